@@ -1,0 +1,8 @@
+# Command groups contributed by core modules. Each adds its cmd_*.cpp, the
+# libraries it needs and a definition that main.cpp uses to register it.
+# Example:
+#   if(TARGET understudy_corpus)
+#     list(APPEND UNDERSTUDY_CLI_SOURCES cmd_corpus.cpp)
+#     list(APPEND UNDERSTUDY_CLI_LIBS understudy::corpus)
+#     list(APPEND UNDERSTUDY_CLI_DEFINITIONS UNDERSTUDY_HAVE_CORPUS_CLI)
+#   endif()

@@ -1,0 +1,79 @@
+// understudy-cli: the headless engine. One try/catch turns every error into
+// one line and an exit code (1: the work failed, 2: the command line was wrong).
+#include <SQLiteCpp/Exception.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "app/cli/commands.h"
+#include "app/cli/console_progress.h"
+#include "core/pipeline/version.h"
+#include "core/util/error.h"
+#include "core/util/log.h"
+
+namespace {
+
+const char* const kExamples = R"(
+Examples:
+  understudy-cli init ~/exp/demo                     create a workspace
+  understudy-cli info -w ~/exp/demo                  tables, schema version, disk use
+  understudy-cli runs -w ~/exp/demo                  every run, newest first
+  understudy-cli corpus synth -w ~/exp/demo --profile tiny --seed 1
+  understudy-cli features -w ~/exp/demo --dataset synth-labeled
+  understudy-cli train -w ~/exp/demo --config teacher.yaml
+
+Exit codes: 0 success, 1 the work failed (the message says what, where and a hint),
+2 the command line is wrong. Docs: README.md and docs/ in the source tree.)";
+
+int fail(const std::string& message, int code) {
+  std::fprintf(stderr, "understudy-cli: error: %s\n", message.c_str());
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace understudy;
+  CLI::App app{"Understudy: semi-supervised teacher-student acoustic model training.",
+               "understudy-cli"};
+  app.footer(kExamples);
+  app.set_version_flag("--version", versionBanner());
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  cli::GlobalOptions global;
+  app.add_option("--log-level", global.logLevel, "debug, info, warning, error or off")
+      ->capture_default_str();
+  app.add_flag("-q,--quiet", global.quiet, "No progress lines");
+  app.parse_complete_callback([&] { log::setLevel(log::parseLevel(global.logLevel)); });
+
+  cli::addWorkspaceCommands(app, global);
+#ifdef UNDERSTUDY_HAVE_CORPUS_CLI
+  cli::addCorpusCommands(app, global);
+#endif
+#ifdef UNDERSTUDY_HAVE_TRAIN_CLI
+  cli::addTrainCommands(app, global);
+#endif
+
+  cli::ConsoleProgress::installInterruptHandler();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::RequiredError& e) {
+    return fail(std::string(e.what()) + " (see --help)", 2);
+  } catch (const CLI::ParseError& e) {
+    return fail(std::string(e.what()) + " (see --help)", 2);
+  } catch (const Error& e) {
+    return fail(e.message(), 1);
+  } catch (const SQLite::Exception& e) {
+    return fail(std::string("database: ") + e.what(), 1);
+  } catch (const std::exception& e) {
+    return fail(e.what(), 1);
+  }
+  return 0;
+}

@@ -1,0 +1,74 @@
+// Helpers shared by the test executables (header-only, Qt allowed: tests are not core).
+#pragma once
+
+#include <QByteArray>
+#include <QProcess>
+#include <QProcessEnvironment>
+#include <QString>
+#include <QStringList>
+#include <QtTest>
+
+#include <cstdlib>
+#include <string>
+
+namespace understudy::test {
+
+struct ProcessResult {
+  int exitCode = -1;
+  bool crashed = false;
+  QByteArray out;
+  QByteArray err;
+};
+
+// Runs a program to completion (default 120 s) and captures its output.
+inline ProcessResult runProcess(const QString& program, const QStringList& args,
+                                int timeoutMs = 120000, const QString& workDir = {}) {
+  QProcess p;
+  if (!workDir.isEmpty()) p.setWorkingDirectory(workDir);
+  p.start(program, args);
+  ProcessResult r;
+  if (!p.waitForStarted(10000)) {
+    r.err = ("could not start " + program).toUtf8();
+    return r;
+  }
+  if (!p.waitForFinished(timeoutMs)) {
+    p.kill();
+    p.waitForFinished();
+    r.err = ("timed out: " + program + " " + args.join(' ')).toUtf8();
+    return r;
+  }
+  r.crashed = p.exitStatus() == QProcess::CrashExit;
+  r.exitCode = p.exitCode();
+  r.out = p.readAllStandardOutput();
+  r.err = p.readAllStandardError();
+  return r;
+}
+
+// The understudy-cli built with this tree (CTest sets UNDERSTUDY_CLI).
+inline QString cliPath() {
+  const char* env = std::getenv("UNDERSTUDY_CLI");
+  return env ? QString::fromLocal8Bit(env)
+             : QStringLiteral(UNDERSTUDY_BINARY_DIR "/app/cli/understudy-cli");
+}
+
+inline ProcessResult runCli(const QStringList& args, int timeoutMs = 120000) {
+  return runProcess(cliPath(), args, timeoutMs);
+}
+
+// The interpreter that can `import torch` (Debian's /usr/bin/python3, TOOLCHAIN.md).
+// Empty if none can: tests then QFAIL with a clear message.
+inline QString referencePython() {
+  for (const QString& candidate : {QStringLiteral("/usr/bin/python3"), QStringLiteral("python3")}) {
+    ProcessResult r = runProcess(candidate, {"-c", "import torch, torchaudio"}, 60000);
+    if (r.exitCode == 0 && !r.crashed) return candidate;
+  }
+  return {};
+}
+
+#define US_REQUIRE_REFERENCE_PYTHON(var)                                                   \
+  const QString var = ::understudy::test::referencePython();                             \
+  if (var.isEmpty())                                                                      \
+    QFAIL("no python3 with torch and torchaudio: run ./scripts/install-deps (python3-torch, " \
+          "python3-torchaudio)");
+
+}  // namespace understudy::test
