@@ -18,6 +18,8 @@ struct GlobalOptions {
 void addWorkspaceCommands(CLI::App& app, GlobalOptions& global);  // init, info, runs
 void addCorpusCommands(CLI::App& app, GlobalOptions& global);     // corpus ..., features
 void addTrainCommands(CLI::App& app, GlobalOptions& global);      // train
+// `corpus synth`, registered by addCorpusCommands on its `corpus` subcommand.
+void addCorpusSynthCommand(CLI::App& corpus, GlobalOptions& global);
 
 // Adds the standard `-w,--workspace` option to a subcommand.
 CLI::Option* addWorkspaceOption(CLI::App& sub, std::string& target);
