@@ -1,0 +1,102 @@
+// Acoustic models: (B)LSTM(P) over stacked, subsampled filterbank frames.
+//
+// The model sees 64-bin fbank frames at 10 ms, stacks [t-1, t, t+1] (edge
+// frames replicated, 192 dims) and keeps every third stacked frame, so one
+// model frame covers 30 ms (ALGORITHMS.md "Frames, units, targets"). Model
+// frame j is centred on 10 ms frame c_j = min(3j + 1, T - 1); its target is
+// the unit of frame c_j. Then `layers` LSTM layers (bidirectional for the
+// teacher "blstm", unidirectional and streaming for the student "lstm"),
+// optional projections (LSTMP), dropout between layers and a linear output
+// over the units. Padding is packed away, so a padded utterance gives the
+// same logits as the utterance alone.
+//
+//   auto opts = AcousticModelOptions::preset("teacher-small").num_units(70);
+//   AcousticModel model(opts);
+//   auto [logits, outLengths] = model->forward(features, lengths);  // [B,T',U], [B]
+//   saveWeights(model, "teacher.pt");
+//   exportForPython(model, "teacher.python.pt");  // python: torch.load(path)
+//
+// docs/models.md has the index rule, the presets and the file formats.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <utility>
+
+#include "core/util/error.h"
+#include "core/util/yaml_config.h"
+
+namespace understudy::nn {
+
+struct AcousticModelOptions {
+  TORCH_ARG(std::string, kind) = "blstm";  // "lstm" | "blstm"
+  TORCH_ARG(int64_t, input_dim) = 64;      // fbank bins per 10 ms frame
+  TORCH_ARG(int64_t, stack) = 3;           // frames stacked [t-1, t, t+1] (odd)
+  TORCH_ARG(int64_t, subsample) = 3;       // keep every third -> 30 ms
+  TORCH_ARG(int64_t, layers) = 3;
+  TORCH_ARG(int64_t, cells) = 256;         // per direction
+  TORCH_ARG(int64_t, projection) = 0;      // 0 = none (LSTMP when > 0, < cells)
+  TORCH_ARG(double, dropout) = 0.0;        // between LSTM layers
+  TORCH_ARG(int64_t, num_units) = 0;       // outputs; must be set by the caller
+
+  // Throws understudy::Error naming the field, its value and the allowed range.
+  void validate() const;
+  std::string toYaml() const;
+  // Strict keys: kind, input_dim, stack, subsample, layers, cells, projection,
+  // dropout, num_units. Unknown keys fail naming key and line. Validates.
+  static AcousticModelOptions fromYaml(understudy::YamlSection& s);
+  // "teacher-paper", "student-paper", "teacher-small", "student-small",
+  // "teacher-tiny", "student-tiny" (num_units left 0: set it from the inventory).
+  static AcousticModelOptions preset(const std::string& name);
+
+  bool bidirectional() const { return kind_ == "blstm"; }
+  int64_t stackedDim() const { return input_dim_ * stack_; }
+  // Width of one LSTM layer's output per direction (projection or cells).
+  int64_t hiddenOut() const { return projection_ > 0 ? projection_ : cells_; }
+  // Closed-form parameter count (docs/models.md).
+  int64_t closedFormParameterCount() const;
+};
+
+class AcousticModelImpl : public torch::nn::Cloneable<AcousticModelImpl> {
+ public:
+  explicit AcousticModelImpl(AcousticModelOptions options);
+  void reset() override;
+
+  // features: [B, T, input_dim] float (padded), lengths: [B] int64 (10 ms frames).
+  // Returns logits [B, T', num_units] at 30 ms and outLengths [B], where
+  // T' = outputFrames(max length) and outLengths[b] = outputFrames(lengths[b]).
+  // Logits at padded model frames are zero.
+  std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& features,
+                                                  const torch::Tensor& lengths);
+  // Stacks and subsamples only: [B, T, input_dim] -> [B, T', stack*input_dim].
+  torch::Tensor stackAndSubsample(const torch::Tensor& features, const torch::Tensor& lengths) const;
+
+  // ceil(inputFrames / subsample): model frame j is centred on 10 ms frame
+  // min(subsample*j + subsample/2, inputFrames-1).
+  static int64_t outputFrames(int64_t inputFrames, int64_t subsample);
+  // 10 ms frame whose unit is the target of model frame j.
+  static int64_t centreFrame(int64_t j, int64_t inputFrames, int64_t subsample);
+  int64_t parameterCount() const;
+  void pretty_print(std::ostream& stream) const override;
+
+  AcousticModelOptions options;
+  torch::nn::LSTM lstm{nullptr};
+  torch::nn::Linear output{nullptr};
+};
+TORCH_MODULE(AcousticModel);
+
+// Our own weights file: torch::pickle_save of a c10::Dict<string, Tensor> of the
+// module's named parameters ("lstm.weight_ih_l0", ..., "output.bias"), written
+// atomically (temp + rename).
+void saveWeights(AcousticModel& model, const std::string& path);
+// Throws Error naming missing, unexpected or mis-shaped tensors.
+void loadWeights(AcousticModel& model, const std::string& path);
+// Python-loadable dict: keys as torch.nn.LSTM's state_dict under "lstm."
+// plus "output.weight", "output.bias", and "config" (a uint8 tensor holding
+// toYaml()'s text). python: d = torch.load(path).
+void exportForPython(AcousticModel& model, const std::string& path);
+
+}  // namespace understudy::nn
