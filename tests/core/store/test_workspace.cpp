@@ -1,0 +1,198 @@
+// core/store: workspace layout, schema migrations, WAL concurrency, runs and metrics.
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include "core/store/run_store.h"
+#include "core/store/schema.h"
+#include "core/store/workspace.h"
+#include "core/util/error.h"
+#include "core/util/events.h"
+
+using namespace understudy;
+namespace fs = std::filesystem;
+
+class TestWorkspace : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void testCreateMakesLayoutAndCurrentSchema() {
+    QTemporaryDir dir;
+    const fs::path root = dir.filePath("a/b/ws").toStdString();
+    Workspace ws = Workspace::create(root);
+    QCOMPARE(ws.schemaVersion(), store::kSchemaVersion);
+    for (const char* sub : Workspace::kSubdirs) QVERIFY2(fs::is_directory(root / sub), sub);
+    QCOMPARE(ws.db().execAndGet("PRAGMA journal_mode").getString(), std::string("wal"));
+    for (const auto& table : store::tableNames()) {
+      SQLite::Statement q(ws.db(), "SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name=?");
+      q.bind(1, table);
+      QVERIFY(q.executeStep());
+      QVERIFY2(q.getColumn(0).getInt() == 1, table.c_str());
+    }
+  }
+
+  void testMigrationFromEmptyDatabase() {
+    QTemporaryDir dir;
+    const fs::path root = dir.path().toStdString();
+    {
+      // A version-0 database: the file exists, with no tables at all.
+      SQLite::Database db(root / "workspace.db", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+      QCOMPARE(store::schemaVersion(db), 0);
+    }
+    Workspace ws = Workspace::open(root);
+    QCOMPARE(ws.schemaVersion(), store::kSchemaVersion);
+    ws.db().exec("INSERT INTO datasets (name, kind) VALUES ('d', 'labeled')");
+    QCOMPARE(ws.info().rowCounts["datasets"], std::int64_t(1));
+  }
+
+  void testFailedMigrationChangesNothing() {
+    QTemporaryDir dir;
+    const fs::path root = dir.path().toStdString();
+    {
+      SQLite::Database db(root / "workspace.db", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+      db.exec("CREATE TABLE runs (x INTEGER)");  // clashes with v1's runs table
+    }
+    QVERIFY_THROWS_EXCEPTION(Error, Workspace::open(root));
+    SQLite::Database db(root / "workspace.db", SQLite::OPEN_READONLY);
+    QCOMPARE(store::schemaVersion(db), 0);
+    QCOMPARE(db.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE name='datasets'").getInt(), 0);
+  }
+
+  void testNewerSchemaIsRefusedAndUntouched() {
+    QTemporaryDir dir;
+    const fs::path root = dir.path().toStdString();
+    { Workspace::create(root).db().exec("PRAGMA user_version = 7"); }
+    const auto before = fs::last_write_time(root / "workspace.db");
+    try {
+      Workspace::open(root);
+      QFAIL("a newer schema was opened");
+    } catch (const Error& e) {
+      QVERIFY(QString::fromStdString(e.message()).contains("schema version 7"));
+      QVERIFY(!e.hintText().empty());
+    }
+    SQLite::Database db(root / "workspace.db", SQLite::OPEN_READONLY);
+    QCOMPARE(store::schemaVersion(db), 7);
+    QVERIFY(fs::last_write_time(root / "workspace.db") == before);
+  }
+
+  void testOpenRefusesMissingAndNonWorkspaceFolders() {
+    QTemporaryDir dir;
+    QVERIFY_THROWS_EXCEPTION(Error, Workspace::open(dir.filePath("missing").toStdString()));
+    QVERIFY_THROWS_EXCEPTION(Error, Workspace::open(dir.path().toStdString()));
+    Workspace::create(dir.filePath("ws").toStdString());
+    QVERIFY_THROWS_EXCEPTION(Error, Workspace::create(dir.filePath("ws").toStdString()));
+  }
+
+  void testWriterAndConcurrentReaderOnOneWorkspace() {
+    QTemporaryDir dir;
+    const fs::path root = dir.path().toStdString();
+    std::int64_t runId = 0;
+    {
+      Workspace ws = Workspace::create(root);
+      runId = RunStore(ws.db()).startRun({"train", "concurrency", "", "", "", std::nullopt});
+    }
+    constexpr int kBatches = 200, kPerBatch = 25;
+    std::atomic<bool> writerDone{false};
+    std::atomic<int> readerErrors{0}, readerNonMonotonic{0}, reads{0};
+    std::thread writer([&] {
+      Workspace ws = Workspace::open(root);
+      RunStore runs(ws.db());
+      for (int b = 0; b < kBatches; ++b) {
+        std::vector<MetricPoint> points;
+        for (int i = 0; i < kPerBatch; ++i)
+          points.push_back({b * kPerBatch + i, "train/loss", 1.0 / (1 + b), nowSeconds()});
+        runs.addMetrics(runId, points);
+      }
+      writerDone = true;
+    });
+    std::thread reader([&] {
+      Workspace ws = Workspace::open(root);
+      long last = 0;
+      while (!writerDone) {
+        try {
+          const long n = ws.db().execAndGet("SELECT COUNT(*) FROM metrics WHERE run_id = " +
+                                            std::to_string(runId)).getInt64();
+          if (n < last) ++readerNonMonotonic;
+          if (n % kPerBatch != 0) ++readerNonMonotonic;  // transactions are all-or-nothing
+          last = n;
+          ++reads;
+        } catch (const std::exception&) {
+          ++readerErrors;
+        }
+      }
+    });
+    writer.join();
+    reader.join();
+    QCOMPARE(readerErrors.load(), 0);
+    QCOMPARE(readerNonMonotonic.load(), 0);
+    QVERIFY(reads.load() > 0);
+    Workspace ws = Workspace::open(root);
+    QCOMPARE(ws.info().rowCounts["metrics"], std::int64_t(kBatches * kPerBatch));
+  }
+
+  void testRunLifecycleAndMetricsInStepOrder() {
+    QTemporaryDir dir;
+    Workspace ws = Workspace::create(dir.path().toStdString());
+    RunStore runs(ws.db());
+    const auto parent = runs.startRun({"recipe", "demo", "steps: []", "", "", std::nullopt});
+    const auto child = runs.startRun({"train", "teacher", "", "lr: 0.1", "abc", parent});
+    runs.addMetrics(child, {{20, "loss", 1.5, 2.0}, {10, "loss", 2.5, 1.0}, {10, "acc", 0.3, 1.0}});
+    runs.finishRun(child, RunStatus::Failed, "worker 1 exited with code 9");
+    auto row = runs.run(child);
+    QVERIFY(row.has_value());
+    QCOMPARE(row->status, std::string("failed"));
+    QCOMPARE(row->error, std::string("worker 1 exited with code 9"));
+    QCOMPARE(row->parentRunId.value_or(-1), parent);
+    QCOMPARE(row->numMetrics, std::int64_t(3));
+    QVERIFY(!row->finishedAt.empty());
+    auto loss = runs.metrics(child, "loss");
+    QCOMPARE(loss.size(), std::size_t(2));
+    QCOMPARE(loss[0].step, std::int64_t(10));
+    QCOMPARE(loss[1].value, 1.5);
+    auto all = runs.listRuns();
+    QCOMPARE(all.size(), std::size_t(2));
+    QCOMPARE(all[0].id, child);  // newest first
+    QVERIFY_THROWS_EXCEPTION(Error, runs.finishRun(9999, RunStatus::Finished));
+  }
+
+  void testChartQueryUsesTheMetricsIndex() {
+    QTemporaryDir dir;
+    Workspace ws = Workspace::create(dir.path().toStdString());
+    SQLite::Statement q(ws.db(),
+                        "EXPLAIN QUERY PLAN SELECT step, value FROM metrics "
+                        "WHERE run_id = 1 AND name = 'loss' ORDER BY step");
+    std::string plan;
+    while (q.executeStep()) plan += q.getColumn(3).getString() + "\n";
+    QVERIFY2(QString::fromStdString(plan).contains("metrics_by_run_name_step"), plan.c_str());
+    QVERIFY2(!QString::fromStdString(plan).contains("TEMP B-TREE"), plan.c_str());
+  }
+
+  void testForeignKeysAndChecksAreEnforced() {
+    QTemporaryDir dir;
+    Workspace ws = Workspace::create(dir.path().toStdString());
+    QVERIFY_THROWS_EXCEPTION(SQLite::Exception,
+                             ws.db().exec("INSERT INTO datasets (name, kind) VALUES ('x', 'weird')"));
+    QVERIFY_THROWS_EXCEPTION(SQLite::Exception,
+                             ws.db().exec("INSERT INTO utterances (dataset_id, key) VALUES (99, 'u')"));
+  }
+
+  void testInfoCountsRowsAndDiskUse() {
+    QTemporaryDir dir;
+    Workspace ws = Workspace::create(dir.path().toStdString());
+    ws.db().exec("INSERT INTO nodes (name, host) VALUES ('n1', 'localhost')");
+    auto info = ws.info();
+    QCOMPARE(info.schemaVersion, store::kSchemaVersion);
+    QCOMPARE(info.rowCounts.size(), store::tableNames().size());
+    QCOMPARE(info.rowCounts["nodes"], std::int64_t(1));
+    QVERIFY(info.diskBytes >= fs::file_size(ws.databasePath()));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestWorkspace)
+#include "test_workspace.moc"

@@ -1,0 +1,240 @@
+// core/util: errors, events, atomic files, checksums, YAML config, progress.
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/util/atomic_file.h"
+#include "core/util/checksum.h"
+#include "core/util/error.h"
+#include "core/util/events.h"
+#include "core/util/log.h"
+#include "core/util/progress.h"
+#include "core/util/yaml_config.h"
+
+using namespace understudy;
+namespace fs = std::filesystem;
+
+class TestUtil : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void testErrorMessageNamesFileLineUtteranceAndHint() {
+    Error e = US_ERROR("duration mismatch");
+    e.file("data/wav.scp").line(12).utterance("spk1-utt3").hint("fix the segments file");
+    QCOMPARE(QString::fromStdString(e.message()),
+             QString("data/wav.scp:12: utterance 'spk1-utt3': duration mismatch "
+                     "(hint: fix the segments file)"));
+    QCOMPARE(QString(e.what()), QString::fromStdString(e.message()));
+    QVERIFY(QString(e.sourceFile()).endsWith("test_util.cpp"));
+    QVERIFY(e.sourceLine() > 0);
+  }
+
+  void testLogHandlerReceivesOnlyEnabledLevels() {
+    std::vector<std::pair<log::Level, std::string>> seen;
+    log::setHandler([&](log::Level l, std::string_view m) { seen.emplace_back(l, std::string(m)); });
+    log::setLevel(log::Level::Warning);
+    log::info("hidden {}", 1);
+    log::warning("shown {}", 2);
+    log::error("also {}", 3);
+    log::setHandler({});
+    log::setLevel(log::Level::Info);
+    QCOMPARE(seen.size(), std::size_t(2));
+    QCOMPARE(seen[0].second, std::string("shown 2"));
+    QCOMPARE(seen[1].first, log::Level::Error);
+    QVERIFY_THROWS_EXCEPTION(Error, log::parseLevel("loud"));
+  }
+
+  void testEventStreamRoundTrip() {
+    std::stringstream stream;
+    EventWriter writer(stream, 42);
+    writer.metric("train/loss", 120, 2.3125, {{"epoch", 1}});
+    writer.progress("features", 30, 120);
+    writer.status("finished", {{"model", "teacher"}});
+    std::vector<Event> events;
+    std::string line;
+    long n = 0;
+    while (std::getline(stream, line)) events.push_back(Event::fromLine(line, ++n));
+    QCOMPARE(events.size(), std::size_t(3));
+    QCOMPARE(events[0].runId, std::int64_t(42));
+    QCOMPARE(events[0].type, std::string("metric"));
+    QCOMPARE(events[0].name, std::string("train/loss"));
+    QCOMPARE(*events[0].step, std::int64_t(120));
+    QCOMPARE(*events[0].value, 2.3125);
+    QCOMPARE(events[0].extra["epoch"].get<int>(), 1);
+    QVERIFY(events[0].time > 1.7e9);
+    QCOMPARE(events[1].extra["total"].get<int>(), 120);
+    QCOMPARE(*events[1].value, 0.25);
+    QVERIFY(!events[2].step.has_value());
+    QCOMPARE(events[2].extra["model"].get<std::string>(), std::string("teacher"));
+    // Serialising what was parsed gives the same line back.
+    Event again = Event::fromLine(events[0].toLine());
+    QCOMPARE(again.toLine(), events[0].toLine());
+  }
+
+  void testEventParseErrorsNameTheLine() {
+    try {
+      Event::fromLine("{\"type\": \"metric\"", 7);
+      QFAIL("no error");
+    } catch (const Error& e) {
+      QCOMPARE(e.lineNumber().value_or(-1), 7L);
+    }
+    QVERIFY_THROWS_EXCEPTION(Error, Event::fromLine("{\"name\": \"x\"}"));  // no time/type
+    QVERIFY_THROWS_EXCEPTION(Error, Event::fromLine("[1,2]"));
+  }
+
+  void testAtomicWriteReplacesWholeFile() {
+    QTemporaryDir dir;
+    const fs::path target = dir.filePath("index").toStdString();
+    writeFileAtomically(target, "old contents");
+    writeFileAtomically(target, "new contents, longer than before");
+    QCOMPARE(QString::fromStdString(readFile(target)), QString("new contents, longer than before"));
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 1);  // no temp left behind
+  }
+
+  void testAtomicFileNotCommittedLeavesOldFileAndNoTemp() {
+    QTemporaryDir dir;
+    const fs::path target = dir.filePath("model.bin").toStdString();
+    writeFileAtomically(target, "old");
+    {
+      AtomicFile out(target);
+      out.write("half-written new");
+    }  // destroyed without commit, as after an exception
+    QCOMPARE(QString::fromStdString(readFile(target)), QString("old"));
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 1);
+  }
+
+  void testAtomicWriterKilledBetweenWriteAndRenameLeavesOldFile() {
+    QTemporaryDir dir;
+    const fs::path target = dir.filePath("store.index").toStdString();
+    writeFileAtomically(target, "committed version 1");
+    const pid_t child = ::fork();
+    if (child == 0) {
+      AtomicFile out(target);
+      out.write(std::string(1 << 20, 'x'));
+      out.sync();  // the new bytes are on disk, but not yet renamed
+      ::kill(::getpid(), SIGKILL);
+      ::_exit(0);
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    QVERIFY(WIFSIGNALED(status));
+    QCOMPARE(WTERMSIG(status), SIGKILL);
+    QCOMPARE(QString::fromStdString(readFile(target)), QString("committed version 1"));
+    // The killed writer's temp file is there, and it never replaced the target.
+    QStringList temps = QDir(dir.path()).entryList({"store.index.tmp.*"}, QDir::Files);
+    QCOMPARE(temps.size(), 1);
+    QCOMPARE(QFileInfo(dir.filePath(temps[0])).size(), qint64(1 << 20));
+  }
+
+  void testAtomicFileReportsUnwritableFolder() {
+    QVERIFY_THROWS_EXCEPTION(Error, AtomicFile(fs::path("/nonexistent-dir/x/y")));
+  }
+
+  void testChecksumMatchesIncrementalAndDetectsChange() {
+    std::string data(100000, '\0');
+    for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 7 + 3);
+    const std::uint64_t whole = checksum64(data);
+    Checksum64 inc;
+    inc.update(data.data(), 12345);
+    inc.update(data.data() + 12345, data.size() - 12345);
+    QCOMPARE(inc.digest(), whole);
+    data[50000] ^= 1;
+    QVERIFY(checksum64(data) != whole);
+    QCOMPARE(toHex(0x1234abcdULL), std::string("000000001234abcd"));
+    // XXH3-64 of the empty input, from the xxHash specification's test vectors.
+    QCOMPARE(checksum64("", 0), 0x2D06800538D394C2ULL);
+  }
+
+  void testFileChecksumEqualsBufferChecksum() {
+    QTemporaryDir dir;
+    const fs::path p = dir.filePath("f").toStdString();
+    writeFileAtomically(p, "some bytes for hashing");
+    QCOMPARE(fileChecksum64(p), checksum64(std::string_view("some bytes for hashing")));
+  }
+
+  void testYamlReadsKnownKeysAndKeepsDefaults() {
+    auto top = YamlSection::loadString("model:\n  layers: 5\n  kind: blstm\nseed: 7\n", "t.yaml");
+    auto model = top.child("model");
+    int layers = 1, cells = 256, seed = 0;
+    std::string kind;
+    model.read("layers", layers);
+    model.read("cells", cells);
+    model.read("kind", kind);
+    model.finish();
+    top.read("seed", seed);
+    top.finish();
+    QCOMPARE(layers, 5);
+    QCOMPARE(cells, 256);
+    QCOMPARE(kind, std::string("blstm"));
+    QCOMPARE(seed, 7);
+  }
+
+  void testYamlUnknownKeyNamesKeyAndLine() {
+    auto top = YamlSection::loadString("model:\n  layers: 5\n  layrs: 6\n", "cfg.yaml");
+    auto model = top.child("model");
+    int layers = 0;
+    model.read("layers", layers);
+    try {
+      model.finish();
+      QFAIL("unknown key accepted");
+    } catch (const Error& e) {
+      QCOMPARE(e.keyName(), std::string("model.layrs"));
+      QCOMPARE(e.lineNumber().value_or(-1), 3L);
+      QCOMPARE(e.filePath(), std::string("cfg.yaml"));
+    }
+  }
+
+  void testYamlWrongTypeAndMalformedDocument() {
+    auto top = YamlSection::loadString("layers: five\n", "c.yaml");
+    int layers = 0;
+    try {
+      top.read("layers", layers);
+      QFAIL("wrong type accepted");
+    } catch (const Error& e) {
+      QCOMPARE(e.keyName(), std::string("layers"));
+      QCOMPARE(e.lineNumber().value_or(-1), 1L);
+    }
+    try {
+      YamlSection::loadString("a: [1, 2\nb: 3\n", "bad.yaml");
+      QFAIL("malformed YAML accepted");
+    } catch (const Error& e) {
+      QVERIFY(e.lineNumber().has_value());
+      QCOMPARE(e.filePath(), std::string("bad.yaml"));
+    }
+  }
+
+  void testProgressTrackerComputesRateAndEta() {
+    struct Sink : ProgressSink {
+      std::vector<ProgressState> states;
+      bool stop = false;
+      void onProgress(const ProgressState& s) override { states.push_back(s); }
+      bool cancelled() const override { return stop; }
+    } sink;
+    ProgressTracker tracker(&sink, "features", 100, "utt", 0.0);
+    tracker.advance(10);
+    QTest::qWait(50);
+    tracker.advance(10);
+    QVERIFY(!sink.states.empty());
+    const ProgressState s = tracker.state();
+    QCOMPARE(s.done, std::int64_t(20));
+    QVERIFY(s.rate > 0);
+    QVERIFY(s.etaSeconds > 0);
+    // ETA is the remaining work at the observed rate.
+    QVERIFY(std::abs(s.etaSeconds - 80.0 / s.rate) < 1e-6 * s.etaSeconds + 1e-3);
+    tracker.throwIfCancelled();
+    sink.stop = true;
+    QVERIFY_THROWS_EXCEPTION(Error, tracker.throwIfCancelled());
+    QCOMPARE(formatDuration(3725), std::string("1h02m"));
+    QCOMPARE(formatDuration(65), std::string("1m05s"));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestUtil)
+#include "test_util.moc"
