@@ -5,6 +5,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
+#include <memory>
 #include <string>
 
 namespace understudy::cli {
@@ -13,7 +15,13 @@ namespace understudy::cli {
 struct GlobalOptions {
   std::string logLevel = "info";
   bool quiet = false;  // no progress lines
+  std::string eventsPath;  // --events: JSON-lines events to this file ("-" = stdout)
 };
+
+// The event stream requested with --events (docs/events.md), or null if none.
+// Keeps the file open for the life of the returned object.
+class EventStream;
+std::unique_ptr<EventStream> openEventStream(const GlobalOptions& global, std::int64_t runId);
 
 void addWorkspaceCommands(CLI::App& app, GlobalOptions& global);  // init, info, runs
 void addCorpusCommands(CLI::App& app, GlobalOptions& global);     // corpus ..., features

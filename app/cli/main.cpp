@@ -45,6 +45,8 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", global.logLevel, "debug, info, warning, error or off")
       ->capture_default_str();
   app.add_flag("-q,--quiet", global.quiet, "No progress lines");
+  app.add_option("--events", global.eventsPath,
+                 "Write JSON-lines events (docs/events.md) to this file; '-' for stdout");
   app.parse_complete_callback([&] { log::setLevel(log::parseLevel(global.logLevel)); });
 
   cli::addWorkspaceCommands(app, global);
