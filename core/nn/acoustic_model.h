@@ -42,6 +42,7 @@ struct AcousticModelOptions {
   TORCH_ARG(double, dropout) = 0.0;        // between LSTM layers
   TORCH_ARG(int64_t, num_units) = 0;       // outputs; must be set by the caller
 
+ public:  // TORCH_ARG leaves the section private
   // Throws understudy::Error naming the field, its value and the allowed range.
   void validate() const;
   std::string toYaml() const;
