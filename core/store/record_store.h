@@ -1,0 +1,137 @@
+// RecordStore: the sharded, append-only, checksummed array store under the
+// feature, alignment and soft-label stores (FORMATS.md "Our own stores";
+// byte layout in docs/formats.md).
+//
+// A store is a folder:
+//   index              versioned header + one entry per record (key, shard,
+//                      offset, rows, cols, XXH3-64 checksum); replaced
+//                      atomically by commit()
+//   shard-00000.bin    64-byte header, then record payloads (rows × cols
+//   shard-00001.bin    elements, row-major, little-endian), each at a
+//   ...                64-byte aligned offset; a new shard starts once the
+//                      current one passes `shardBytes`
+//   lock               flock()ed by the one writer
+//
+// Every record has the same element type; `cols` is fixed per store (or 0 =
+// chosen per record). Writers append and then commit(); a writer killed
+// before commit() leaves the previous index valid, and the bytes it appended
+// past the committed end are cut off when the store is next opened for
+// appending (resume). Readers memory-map the shards and see the last
+// committed index; refresh() picks up later commits. One writer and any
+// number of readers (processes or threads) may use a store at the same time.
+//
+//   auto store = RecordStore::create(dir, {ElementType::Int32, 0, "alignments"});
+//   store.append("utt1", ali.data(), ali.size(), 1);
+//   store.commit();
+//   RecordView v = RecordStore::open(dir).read("utt1");
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace understudy {
+
+enum class ElementType : std::uint32_t { Float32 = 1, Int32 = 2, UInt16 = 3, UInt8 = 4 };
+std::size_t elementSize(ElementType type);
+const char* elementTypeName(ElementType type);
+
+// Where one committed record lives.
+struct RecordInfo {
+  std::string key;
+  std::uint32_t shard = 0;
+  std::uint64_t offset = 0;  // byte offset of the payload inside the shard file
+  std::uint32_t rows = 0;    // frames
+  std::uint32_t cols = 0;    // elements per row
+  std::uint64_t checksum = 0;  // XXH3-64 of the payload bytes
+};
+
+// A committed record, read in place from the memory-mapped shard. The view
+// keeps its mapping alive, so it stays valid after refresh() or commit().
+struct RecordView {
+  const void* data = nullptr;
+  std::uint32_t rows = 0;
+  std::uint32_t cols = 0;
+  ElementType type = ElementType::Float32;
+  std::shared_ptr<const void> keepAlive;
+
+  std::size_t byteSize() const {
+    return static_cast<std::size_t>(rows) * cols * elementSize(type);
+  }
+};
+
+struct RecordStoreOptions {
+  ElementType type = ElementType::Float32;
+  std::uint32_t cols = 0;  // 0 = any per record
+  std::string kind;        // "features", "alignments", "softlabels", ... (stored, checked by wrappers)
+  std::uint64_t shardBytes = 256ull << 20;  // start a new shard past this size
+
+  // Throws understudy::Error naming the bad field.
+  void validate() const;
+};
+
+class RecordStore {
+ public:
+  enum class Mode { ReadOnly, Append };
+
+  // New empty store (the folder is created); throws if `dir` already holds one.
+  static RecordStore create(const std::filesystem::path& dir, const RecordStoreOptions& options);
+  static RecordStore open(const std::filesystem::path& dir, Mode mode = Mode::ReadOnly);
+  // Opens for appending, creating the store first if needed; an existing
+  // store must match options.type, options.cols and options.kind.
+  static RecordStore openOrCreate(const std::filesystem::path& dir,
+                                  const RecordStoreOptions& options);
+  static bool exists(const std::filesystem::path& dir);
+
+  RecordStore(RecordStore&&) noexcept;
+  RecordStore& operator=(RecordStore&&) noexcept;
+  ~RecordStore();
+
+  // --- reading (committed records only) ---
+  bool contains(std::string_view key) const;
+  const RecordInfo* find(std::string_view key) const;  // nullptr if absent
+  // Throws understudy::Error naming the key if absent or, with verify, if the
+  // payload's checksum does not match the index.
+  RecordView read(std::string_view key, bool verify = false) const;
+  // Keys whose payload fails its checksum (reads everything).
+  std::vector<std::string> verifyAll() const;
+  std::vector<std::string> keys() const;  // in commit order
+  const std::vector<RecordInfo>& records() const;
+  std::size_t size() const;
+  std::uint64_t totalRows() const;
+  // Re-reads the index if another process committed since; true if it changed.
+  bool refresh();
+
+  // --- writing (Mode::Append) ---
+  // Keys: non-empty, no whitespace, unique. Throws on a duplicate key, a
+  // wrong column count or a read-only store. Not visible until commit().
+  void append(std::string_view key, const void* data, std::uint32_t rows, std::uint32_t cols);
+  // Makes every appended record durable and visible (fsync shards, then an
+  // atomic index replace).
+  void commit();
+  bool hasPending(std::string_view key) const;
+  std::size_t pendingCount() const;
+  // Free-form text kept in the index (e.g. the feature config); committed with commit().
+  void setMetadata(std::string text);
+
+  // --- properties ---
+  const std::filesystem::path& dir() const;
+  ElementType elementType() const;
+  std::uint32_t cols() const;
+  const std::string& kind() const;
+  const std::string& metadata() const;
+  std::uint32_t shardCount() const;
+  std::uint64_t generation() const;  // bumped by every commit
+  bool writable() const;
+
+ private:
+  struct State;
+  explicit RecordStore(std::unique_ptr<State> state);
+  std::unique_ptr<State> m;
+};
+
+}  // namespace understudy
