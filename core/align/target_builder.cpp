@@ -1,0 +1,353 @@
+#include "core/align/target_builder.h"
+
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <unordered_set>
+
+#include "core/align/priors.h"
+#include "core/align/target_store.h"
+#include "core/store/feature_store.h"
+#include "core/store/kaldi_io.h"
+#include "core/store/record_store.h"
+#include "core/store/unit_inventory.h"
+#include "core/store/workspace.h"
+#include "core/util/atomic_file.h"
+#include "core/util/error.h"
+#include "core/util/log.h"
+#include "core/util/progress.h"
+
+namespace fs = std::filesystem;
+
+namespace understudy {
+
+namespace {
+
+constexpr const char* kAlignmentSetName = "targets";
+constexpr const char* kFolderAlignments = "ali.txt";
+constexpr const char* kFolderPhones = "phones.txt";
+
+struct DatasetRow {
+  std::int64_t id = 0;
+  std::string source;
+};
+
+DatasetRow findDataset(SQLite::Database& db, const std::string& name) {
+  SQLite::Statement q(db, "SELECT id, source FROM datasets WHERE name = ?");
+  q.bind(1, name);
+  if (!q.executeStep()) {
+    std::string known;
+    SQLite::Statement all(db, "SELECT name FROM datasets ORDER BY name");
+    while (all.executeStep()) known += (known.empty() ? "" : ", ") + all.getColumn(0).getString();
+    throw US_ERROR("no dataset named '" + name + "' in the workspace")
+        .hint(known.empty() ? "import or synthesize a dataset first" : "datasets: " + known);
+  }
+  return {q.getColumn(0).getInt64(), q.getColumn(1).getString()};
+}
+
+fs::path findFeatureStoreDir(Workspace& ws, const DatasetRow& dataset, const std::string& datasetName,
+                             const std::string& featureSet) {
+  std::string sql =
+      "SELECT name, path, status FROM feature_sets WHERE dataset_id = ?" +
+      std::string(featureSet.empty() ? "" : " AND name = ?") + " ORDER BY (status = 'complete') DESC, id DESC";
+  SQLite::Statement q(ws.db(), sql);
+  q.bind(1, dataset.id);
+  if (!featureSet.empty()) q.bind(2, featureSet);
+  if (!q.executeStep()) {
+    throw US_ERROR("dataset '" + datasetName + "' has no features" +
+                   (featureSet.empty() ? std::string() : " named '" + featureSet + "'"))
+        .hint("compute them first: understudy-cli features -w WS --dataset " + datasetName);
+  }
+  const std::string name = q.getColumn(0).getString();
+  const fs::path rel = q.getColumn(1).getString();
+  if (q.getColumn(2).getString() != "complete") {
+    throw US_ERROR("features '" + name + "' of dataset '" + datasetName + "' are not complete")
+        .hint("finish them: understudy-cli features -w WS --dataset " + datasetName);
+  }
+  return rel.is_absolute() ? rel : ws.root() / rel;
+}
+
+// Calls `visit(key, alignment)` for every record of an ark (text or binary)
+// or of the arks an scp points into.
+void forEachAlignment(const fs::path& path,
+                      const std::function<void(const std::string&, std::vector<std::int32_t>)>& visit) {
+  if (path.extension() == ".scp") {
+    for (const ScpEntry& entry : readScp(path)) visit(entry.key, readScpIntVector(entry));
+    return;
+  }
+  KaldiArchiveReader reader(path);
+  while (reader.next()) {
+    std::string key = reader.key();
+    visit(key, reader.readIntVector());
+  }
+}
+
+// Dense source-id -> unit-id table (-1: not a unit).
+std::vector<int> symbolTable(const UnitInventory& units) {
+  std::int64_t maxSymbol = -1;
+  for (const auto s : units.symbolIds()) maxSymbol = std::max(maxSymbol, s);
+  std::vector<int> table(static_cast<std::size_t>(maxSymbol + 1), -1);
+  for (int u = 0; u < units.size(); ++u)
+    table[static_cast<std::size_t>(units.symbolIds()[static_cast<std::size_t>(u)])] = u;
+  return table;
+}
+
+// Removes a folder on scope exit unless released.
+class TempDirGuard {
+ public:
+  explicit TempDirGuard(fs::path dir) : m_dir(std::move(dir)) {}
+  ~TempDirGuard() {
+    if (m_dir.empty()) return;
+    std::error_code ec;
+    fs::remove_all(m_dir, ec);
+  }
+  void release() { m_dir.clear(); }
+
+ private:
+  fs::path m_dir;
+};
+
+// Replaces `target` by `fresh` (both folders). A reader may briefly find no
+// folder; it never sees a mix of old and new files.
+void replaceFolder(const fs::path& fresh, const fs::path& target) {
+  const fs::path old = target.string() + ".old-" + std::to_string(::getpid());
+  if (fs::exists(target)) fs::rename(target, old);
+  fs::rename(fresh, target);
+  syncDirectory(target.parent_path());
+  std::error_code ec;
+  fs::remove_all(old, ec);
+}
+
+std::int64_t upsertAlignmentSet(SQLite::Database& db, std::int64_t datasetId,
+                                std::int64_t inventoryId, const std::string& source,
+                                const std::string& path, double frameShiftMs, int numUtterances,
+                                int numRejected) {
+  SQLite::Statement find(db, "SELECT id FROM alignment_sets WHERE dataset_id = ? AND name = ?");
+  find.bind(1, datasetId);
+  find.bind(2, kAlignmentSetName);
+  if (find.executeStep()) {
+    const std::int64_t id = find.getColumn(0).getInt64();
+    SQLite::Statement q(db,
+                        "UPDATE alignment_sets SET unit_inventory_id = ?, source = ?, path = ?, "
+                        "frame_shift_ms = ?, num_utterances = ?, num_rejected = ? WHERE id = ?");
+    q.bind(1, inventoryId);
+    q.bind(2, source);
+    q.bind(3, path);
+    q.bind(4, frameShiftMs);
+    q.bind(5, numUtterances);
+    q.bind(6, numRejected);
+    q.bind(7, id);
+    q.exec();
+    return id;
+  }
+  SQLite::Statement q(db,
+                      "INSERT INTO alignment_sets (dataset_id, unit_inventory_id, name, source, "
+                      "path, frame_shift_ms, num_utterances, num_rejected) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  q.bind(1, datasetId);
+  q.bind(2, inventoryId);
+  q.bind(3, kAlignmentSetName);
+  q.bind(4, source);
+  q.bind(5, path);
+  q.bind(6, frameShiftMs);
+  q.bind(7, numUtterances);
+  q.bind(8, numRejected);
+  q.exec();
+  return db.getLastInsertRowid();
+}
+
+}  // namespace
+
+TargetsSummary buildTargets(Workspace& ws, const std::string& dataset,
+                            const AlignmentSource& source, ProgressSink* progress,
+                            const TargetBuildOptions& options) {
+  options.validate();
+  const auto start = std::chrono::steady_clock::now();
+  if (dataset.empty() || dataset.find('/') != std::string::npos || dataset == "." ||
+      dataset == "..") {
+    throw US_ERROR("'" + dataset + "' is not a valid dataset name");
+  }
+  const DatasetRow row = findDataset(ws.db(), dataset);
+
+  // Where the alignments and their units come from.
+  const fs::path datasetAlignDir = ws.subdir("alignments") / dataset;
+  const fs::path given = source.path.empty() ? datasetAlignDir : source.path;
+  const bool folder = fs::is_directory(given);
+  fs::path aliPath = given;
+  fs::path unitsPath = source.units;
+  if (folder) {
+    aliPath = given / kFolderAlignments;
+    if (unitsPath.empty()) unitsPath = given / kFolderPhones;
+    if (!fs::exists(aliPath)) {
+      throw US_ERROR("no alignments for dataset '" + dataset + "' (expected ali.txt here)")
+          .file(given.string())
+          .hint(source.path.empty()
+                    ? "synthetic datasets write WS/alignments/<dataset>/ali.txt; for Kaldi pdf "
+                      "alignments pass --alignments pdf.ark"
+                    : "pass a folder with ali.txt + phones.txt, or a Kaldi ark/scp");
+    }
+  } else if (!fs::exists(given)) {
+    throw US_ERROR("alignment archive not found").file(given.string());
+  }
+
+  UnitInventory units;
+  std::string inventoryPrefix;
+  if (!unitsPath.empty()) {
+    units = UnitInventory::fromPhonesTable(unitsPath);
+    inventoryPrefix = folder ? "phones" : "units";
+  } else {
+    // pdf alignments without names: pdf0..pdf<max id>.
+    std::int32_t maxId = -1;
+    forEachAlignment(aliPath, [&](const std::string& key, std::vector<std::int32_t> ali) {
+      for (const auto v : ali) {
+        if (v < 0) {
+          throw US_ERROR("negative pdf id " + std::to_string(v)).file(aliPath.string()).utterance(key);
+        }
+        maxId = std::max(maxId, v);
+      }
+    });
+    if (maxId < 0) throw US_ERROR("the alignment archive holds no frames").file(aliPath.string());
+    units = UnitInventory::pdfs(maxId + 1);
+    inventoryPrefix = "pdf";
+  }
+  const std::vector<int> toUnit = symbolTable(units);
+
+  // Frame counts from the features.
+  const fs::path featureDir = findFeatureStoreDir(ws, row, dataset, options.featureSet);
+  const FeatureStore features = FeatureStore::open(featureDir);
+
+  TargetsSummary summary;
+  summary.dataset = dataset;
+  summary.source = (folder && row.source == "synthetic") ? "synthetic" : "kaldi";
+  summary.dir = TargetStore::datasetDir(ws.root(), dataset);
+  summary.numUnits = units.size();
+  summary.inventoryName = options.inventoryName.empty()
+                              ? defaultUnitInventoryName(units, inventoryPrefix)
+                              : options.inventoryName;
+
+  fs::create_directories(summary.dir.parent_path());
+  const fs::path tmpDir =
+      summary.dir.parent_path() / ("targets.tmp-" + std::to_string(::getpid()));
+  fs::remove_all(tmpDir);
+  TempDirGuard guard(tmpDir);
+
+  UnitPriors priors(units.size());
+  std::unordered_set<std::string> seen;
+  ProgressTracker tracker(progress, "targets", static_cast<std::int64_t>(features.size()), "utt");
+  {
+    RecordStoreOptions storeOptions;
+    storeOptions.type = ElementType::Int32;
+    storeOptions.cols = 1;
+    storeOptions.kind = TargetStore::kKind;
+    RecordStore store = RecordStore::create(tmpDir, storeOptions);
+    store.setMetadata("units: " + std::to_string(units.size()) + "\ninventory: " +
+                      summary.inventoryName + "\nsource: " + summary.source + "\n" +
+                      options.frames.toYaml());
+
+    std::vector<std::int32_t> mapped;
+    forEachAlignment(aliPath, [&](const std::string& key, std::vector<std::int32_t> ali) {
+      tracker.throwIfCancelled();
+      if (!seen.insert(key).second) {
+        summary.rejected.push_back({key, "appears twice in the alignments (second one ignored)"});
+        return;
+      }
+      mapped.resize(ali.size());
+      for (std::size_t t = 0; t < ali.size(); ++t) {
+        const std::int32_t v = ali[t];
+        if (v < 0 || static_cast<std::size_t>(v) >= toUnit.size() ||
+            toUnit[static_cast<std::size_t>(v)] < 0) {
+          throw US_ERROR("alignment id " + std::to_string(v) + " at frame " + std::to_string(t) +
+                         " is not a unit of the inventory (" + std::to_string(units.size()) +
+                         " units" +
+                         (unitsPath.empty() ? std::string() : " from " + unitsPath.string()) + ")")
+              .file(aliPath.string())
+              .utterance(key)
+              .hint("the units file does not belong to these alignments; pass the phones.txt "
+                    "or pdf names they were written with (--units)");
+        }
+        mapped[t] = toUnit[static_cast<std::size_t>(v)];
+      }
+      const RecordInfo* feats = features.records().find(key);
+      if (!feats) {
+        summary.rejected.push_back({key, "no features (utterance skipped or not in the dataset)"});
+        return;
+      }
+      const FrameTargetResult r = makeFrameTargets(mapped, feats->rows, options.frames);
+      if (!r.ok()) {
+        summary.rejected.push_back({key, r.rejectReason});
+        tracker.advance();
+        return;
+      }
+      if (r.lengthDifference < 0) ++summary.numPadded;
+      if (r.lengthDifference > 0) ++summary.numTruncated;
+      store.append(key, r.targets.data(), static_cast<std::uint32_t>(r.targets.size()), 1);
+      priors.accumulate(r.targets);
+      ++summary.numUtterances;
+      summary.numTargetFrames += static_cast<std::int64_t>(r.targets.size());
+      tracker.advance();
+    });
+    for (const std::string& key : features.keys()) {
+      if (!seen.count(key)) summary.rejected.push_back({key, "no alignment"});
+    }
+    store.commit();
+  }
+  summary.numRejected = static_cast<int>(summary.rejected.size());
+  if (summary.numUtterances == 0) {
+    throw US_ERROR("no utterance of dataset '" + dataset + "' got targets (" +
+                   std::to_string(summary.numRejected) + " rejected" +
+                   (summary.rejected.empty() ? std::string()
+                                             : ", e.g. " + summary.rejected.front().key + ": " +
+                                                   summary.rejected.front().reason) +
+                   ")")
+        .file(aliPath.string())
+        .hint("do the alignments belong to this dataset and its features?");
+  }
+
+  units.save(tmpDir / TargetStore::kUnitsFile);
+  priors.save(tmpDir / TargetStore::kPriorsFile);
+  priors.saveCounts(tmpDir / TargetStore::kCountsFile);
+  std::string rejectedText;
+  for (const auto& r : summary.rejected) rejectedText += r.key + " " + r.reason + "\n";
+  writeFileAtomically(tmpDir / TargetStore::kRejectedFile, rejectedText);
+
+  replaceFolder(tmpDir, summary.dir);
+  guard.release();
+
+  {
+    SQLite::Transaction tx(ws.db());
+    summary.unitInventoryId =
+        recordUnitInventory(ws.db(), units, summary.inventoryName, summary.source);
+    const std::string relPath = fs::relative(summary.dir, ws.root()).generic_string();
+    summary.alignmentSetId = upsertAlignmentSet(
+        ws.db(), row.id, summary.unitInventoryId, summary.source, relPath,
+        10.0 * options.frames.subsample, summary.numUtterances, summary.numRejected);
+    tx.commit();
+  }
+  summary.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  tracker.finish(std::to_string(summary.numUtterances) + " utt, " +
+                 std::to_string(summary.numRejected) + " rejected");
+  log::info("targets for '{}': {} utterances, {} frames at {} ms, {} units, {} rejected", dataset,
+            summary.numUtterances, summary.numTargetFrames, 10 * options.frames.subsample,
+            summary.numUnits, summary.numRejected);
+  return summary;
+}
+
+TargetsSummary importKaldiAlignments(Workspace& ws, const std::string& dataset,
+                                     const fs::path& arkPath, const fs::path& unitNames,
+                                     ProgressSink* progress, const TargetBuildOptions& options) {
+  if (fs::is_directory(arkPath)) {
+    throw US_ERROR("expected a Kaldi ark or scp of pdf alignments, found a folder")
+        .file(arkPath.string())
+        .hint("gunzip -c exp/tri3_ali/ali.*.gz | ali-to-pdf exp/tri3_ali/final.mdl ark:- "
+              "ark:pdf.ark");
+  }
+  return buildTargets(ws, dataset, AlignmentSource{arkPath, unitNames}, progress, options);
+}
+
+}  // namespace understudy

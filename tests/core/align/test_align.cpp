@@ -1,0 +1,380 @@
+// core/align + core/store/unit_inventory: the 30 ms target rule, length
+// tolerance, priors, unit inventories, and building / importing targets.
+// Expected values are worked out by hand from ALGORITHMS.md "Frames, units,
+// targets" and FORMATS.md "Kaldi archives"; archives are hand-built bytes.
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <SQLiteCpp/Statement.h>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "core/align/frame_targets.h"
+#include "core/align/priors.h"
+#include "core/align/target_builder.h"
+#include "core/align/target_store.h"
+#include "core/store/feature_store.h"
+#include "core/store/unit_inventory.h"
+#include "core/store/workspace.h"
+#include "core/util/error.h"
+#include "support/test_support.h"
+
+using namespace understudy;
+namespace fs = std::filesystem;
+using Ints = std::vector<std::int32_t>;
+
+namespace {
+
+void writeBytes(const fs::path& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+// FORMATS.md: binary int32 vector = "\0B" "\4"<int32 n> then n x ("\4"<int32>).
+std::string binaryIntVectorRecord(const std::string& key, const Ints& v) {
+  auto int32 = [](std::int32_t x) {
+    std::string s(1, '\4');
+    unsigned char b[4];
+    const auto u = static_cast<std::uint32_t>(x);
+    for (int i = 0; i < 4; ++i) b[i] = static_cast<unsigned char>((u >> (8 * i)) & 0xff);
+    s.append(reinterpret_cast<const char*>(b), 4);
+    return s;
+  };
+  std::string out = key + " " + std::string("\0B", 2) + int32(static_cast<std::int32_t>(v.size()));
+  for (const auto x : v) out += int32(x);
+  return out;
+}
+
+std::string textIntVectorRecord(const std::string& key, const Ints& v) {
+  std::string out = key;
+  for (const auto x : v) out += " " + std::to_string(x);
+  return out + "\n";
+}
+
+// A workspace with one dataset and a complete feature set whose utterances
+// have the given frame counts.
+struct Fixture {
+  QTemporaryDir tmp;
+  fs::path root;
+  Workspace ws;
+
+  explicit Fixture(const std::vector<std::pair<std::string, int>>& frames,
+                   const std::string& datasetSource = "synthetic")
+      : root(fs::path(tmp.path().toStdString()) / "ws"), ws(Workspace::create(root)) {
+    SQLite::Statement d(ws.db(), "INSERT INTO datasets (name, kind, source) VALUES ('d1', 'labeled', ?)");
+    d.bind(1, datasetSource);
+    d.exec();
+    const fs::path featDir = root / "features" / "d1-abc";
+    FeatureStore store = FeatureStore::create(featDir, 2);
+    std::int64_t total = 0;
+    for (const auto& [key, n] : frames) {
+      std::vector<float> data(static_cast<std::size_t>(n) * 2, 0.5f);
+      store.append(key, data.data(), n);
+      total += n;
+    }
+    store.commit();
+    SQLite::Statement f(ws.db(),
+                        "INSERT INTO feature_sets (dataset_id, name, config_hash, path, dims, "
+                        "num_utterances, num_frames, status) VALUES (1, 'fbank64', 'abc', "
+                        "'features/d1-abc', 2, ?, ?, 'complete')");
+    f.bind(1, static_cast<int>(frames.size()));
+    f.bind(2, static_cast<std::int64_t>(total));
+    f.exec();
+  }
+};
+
+}  // namespace
+
+class TestAlign : public QObject {
+  Q_OBJECT
+
+ private slots:
+  // --- the 30 ms rule -------------------------------------------------------
+
+  void testOutputFramesIsCeilOfThird() {
+    const std::int64_t expected[] = {0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4};
+    for (int n = 0; n <= 10; ++n) QCOMPARE(outputFrames(n, 3), expected[n]);
+    QCOMPARE(outputFrames(398, 3), std::int64_t{133});
+    QCOMPARE(outputFrames(5, 1), std::int64_t{5});
+  }
+
+  void testTargetIsUnitOfCentreFrame() {
+    // 9 frames: centres 1, 4, 7.
+    const Ints ali = {10, 11, 12, 13, 14, 15, 16, 17, 18};
+    QCOMPARE(subsampleAlignment(ali), (Ints{11, 14, 17}));
+    FrameTargetResult r = makeFrameTargets(ali, 9);
+    QVERIFY(r.ok());
+    QCOMPARE(r.targets, (Ints{11, 14, 17}));
+  }
+
+  void testLastCentreIsClampedToLastFrame() {
+    // 7 frames: T' = 3, centres 1, 4, min(7, 6) = 6.
+    QCOMPARE(makeFrameTargets({10, 11, 12, 13, 14, 15, 16}, 7).targets, (Ints{11, 14, 16}));
+    // 1 frame: one model frame centred on frame 0.
+    QCOMPARE(makeFrameTargets({42}, 1).targets, (Ints{42}));
+    // 2 frames: centre min(1, 1) = 1.
+    QCOMPARE(makeFrameTargets({5, 6}, 2).targets, (Ints{6}));
+  }
+
+  void testShortAlignmentIsPaddedWithLastLabel() {
+    // 5 alignment frames, 7 feature frames: a0..a4 a4 a4 -> centres 1, 4, 6.
+    FrameTargetResult r = makeFrameTargets({20, 21, 22, 23, 24}, 7);
+    QVERIFY(r.ok());
+    QCOMPARE(r.lengthDifference, -2);
+    QCOMPARE(r.targets, (Ints{21, 24, 24}));
+  }
+
+  void testLongAlignmentIsTruncatedToFeatures() {
+    // 9 alignment frames, 7 feature frames: a0..a6 -> centres 1, 4, 6.
+    FrameTargetResult r = makeFrameTargets({30, 31, 32, 33, 34, 35, 36, 37, 38}, 7);
+    QVERIFY(r.ok());
+    QCOMPARE(r.lengthDifference, 2);
+    QCOMPARE(r.targets, (Ints{31, 34, 36}));
+  }
+
+  void testMismatchBeyondToleranceIsRejectedWithReason() {
+    FrameTargetResult r = makeFrameTargets(Ints(412, 1), 398);
+    QVERIFY(!r.ok());
+    QVERIFY(r.targets.empty());
+    QCOMPARE(r.rejectReason, std::string("alignment has 412 frames, features 398 (tolerance 2)"));
+    QVERIFY(!makeFrameTargets(Ints(10, 1), 13).ok());
+    QVERIFY(makeFrameTargets(Ints(10, 1), 12).ok());
+    QVERIFY(!makeFrameTargets({}, 3).ok());
+    FrameTargetOptions strict;
+    strict.tolerance = 0;
+    QVERIFY(!makeFrameTargets(Ints(10, 1), 11, strict).ok());
+    strict.tolerance = -1;
+    QVERIFY_THROWS_EXCEPTION(Error, strict.validate());
+  }
+
+  // --- priors ---------------------------------------------------------------
+
+  void testPriorsAreAddOneSmoothedFrequencies() {
+    UnitPriors priors(3);
+    priors.accumulate({0, 0, 2});
+    priors.accumulate({0});
+    // counts 3, 0, 1; N = 4, S = 3: (c + 1) / 7.
+    QCOMPARE(priors.totalFrames(), std::int64_t{4});
+    const std::vector<double> expected = {4.0 / 7, 1.0 / 7, 2.0 / 7};
+    double sum = 0;
+    for (int i = 0; i < 3; ++i) {
+      QVERIFY(std::fabs(priors.probabilities()[i] - expected[i]) < 1e-15);
+      QVERIFY(std::fabs(priors.logPriors()[i] - std::log(expected[i])) < 1e-12);
+      sum += priors.probabilities()[i];
+    }
+    QVERIFY(std::fabs(sum - 1.0) < 1e-12);
+    QVERIFY_THROWS_EXCEPTION(Error, priors.accumulate({3}));
+  }
+
+  void testPriorsFileIsKaldiTextVectorAndRoundTrips() {
+    QTemporaryDir tmp;
+    const fs::path dir = tmp.path().toStdString();
+    UnitPriors priors = UnitPriors::fromCounts({3, 0, 1});
+    priors.save(dir / "priors.txt");
+    priors.saveCounts(dir / "counts.txt");
+    std::ifstream counts(dir / "counts.txt");
+    std::string text((std::istreambuf_iterator<char>(counts)), std::istreambuf_iterator<char>());
+    QCOMPARE(text, std::string(" [ 3 0 1 ]\n"));  // as Kaldi's copy-vector --binary=false
+    UnitPriors loaded = UnitPriors::load(dir / "priors.txt");
+    QCOMPARE(loaded.numUnits(), 3);
+    for (int i = 0; i < 3; ++i)
+      QVERIFY(std::fabs(loaded.probabilities()[i] - priors.probabilities()[i]) < 1e-9);
+    // A counts file is not a priors file.
+    QVERIFY_THROWS_EXCEPTION(Error, UnitPriors::load(dir / "counts.txt"));
+  }
+
+  // --- unit inventories -----------------------------------------------------
+
+  void testPhonesTableSkipsEpsilonAndDisambiguation() {
+    const std::string table = "<eps> 0\nsil 1\naa 2\nb 3\n#0 4\n#1 5\n";
+    UnitInventory units = UnitInventory::parsePhonesTable(table, "phones.txt");
+    QCOMPARE(units.names(), (std::vector<std::string>{"sil", "aa", "b"}));
+    QCOMPARE(units.silenceId(), 0);
+    QCOMPARE(units.id("b"), 2);
+    QCOMPARE(*units.unitForSymbol(1), 0);
+    QCOMPARE(*units.unitForSymbol(3), 2);
+    QVERIFY(!units.unitForSymbol(0));
+    QVERIFY(!units.unitForSymbol(4));
+    QVERIFY(!units.unitForSymbol(9));
+    QVERIFY(isDisambiguationSymbol("#12"));
+    QVERIFY(!isDisambiguationSymbol("#"));
+    QVERIFY(!isDisambiguationSymbol("#a"));
+  }
+
+  void testBadPhonesTableNamesFileAndLine() {
+    try {
+      UnitInventory::parsePhonesTable("<eps> 0\nsil 1\naa\n", "phones.txt");
+      QFAIL("no error");
+    } catch (const Error& e) {
+      QCOMPARE(e.filePath(), std::string("phones.txt"));
+      QCOMPARE(*e.lineNumber(), 3L);
+    }
+    QVERIFY_THROWS_EXCEPTION(Error, UnitInventory::parsePhonesTable("a 1\nb 1\n", "p"));
+    QVERIFY_THROWS_EXCEPTION(Error, UnitInventory::parsePhonesTable("<eps> 0\n#0 1\n", "p"));
+  }
+
+  void testInventorySaveLoadRoundTrip() {
+    QTemporaryDir tmp;
+    const fs::path path = fs::path(tmp.path().toStdString()) / "units.txt";
+    UnitInventory units = UnitInventory::parsePhonesTable("<eps> 0\nsil 1\naa 2\nb 3\n#0 4\n", "p");
+    units.save(path);
+    std::ifstream in(path);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    QCOMPARE(text, std::string("sil 0\naa 1\nb 2\n"));
+    UnitInventory loaded = UnitInventory::load(path);
+    QVERIFY(loaded == units);
+    QCOMPARE(loaded.silenceId(), 0);
+    QVERIFY(UnitInventory::fromJson(units.toJson()) == units);
+    writeBytes(path, "sil 0\naa 2\n");
+    QVERIFY_THROWS_EXCEPTION(Error, UnitInventory::load(path));
+  }
+
+  void testLexiconGivesSilencePlusPhones() {
+    QTemporaryDir tmp;
+    const fs::path path = fs::path(tmp.path().toStdString()) / "lexicon.txt";
+    writeBytes(path, "play p l eI\nstop s t A p\n<sil> sil\n");
+    UnitInventory units = UnitInventory::fromLexicon(path);
+    QCOMPARE(units.names(), (std::vector<std::string>{"sil", "A", "eI", "l", "p", "s", "t"}));
+    writeBytes(path, "play 1.0 p l eI\n");  // lexiconp.txt
+    QCOMPARE(UnitInventory::fromLexicon(path).names(),
+             (std::vector<std::string>{"sil", "eI", "l", "p"}));
+  }
+
+  void testInventoryRowIsReusedAndConflictsAreErrors() {
+    QTemporaryDir tmp;
+    Workspace ws = Workspace::create(fs::path(tmp.path().toStdString()) / "ws");
+    UnitInventory a({"sil", "a", "b"});
+    const auto id = recordUnitInventory(ws.db(), a, "phones", "synthetic");
+    QCOMPARE(recordUnitInventory(ws.db(), a, "phones", "synthetic"), id);
+    QVERIFY(loadUnitInventory(ws.db(), id) == a);
+    QCOMPARE(findUnitInventory(ws.db(), "phones")->numUnits, 3);
+    QVERIFY_THROWS_EXCEPTION(Error, recordUnitInventory(ws.db(), UnitInventory({"sil"}), "phones", ""));
+    QVERIFY(defaultUnitInventoryName(a, "phones").rfind("phones-3-", 0) == 0);
+    QCOMPARE(UnitInventory::pdfs(3).names(), (std::vector<std::string>{"pdf0", "pdf1", "pdf2"}));
+  }
+
+  // --- building targets -----------------------------------------------------
+
+  void testSyntheticLayoutBuildsTargetsAndRejectsWithReasons() {
+    // u1 exact, u2 padded (5 of 7), u3 rejected (10 vs 7), u4 has no alignment,
+    // u5 is aligned but has no features.
+    Fixture fx({{"u1", 7}, {"u2", 7}, {"u3", 7}, {"u4", 4}});
+    const fs::path dir = fx.root / "alignments" / "d1";
+    fs::create_directories(dir);
+    writeBytes(dir / "phones.txt", "<eps> 0\nsil 1\na 2\nb 3\n");
+    writeBytes(dir / "ali.txt", textIntVectorRecord("u1", {1, 2, 2, 3, 3, 3, 1}) +
+                                    textIntVectorRecord("u2", {1, 1, 2, 2, 3}) +
+                                    textIntVectorRecord("u3", Ints(10, 2)) +
+                                    textIntVectorRecord("u5", {1, 1, 1}));
+    TargetsSummary s = buildTargets(fx.ws, "d1");
+    QCOMPARE(s.source, std::string("synthetic"));
+    QCOMPARE(s.numUtterances, 2);
+    QCOMPARE(s.numRejected, 3);
+    QCOMPARE(s.numPadded, 1);
+    QCOMPARE(s.numUnits, 3);
+    QCOMPARE(s.rejected[0].key, std::string("u3"));
+    QCOMPARE(s.rejected[0].reason, std::string("alignment has 10 frames, features 7 (tolerance 2)"));
+    QCOMPARE(s.rejected[1].key, std::string("u5"));
+    QCOMPARE(s.rejected[2].key, std::string("u4"));
+    QCOMPARE(s.rejected[2].reason, std::string("no alignment"));
+
+    TargetStore store = TargetStore::open(TargetStore::datasetDir(fx.root, "d1"));
+    // phone ids 1, 2, 3 are units 0, 1, 2. u1 centres 1, 4, 6 -> phones 2, 3, 1.
+    QCOMPARE(store.read("u1"), (Ints{1, 2, 0}));
+    // u2 padded: 1 1 2 2 3 3 3 -> centres 1, 4, 6 -> phones 1, 3, 3.
+    QCOMPARE(store.read("u2"), (Ints{0, 2, 2}));
+    QVERIFY(!store.contains("u3"));
+    QCOMPARE(store.units().names(), (std::vector<std::string>{"sil", "a", "b"}));
+    // Counts over targets: unit 0: 2, unit 1: 1, unit 2: 3; N = 6, S = 3.
+    UnitPriors priors = store.priors();
+    QVERIFY(std::fabs(priors.probabilities()[0] - 3.0 / 9) < 1e-9);
+    QVERIFY(std::fabs(priors.probabilities()[1] - 2.0 / 9) < 1e-9);
+    QVERIFY(std::fabs(priors.probabilities()[2] - 4.0 / 9) < 1e-9);
+
+    SQLite::Statement q(fx.ws.db(),
+                        "SELECT a.source, a.num_utterances, a.num_rejected, a.frame_shift_ms, "
+                        "u.num_units, a.path FROM alignment_sets a JOIN unit_inventories u ON "
+                        "u.id = a.unit_inventory_id WHERE a.dataset_id = 1 AND a.name = 'targets'");
+    QVERIFY(q.executeStep());
+    QCOMPARE(q.getColumn(0).getString(), std::string("synthetic"));
+    QCOMPARE(q.getColumn(1).getInt(), 2);
+    QCOMPARE(q.getColumn(2).getInt(), 3);
+    QCOMPARE(q.getColumn(3).getDouble(), 30.0);
+    QCOMPARE(q.getColumn(4).getInt(), 3);
+    QCOMPARE(q.getColumn(5).getString(), std::string("alignments/d1/targets"));
+
+    // Building again replaces the store and updates the same row.
+    buildTargets(fx.ws, "d1");
+    QCOMPARE(fx.ws.db().execAndGet("SELECT COUNT(*) FROM alignment_sets").getInt(), 1);
+    QCOMPARE(TargetStore::open(TargetStore::datasetDir(fx.root, "d1")).size(), std::size_t{2});
+  }
+
+  void testKaldiPdfTextAndBinaryArksGiveSameTargets() {
+    Fixture fx({{"a", 9}, {"b", 4}}, "kaldi");
+    const fs::path dir = fx.root.parent_path();
+    const Ints aliA = {0, 5, 5, 7, 2, 2, 9, 9, 4};  // centres 1, 4, 7 -> 5, 2, 9
+    const Ints aliB = {3, 3, 1, 1};                  // centres 1, 3 (clamped) -> 3, 1
+    writeBytes(dir / "pdf_text.ark", textIntVectorRecord("a", aliA) + textIntVectorRecord("b", aliB));
+    writeBytes(dir / "pdf_bin.ark",
+               binaryIntVectorRecord("a", aliA) + binaryIntVectorRecord("b", aliB));
+
+    TargetsSummary t = importKaldiAlignments(fx.ws, "d1", dir / "pdf_text.ark");
+    QCOMPARE(t.source, std::string("kaldi"));
+    QCOMPARE(t.numUnits, 10);  // pdf0..pdf9
+    QCOMPARE(t.numRejected, 0);
+    TargetStore fromText = TargetStore::open(t.dir);
+    QCOMPARE(fromText.read("a"), (Ints{5, 2, 9}));
+    QCOMPARE(fromText.read("b"), (Ints{3, 1}));
+    QCOMPARE(fromText.units().name(9), std::string("pdf9"));
+
+    TargetsSummary b = importKaldiAlignments(fx.ws, "d1", dir / "pdf_bin.ark");
+    QCOMPARE(b.inventoryName, t.inventoryName);
+    TargetStore fromBinary = TargetStore::open(b.dir);
+    QCOMPARE(fromBinary.read("a"), (Ints{5, 2, 9}));
+    QCOMPARE(fromBinary.read("b"), (Ints{3, 1}));
+  }
+
+  void testAlignmentIdOutsideUnitsIsErrorNamingUtterance() {
+    Fixture fx({{"good", 3}, {"bad", 3}});
+    const fs::path dir = fx.root.parent_path();
+    writeBytes(dir / "names.txt", "p0 0\np1 1\np2 2\n");
+    writeBytes(dir / "pdf.ark", textIntVectorRecord("good", {0, 1, 2}) +
+                                    textIntVectorRecord("bad", {0, 3, 1}));
+    try {
+      importKaldiAlignments(fx.ws, "d1", dir / "pdf.ark", dir / "names.txt");
+      QFAIL("no error");
+    } catch (const Error& e) {
+      QCOMPARE(e.utteranceId(), std::string("bad"));
+      QVERIFY2(e.message().find("alignment id 3") != std::string::npos, e.what());
+    }
+    // Nothing was written, no row recorded.
+    QVERIFY(!fs::exists(TargetStore::datasetDir(fx.root, "d1")));
+    QCOMPARE(fx.ws.db().execAndGet("SELECT COUNT(*) FROM alignment_sets").getInt(), 0);
+  }
+
+  void testMissingFeaturesOrDatasetAreErrorsWithHints() {
+    QTemporaryDir tmp;
+    Workspace ws = Workspace::create(fs::path(tmp.path().toStdString()) / "ws");
+    QVERIFY_THROWS_EXCEPTION(Error, buildTargets(ws, "nope"));
+    ws.db().exec("INSERT INTO datasets (name, kind, source) VALUES ('d1', 'labeled', 'synthetic')");
+    const fs::path dir = ws.root() / "alignments" / "d1";
+    fs::create_directories(dir);
+    writeBytes(dir / "phones.txt", "<eps> 0\nsil 1\n");
+    writeBytes(dir / "ali.txt", textIntVectorRecord("u1", {1, 1, 1}));
+    try {
+      buildTargets(ws, "d1");
+      QFAIL("no error");
+    } catch (const Error& e) {
+      QVERIFY2(e.hintText().find("understudy-cli features") != std::string::npos, e.what());
+    }
+  }
+};
+
+QTEST_GUILESS_MAIN(TestAlign)
+#include "test_align.moc"
