@@ -1,0 +1,316 @@
+#include "core/nn/acoustic_model.h"
+
+#include <fmt/format.h>
+
+#include <set>
+#include <sstream>
+#include <vector>
+
+#include "core/util/atomic_file.h"
+
+namespace understudy::nn {
+namespace {
+
+constexpr int64_t kMaxUnits = 65535;  // soft labels store 2-byte unit ids (ALGORITHMS.md)
+
+template <typename T>
+Error outOfRange(const std::string& field, T value, const std::string& range) {
+  return Error(fmt::format("acoustic model option {} = {} is out of range (allowed: {})", field,
+                           value, range),
+               __FILE__, __LINE__)
+      .key(field);
+}
+
+void checkRange(const std::string& field, int64_t value, int64_t lo, int64_t hi) {
+  if (value < lo || value > hi) throw outOfRange(field, value, fmt::format("{}..{}", lo, hi));
+}
+
+// Checks every field; num_units may be 0 while the caller has not set it yet.
+void validateFields(const AcousticModelOptions& o, bool requireUnits) {
+  if (o.kind() != "lstm" && o.kind() != "blstm")
+    throw outOfRange("kind", "'" + o.kind() + "'", "lstm | blstm")
+        .hint("lstm is the streaming student, blstm the teacher");
+  checkRange("input_dim", o.input_dim(), 1, 4096);
+  checkRange("stack", o.stack(), 1, 15);
+  if (o.stack() % 2 == 0)
+    throw outOfRange("stack", o.stack(), "an odd number 1..15: [t-k .. t+k] is centred on t");
+  checkRange("subsample", o.subsample(), 1, 10);
+  checkRange("layers", o.layers(), 1, 20);
+  checkRange("cells", o.cells(), 1, 16384);
+  checkRange("projection", o.projection(), 0, std::max<int64_t>(0, o.cells() - 1));
+  if (!(o.dropout() >= 0.0 && o.dropout() < 1.0))
+    throw outOfRange("dropout", o.dropout(), "[0, 1)");
+  if (requireUnits || o.num_units() != 0) {
+    if (o.num_units() == 0)
+      throw outOfRange("num_units", o.num_units(), fmt::format("1..{}", kMaxUnits))
+          .hint("set num_units from the unit inventory");
+    checkRange("num_units", o.num_units(), 1, kMaxUnits);
+  }
+}
+
+std::string describe(const std::vector<int64_t>& sizes) {
+  return "[" + fmt::format("{}", fmt::join(sizes, ", ")) + "]";
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- options
+
+void AcousticModelOptions::validate() const { validateFields(*this, true); }
+
+std::string AcousticModelOptions::toYaml() const {
+  std::ostringstream out;
+  out << "kind: " << kind_ << "\n"
+      << "input_dim: " << input_dim_ << "\n"
+      << "stack: " << stack_ << "\n"
+      << "subsample: " << subsample_ << "\n"
+      << "layers: " << layers_ << "\n"
+      << "cells: " << cells_ << "\n"
+      << "projection: " << projection_ << "\n"
+      << "dropout: " << fmt::format("{}", dropout_) << "\n"
+      << "num_units: " << num_units_ << "\n";
+  return out.str();
+}
+
+AcousticModelOptions AcousticModelOptions::fromYaml(YamlSection& s) {
+  AcousticModelOptions o;
+  s.read("kind", o.kind_);
+  s.read("input_dim", o.input_dim_);
+  s.read("stack", o.stack_);
+  s.read("subsample", o.subsample_);
+  s.read("layers", o.layers_);
+  s.read("cells", o.cells_);
+  s.read("projection", o.projection_);
+  s.read("dropout", o.dropout_);
+  s.read("num_units", o.num_units_);
+  s.finish();
+  try {
+    validateFields(o, false);
+  } catch (const Error& e) {
+    // Point at the offending key's line in the recipe.
+    throw s.errorAt(e.keyName(), e.what_()).hint(e.hintText());
+  }
+  return o;
+}
+
+AcousticModelOptions AcousticModelOptions::preset(const std::string& name) {
+  AcousticModelOptions o;
+  // Paper-sized models (docs/models.md): 5 × 832 BLSTM ≈ 78.3 M and
+  // 5 × 1024 LSTMP (projection 512) ≈ 23.9 M parameters at 3,000 units.
+  if (name == "teacher-paper") return o.kind("blstm").layers(5).cells(832).projection(0);
+  if (name == "student-paper") return o.kind("lstm").layers(5).cells(1024).projection(512);
+  if (name == "teacher-small") return o.kind("blstm").layers(3).cells(256);
+  if (name == "student-small") return o.kind("lstm").layers(3).cells(256);
+  if (name == "teacher-tiny") return o.kind("blstm").layers(2).cells(64);
+  if (name == "student-tiny") return o.kind("lstm").layers(2).cells(64);
+  throw US_ERROR("unknown acoustic model preset '" + name + "'")
+      .key("preset")
+      .hint("teacher-paper, student-paper, teacher-small, student-small, teacher-tiny, student-tiny");
+}
+
+int64_t AcousticModelOptions::closedFormParameterCount() const {
+  const int64_t dirs = bidirectional() ? 2 : 1;
+  const int64_t h = hiddenOut();
+  int64_t total = 0;
+  for (int64_t l = 0; l < layers_; ++l) {
+    const int64_t in = l == 0 ? stackedDim() : h * dirs;
+    // W_ih [4c, in], W_hh [4c, h], b_ih + b_hh [4c] each, W_hr [p, c].
+    const int64_t perDirection = 4 * cells_ * (in + h) + 8 * cells_ + (projection_ > 0 ? projection_ * cells_ : 0);
+    total += dirs * perDirection;
+  }
+  return total + h * dirs * num_units_ + num_units_;
+}
+
+// ---------------------------------------------------------------- module
+
+AcousticModelImpl::AcousticModelImpl(AcousticModelOptions options_) : options(std::move(options_)) {
+  reset();
+}
+
+void AcousticModelImpl::reset() {
+  options.validate();
+  auto lstmOptions = torch::nn::LSTMOptions(options.stackedDim(), options.cells())
+                         .num_layers(options.layers())
+                         .bidirectional(options.bidirectional())
+                         .proj_size(options.projection())
+                         .dropout(options.layers() > 1 ? options.dropout() : 0.0)
+                         .batch_first(true);
+  lstm = register_module("lstm", torch::nn::LSTM(lstmOptions));
+  const int64_t dirs = options.bidirectional() ? 2 : 1;
+  output = register_module("output",
+                           torch::nn::Linear(options.hiddenOut() * dirs, options.num_units()));
+}
+
+int64_t AcousticModelImpl::outputFrames(int64_t inputFrames, int64_t subsample) {
+  if (inputFrames <= 0) return 0;
+  return (inputFrames + subsample - 1) / subsample;
+}
+
+int64_t AcousticModelImpl::centreFrame(int64_t j, int64_t inputFrames, int64_t subsample) {
+  return std::min(subsample * j + subsample / 2, inputFrames - 1);
+}
+
+torch::Tensor AcousticModelImpl::stackAndSubsample(const torch::Tensor& features,
+                                                   const torch::Tensor& lengths) const {
+  const int64_t batch = features.size(0);
+  const int64_t dim = features.size(2);
+  const int64_t s = options.subsample();
+  const int64_t k = options.stack();
+  const int64_t maxOut = outputFrames(features.size(1), s);
+  auto longOpts = torch::TensorOptions().dtype(torch::kLong).device(features.device());
+  // centre[b, j] = min(s*j + s/2, len_b - 1); stack member i reads frame
+  // clamp(centre + i - k/2, 0, len_b - 1): edges replicate the utterance's own
+  // first/last frame, never padding.
+  auto lastFrame = (lengths.to(longOpts) - 1).view({batch, 1, 1});
+  auto centre = torch::minimum(torch::arange(maxOut, longOpts).view({1, maxOut, 1}) * s + s / 2, lastFrame);
+  auto offsets = torch::arange(k, longOpts).view({1, 1, k}) - k / 2;
+  auto index = torch::clamp(centre + offsets, 0).min(lastFrame);  // [B, T', k]
+  auto gathered = features.gather(1, index.reshape({batch, maxOut * k, 1}).expand({batch, maxOut * k, dim}));
+  return gathered.reshape({batch, maxOut, k * dim});
+}
+
+std::pair<torch::Tensor, torch::Tensor> AcousticModelImpl::forward(const torch::Tensor& features,
+                                                                   const torch::Tensor& lengths) {
+  if (features.dim() != 3 || features.size(2) != options.input_dim())
+    throw US_ERROR(fmt::format("features have shape {}, expected [batch, frames, {}]",
+                               describe(features.sizes().vec()), options.input_dim()))
+        .hint("the model's input_dim must equal the feature set's bins");
+  if (lengths.dim() != 1 || lengths.size(0) != features.size(0))
+    throw US_ERROR(fmt::format("lengths have shape {}, expected [{}]",
+                               describe(lengths.sizes().vec()), features.size(0)));
+  auto cpuLengths = lengths.to(torch::kCPU, torch::kLong).contiguous();
+  const int64_t maxIn = features.size(1);
+  {
+    auto acc = cpuLengths.accessor<int64_t, 1>();
+    for (int64_t b = 0; b < acc.size(0); ++b)
+      if (acc[b] < 1 || acc[b] > maxIn)
+        throw US_ERROR(fmt::format("utterance {} of the batch has length {}, allowed 1..{}", b,
+                                   acc[b], maxIn));
+  }
+  const int64_t s = options.subsample();
+  auto outLengths = torch::div(cpuLengths + (s - 1), s, "floor");
+  const int64_t maxOut = outputFrames(maxIn, s);
+
+  auto stacked = stackAndSubsample(features, cpuLengths.to(features.device()));
+  // Packing keeps padding out of the recurrences, the backward one above all.
+  auto packed = torch::nn::utils::rnn::pack_padded_sequence(stacked, outLengths,
+                                                            /*batch_first=*/true,
+                                                            /*enforce_sorted=*/false);
+  auto hidden = std::get<0>(lstm->forward_with_packed_input(packed));
+  auto padded = std::get<0>(torch::nn::utils::rnn::pad_packed_sequence(
+      hidden, /*batch_first=*/true, /*padding_value=*/0.0, /*total_length=*/maxOut));
+  auto logits = output(padded);
+  auto valid = torch::arange(maxOut, torch::TensorOptions().dtype(torch::kLong))
+                   .view({1, maxOut})
+                   .lt(outLengths.view({-1, 1}))
+                   .to(logits.device());
+  logits = logits.masked_fill(valid.logical_not().unsqueeze(2), 0.0);
+  return {logits, outLengths};
+}
+
+int64_t AcousticModelImpl::parameterCount() const {
+  int64_t total = 0;
+  for (const auto& p : parameters()) total += p.numel();
+  return total;
+}
+
+void AcousticModelImpl::pretty_print(std::ostream& stream) const {
+  stream << "understudy::nn::AcousticModel(kind=" << options.kind()
+         << ", input=" << options.input_dim() << "x" << options.stack() << "/" << options.subsample()
+         << ", layers=" << options.layers() << ", cells=" << options.cells()
+         << ", projection=" << options.projection() << ", dropout=" << options.dropout()
+         << ", units=" << options.num_units() << ", parameters=" << parameterCount() << ")";
+}
+
+// ---------------------------------------------------------------- weights
+
+namespace {
+
+// The module's parameters and buffers under their torch.nn names, plus the
+// config as a string. The same dict serves our own files and python.
+std::vector<char> weightsPickle(AcousticModel& model) {
+  c10::impl::GenericDict dict(c10::StringType::get(), c10::AnyType::get());
+  for (const auto& item : model->named_parameters())
+    dict.insert(item.key(), item.value().detach().to(torch::kCPU).contiguous());
+  for (const auto& item : model->named_buffers())
+    dict.insert(item.key(), item.value().detach().to(torch::kCPU).contiguous());
+  dict.insert("config", model->options.toYaml());
+  return torch::pickle_save(c10::IValue(dict));
+}
+
+void writeWeights(AcousticModel& model, const std::string& path) {
+  std::vector<char> bytes = weightsPickle(model);
+  writeFileAtomically(path, std::string_view(bytes.data(), bytes.size()));
+}
+
+}  // namespace
+
+void saveWeights(AcousticModel& model, const std::string& path) { writeWeights(model, path); }
+
+void exportForPython(AcousticModel& model, const std::string& path) { writeWeights(model, path); }
+
+void loadWeights(AcousticModel& model, const std::string& path) {
+  std::string bytes;
+  try {
+    bytes = readFile(path);
+  } catch (const Error& e) {
+    throw Error(e).hint("the weights file of a model, written by saveWeights");
+  }
+  c10::IValue value;
+  try {
+    value = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));
+  } catch (const c10::Error& e) {
+    throw US_ERROR("not a weights file (cannot unpickle): " + std::string(e.what_without_backtrace()))
+        .file(path);
+  }
+  if (!value.isGenericDict())
+    throw US_ERROR("not a weights file: expected a dict of named tensors").file(path);
+  auto dict = value.toGenericDict();
+  std::string fileConfig;
+  if (dict.contains("config") && dict.at("config").isString())
+    fileConfig = dict.at("config").toStringRef();
+  auto mismatch = [&](const std::string& what, const std::string& name) {
+    std::string hint = "the file was written for a different architecture";
+    if (!fileConfig.empty()) {
+      std::string flat = fileConfig;
+      for (char& c : flat)
+        if (c == '\n') c = ' ';
+      while (!flat.empty() && flat.back() == ' ') flat.pop_back();
+      hint += " (file: " + flat + ")";
+    }
+    return US_ERROR(what).file(path).key(name).hint(hint);
+  };
+
+  // Model order (named_parameters), so errors name the first layer affected.
+  std::vector<std::pair<std::string, torch::Tensor>> targets;
+  for (const auto& item : model->named_parameters()) targets.emplace_back(item.key(), item.value());
+  for (const auto& item : model->named_buffers()) targets.emplace_back(item.key(), item.value());
+  std::set<std::string> known;
+  std::vector<std::string> missing;
+  for (const auto& [name, target] : targets) {
+    known.insert(name);
+    if (!dict.contains(name)) missing.push_back(name);
+  }
+  if (!missing.empty())
+    throw mismatch(fmt::format("{} tensor(s) missing from weights file: {}", missing.size(),
+                               fmt::join(missing, ", ")),
+                   missing.front());
+  for (const auto& entry : dict) {
+    const std::string name = entry.key().toStringRef();
+    if (name == "config") continue;
+    if (!known.count(name)) throw mismatch("unexpected tensor '" + name + "' in weights file", name);
+    if (!entry.value().isTensor()) throw mismatch("entry '" + name + "' is not a tensor", name);
+  }
+  // Every check before the first copy: a failed load leaves the model untouched.
+  for (const auto& [name, target] : targets) {
+    auto source = dict.at(name).toTensor();
+    if (source.sizes() != target.sizes())
+      throw mismatch(fmt::format("tensor '{}' has shape {} in the file, the model needs {}", name,
+                                 describe(source.sizes().vec()), describe(target.sizes().vec())),
+                     name);
+  }
+  torch::NoGradGuard noGrad;
+  for (auto& [name, target] : targets) target.copy_(dict.at(name).toTensor());
+}
+
+}  // namespace understudy::nn

@@ -1,0 +1,82 @@
+"""Independent reference for core/nn's AcousticModel (run with /usr/bin/python3).
+
+usage: lstm_reference.py WEIGHTS INPUTS OUTPUTS [WEIGHTS INPUTS OUTPUTS ...]
+
+WEIGHTS: exportForPython's file (torch.load gives a dict with "config").
+INPUTS:  dict {"features": [B, T, D] float, "lengths": [B] int64}.
+OUTPUTS: written with torch.save: {"logits": [B, T', U] (zero past each
+         utterance's end), "out_lengths": [B] int64}.
+
+Each utterance is run alone, unpadded, through torch.nn.LSTM (proj_size for
+LSTMP) and torch.nn.Linear after stacking/subsampling written here from the
+rule in docs/models.md, not from the C++ code.
+"""
+import sys
+
+import torch
+
+
+def parse_config(text):
+    config = {}
+    for line in text.splitlines():
+        if ":" in line:
+            key, value = line.split(":", 1)
+            config[key.strip()] = value.strip()
+    return config
+
+
+def stack_and_subsample(x, stack, subsample):
+    # x: [T, D]. Model frame j is centred on 10 ms frame c = min(s*j + s//2, T-1)
+    # and concatenates frames c-k//2 .. c+k//2, clamped to [0, T-1].
+    frames = x.shape[0]
+    out = []
+    for j in range((frames + subsample - 1) // subsample):
+        c = min(subsample * j + subsample // 2, frames - 1)
+        parts = [x[min(max(c + i - stack // 2, 0), frames - 1)] for i in range(stack)]
+        out.append(torch.cat(parts))
+    return torch.stack(out)
+
+
+def run(weights_path, inputs_path, outputs_path):
+    weights = torch.load(weights_path)
+    config = parse_config(weights["config"])
+    stack = int(config["stack"])
+    subsample = int(config["subsample"])
+    lstm = torch.nn.LSTM(
+        input_size=int(config["input_dim"]) * stack,
+        hidden_size=int(config["cells"]),
+        num_layers=int(config["layers"]),
+        bidirectional=config["kind"] == "blstm",
+        proj_size=int(config["projection"]),
+        batch_first=True,
+    )
+    lstm.load_state_dict({k[len("lstm."):]: v for k, v in weights.items() if k.startswith("lstm.")})
+    width = (lstm.proj_size or lstm.hidden_size) * (2 if lstm.bidirectional else 1)
+    output = torch.nn.Linear(width, int(config["num_units"]))
+    output.load_state_dict({"weight": weights["output.weight"], "bias": weights["output.bias"]})
+    lstm.eval()
+
+    inputs = torch.load(inputs_path)
+    features, lengths = inputs["features"], inputs["lengths"]
+    max_out = (features.shape[1] + subsample - 1) // subsample
+    logits = torch.zeros(features.shape[0], max_out, int(config["num_units"]))
+    out_lengths = torch.zeros(features.shape[0], dtype=torch.int64)
+    with torch.no_grad():
+        for b in range(features.shape[0]):
+            x = stack_and_subsample(features[b, : int(lengths[b])], stack, subsample)
+            y = output(lstm(x.unsqueeze(0))[0])[0]
+            logits[b, : y.shape[0]] = y
+            out_lengths[b] = y.shape[0]
+    torch.save({"logits": logits, "out_lengths": out_lengths}, outputs_path)
+
+
+def main(args):
+    if len(args) == 0 or len(args) % 3 != 0:
+        sys.exit(__doc__)
+    torch.set_num_threads(1)
+    for i in range(0, len(args), 3):
+        run(*args[i : i + 3])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
