@@ -1,0 +1,485 @@
+// The workbench as a person uses it: open a workspace, watch rows that jobs
+// write from another process appear, get a clear message (not a crash) for
+// folders that are not workspaces, find recent workspaces again, read it in
+// German. Runs offscreen (QT_QPA_PLATFORM=offscreen, set by CTest).
+#include <QAction>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QImage>
+#include <QMenu>
+#include <QMenuBar>
+#include <QProcess>
+#include <QSettings>
+#include <QSqlQueryModel>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTranslator>
+#include <QTreeView>
+#include <QXmlStreamReader>
+#include <QtTest>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include <memory>
+
+#include "core/store/workspace.h"
+#include "ui/main/main_window.h"
+#include "ui/main/workspace_status_bar.h"
+#include "ui/settings/workbench_settings.h"
+#include "ui/workspace/workspace_groups.h"
+#include "ui/workspace/workspace_session.h"
+#include "ui/workspace/workspace_tree_model.h"
+#include "ui/workspace/workspace_view.h"
+
+using understudy::Workspace;
+using namespace understudy::ui;
+
+namespace {
+
+const char* const kGuiBinary = UNDERSTUDY_BINARY_DIR "/app/gui/understudy";
+const char* const kGermanQm = UNDERSTUDY_BINARY_DIR "/app/gui/understudy_de.qm";
+const char* const kGermanTs = UNDERSTUDY_SOURCE_DIR "/translations/understudy_de.ts";
+constexpr int kFastPollMs = 100;
+
+// What a job does: its own SQLite connection (SQLiteCpp), not the GUI's.
+class JobWriter {
+ public:
+  explicit JobWriter(const QString& workspace)
+      : m_db(QDir(workspace).filePath("workspace.db").toStdString(), SQLite::OPEN_READWRITE,
+             5000) {}
+  void exec(const char* sql) { m_db.exec(sql); }
+  SQLite::Database& db() { return m_db; }
+
+ private:
+  SQLite::Database m_db;
+};
+
+QStringList childNames(const WorkspaceTreeModel* tree, WorkspaceGroup group) {
+  QStringList names;
+  const QModelIndex parent = tree->groupIndex(group);
+  for (int r = 0; r < tree->rowCount(parent); ++r) {
+    const QModelIndex child = tree->index(r, WorkspaceTreeModel::NameColumn, parent);
+    if (!child.data(WorkspaceTreeModel::PlaceholderRole).toBool()) names << child.data().toString();
+  }
+  return names;
+}
+
+QModelIndex placeholderOf(const WorkspaceTreeModel* tree, WorkspaceGroup group) {
+  const QModelIndex parent = tree->groupIndex(group);
+  if (tree->rowCount(parent) != 1) return {};
+  const QModelIndex child = tree->index(0, 0, parent);
+  return child.data(WorkspaceTreeModel::PlaceholderRole).toBool() ? child : QModelIndex();
+}
+
+// The German translation of `source` in `context`, read straight from the .ts file
+// (the reference the compiled .qm must agree with).
+QString germanFromTs(const QString& context, const QString& source) {
+  QFile file(QString::fromUtf8(kGermanTs));
+  if (!file.open(QIODevice::ReadOnly)) return {};
+  QXmlStreamReader xml(&file);
+  QString currentContext, currentSource;
+  while (!xml.atEnd()) {
+    if (xml.readNext() != QXmlStreamReader::StartElement) continue;
+    if (xml.name() == QLatin1String("name")) {
+      currentContext = xml.readElementText();
+    } else if (xml.name() == QLatin1String("source")) {
+      currentSource = xml.readElementText();
+    } else if (xml.name() == QLatin1String("translation") && currentContext == context &&
+               currentSource == source) {
+      return xml.readElementText(QXmlStreamReader::IncludeChildElements);
+    }
+  }
+  return {};
+}
+
+struct GuiRun {
+  int exitCode = -1;
+  QProcess::ExitStatus status = QProcess::CrashExit;
+  QString out;
+  QString err;
+};
+
+GuiRun runGui(const QStringList& args, const QString& language) {
+  QProcess p;
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  env.insert("QT_QPA_PLATFORM", "offscreen");
+  env.insert("LC_ALL", language);
+  env.insert("LANG", language);
+  env.insert("LANGUAGE", language.section('_', 0, 0));
+  p.setProcessEnvironment(env);
+  p.start(QString::fromUtf8(kGuiBinary), args);
+  GuiRun run;
+  if (!p.waitForStarted(10000) || !p.waitForFinished(30000)) {
+    p.kill();
+    p.waitForFinished();
+    run.err = "did not start or finish: " + p.errorString();
+    return run;
+  }
+  run.exitCode = p.exitCode();
+  run.status = p.exitStatus();
+  run.out = QString::fromUtf8(p.readAllStandardOutput());
+  run.err = QString::fromUtf8(p.readAllStandardError());
+  return run;
+}
+
+struct ReportedError {
+  QString title;
+  QString message;
+};
+
+}  // namespace
+
+class TestUi : public QObject {
+  Q_OBJECT
+
+ private:
+  QTemporaryDir m_settingsDir;
+  QTemporaryDir m_dir;
+  int m_counter = 0;
+
+  QString newWorkspace() {
+    const QString path = m_dir.filePath(QStringLiteral("ws%1").arg(++m_counter));
+    Workspace::create(path.toStdString());
+    return path;
+  }
+
+  std::unique_ptr<MainWindow> newWindow(QList<ReportedError>* errors) {
+    auto window = std::make_unique<MainWindow>();
+    window->setErrorReporter([errors](const QString& title, const QString& message) {
+      errors->append({title, message});
+    });
+    window->session()->setPollIntervalMs(kFastPollMs);
+    window->show();
+    return window;
+  }
+
+ private slots:
+  void initTestCase() {
+    QVERIFY(m_settingsDir.isValid() && m_dir.isValid());
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
+    QCoreApplication::setOrganizationName("UnderstudyTest");
+    QCoreApplication::setApplicationName("test_ui");
+    QSettings().clear();
+  }
+
+  void testOpenEmptyWorkspaceShowsFourGroupsWithEmptyStates() {
+    QList<ReportedError> errors;
+    auto window = newWindow(&errors);
+    QVERIFY(window->isShowingWelcome());
+    QCOMPARE(window->workspaceStatusBar()->pathText(), QString("No workspace open"));
+
+    const QString ws = newWorkspace();
+    QVERIFY(window->openWorkspace(ws));
+    QVERIFY(errors.isEmpty());
+    QVERIFY(!window->isShowingWelcome());
+
+    const WorkspaceTreeModel* tree = window->session()->treeModel();
+    QCOMPARE(tree->rowCount(), 4);
+    QStringList titles;
+    for (int r = 0; r < 4; ++r) titles << tree->index(r, 0).data().toString();
+    QCOMPARE(titles, QStringList({"Datasets", "Models", "Runs", "Nodes"}));
+
+    // Each group is empty and says so, greyed and not selectable.
+    const QModelIndex datasets = placeholderOf(tree, WorkspaceGroup::Datasets);
+    QVERIFY(datasets.isValid());
+    QVERIFY(datasets.data().toString().startsWith("No datasets yet"));
+    QVERIFY(datasets.data().toString().contains("understudy-cli corpus import"));
+    QVERIFY(datasets.data().toString().contains("corpus synth"));
+    QVERIFY(!(tree->flags(datasets) & Qt::ItemIsSelectable));
+    QCOMPARE(datasets.data(Qt::ForegroundRole).value<QColor>(),
+             QApplication::palette().color(QPalette::Disabled, QPalette::Text));
+    for (auto group : {WorkspaceGroup::Models, WorkspaceGroup::Runs, WorkspaceGroup::Nodes})
+      QVERIFY(placeholderOf(tree, group).isValid());
+    QVERIFY(placeholderOf(tree, WorkspaceGroup::Runs).data().toString().startsWith("No runs yet"));
+
+    // The detail side shows the empty state rather than an empty table.
+    WorkspaceView* view = window->workspaceView();
+    view->selectGroup(WorkspaceGroup::Runs);
+    QVERIFY(view->isShowingEmptyState());
+    QVERIFY(view->emptyStateText().contains("understudy-cli run"));
+
+    // Status bar: path, schema version, counts.
+    const WorkspaceStatusBar* status = window->workspaceStatusBar();
+    QCOMPARE(status->pathText(), QDir::toNativeSeparators(QDir(ws).absolutePath()));
+    QCOMPARE(status->schemaText(), QString("schema v1"));
+    QCOMPARE(status->countsText(), QString("Datasets: 0 · Models: 0 · Runs: 0 · Nodes: 0"));
+    QVERIFY(window->windowTitle().startsWith(QFileInfo(ws).fileName()));
+  }
+
+  void testRowsWrittenByAJobAppearAfterThePoll() {
+    QList<ReportedError> errors;
+    auto window = newWindow(&errors);
+    const QString ws = newWorkspace();
+    QVERIFY(window->openWorkspace(ws));
+    const WorkspaceTreeModel* tree = window->session()->treeModel();
+
+    JobWriter job(ws);
+    job.exec(
+        "INSERT INTO datasets (name, kind, condition, num_utterances, total_seconds) VALUES "
+        "('synth-labeled', 'labeled', 'mixed', 120, 1500), "
+        "('synth-test-noisy', 'test', 'noisy', 40, 300)");
+    job.exec("INSERT INTO runs (kind, name, status) VALUES ('train', 'teacher-blstm', 'running')");
+    job.exec("INSERT INTO models (name, role, num_params, run_id) VALUES ('teacher', 'teacher', "
+             "1234567, 1)");
+    job.exec("INSERT INTO nodes (name, host, cpus, gpus, status) VALUES ('gpu-a', '10.0.0.7', "
+             "32, 4, 'online')");
+
+    // No explicit refresh: the poll timer finds the change.
+    QTRY_COMPARE_WITH_TIMEOUT(childNames(tree, WorkspaceGroup::Datasets),
+                              QStringList({"synth-labeled", "synth-test-noisy"}), 5000);
+    QCOMPARE(childNames(tree, WorkspaceGroup::Runs), QStringList({"teacher-blstm"}));
+    QCOMPARE(childNames(tree, WorkspaceGroup::Models), QStringList({"teacher"}));
+    QCOMPARE(childNames(tree, WorkspaceGroup::Nodes), QStringList({"gpu-a"}));
+    QVERIFY(!placeholderOf(tree, WorkspaceGroup::Datasets).isValid());
+    QCOMPARE(window->workspaceStatusBar()->countsText(),
+             QString("Datasets: 2 · Models: 1 · Runs: 1 · Nodes: 1"));
+
+    // Tree summaries come from the row's columns.
+    const QModelIndex labeled =
+        tree->index(0, WorkspaceTreeModel::SummaryColumn, tree->groupIndex(WorkspaceGroup::Datasets));
+    QVERIFY2(labeled.data().toString().contains("labeled"), qPrintable(labeled.data().toString()));
+    QVERIFY(labeled.data().toString().contains("120 utt."));
+    QVERIFY(labeled.data().toString().contains("0.42 h"));  // 1500 s
+
+    // The detail table is the group's Qt Sql model; picking a tree row selects it there.
+    WorkspaceView* view = window->workspaceView();
+    const QModelIndex noisy =
+        tree->index(1, WorkspaceTreeModel::NameColumn, tree->groupIndex(WorkspaceGroup::Datasets));
+    view->treeView()->selectionModel()->setCurrentIndex(
+        noisy, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    QCOMPARE(view->currentGroup(), WorkspaceGroup::Datasets);
+    QVERIFY(!view->isShowingEmptyState());
+    QAbstractItemModel* table = view->detailView()->model();
+    QCOMPARE(table, static_cast<QAbstractItemModel*>(tree->groupModel(WorkspaceGroup::Datasets)));
+    QCOMPARE(table->rowCount(), 2);
+    QCOMPARE(table->headerData(1, Qt::Horizontal).toString(), QString("Name"));
+    const QModelIndexList selected = view->detailView()->selectionModel()->selectedRows(1);
+    QCOMPARE(selected.size(), 1);
+    QCOMPARE(selected.first().data().toString(), QString("synth-test-noisy"));
+
+    // A run that changes state is updated in place; the selection survives.
+    job.exec("UPDATE runs SET status = 'failed', error = 'rank 1 died' WHERE id = 1");
+    const QModelIndex run =
+        tree->index(0, WorkspaceTreeModel::SummaryColumn, tree->groupIndex(WorkspaceGroup::Runs));
+    QTRY_VERIFY_WITH_TIMEOUT(run.data().toString().contains("failed"), 5000);
+    QCOMPARE(view->detailView()->selectionModel()->selectedRows(1).first().data().toString(),
+             QString("synth-test-noisy"));
+    QVERIFY(errors.isEmpty());
+  }
+
+  void testPollWithoutChangesDoesNotReselect() {
+    QList<ReportedError> errors;
+    auto window = newWindow(&errors);
+    const QString ws = newWorkspace();
+    QVERIFY(window->openWorkspace(ws));
+    int resets = 0;
+    for (int g = 0; g < kWorkspaceGroupCount; ++g)
+      connect(window->session()->treeModel()->groupModel(static_cast<WorkspaceGroup>(g)),
+              &QAbstractItemModel::modelReset, this, [&resets] { ++resets; });
+    QTest::qWait(5 * kFastPollMs);
+    QCOMPARE(resets, 0);
+    // A write to a table no group shows moves data_version but changes no group's rows.
+    JobWriter(ws).exec("INSERT INTO unit_inventories (name, num_units) VALUES ('phones', 64)");
+    QTest::qWait(5 * kFastPollMs);
+    QCOMPARE(resets, 0);
+  }
+
+  void testRefreshDoesNotWaitForAWriterHoldingATransaction() {
+    QList<ReportedError> errors;
+    auto window = newWindow(&errors);
+    const QString ws = newWorkspace();
+    QVERIFY(window->openWorkspace(ws));
+    JobWriter job(ws);
+    {
+      SQLite::Transaction tx(job.db());
+      job.exec("INSERT INTO datasets (name, kind) VALUES ('pending', 'unlabeled')");
+      QElapsedTimer timer;
+      timer.start();
+      window->session()->refresh();
+      QVERIFY2(timer.elapsed() < 200, qPrintable(QString::number(timer.elapsed())));
+      QVERIFY(childNames(window->session()->treeModel(), WorkspaceGroup::Datasets).isEmpty());
+      tx.commit();
+    }
+    window->session()->refresh();
+    QCOMPARE(childNames(window->session()->treeModel(), WorkspaceGroup::Datasets),
+             QStringList({"pending"}));
+  }
+
+  void testOpeningAMissingFolderShowsTheErrorAndKeepsRunning() {
+    QList<ReportedError> errors;
+    auto window = newWindow(&errors);
+    const QString missing = m_dir.filePath("no-such-workspace");
+    QVERIFY(!window->openWorkspace(missing));
+    QCOMPARE(errors.size(), 1);
+    QCOMPARE(errors[0].title, QString("Cannot open workspace"));
+    QVERIFY2(errors[0].message.contains("does not exist"), qPrintable(errors[0].message));
+    QVERIFY(errors[0].message.contains(missing));
+    QVERIFY(errors[0].message.contains("understudy-cli init"));  // the hint
+    QCOMPARE(window->session()->lastError(), errors[0].message);
+    QVERIFY(window->isShowingWelcome());
+  }
+
+  void testOpeningAFolderWithoutDatabaseIsRefused() {
+    QList<ReportedError> errors;
+    auto window = newWindow(&errors);
+    QVERIFY(!window->openWorkspace(m_dir.path()));
+    QCOMPARE(errors.size(), 1);
+    QVERIFY2(errors[0].message.contains("not an Understudy workspace"),
+             qPrintable(errors[0].message));
+  }
+
+  void testOpeningACorruptDatabaseShowsTheErrorAndKeepsTheOpenWorkspace() {
+    QList<ReportedError> errors;
+    auto window = newWindow(&errors);
+    const QString good = newWorkspace();
+    QVERIFY(window->openWorkspace(good));
+
+    const QString bad = m_dir.filePath("corrupt");
+    QVERIFY(QDir().mkpath(bad));
+    QFile db(QDir(bad).filePath("workspace.db"));
+    QVERIFY(db.open(QIODevice::WriteOnly));
+    db.write(QByteArray(4096, 'x'));
+    db.close();
+
+    QVERIFY(!window->openWorkspace(bad));
+    QCOMPARE(errors.size(), 1);
+    QVERIFY2(errors[0].message.contains("corrupt or not an SQLite file"),
+             qPrintable(errors[0].message));
+    QVERIFY(errors[0].message.contains("workspace.db"));
+    // The workspace that was open stays open and keeps working.
+    QCOMPARE(window->session()->rootPath(), QDir(good).absolutePath());
+    QVERIFY(!window->isShowingWelcome());
+    JobWriter(good).exec("INSERT INTO nodes (name, host) VALUES ('n1', 'h1')");
+    window->session()->refresh();
+    QCOMPARE(childNames(window->session()->treeModel(), WorkspaceGroup::Nodes),
+             QStringList({"n1"}));
+  }
+
+  void testOpeningANewerSchemaIsRefusedUntouched() {
+    QList<ReportedError> errors;
+    auto window = newWindow(&errors);
+    const QString ws = newWorkspace();
+    JobWriter(ws).exec("PRAGMA user_version = 99");
+    QVERIFY(!window->openWorkspace(ws));
+    QCOMPARE(errors.size(), 1);
+    QVERIFY2(errors[0].message.contains("newer"), qPrintable(errors[0].message));
+    QCOMPARE(JobWriter(ws).db().execAndGet("PRAGMA user_version").getInt(), 99);
+  }
+
+  void testCreateWorkspaceFromTheWindow() {
+    QList<ReportedError> errors;
+    auto window = newWindow(&errors);
+    const QString path = m_dir.filePath("made-in-gui/exp1");
+    QVERIFY(window->createWorkspace(path));
+    QVERIFY(QFile::exists(path + "/workspace.db"));
+    QVERIFY(QDir(path).exists("features"));
+    QVERIFY(!window->isShowingWelcome());
+    QVERIFY(errors.isEmpty());
+    QVERIFY(!window->createWorkspace(path));
+    QCOMPARE(errors.size(), 1);
+    QCOMPARE(errors[0].title, QString("Cannot create workspace"));
+    QVERIFY(errors[0].message.contains("already exists"));
+  }
+
+  void testRecentWorkspacesAreRememberedNewestFirst() {
+    settings::recentWorkspaces.reset();
+    settings::maxRecentWorkspaces.setValue(3);
+    QList<ReportedError> errors;
+    auto window = newWindow(&errors);
+    const QString a = QDir(newWorkspace()).absolutePath();
+    const QString b = QDir(newWorkspace()).absolutePath();
+    const QString c = QDir(newWorkspace()).absolutePath();
+    const QString d = QDir(newWorkspace()).absolutePath();
+    QVERIFY(window->openWorkspace(a));
+    QVERIFY(window->openWorkspace(b));
+    QCOMPARE(settings::recentWorkspaces.value(), QStringList({b, a}));
+    QVERIFY(window->openWorkspace(a));
+    QCOMPARE(settings::recentWorkspaces.value(), QStringList({a, b}));
+    QVERIFY(window->openWorkspace(c));
+    QVERIFY(window->openWorkspace(d));
+    QCOMPARE(settings::recentWorkspaces.value(), QStringList({d, c, a}));  // at most 3
+
+    // File → Open Recent lists them in that order and opens one.
+    QStringList menuPaths;
+    for (QAction* action : window->recentMenu()->actions())
+      if (action->data().isValid()) menuPaths << action->data().toString();
+    QCOMPARE(menuPaths, QStringList({d, c, a}));
+    window->recentMenu()->actions().at(2)->trigger();
+    QCOMPARE(window->session()->rootPath(), a);
+
+    // A recent workspace that was deleted drops out of the list.
+    QVERIFY(QDir(c).removeRecursively());
+    QVERIFY(!window->openWorkspace(c));
+    QCOMPARE(settings::recentWorkspaces.value(), QStringList({a, d}));
+    // A new window starts with the stored list (QSettings, not memory).
+    auto second = newWindow(&errors);
+    QStringList secondPaths;
+    for (QAction* action : second->recentMenu()->actions())
+      if (action->data().isValid()) secondPaths << action->data().toString();
+    QCOMPARE(secondPaths, QStringList({a, d}));
+    settings::maxRecentWorkspaces.reset();
+  }
+
+  void testGermanTranslationTranslatesTheWindow() {
+    QVERIFY2(QFile::exists(kGermanQm), kGermanQm);
+    const QString file = germanFromTs("understudy::ui::MainWindow", "&File");
+    const QString datasets = germanFromTs("WorkspaceGroups", "Datasets");
+    QVERIFY(!file.isEmpty() && file != "&File");
+    QVERIFY(!datasets.isEmpty() && datasets != "Datasets");
+
+    QTranslator translator;
+    QVERIFY(translator.load(QString::fromUtf8(kGermanQm)));
+    QCoreApplication::installTranslator(&translator);
+    QList<ReportedError> errors;
+    auto window = newWindow(&errors);
+    QStringList menus;
+    for (QAction* action : window->menuBar()->actions()) menus << action->text();
+    QVERIFY(window->openWorkspace(newWorkspace()));
+    const QString groupTitle = window->session()->treeModel()->index(0, 0).data().toString();
+    window.reset();
+    QCoreApplication::removeTranslator(&translator);
+    QVERIFY2(menus.contains(file), qPrintable(menus.join(", ")));
+    QCOMPARE(groupTitle, datasets);
+  }
+
+  void testBinaryEmbedsGermanAndFollowsTheLocale() {
+    const QString source = "Open this workspace on start.";
+    const QString german = germanFromTs("Main", source);
+    QVERIFY(!german.isEmpty() && german != source);
+    const GuiRun de = runGui({"--help"}, "de_DE.UTF-8");
+    QCOMPARE(de.exitCode, 0);
+    QVERIFY2(de.out.contains(german), qPrintable(de.out + de.err));
+    const GuiRun en = runGui({"--help"}, "C.UTF-8");
+    QCOMPARE(en.exitCode, 0);
+    QVERIFY2(en.out.contains(source), qPrintable(en.out + en.err));
+  }
+
+  void testBinaryOpensTheWorkspaceGivenOnTheCommandLine() {
+    const QString ws = newWorkspace();
+    JobWriter(ws).exec("INSERT INTO datasets (name, kind) VALUES ('cli-opened', 'test')");
+    const QString png = m_dir.filePath("window.png");
+    const GuiRun ok = runGui({ws, "--screenshot", png, "--window-size", "900x560",
+                              "--select-group", "datasets"},
+                             "C.UTF-8");
+    QVERIFY2(ok.exitCode == 0 && ok.status == QProcess::NormalExit, qPrintable(ok.err));
+    const QImage image(png);
+    QCOMPARE(image.size(), QSize(900, 560));
+
+    const GuiRun version = runGui({"--version"}, "C.UTF-8");
+    QCOMPARE(version.exitCode, 0);
+    QVERIFY(version.out.startsWith("understudy 0."));
+
+    // A broken workspace on the command line: a message, exit 1, no crash.
+    const GuiRun bad = runGui({m_dir.filePath("nowhere"), "--screenshot", png}, "C.UTF-8");
+    QCOMPARE(bad.status, QProcess::NormalExit);
+    QCOMPARE(bad.exitCode, 1);
+    QVERIFY2(bad.err.contains("does not exist"), qPrintable(bad.err));
+  }
+};
+
+QTEST_MAIN(TestUi)
+#include "test_ui.moc"

@@ -1,0 +1,169 @@
+#include "ui/workspace/workspace_view.h"
+
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QScrollBar>
+#include <QSplitter>
+#include <QSqlQueryModel>
+#include <QStackedWidget>
+#include <QTableView>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+#include "ui/widgets/empty_state_widget.h"
+#include "ui/workspace/workspace_tree_model.h"
+
+namespace understudy::ui {
+
+WorkspaceView::WorkspaceView(WorkspaceTreeModel* tree, QWidget* parent)
+    : QWidget(parent), m_tree(tree), m_treeView(new QTreeView(this)),
+      m_splitter(new QSplitter(Qt::Horizontal, this)), m_heading(new QLabel(this)),
+      m_detailStack(new QStackedWidget(this)), m_table(new QTableView(this)),
+      m_emptyState(new EmptyStateWidget(this)) {
+  m_treeView->setModel(m_tree);
+  m_treeView->setUniformRowHeights(true);
+  m_treeView->setAlternatingRowColors(false);
+  m_treeView->setSelectionMode(QAbstractItemView::SingleSelection);
+  m_treeView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  m_treeView->header()->setStretchLastSection(true);
+  m_treeView->header()->setSectionResizeMode(WorkspaceTreeModel::NameColumn,
+                                             QHeaderView::Interactive);
+  m_treeView->setColumnWidth(WorkspaceTreeModel::NameColumn, 190);
+  m_treeView->expandAll();
+
+  m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+  m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
+  m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  m_table->setAlternatingRowColors(true);
+  m_table->setWordWrap(false);
+  m_table->verticalHeader()->setVisible(false);
+  m_table->horizontalHeader()->setStretchLastSection(true);
+  m_table->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+
+  QFont headingFont = m_heading->font();
+  headingFont.setBold(true);
+  headingFont.setPointSizeF(headingFont.pointSizeF() * 1.15);
+  m_heading->setFont(headingFont);
+  m_heading->setContentsMargins(4, 4, 4, 4);
+
+  m_detailStack->addWidget(m_table);
+  m_detailStack->addWidget(m_emptyState);
+
+  auto* detail = new QWidget(this);
+  auto* detailLayout = new QVBoxLayout(detail);
+  detailLayout->setContentsMargins(0, 0, 0, 0);
+  detailLayout->setSpacing(4);
+  detailLayout->addWidget(m_heading);
+  detailLayout->addWidget(m_detailStack, 1);
+
+  m_splitter->addWidget(m_treeView);
+  m_splitter->addWidget(detail);
+  m_splitter->setStretchFactor(0, 0);
+  m_splitter->setStretchFactor(1, 1);
+  m_splitter->setSizes({380, 720});
+  m_splitter->setChildrenCollapsible(false);
+
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(6, 6, 6, 6);
+  layout->addWidget(m_splitter);
+
+  connect(m_treeView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+          &WorkspaceView::onTreeSelectionChanged);
+  // New rows arrive as inserted children: keep groups expanded, refresh the heading.
+  connect(m_tree, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex& parent) {
+    if (parent.isValid()) m_treeView->expand(parent);
+    updateDetailState();
+  });
+  connect(m_tree, &QAbstractItemModel::dataChanged, this, [this] { updateDetailState(); });
+  for (int g = 0; g < kWorkspaceGroupCount; ++g) {
+    QSqlQueryModel* model = m_tree->groupModel(static_cast<WorkspaceGroup>(g));
+    connect(model, &QAbstractItemModel::modelAboutToBeReset, this, [this, g] {
+      if (static_cast<int>(m_group) == g) rememberTableState();
+    });
+    connect(model, &QAbstractItemModel::modelReset, this, [this, g] {
+      if (static_cast<int>(m_group) == g) restoreTableState();
+    });
+  }
+  showGroup(WorkspaceGroup::Datasets);
+}
+
+void WorkspaceView::selectGroup(WorkspaceGroup group) {
+  m_treeView->selectionModel()->setCurrentIndex(
+      m_tree->groupIndex(group), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+  showGroup(group);
+}
+
+bool WorkspaceView::isShowingEmptyState() const {
+  return m_detailStack->currentWidget() == m_emptyState;
+}
+
+QString WorkspaceView::emptyStateText() const { return m_emptyState->text(); }
+
+void WorkspaceView::showGroup(WorkspaceGroup group) {
+  const bool changed = group != m_group || m_table->model() == nullptr;
+  m_group = group;
+  if (changed) {
+    m_table->setModel(m_tree->groupModel(group));
+    m_table->hideColumn(0);  // the row id: the tree and the database need it, people don't
+    m_selectedRowId = -1;
+  }
+  updateDetailState();
+  if (changed) m_table->resizeColumnsToContents();
+}
+
+void WorkspaceView::onTreeSelectionChanged() {
+  const QModelIndexList selected = m_treeView->selectionModel()->selectedRows();
+  if (selected.isEmpty()) return;
+  const QModelIndex index = selected.first();
+  showGroup(WorkspaceTreeModel::groupOf(index));
+  if (index.parent().isValid() && !index.data(WorkspaceTreeModel::PlaceholderRole).toBool())
+    selectTableRow(index.data(WorkspaceTreeModel::RowIdRole).toLongLong());
+}
+
+void WorkspaceView::updateDetailState() {
+  const WorkspaceGroupSpec spec = WorkspaceGroups::spec(m_group);
+  const int rows = m_tree->loadedRowCount(m_group);
+  m_heading->setText(rows >= WorkspaceGroups::kRowLimit
+                         ? tr("%1 — newest %2 shown").arg(spec.title).arg(rows)
+                         : tr("%1 — %2").arg(spec.title).arg(rows));
+  if (rows == 0) {
+    m_emptyState->setTitle(spec.emptyTitle);
+    m_emptyState->setText(spec.emptyHint);
+    m_detailStack->setCurrentWidget(m_emptyState);
+  } else {
+    m_detailStack->setCurrentWidget(m_table);
+  }
+}
+
+void WorkspaceView::selectTableRow(qint64 rowId) {
+  QAbstractItemModel* model = m_table->model();
+  if (!model) return;
+  for (int r = 0; r < model->rowCount(); ++r) {
+    if (model->index(r, 0).data().toLongLong() == rowId) {
+      m_table->selectRow(r);
+      m_table->scrollTo(model->index(r, 1));
+      m_selectedRowId = rowId;
+      return;
+    }
+  }
+}
+
+void WorkspaceView::rememberTableState() {
+  const QModelIndexList rows =
+      m_table->selectionModel() ? m_table->selectionModel()->selectedRows(0) : QModelIndexList();
+  m_selectedRowId = rows.isEmpty() ? -1 : rows.first().data().toLongLong();
+  m_scrollValue = m_table->verticalScrollBar()->value();
+}
+
+void WorkspaceView::restoreTableState() {
+  m_table->hideColumn(0);
+  if (m_selectedRowId >= 0) {
+    const qint64 id = m_selectedRowId;
+    selectTableRow(id);
+  }
+  m_table->verticalScrollBar()->setValue(m_scrollValue);
+  updateDetailState();
+}
+
+}  // namespace understudy::ui
