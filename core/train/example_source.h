@@ -1,0 +1,125 @@
+// Where training examples come from, and how they are cut into batches.
+//
+// The trainer reads utterances through the small ExampleSource interface, so
+// tests feed synthetic data and the CLI plugs in the workspace's feature and
+// target stores. An example is one utterance: `frames` x `dims` CMVN-normalised
+// features at 10 ms and one target unit per model frame (30 ms; target j is the
+// unit of 10 ms frame min(3j + 1, frames - 1), ALGORITHMS.md "Frames, units,
+// targets").
+//
+// BatchPlan turns the example lengths, a seed and an epoch number into a
+// deterministic list of batches: shuffle, then (bucketing on) sort windows of
+// `bucketWindow` batches' worth of utterances by length so that batches hold
+// similar lengths, cut batches under `maxFrames` padded frames, and shuffle the
+// batch order. The same (seed, epoch) always gives the same batches, which is
+// what lets a resumed run continue with the same data order.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace understudy::train {
+
+struct TrainingExample {
+  std::string key;
+  const float* feats = nullptr;  // frames * dims, row-major; valid while the source lives
+  int frames = 0;
+  int dims = 0;
+  std::vector<std::int32_t> targets;  // one per model frame
+};
+
+class ExampleSource {
+ public:
+  virtual ~ExampleSource() = default;
+  virtual std::size_t size() const = 0;
+  // Length in 10 ms frames, without reading the features (for batching).
+  virtual int frames(std::size_t index) const = 0;
+  virtual TrainingExample get(std::size_t index) const = 0;
+  virtual int dims() const = 0;
+  // Size of the unit inventory the targets index into.
+  virtual int numUnits() const = 0;
+};
+
+// Examples held in memory (tests, synthetic data, small corpora).
+class InMemoryExampleSource : public ExampleSource {
+ public:
+  InMemoryExampleSource(int dims, int numUnits) : m_dims(dims), m_numUnits(numUnits) {}
+  void add(std::string key, std::vector<float> feats, std::vector<std::int32_t> targets);
+
+  std::size_t size() const override { return m_items.size(); }
+  int frames(std::size_t index) const override;
+  TrainingExample get(std::size_t index) const override;
+  int dims() const override { return m_dims; }
+  int numUnits() const override { return m_numUnits; }
+
+ private:
+  struct Item {
+    std::string key;
+    std::vector<float> feats;
+    std::vector<std::int32_t> targets;
+  };
+  int m_dims;
+  int m_numUnits;
+  std::vector<Item> m_items;
+};
+
+// A view of some examples of another source, in the given order (validation
+// splits, chunked copies are made elsewhere).
+class SubsetExampleSource : public ExampleSource {
+ public:
+  SubsetExampleSource(std::shared_ptr<const ExampleSource> base, std::vector<std::size_t> indices)
+      : m_base(std::move(base)), m_indices(std::move(indices)) {}
+  std::size_t size() const override { return m_indices.size(); }
+  int frames(std::size_t index) const override { return m_base->frames(m_indices.at(index)); }
+  TrainingExample get(std::size_t index) const override { return m_base->get(m_indices.at(index)); }
+  int dims() const override { return m_base->dims(); }
+  int numUnits() const override { return m_base->numUnits(); }
+
+ private:
+  std::shared_ptr<const ExampleSource> m_base;
+  std::vector<std::size_t> m_indices;
+};
+
+// Splits every example into pieces of at most `chunkModelFrames` model frames
+// (3 x that many 10 ms frames), each with its own targets: truncated BPTT
+// where the LSTM state starts from zero in every chunk.
+class ChunkedExampleSource : public ExampleSource {
+ public:
+  ChunkedExampleSource(std::shared_ptr<const ExampleSource> base, int chunkModelFrames,
+                       int subsample = 3);
+  std::size_t size() const override { return m_pieces.size(); }
+  int frames(std::size_t index) const override { return m_pieces.at(index).frames; }
+  TrainingExample get(std::size_t index) const override;
+  int dims() const override { return m_base->dims(); }
+  int numUnits() const override { return m_base->numUnits(); }
+
+ private:
+  struct Piece {
+    std::size_t item;
+    int firstFrame;  // 10 ms
+    int frames;      // 10 ms
+    int firstTarget;
+  };
+  std::shared_ptr<const ExampleSource> m_base;
+  int m_subsample;
+  std::vector<Piece> m_pieces;
+};
+
+struct BatchingOptions {
+  std::int64_t maxFrames = 20000;  // padded 10 ms frames per batch (batch size x longest)
+  bool bucket = true;
+  int bucketWindow = 50;           // batches' worth of utterances sorted together
+  bool shuffle = true;
+};
+
+// The batches of one epoch: each a list of example indices.
+std::vector<std::vector<std::size_t>> planEpochBatches(const std::vector<int>& lengths,
+                                                       const BatchingOptions& options,
+                                                       std::uint64_t seed, std::int64_t epoch);
+
+// A deterministic 64-bit mix (splitmix64), for deriving seeds.
+std::uint64_t mixSeed(std::uint64_t a, std::uint64_t b);
+
+}  // namespace understudy::train

@@ -1,0 +1,148 @@
+// The trainer: frame-level cross-entropy training of an AcousticModel
+// (ALGORITHMS.md "Teacher"; the student's labeled-only baseline).
+//
+// One step = one bucketed batch: pad features, run the model, masked mean CE
+// over the valid model frames (padded frames contribute exactly nothing),
+// clip the global gradient norm, set the scheduled learning rate, step the
+// optimizer. Metrics per step go to the workspace db (RunStore, batched), the
+// JSON-lines event stream and a ProgressSink; validation (frame accuracy, CE)
+// runs every `validation.every` steps and drives newbob and early stopping.
+//
+// Checkpoints (WS/models/<name>/checkpoints/ckpt-<step>.pt, atomic) hold the
+// model, optimizer, scheduler and early-stopping state, the step, the data
+// position (epoch + batch index into that epoch's seeded order) and the RNG
+// state. The RNG is re-seeded from (seed, step) before every step, so dropout
+// masks depend on the step alone and a resumed run repeats the straight run
+// bit for bit at a fixed thread count.
+//
+//   Trainer trainer(cfg, trainSource, validSource, checkpointDir);
+//   trainer.setSinks({&progress, &events, &runStore, runId});
+//   if (resume) trainer.resumeFromLatest();
+//   TrainResult r = trainer.run();
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/nn/acoustic_model.h"
+#include "core/store/run_store.h"
+#include "core/train/example_source.h"
+#include "core/train/lr_schedule.h"
+#include "core/train/trainer_config.h"
+#include "core/util/events.h"
+#include "core/util/progress.h"
+
+namespace understudy::train {
+
+// A padded batch. targets are -1 where a model frame is padding or has no target.
+struct Batch {
+  torch::Tensor features;  // [B, T, D] float
+  torch::Tensor lengths;   // [B] int64, 10 ms frames
+  torch::Tensor targets;   // [B, T'] int64
+  std::int64_t inputFrames = 0;  // sum of lengths
+};
+
+Batch collateBatch(const std::vector<TrainingExample>& examples, int subsample);
+
+struct LossResult {
+  torch::Tensor loss;          // masked mean CE (scalar, differentiable)
+  std::int64_t frames = 0;     // valid model frames
+  std::int64_t correct = 0;    // argmax == target among them
+  double sumLoss = 0.0;        // loss * frames
+};
+
+// Mean cross-entropy over the model frames with a target (>= 0) inside
+// outLengths; everything else is masked out.
+LossResult maskedCrossEntropy(const torch::Tensor& logits, const torch::Tensor& outLengths,
+                              const torch::Tensor& targets);
+
+struct ValidationResult {
+  double loss = 0.0;
+  double accuracy = 0.0;
+  std::int64_t frames = 0;
+};
+
+struct TrainResult {
+  std::int64_t steps = 0;        // steps done in total (including before a resume)
+  std::int64_t epochs = 0;       // completed epochs
+  std::string stopReason;        // "max_steps", "max_epochs", "early_stopping", "cancelled"
+  bool cancelled = false;
+  ValidationResult lastValidation;
+  double bestValidationLoss = 0.0;
+  std::int64_t bestStep = -1;
+  double seconds = 0.0;
+  double framesPerSecond = 0.0;  // 10 ms input frames per second of training
+};
+
+struct TrainerSinks {
+  ProgressSink* progress = nullptr;
+  EventWriter* events = nullptr;
+  RunStore* runs = nullptr;
+  std::int64_t runId = 0;
+};
+
+class Trainer {
+ public:
+  // `validation` may be null (no validation). `checkpointDir` may be empty
+  // (no checkpoints). The config must have model.num_units resolved.
+  Trainer(TrainerConfig config, std::shared_ptr<const ExampleSource> train,
+          std::shared_ptr<const ExampleSource> validation, std::filesystem::path checkpointDir);
+  ~Trainer();
+
+  void setSinks(const TrainerSinks& sinks) { m_sinks = sinks; }
+  // Trains until max_steps / max_epochs / early stopping / cancel, or until
+  // `stopAtStep` (> 0) is reached (then a checkpoint is written; tests).
+  TrainResult run(std::int64_t stopAtStep = 0);
+  ValidationResult validate();
+
+  // Writes ckpt-<step>.pt atomically and prunes to `checkpoint.keep`.
+  std::filesystem::path saveCheckpoint();
+  void loadCheckpoint(const std::filesystem::path& path);
+  // Loads the newest checkpoint in the folder; false if there is none.
+  bool resumeFromLatest();
+  static std::vector<std::filesystem::path> listCheckpoints(const std::filesystem::path& dir);
+  // Loads best.pt (the weights of the best validation) if there is one.
+  bool restoreBest();
+
+  nn::AcousticModel& model() { return m_model; }
+  const TrainerConfig& config() const { return m_config; }
+  std::int64_t step() const { return m_step; }
+  std::int64_t epoch() const { return m_epoch; }
+  // The run id stored in the last loaded checkpoint (0 if none).
+  std::int64_t checkpointRunId() const { return m_runIdAtCheckpoint; }
+  int threads() const;
+
+ private:
+  double applyLearningRate();
+  void flushMetrics();
+  void recordMetric(const std::string& name, double value);
+
+  TrainerConfig m_config;
+  std::shared_ptr<const ExampleSource> m_train;
+  std::shared_ptr<const ExampleSource> m_validation;
+  std::filesystem::path m_checkpointDir;
+  TrainerSinks m_sinks;
+  nn::AcousticModel m_model{nullptr};
+  std::unique_ptr<torch::optim::Optimizer> m_optimizer;
+  LrScheduler m_scheduler;
+
+  // Position and state that checkpoints carry.
+  std::int64_t m_step = 0;
+  std::int64_t m_epoch = 0;
+  std::int64_t m_batchIndex = 0;  // next batch of m_epoch's plan
+  double m_bestValidLoss = 1e300;
+  std::int64_t m_bestStep = -1;
+  std::int64_t m_badValidations = 0;
+  std::int64_t m_runIdAtCheckpoint = 0;
+
+  std::vector<int> m_trainLengths;
+  std::vector<MetricPoint> m_pending;
+  ValidationResult m_lastValidation;
+};
+
+}  // namespace understudy::train

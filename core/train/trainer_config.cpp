@@ -1,0 +1,285 @@
+#include "core/train/trainer_config.h"
+
+#include <fmt/format.h>
+
+#include <sstream>
+
+#include "core/util/error.h"
+
+namespace understudy::train {
+
+namespace {
+
+template <typename T>
+Error outOfRange(const std::string& key, const T& value, const std::string& range) {
+  return Error(fmt::format("trainer option {} = {} is out of range (allowed: {})", key, value,
+                           range),
+               __FILE__, __LINE__)
+      .key(key);
+}
+
+std::string indentLines(const std::string& text, const std::string& indent) {
+  std::istringstream in(text);
+  std::string line, out;
+  while (std::getline(in, line)) out += indent + line + "\n";
+  return out;
+}
+
+std::string yamlList(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
+  return out + "]";
+}
+
+// Reads the model section: an optional `preset` and then any
+// AcousticModelOptions key overriding it.
+void readModel(YamlSection& s, TrainerConfig& c) {
+  if (s.read("preset", c.modelPreset) && !c.modelPreset.empty()) {
+    try {
+      c.model = nn::AcousticModelOptions::preset(c.modelPreset);
+    } catch (const Error& e) {
+      throw s.errorAt("preset", e.what_()).hint(e.hintText());
+    }
+  }
+  auto& m = c.model;
+  std::string kind = m.kind();
+  std::int64_t v = 0;
+  double d = 0;
+  if (s.read("kind", kind)) m.kind(kind);
+  if (s.read("input_dim", v = m.input_dim())) m.input_dim(v);
+  if (s.read("stack", v = m.stack())) m.stack(v);
+  if (s.read("subsample", v = m.subsample())) m.subsample(v);
+  if (s.read("layers", v = m.layers())) m.layers(v);
+  if (s.read("cells", v = m.cells())) m.cells(v);
+  if (s.read("projection", v = m.projection())) m.projection(v);
+  if (s.read("dropout", d = m.dropout())) m.dropout(d);
+  if (s.read("num_units", v = m.num_units())) {
+    m.num_units(v);
+    c.numUnitsLine = s.node()["num_units"].Mark().line + 1;
+  }
+  s.finish();
+  // Range errors point at the key's line.
+  try {
+    auto probe = m;
+    if (probe.num_units() == 0) probe.num_units(1);  // filled in later from the targets
+    probe.validate();
+  } catch (const Error& e) {
+    throw s.errorAt(e.keyName(), e.what_()).hint(e.hintText());
+  }
+}
+
+}  // namespace
+
+void TrainerConfig::validate() const {
+  if (name.empty() || name.find_first_of(" \t/\\") != std::string::npos)
+    throw outOfRange("name", "'" + name + "'", "non-empty, no spaces or slashes");
+  if (role != "teacher" && role != "student" && role != "baseline")
+    throw outOfRange("role", role, "teacher | student | baseline");
+  if (!(data.validationFraction >= 0.0 && data.validationFraction < 1.0))
+    throw outOfRange("data.validation_fraction", data.validationFraction, "[0, 1)");
+  if (data.maxUtterances < 0) throw outOfRange("data.max_utterances", data.maxUtterances, ">= 0");
+  {
+    auto probe = model;
+    if (probe.num_units() == 0) probe.num_units(1);
+    try {
+      probe.validate();
+    } catch (const Error& e) {
+      throw Error(e.what_(), __FILE__, __LINE__).key("model." + e.keyName()).hint(e.hintText());
+    }
+  }
+  if (batching.maxFrames < 1) throw outOfRange("batching.max_frames", batching.maxFrames, ">= 1");
+  if (batching.bucketWindow < 1)
+    throw outOfRange("batching.bucket_window", batching.bucketWindow, ">= 1");
+  if (bptt.mode != "full" && bptt.mode != "chunked")
+    throw outOfRange("bptt.mode", bptt.mode, "full | chunked");
+  if (bptt.chunk < 1) throw outOfRange("bptt.chunk", bptt.chunk, ">= 1 model frame");
+  if (bptt.mode == "chunked" && model.bidirectional())
+    throw outOfRange("bptt.mode", bptt.mode, "full for a blstm model")
+        .hint("a bidirectional model needs whole utterances; chunk only the lstm student");
+  if (bptt.carryState)
+    throw outOfRange("bptt.carry_state", "true", "false")
+        .hint("carrying LSTM state across chunks is not implemented yet: every chunk starts from zero state");
+  const auto& o = optimizer;
+  if (o.kind != "adam" && o.kind != "sgd") throw outOfRange("optimizer.kind", o.kind, "adam | sgd");
+  if (!(o.lr > 0.0 && o.lr < 100.0)) throw outOfRange("optimizer.lr", o.lr, "(0, 100)");
+  if (!(o.momentum >= 0.0 && o.momentum < 1.0))
+    throw outOfRange("optimizer.momentum", o.momentum, "[0, 1)");
+  if (o.nesterov && o.kind == "sgd" && o.momentum <= 0.0)
+    throw outOfRange("optimizer.nesterov", "true", "false when momentum is 0");
+  if (!(o.weightDecay >= 0.0)) throw outOfRange("optimizer.weight_decay", o.weightDecay, ">= 0");
+  if (!(o.beta1 >= 0.0 && o.beta1 < 1.0)) throw outOfRange("optimizer.betas[0]", o.beta1, "[0, 1)");
+  if (!(o.beta2 >= 0.0 && o.beta2 < 1.0)) throw outOfRange("optimizer.betas[1]", o.beta2, "[0, 1)");
+  if (!(o.eps > 0.0)) throw outOfRange("optimizer.eps", o.eps, "> 0");
+  schedule.validate();
+  if (!(gradClip >= 0.0)) throw outOfRange("grad_clip", gradClip, ">= 0 (0 = off)");
+  if (validateEvery < 0) throw outOfRange("validation.every", validateEvery, ">= 0");
+  if (patience < 0) throw outOfRange("validation.patience", patience, ">= 0 (0 = off)");
+  if (maxSteps < 0) throw outOfRange("max_steps", maxSteps, ">= 0");
+  if (maxEpochs < 0) throw outOfRange("max_epochs", maxEpochs, ">= 0");
+  if (maxSteps == 0 && maxEpochs == 0)
+    throw outOfRange("max_steps", maxSteps, ">= 1 when max_epochs is 0").hint("set max_steps or max_epochs");
+  if (schedule.kind == "cosine" && maxSteps == 0)
+    throw outOfRange("schedule.kind", schedule.kind, "not cosine without max_steps");
+  if (threads < 0 || threads > 256) throw outOfRange("threads", threads, "0..256 (0 = all cores)");
+  if (checkpointEvery < 0) throw outOfRange("checkpoint.every", checkpointEvery, ">= 0");
+  if (keepCheckpoints < 1) throw outOfRange("checkpoint.keep", keepCheckpoints, ">= 1");
+  if (logEvery < 1) throw outOfRange("log_every", logEvery, ">= 1");
+}
+
+std::string TrainerConfig::toYaml() const {
+  std::string y;
+  y += fmt::format("name: {}\nrole: {}\nseed: {}\nthreads: {}\n", name, role, seed, threads);
+  y += fmt::format("max_steps: {}\nmax_epochs: {}\ngrad_clip: {}\nlog_every: {}\n", maxSteps,
+                   maxEpochs, gradClip, logEvery);
+  y += fmt::format(
+      "data:\n  train: {}\n  validation: {}\n  validation_fraction: {}\n  feature_set: '{}'\n"
+      "  max_utterances: {}\n",
+      yamlList(data.train), yamlList(data.validation), data.validationFraction, data.featureSet,
+      data.maxUtterances);
+  y += "model:\n";
+  if (!modelPreset.empty()) y += "  preset: " + modelPreset + "\n";
+  y += indentLines(model.toYaml(), "  ");
+  y += fmt::format("batching:\n  max_frames: {}\n  bucket: {}\n  bucket_window: {}\n  shuffle: {}\n",
+                   batching.maxFrames, batching.bucket, batching.bucketWindow, batching.shuffle);
+  y += fmt::format("bptt:\n  mode: {}\n  chunk: {}\n  carry_state: {}\n", bptt.mode, bptt.chunk,
+                   bptt.carryState);
+  y += fmt::format(
+      "optimizer:\n  kind: {}\n  lr: {}\n  momentum: {}\n  nesterov: {}\n  weight_decay: {}\n"
+      "  betas: [{}, {}]\n  eps: {}\n",
+      optimizer.kind, optimizer.lr, optimizer.momentum, optimizer.nesterov, optimizer.weightDecay,
+      optimizer.beta1, optimizer.beta2, optimizer.eps);
+  y += "schedule:\n" + schedule.toYaml("  ");
+  y += fmt::format("validation:\n  every: {}\n  patience: {}\n  keep_best: {}\n", validateEvery,
+                   patience, keepBest);
+  y += fmt::format("checkpoint:\n  every: {}\n  keep: {}\n", checkpointEvery, keepCheckpoints);
+  return y;
+}
+
+TrainerConfig TrainerConfig::fromYaml(YamlSection& s) {
+  TrainerConfig c;
+  c.sourceFile = s.file();
+  s.read("name", c.name);
+  s.read("role", c.role);
+  s.read("seed", c.seed);
+  s.read("threads", c.threads);
+  s.read("max_steps", c.maxSteps);
+  s.read("max_epochs", c.maxEpochs);
+  s.read("grad_clip", c.gradClip);
+  s.read("log_every", c.logEvery);
+  {
+    YamlSection d = s.child("data");
+    d.read("train", c.data.train);
+    d.read("validation", c.data.validation);
+    d.read("validation_fraction", c.data.validationFraction);
+    d.read("feature_set", c.data.featureSet);
+    d.read("max_utterances", c.data.maxUtterances);
+    d.finish();
+  }
+  {
+    YamlSection m = s.child("model");
+    readModel(m, c);
+  }
+  {
+    YamlSection b = s.child("batching");
+    b.read("max_frames", c.batching.maxFrames);
+    b.read("bucket", c.batching.bucket);
+    b.read("bucket_window", c.batching.bucketWindow);
+    b.read("shuffle", c.batching.shuffle);
+    b.finish();
+  }
+  {
+    YamlSection b = s.child("bptt");
+    b.read("mode", c.bptt.mode);
+    b.read("chunk", c.bptt.chunk);
+    b.read("carry_state", c.bptt.carryState);
+    b.finish();
+  }
+  {
+    YamlSection o = s.child("optimizer");
+    o.read("kind", c.optimizer.kind);
+    o.read("lr", c.optimizer.lr);
+    o.read("momentum", c.optimizer.momentum);
+    o.read("nesterov", c.optimizer.nesterov);
+    o.read("weight_decay", c.optimizer.weightDecay);
+    std::vector<double> betas;
+    if (o.read("betas", betas)) {
+      if (betas.size() != 2) throw o.errorAt("betas", "needs two values [beta1, beta2]").key("optimizer.betas");
+      c.optimizer.beta1 = betas[0];
+      c.optimizer.beta2 = betas[1];
+    }
+    o.read("eps", c.optimizer.eps);
+    o.finish();
+  }
+  {
+    YamlSection sc = s.child("schedule");
+    c.schedule.read(sc);
+  }
+  {
+    YamlSection v = s.child("validation");
+    v.read("every", c.validateEvery);
+    v.read("patience", c.patience);
+    v.read("keep_best", c.keepBest);
+    v.finish();
+  }
+  {
+    YamlSection k = s.child("checkpoint");
+    k.read("every", c.checkpointEvery);
+    k.read("keep", c.keepCheckpoints);
+    k.finish();
+  }
+  s.finish();
+  // Range errors name the key and, where the file has it, its line.
+  try {
+    c.validate();
+  } catch (const Error& e) {
+    const std::string& key = e.keyName();
+    // Walk "a.b.c" down to the map holding the leaf (reset() rebinds; plain
+    // assignment would overwrite the tree in yaml-cpp).
+    YAML::Node node;
+    node.reset(s.node());
+    std::string leaf = key;
+    for (std::size_t dot; node && node.IsMap() && (dot = leaf.find('.')) != std::string::npos;) {
+      const YAML::Node& parent = node;
+      YAML::Node next = parent[leaf.substr(0, dot)];
+      node.reset(next);
+      leaf = leaf.substr(dot + 1);
+    }
+    leaf = leaf.substr(0, leaf.find('['));
+    Error out(e.what_(), __FILE__, __LINE__);
+    out.file(s.file()).key(key).hint(e.hintText());
+    if (node && node.IsMap()) {
+      const YAML::Node& parent = node;
+      if (parent[leaf]) out.line(parent[leaf].Mark().line + 1);
+    }
+    throw out;
+  }
+  return c;
+}
+
+TrainerConfig TrainerConfig::loadFile(const std::string& path) {
+  YamlSection s = YamlSection::loadFile(path);
+  return fromYaml(s);
+}
+
+TrainerConfig TrainerConfig::loadString(const std::string& text, const std::string& name) {
+  YamlSection s = YamlSection::loadString(text, name);
+  return fromYaml(s);
+}
+
+void TrainerConfig::resolveUnits(int numUnitsOfTargets) {
+  if (model.num_units() == 0) {
+    model.num_units(numUnitsOfTargets);
+    return;
+  }
+  if (model.num_units() != numUnitsOfTargets) {
+    Error e(fmt::format("model.num_units = {} but the targets use a unit inventory of {} units",
+                        model.num_units(), numUnitsOfTargets),
+            __FILE__, __LINE__);
+    e.key("model.num_units").hint("remove model.num_units (it is taken from the targets) or fix it");
+    if (!sourceFile.empty()) e.file(sourceFile);
+    if (numUnitsLine) e.line(*numUnitsLine);
+    throw e;
+  }
+}
+
+}  // namespace understudy::train

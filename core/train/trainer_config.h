@@ -1,0 +1,85 @@
+// TrainerConfig: everything one training run needs, read strictly from YAML
+// (unknown keys fail with key and line), validated with messages that name the
+// field, its value and the allowed range, and written back as YAML that is
+// stored with the run and printed when it starts. docs/training.md lists
+// every key with its default.
+//
+//   TrainerConfig cfg = TrainerConfig::loadFile("teacher.yaml");
+//   cfg.resolveUnits(numUnitsFromTargets);   // fills or checks model.num_units
+//   std::cout << cfg.toYaml();
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/nn/acoustic_model.h"
+#include "core/train/example_source.h"
+#include "core/train/lr_schedule.h"
+#include "core/util/yaml_config.h"
+
+namespace understudy::train {
+
+struct DataConfig {
+  std::vector<std::string> train;       // dataset names in the workspace
+  std::vector<std::string> validation;  // dataset names; empty: hold out a fraction of train
+  double validationFraction = 0.1;      // used when `validation` is empty
+  std::string featureSet;               // feature_sets.name; empty: the dataset's complete set
+  std::int64_t maxUtterances = 0;       // 0 = all (quick experiments)
+};
+
+struct BpttConfig {
+  std::string mode = "full";  // full | chunked
+  int chunk = 40;             // model frames (30 ms) per chunk when chunked
+  bool carryState = false;    // chunked: carry LSTM state across chunks (not yet: state resets)
+};
+
+struct OptimizerConfig {
+  std::string kind = "adam";  // adam | sgd
+  double lr = 1e-3;
+  double momentum = 0.9;      // sgd
+  bool nesterov = false;      // sgd
+  double weightDecay = 0.0;
+  double beta1 = 0.9;         // adam
+  double beta2 = 0.999;       // adam
+  double eps = 1e-8;          // adam
+};
+
+struct TrainerConfig {
+  std::string name = "model";   // model name (models.name, WS/models/<name>/)
+  std::string role = "teacher"; // teacher | student | baseline
+  DataConfig data;
+  std::string modelPreset;      // the preset the model section started from ("" = none)
+  nn::AcousticModelOptions model;
+  BatchingOptions batching;
+  BpttConfig bptt;
+  OptimizerConfig optimizer;
+  LrScheduleConfig schedule;
+  double gradClip = 5.0;              // max global grad norm; 0 = off
+  std::int64_t validateEvery = 200;   // steps; 0 = only at the end
+  std::int64_t patience = 0;          // early stopping: validations without improvement; 0 = off
+  std::int64_t maxSteps = 1000;       // 0 = no step limit (then max_epochs must be set)
+  std::int64_t maxEpochs = 0;         // 0 = no epoch limit
+  int threads = 2;                    // intra-op threads (bench/train: 2 beats 1 on 2 cores)
+  std::uint64_t seed = 1;
+  std::int64_t checkpointEvery = 500; // steps; 0 = only at the end / on cancel
+  int keepCheckpoints = 3;
+  bool keepBest = true;               // final model = best validation loss, not the last step
+  std::int64_t logEvery = 1;          // steps between metric rows
+
+  // Where model.num_units came from (for the units-mismatch error).
+  std::string sourceFile;
+  std::optional<long> numUnitsLine;
+
+  void validate() const;
+  std::string toYaml() const;
+  static TrainerConfig fromYaml(YamlSection& s);
+  static TrainerConfig loadFile(const std::string& path);
+  static TrainerConfig loadString(const std::string& text, const std::string& name = "<string>");
+  // Sets model.num_units to the targets' inventory size, or, if the config set
+  // it, throws naming model.num_units and its line when the two differ.
+  void resolveUnits(int numUnitsOfTargets);
+};
+
+}  // namespace understudy::train
