@@ -424,6 +424,7 @@ RecordStore RecordStore::create(const std::filesystem::path& dir,
   state->index.cols = options.cols;
   state->index.kind = options.kind;
   state->index.shardBytes = options.shardBytes;
+  state->index.generation = 1;
   writeFileAtomically(dir / kIndexName, encodeIndex(state->index));
   return RecordStore(std::move(state));
 }
