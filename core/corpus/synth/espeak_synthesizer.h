@@ -1,0 +1,77 @@
+// espeak-ng speech with exact phone and word timings (TOOLCHAIN.md "espeak-ng").
+//
+// espeak-ng has one global, non-thread-safe instance: create at most one
+// EspeakSynthesizer per process (the corpus builder runs one per worker
+// process). Output is resampled from espeak-ng's 22,050 Hz to the requested
+// rate; phone boundaries are scaled with it.
+//
+//   EspeakSynthesizer tts;
+//   SynthesizedSpeech s = tts.synthesize("play jazz in the kitchen",
+//                                        VoiceSpec{"en-gb-scotland", "f2", 170, 55, 40});
+//   s.phones;   // contiguous segments covering [0, s.samples.size()), mapped units
+//   s.words;    // each word's pronunciation as spoken
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace understudy::synth {
+
+struct VoiceSpec {
+  std::string voice;    // espeak-ng voice: "en-us", "en-gb-x-rp", "gmw/en", ...
+  std::string variant;  // "m3", "f2", "klatt2", ... (empty: the voice's default)
+  int rate = 175;       // words per minute, 80..449 (espeakRATE; >= 450 breaks timings)
+  int pitch = 50;       // 0..100
+  int range = 50;       // 0..100
+
+  std::string espeakName() const;  // "en-us+m3"
+  // A compact id without '-' (sclite's speaker is the key up to the first '-'):
+  // "us_m3_r175_p50_g40".
+  std::string speakerId() const;
+  void validate() const;
+};
+
+// Short accent code used in speaker ids ("en-gb-scotland" -> "sc").
+std::string accentCode(const std::string& voice);
+
+struct PhoneSegment {
+  std::string phone;       // a unit of espeakUnits()
+  std::int64_t start = 0;  // samples
+  std::int64_t end = 0;    // exclusive
+};
+
+struct WordPronunciation {
+  std::string word;
+  std::vector<std::string> phones;  // without sil; empty if espeak-ng gave no event for it
+};
+
+struct SynthesizedSpeech {
+  std::vector<float> samples;
+  int sampleRate = 0;
+  std::vector<PhoneSegment> phones;
+  std::vector<WordPronunciation> words;  // one per word of the text, in order
+};
+
+class EspeakSynthesizer {
+ public:
+  // Initialises espeak-ng (synchronous output, phoneme events). Throws if the
+  // data files are missing.
+  explicit EspeakSynthesizer(int outputSampleRate = 16000);
+  ~EspeakSynthesizer();
+  EspeakSynthesizer(const EspeakSynthesizer&) = delete;
+  EspeakSynthesizer& operator=(const EspeakSynthesizer&) = delete;
+
+  // `text`: lower-case words separated by single spaces.
+  SynthesizedSpeech synthesize(const std::string& text, const VoiceSpec& voice);
+  int nativeSampleRate() const { return m_nativeRate; }
+
+ private:
+  int m_nativeRate = 0;
+  int m_outputRate = 16000;
+};
+
+// The espeak-ng library version string ("1.51").
+std::string espeakVersion();
+
+}  // namespace understudy::synth
