@@ -131,6 +131,13 @@ bool headerClaimsMoreData(SNDFILE* f) {
   return false;
 }
 
+// " (libsndfile: <reason>)", or "" when libsndfile has nothing to add.
+std::string libsndfileSays(SNDFILE* f) {
+  const std::string why = sf_strerror(f);
+  if (why.empty() || why == "No Error.") return {};
+  return " (libsndfile: " + why + ")";
+}
+
 struct OpenFile {
   SndfilePtr handle;
   SF_INFO info{};
@@ -150,18 +157,18 @@ OpenFile openChecked(const std::string& path) {
   OpenFile f;
   f.handle.reset(sf_open(path.c_str(), SFM_READ, &f.info));
   if (!f.handle) {
-    const std::string why = sf_strerror(nullptr);
+    const std::string why = libsndfileSays(nullptr);
     const std::string container = sniffContainer(path);
     if (!container.empty())
-      throw US_ERROR("corrupt or unsupported " + container + " file (libsndfile: " + why + ")")
+      throw US_ERROR("corrupt or unsupported " + container + " file" + why)
           .file(path)
-          .hint(container == "MP3" ? "convert MP3 to WAV or FLAC first"
+          .hint(container == "MP3" ? "convert it to WAV or FLAC (sox, ffmpeg)"
                                    : "the header is damaged; re-create the file");
     if (looksLikeText(path))
       throw US_ERROR("not an audio file (it is text)")
           .file(path)
           .hint("is this a list file given where an audio path was expected?");
-    throw US_ERROR("not a recognised audio format or corrupt data (libsndfile: " + why + ")")
+    throw US_ERROR("not a recognised audio format or corrupt data" + why)
         .file(path)
         .hint("accepted: WAV, FLAC, OGG/Vorbis, AIFF, AU, W64, CAF; headerless raw PCM is not");
   }
@@ -315,8 +322,9 @@ Audio readAudio(const std::string& path, const AudioReadOptions& options, double
     got += n;
   }
   if (got < wanted)
-    throw US_ERROR("audio file is truncated or corrupt: read " + std::to_string(got) + " of " +
-                   std::to_string(wanted) + " frames (libsndfile: " + sf_strerror(f.handle.get()) + ")")
+    throw US_ERROR("audio file is truncated or corrupt: only " + std::to_string(got) + " of the " +
+                   std::to_string(wanted) + " frames its header announces could be decoded" +
+                   libsndfileSays(f.handle.get()))
         .file(path)
         .hint("re-copy the file");
   for (size_t i = 0; i < audio.samples.size(); ++i) {

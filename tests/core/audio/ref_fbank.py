@@ -6,7 +6,8 @@ JOBS is a text file; each line is
     <input.f32> <output.fbk> [key=value ...]
 where input.f32 holds raw little-endian float32 samples in [-1, 1] and the
 keys are torchaudio.compliance.kaldi.fbank argument names (frame_length,
-frame_shift, num_mel_bins, window_type, snip_edges, ...). The output file is
+frame_shift, num_mel_bins, window_type, snip_edges, ...), plus dtype=float64
+to compute in double precision (default float32). The output file is
 b"FBK1", int32 rows, int32 cols, then rows*cols float32 (row-major).
 Samples are scaled by 32768 as Kaldi reads int16 audio.
 """
@@ -18,8 +19,6 @@ import torch
 import torchaudio.compliance.kaldi as kaldi
 
 torch.set_num_threads(1)
-import os
-DTYPE = torch.float64 if os.environ.get("REF_FBANK_DOUBLE") else torch.float32
 DEFAULTS = {
     name: p.default
     for name, p in inspect.signature(kaldi.fbank).parameters.items()
@@ -43,15 +42,16 @@ def main():
             if not parts:
                 continue
             src, dst, opts = parts[0], parts[1], dict(p.split("=", 1) for p in parts[2:])
+            dtype = torch.float64 if opts.pop("dtype", "float32") == "float64" else torch.float32
             kwargs = {k: parse(k, v) for k, v in opts.items()}
             with open(src, "rb") as f:
                 data = bytearray(f.read())
-            wave = torch.frombuffer(data, dtype=torch.float32).clone().to(DTYPE) * 32768.0
+            wave = torch.frombuffer(data, dtype=torch.float32).clone().to(dtype) * 32768.0
             feats = kaldi.fbank(wave.unsqueeze(0), **kwargs).contiguous()
             rows, cols = (feats.shape[0], feats.shape[1]) if feats.dim() == 2 else (0, 0)
             with open(dst, "wb") as f:
                 f.write(b"FBK1" + struct.pack("<ii", rows, cols))
-                f.write(feats.numpy().astype("<f4").tobytes() if rows else b"")
+                f.write(feats.to(torch.float32).numpy().astype("<f4").tobytes() if rows else b"")
 
 
 if __name__ == "__main__":
