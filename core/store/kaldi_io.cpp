@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <charconv>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -28,10 +29,12 @@ bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 // Kaldi prints floats with the stream's default format at precision 7
 // (InitKaldiOutputStream), which is printf's %.7g.
+// std::to_chars with a precision is specified "as if by printf", and is
+// several times faster than snprintf.
 void appendFloat(std::string& out, float v) {
   char buf[32];
-  int n = std::snprintf(buf, sizeof buf, "%.7g", static_cast<double>(v));
-  out.append(buf, static_cast<std::size_t>(n));
+  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 7);
+  out.append(buf, static_cast<std::size_t>(r.ptr - buf));
 }
 
 }  // namespace
@@ -327,12 +330,20 @@ class KaldiArchiveReader::Impl {
       throw fail(std::string("expected a number in ") + what + ", found '" +
                      std::string(token.substr(0, 40)) + "'",
                  at);
-    std::memcpy(buf, token.data(), token.size());
-    buf[token.size()] = '\0';
-    char* end = nullptr;
-    float v = std::strtof(buf, &end);
-    if (end != buf + token.size())
-      throw fail(std::string("expected a number in ") + what + ", found '" + buf + "'", at);
+    // from_chars: locale-independent and correctly rounded, like strtof in
+    // the C locale; it refuses a leading '+', which Kaldi never writes.
+    float v = 0.0f;
+    auto r = std::from_chars(token.data(), token.data() + token.size(), v);
+    if (r.ec == std::errc::result_out_of_range) {
+      // Denormal or overflowing text: fall back to strtof's saturating result.
+      std::memcpy(buf, token.data(), token.size());
+      buf[token.size()] = '\0';
+      return std::strtof(buf, nullptr);
+    }
+    if (r.ec != std::errc() || r.ptr != token.data() + token.size())
+      throw fail(std::string("expected a number in ") + what + ", found '" +
+                     std::string(token) + "'",
+                 at);
     return v;
   }
   std::int32_t parseInt(std::string_view token, std::size_t at, const char* what) {
