@@ -6,3 +6,9 @@
 #     list(APPEND UNDERSTUDY_CLI_LIBS understudy::corpus)
 #     list(APPEND UNDERSTUDY_CLI_DEFINITIONS UNDERSTUDY_HAVE_CORPUS_CLI)
 #   endif()
+
+if(TARGET understudy_align)
+  list(APPEND UNDERSTUDY_CLI_SOURCES cmd_targets.cpp)
+  list(APPEND UNDERSTUDY_CLI_LIBS understudy::align)
+  list(APPEND UNDERSTUDY_CLI_DEFINITIONS UNDERSTUDY_HAVE_ALIGN_CLI)
+endif()

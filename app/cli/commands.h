@@ -26,6 +26,7 @@ std::unique_ptr<EventStream> openEventStream(const GlobalOptions& global, std::i
 void addWorkspaceCommands(CLI::App& app, GlobalOptions& global);  // init, info, runs
 void addCorpusCommands(CLI::App& app, GlobalOptions& global);     // corpus ..., features
 void addTrainCommands(CLI::App& app, GlobalOptions& global);      // train
+void addTargetCommands(CLI::App& app, GlobalOptions& global);     // targets
 // `corpus synth`, registered by addCorpusCommands on its `corpus` subcommand.
 void addCorpusSynthCommand(CLI::App& corpus, GlobalOptions& global);
 

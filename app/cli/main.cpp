@@ -53,6 +53,9 @@ int main(int argc, char** argv) {
 #ifdef UNDERSTUDY_HAVE_CORPUS_CLI
   cli::addCorpusCommands(app, global);
 #endif
+#ifdef UNDERSTUDY_HAVE_ALIGN_CLI
+  cli::addTargetCommands(app, global);
+#endif
 #ifdef UNDERSTUDY_HAVE_TRAIN_CLI
   cli::addTrainCommands(app, global);
 #endif

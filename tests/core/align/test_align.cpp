@@ -358,6 +358,32 @@ class TestAlign : public QObject {
     QCOMPARE(fx.ws.db().execAndGet("SELECT COUNT(*) FROM alignment_sets").getInt(), 0);
   }
 
+  void testCliBuildsTargetsAndReportsRejections() {
+    Fixture fx({{"u1", 6}, {"u2", 6}}, "kaldi");
+    const fs::path dir = fx.root.parent_path();
+    writeBytes(dir / "pdf.ark", binaryIntVectorRecord("u1", {4, 4, 4, 2, 2, 2}) +
+                                    binaryIntVectorRecord("u2", Ints(20, 1)));
+    const QString ws = QString::fromStdString(fx.root.string());
+    auto r = test::runCli({"-q", "targets", "-w", ws, "--dataset", "d1", "--alignments",
+                           QString::fromStdString((dir / "pdf.ark").string())});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY2(r.out.contains("u2: alignment has 20 frames, features 6 (tolerance 2)"), r.out.constData());
+    QVERIFY2(r.out.contains("1 utterance(s)"), r.out.constData());
+    // u1: centres 1, 4 -> pdfs 4, 2.
+    QCOMPARE(TargetStore::open(TargetStore::datasetDir(fx.root, "d1")).read("u1"), (Ints{4, 2}));
+
+    writeBytes(dir / "names.txt", "x 0\ny 1\n");
+    r = test::runCli({"-q", "targets", "-w", ws, "--dataset", "d1", "--alignments",
+                      QString::fromStdString((dir / "pdf.ark").string()), "--units",
+                      QString::fromStdString((dir / "names.txt").string())});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("utterance 'u1'"), r.err.constData());
+    // The failed run is recorded; the earlier targets are untouched.
+    QCOMPARE(fx.ws.db().execAndGet("SELECT COUNT(*) FROM runs WHERE kind = 'targets' AND "
+                                   "status = 'failed'").getInt(), 1);
+    QCOMPARE(TargetStore::open(TargetStore::datasetDir(fx.root, "d1")).read("u1"), (Ints{4, 2}));
+  }
+
   void testMissingFeaturesOrDatasetAreErrorsWithHints() {
     QTemporaryDir tmp;
     Workspace ws = Workspace::create(fs::path(tmp.path().toStdString()) / "ws");
