@@ -7,6 +7,17 @@
 #     list(APPEND UNDERSTUDY_CLI_DEFINITIONS UNDERSTUDY_HAVE_CORPUS_CLI)
 #   endif()
 
+if(TARGET understudy_corpus)
+  list(APPEND UNDERSTUDY_CLI_SOURCES cmd_corpus.cpp)
+  list(APPEND UNDERSTUDY_CLI_LIBS understudy::corpus)
+  list(APPEND UNDERSTUDY_CLI_DEFINITIONS UNDERSTUDY_HAVE_CORPUS_CLI)
+  # `corpus synth` (cmd_corpus_synth.cpp), registered by cmd_corpus.cpp under this define.
+  if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/cmd_corpus_synth.cpp)
+    list(APPEND UNDERSTUDY_CLI_SOURCES cmd_corpus_synth.cpp)
+    list(APPEND UNDERSTUDY_CLI_DEFINITIONS UNDERSTUDY_HAVE_SYNTH_CLI)
+  endif()
+endif()
+
 if(TARGET understudy_align)
   list(APPEND UNDERSTUDY_CLI_SOURCES cmd_targets.cpp)
   list(APPEND UNDERSTUDY_CLI_LIBS understudy::align)

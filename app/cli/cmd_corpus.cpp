@@ -1,0 +1,230 @@
+// corpus import | list (| synth), and features.
+#include <fmt/format.h>
+
+#include <SQLiteCpp/Statement.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <thread>
+
+#include "app/cli/commands.h"
+#include "app/cli/console_progress.h"
+#include "core/corpus/dataset_importer.h"
+#include "core/corpus/feature_extraction.h"
+#include "core/store/workspace.h"
+#include "core/util/error.h"
+#include "core/util/yaml_config.h"
+
+namespace understudy::cli {
+
+namespace {
+
+constexpr std::size_t kShowAtMost = 20;
+
+struct ImportArgs {
+  std::string workspace, name, kind, kaldiDir, manifest;
+  bool allowPipes = false, downmix = false;
+};
+
+void printImportSummary(const corpus::ImportSummary& s, const std::string& sourcePath) {
+  std::size_t bad = 0, fixed = 0;
+  for (const auto& issue : s.issues) (issue.fixed ? fixed : bad)++;
+  if (!s.issues.empty()) {
+    std::printf("%s: %zu bad line(s), %zu fix(es) applied while reading (files untouched):\n",
+                sourcePath.c_str(), bad, fixed);
+    std::size_t shown = 0;
+    for (const auto& issue : s.issues) {
+      if (shown++ == kShowAtMost) {
+        std::printf("  ... and %zu more (all stored in the dataset's metadata)\n",
+                    s.issues.size() - kShowAtMost);
+        break;
+      }
+      std::printf("  %s%s\n", issue.fixed ? "fixed: " : "", issue.toString().c_str());
+    }
+  }
+  if (s.skipped > 0) {
+    std::printf("Skipped %zu utterance(s):\n", s.skipped);
+    for (const auto& [category, n] : s.skippedByCategory)
+      std::printf("  %6zu  %s\n", n, category.c_str());
+    std::size_t shown = 0;
+    for (const auto& u : s.skippedUtterances) {
+      if (shown++ == kShowAtMost) {
+        std::printf("  ... and %zu more (status 'skipped' in the workspace, with their reasons)\n",
+                    s.skippedUtterances.size() - kShowAtMost);
+        break;
+      }
+      std::printf("  %s: %s\n", u.key.c_str(), u.reason.c_str());
+    }
+  }
+  std::printf("Imported dataset '%s' (%s): %zu utterance(s), %.2f h, %zu skipped.\n",
+              s.name.c_str(), s.source.c_str(), s.imported, s.totalSeconds / 3600.0, s.skipped);
+}
+
+void runImport(const ImportArgs& a, const GlobalOptions& global) {
+  Workspace ws = Workspace::open(a.workspace);
+  corpus::ImportOptions opt;
+  opt.name = a.name;
+  opt.kind = corpus::parseDatasetKind(a.kind);
+  opt.allowPipes = a.allowPipes;
+  opt.channels = a.downmix ? ChannelMode::Downmix : ChannelMode::First;
+  ConsoleProgress progress(global.quiet);
+  corpus::DatasetImporter importer(ws, opt, &progress);
+  const bool kaldi = !a.kaldiDir.empty();
+  corpus::ImportSummary s =
+      kaldi ? importer.importKaldiDir(a.kaldiDir) : importer.importManifest(a.manifest);
+  printImportSummary(s, kaldi ? a.kaldiDir : a.manifest);
+}
+
+void runList(const std::string& path) {
+  Workspace ws = Workspace::open(path);
+  std::map<std::int64_t, std::string> featureSets;
+  {
+    SQLite::Statement q(ws.db(),
+                        "SELECT dataset_id, name, status FROM feature_sets ORDER BY name");
+    while (q.executeStep()) {
+      std::string& list = featureSets[q.getColumn(0).getInt64()];
+      if (!list.empty()) list += ", ";
+      list += q.getColumn(1).getString();
+      if (q.getColumn(2).getString() != "complete") list += " (" + q.getColumn(2).getString() + ")";
+    }
+  }
+  SQLite::Statement q(ws.db(),
+                      "SELECT d.id, d.name, d.kind, d.source, "
+                      "(SELECT COUNT(*) FROM utterances u WHERE u.dataset_id = d.id AND "
+                      "u.status = 'ok'), "
+                      "(SELECT COUNT(*) FROM utterances u WHERE u.dataset_id = d.id AND "
+                      "u.status = 'skipped'), "
+                      "(SELECT COALESCE(SUM(duration_s), 0) FROM utterances u WHERE "
+                      "u.dataset_id = d.id AND u.status = 'ok') "
+                      "FROM datasets d ORDER BY d.name");
+  bool any = false;
+  while (q.executeStep()) {
+    if (!any)
+      std::printf("%-24s %-9s %-9s %10s %8s %8s  %s\n", "name", "kind", "source", "utterances",
+                  "skipped", "hours", "feature sets");
+    any = true;
+    auto it = featureSets.find(q.getColumn(0).getInt64());
+    std::printf("%-24s %-9s %-9s %10lld %8lld %8.2f  %s\n", q.getColumn(1).getString().c_str(),
+                q.getColumn(2).getString().c_str(), q.getColumn(3).getString().c_str(),
+                static_cast<long long>(q.getColumn(4).getInt64()),
+                static_cast<long long>(q.getColumn(5).getInt64()),
+                q.getColumn(6).getDouble() / 3600.0,
+                it == featureSets.end() ? "-" : it->second.c_str());
+  }
+  if (!any)
+    std::printf("No datasets yet in %s (add one with `understudy-cli corpus import`).\n",
+                ws.root().c_str());
+}
+
+struct FeaturesArgs {
+  std::string workspace, dataset, config;
+  int jobs = std::max(1u, std::thread::hardware_concurrency());
+  int commitEvery = 50;
+};
+
+FbankOptions loadFbankConfig(const std::string& file) {
+  if (file.empty()) return {};
+  YamlSection root = YamlSection::loadFile(file);
+  // Either the fbank keys at the top level, or under `fbank:`.
+  if (root.has("fbank")) {
+    YamlSection sub = root.child("fbank");
+    FbankOptions o = FbankOptions::fromYaml(sub);
+    root.finish();
+    return o;
+  }
+  return FbankOptions::fromYaml(root);
+}
+
+void runFeatures(const FeaturesArgs& a, const GlobalOptions& global) {
+  Workspace ws = Workspace::open(a.workspace);
+  corpus::FeatureExtractionOptions opt;
+  opt.fbank = loadFbankConfig(a.config);
+  opt.jobs = a.jobs;
+  opt.commitEvery = a.commitEvery;
+  // Test hook: a pause after each commit lets tests interrupt a run at a known point.
+  if (const char* delay = std::getenv("UNDERSTUDY_TEST_FEATURES_COMMIT_DELAY_MS")) {
+    const int ms = std::atoi(delay);
+    opt.afterCommit = [ms](std::size_t) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    };
+  }
+  ConsoleProgress progress(global.quiet);
+  corpus::FeatureExtractionSummary s = corpus::extractFeatures(ws, a.dataset, opt, &progress);
+  for (std::size_t i = 0; i < s.failures.size() && i < kShowAtMost; ++i)
+    std::printf("  skipped %s: %s\n", s.failures[i].key.c_str(), s.failures[i].reason.c_str());
+  if (s.failures.size() > kShowAtMost)
+    std::printf("  ... and %zu more skipped\n", s.failures.size() - kShowAtMost);
+  std::printf(
+      "Features '%s' in %s (%d dims): %zu computed, %zu already stored, %zu failed; store holds "
+      "%llu utterances, %llu frames; %.2f h audio at %.0fx real time.\n",
+      s.name.c_str(), s.storePath.c_str(), s.dims, s.computed, s.alreadyStored, s.failed,
+      static_cast<unsigned long long>(s.storedUtterances),
+      static_cast<unsigned long long>(s.storedFrames), s.audioSeconds / 3600.0,
+      s.realTimeFactor());
+  if (s.cmvnWritten) std::printf("Global CMVN statistics: %s/cmvn.stats\n", s.storePath.c_str());
+}
+
+}  // namespace
+
+void addCorpusCommands(CLI::App& app, GlobalOptions& global) {
+  auto* corpusSub = app.add_subcommand("corpus", "Datasets: import, list, synthesise");
+  corpusSub->require_subcommand(1);
+  {
+    auto a = std::make_shared<ImportArgs>();
+    auto* sub = corpusSub->add_subcommand(
+        "import", "Import a Kaldi data dir or a NeMo JSONL manifest as a dataset");
+    addWorkspaceOption(*sub, a->workspace);
+    sub->add_option("--name", a->name, "Dataset name, unique in the workspace")->required();
+    sub->add_option("--kind", a->kind, "labeled, unlabeled or test")
+        ->required()
+        ->check(CLI::IsMember({"labeled", "unlabeled", "test"}));
+    auto* kaldi = sub->add_option("--kaldi-dir", a->kaldiDir,
+                                  "Kaldi data dir (wav.scp [segments] [text] [utt2spk] [spk2utt])");
+    auto* manifest =
+        sub->add_option("--manifest", a->manifest, "NeMo JSONL manifest (audio_filepath, duration, text)");
+    kaldi->excludes(manifest);
+    manifest->excludes(kaldi);
+    sub->add_flag("--allow-pipes", a->allowPipes,
+                  "Run piped wav.scp entries ('cmd |'); they execute shell commands");
+    sub->add_flag("--downmix", a->downmix,
+                  "Average all channels of multi-channel audio (default: first channel)");
+    sub->callback([a, &global] {
+      if (a->kaldiDir.empty() == a->manifest.empty())
+        throw CLI::RequiredError("exactly one of --kaldi-dir and --manifest");
+      runImport(*a, global);
+    });
+  }
+  {
+    auto path = std::make_shared<std::string>();
+    auto* sub = corpusSub->add_subcommand("list", "List the datasets of a workspace");
+    addWorkspaceOption(*sub, *path);
+    sub->callback([path] { runList(*path); });
+  }
+#ifdef UNDERSTUDY_HAVE_SYNTH_CLI
+  addCorpusSynthCommand(*corpusSub, global);
+#endif
+
+  {
+    auto a = std::make_shared<FeaturesArgs>();
+    auto* sub = app.add_subcommand(
+        "features", "Compute fbank features of a dataset into WS/features/ (resumable)");
+    addWorkspaceOption(*sub, a->workspace);
+    sub->add_option("--dataset", a->dataset, "Dataset name (see `corpus list`)")->required();
+    sub->add_option("--config", a->config,
+                    "YAML with fbank keys (num_mel_bins, frame_shift_ms, ...), top level or "
+                    "under `fbank:`; default: 64 bins, 25/10 ms, Kaldi defaults otherwise")
+        ->check(CLI::ExistingFile);
+    sub->add_option("--jobs", a->jobs, "Threads computing features")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 256));
+    sub->add_option("--commit-every", a->commitEvery,
+                    "Utterances between store commits (resume granularity)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000000));
+    sub->callback([a, &global] { runFeatures(*a, global); });
+  }
+}
+
+}  // namespace understudy::cli

@@ -1,0 +1,382 @@
+#include "core/corpus/dataset_importer.h"
+
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <fmt/format.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "core/corpus/kaldi_data_dir.h"
+#include "core/corpus/manifest.h"
+#include "core/store/workspace.h"
+#include "core/util/atomic_file.h"
+#include "core/util/error.h"
+#include "core/util/progress.h"
+
+namespace understudy::corpus {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const char* datasetKindName(DatasetKind kind) {
+  switch (kind) {
+    case DatasetKind::Labeled: return "labeled";
+    case DatasetKind::Unlabeled: return "unlabeled";
+    case DatasetKind::Test: return "test";
+  }
+  return "?";
+}
+
+DatasetKind parseDatasetKind(const std::string& name) {
+  if (name == "labeled") return DatasetKind::Labeled;
+  if (name == "unlabeled") return DatasetKind::Unlabeled;
+  if (name == "test") return DatasetKind::Test;
+  throw US_ERROR("dataset kind '" + name + "' is not one of labeled, unlabeled, test")
+      .key("kind");
+}
+
+void ImportOptions::validate() const {
+  if (name.empty())
+    throw US_ERROR("the dataset needs a name").key("name").hint("e.g. --name train-clean");
+  for (char c : name)
+    if (c == '/' || c == '\\' || std::isspace(static_cast<unsigned char>(c)) || c == '\0')
+      throw US_ERROR("dataset name '" + name + "' contains '/', '\\' or whitespace")
+          .key("name")
+          .hint("the name is used in folder names; use letters, digits, '-', '_' and '.'");
+  if (name == "." || name == "..")
+    throw US_ERROR("dataset name '" + name + "' is not allowed").key("name");
+  if (!(durationToleranceSeconds >= 0 && durationToleranceSeconds <= 10))
+    throw US_ERROR(fmt::format("duration_tolerance = {} s is outside [0, 10]",
+                               durationToleranceSeconds))
+        .key("duration_tolerance");
+  if (minSampleRate < kMinSampleRate || minSampleRate > kMaxSampleRate)
+    throw US_ERROR(fmt::format("min_sample_rate = {} Hz is outside [{}, {}]", minSampleRate,
+                               kMinSampleRate, kMaxSampleRate))
+        .key("min_sample_rate");
+  if (!(minDurationSeconds >= 0 && minDurationSeconds <= 60))
+    throw US_ERROR(fmt::format("min_duration = {} s is outside [0, 60]", minDurationSeconds))
+        .key("min_duration");
+}
+
+namespace {
+
+struct Probe {
+  std::optional<AudioInfo> info;
+  std::string category;
+  std::string reason;
+};
+
+// Maps probeAudio's reasons onto the categories the summary counts.
+std::string categoryOf(const std::string& what) {
+  auto starts = [&](const char* p) { return what.rfind(p, 0) == 0; };
+  if (starts("audio file not found")) return "audio file not found";
+  if (starts("audio file is empty") || starts("audio file contains no samples"))
+    return "empty audio";
+  if (what.find("truncated") != std::string::npos) return "truncated audio";
+  if (starts("unsupported sample rate")) return "sample rate";
+  return "unreadable audio";
+}
+
+std::string formatSeconds(double s) { return fmt::format("{:.2f} s", s); }
+
+std::string safeFileName(const std::string& id) {
+  std::string out = id;
+  for (char& c : out)
+    if (c == '/' || c == '\\' || c == '\0') c = '_';
+  return out;
+}
+
+// Runs a wav.scp pipe and stores its stdout (the WAV bytes) at `target`.
+// Returns an empty string on success, else the reason.
+std::string runPipe(const std::string& command, const fs::path& target) {
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return "cannot start the piped command";
+  std::string bytes;
+  char buffer[65536];
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) bytes.append(buffer, n);
+  const int status = ::pclose(pipe);
+  if (status == -1) return "the piped command could not be waited for";
+  if (WIFSIGNALED(status))
+    return fmt::format("the piped command was killed by signal {}", WTERMSIG(status));
+  if (WEXITSTATUS(status) != 0)
+    return fmt::format("the piped command exited with status {}", WEXITSTATUS(status));
+  if (bytes.empty()) return "the piped command wrote no audio";
+  fs::create_directories(target.parent_path());
+  writeFileAtomically(target, bytes);
+  return {};
+}
+
+}  // namespace
+
+DatasetImporter::DatasetImporter(Workspace& workspace, ImportOptions options,
+                                 ProgressSink* progress)
+    : m_workspace(workspace), m_options(std::move(options)), m_progress(progress) {
+  m_options.validate();
+}
+
+ImportSummary DatasetImporter::importKaldiDir(const fs::path& dir) {
+  KaldiDataDirOptions opt;
+  opt.allowPipes = m_options.allowPipes;
+  return importSource(readKaldiDataDir(dir, opt));
+}
+
+ImportSummary DatasetImporter::importManifest(const fs::path& file) {
+  return importSource(readManifest(file));
+}
+
+ImportSummary DatasetImporter::importSource(const ParsedSource& source) {
+  const ImportOptions& opt = m_options;
+  SQLite::Database& db = m_workspace.db();
+  {
+    SQLite::Statement q(db, "SELECT COUNT(*) FROM datasets WHERE name = ?");
+    q.bind(1, opt.name);
+    q.executeStep();
+    if (q.getColumn(0).getInt() > 0)
+      throw US_ERROR("a dataset named '" + opt.name + "' already exists in this workspace")
+          .hint("choose another --name (see `understudy-cli corpus list`)");
+  }
+  const bool needText = opt.kind != DatasetKind::Unlabeled;
+  if (needText && !source.hasTranscripts)
+    throw US_ERROR(fmt::format("a {} dataset needs transcripts, and this {} has none",
+                               datasetKindName(opt.kind),
+                               source.kind == "kaldi" ? "data dir (no text file)"
+                                                      : "manifest (no \"text\" field)"))
+        .file(source.path)
+        .hint("import it with --kind unlabeled, or add the transcripts");
+  if (source.utterances.empty())
+    throw US_ERROR("no utterances in the source").file(source.path).hint(
+        source.numBadLines() ? "every line was rejected; see the reasons above"
+                             : "the files are empty");
+
+  ImportSummary summary;
+  summary.name = opt.name;
+  summary.source = source.kind;
+  summary.issues = source.issues;
+
+  const fs::path pipeDir = m_workspace.subdir("audio") / opt.name;
+  bool createdPipeDir = false;
+  std::map<std::string, Probe> probes;               // by audio path
+  std::map<std::string, std::string> pipeResults;    // by recording id: path or "!reason"
+
+  struct Row {
+    const SourceUtterance* u = nullptr;
+    std::string audioPath;
+    double offset = 0, duration = 0;
+    int sampleRate = 0;
+    int channels = 0;
+    std::string category, reason;
+  };
+  std::vector<Row> rows;
+  rows.reserve(source.utterances.size());
+
+  ProgressTracker tracker(m_progress, "import", static_cast<std::int64_t>(source.utterances.size()),
+                          "utt");
+  try {
+    for (const SourceUtterance& u : source.utterances) {
+      tracker.throwIfCancelled();
+      Row row;
+      row.u = &u;
+      row.audioPath = u.audioPath;
+      auto skip = [&](std::string category, std::string reason) {
+        row.category = std::move(category);
+        row.reason = std::move(reason);
+      };
+      [&] {
+        if (!u.problem.empty()) {
+          skip(u.problem.find("piped command refused") != std::string::npos ? "pipe refused"
+                                                                            : "bad source line",
+               u.problem);
+          return;
+        }
+        if (needText) {
+          if (!u.hasText) {
+            skip("no transcript", source.kind == "kaldi"
+                                      ? "no transcript in text"
+                                      : u.origin + ": no \"text\" field");
+            return;
+          }
+          if (u.text.find_first_not_of(" \t") == std::string::npos) {
+            skip("empty transcript", u.textOrigin + ": empty transcript");
+            return;
+          }
+        }
+        if (!u.pipeCommand.empty()) {
+          auto [it, fresh] = pipeResults.emplace(u.recordingId, std::string());
+          if (fresh) {
+            const fs::path target = pipeDir / (safeFileName(u.recordingId) + ".wav");
+            if (!fs::exists(pipeDir)) createdPipeDir = true;
+            std::string why = runPipe(u.pipeCommand, target);
+            it->second = why.empty() ? target.string() : "!" + why;
+          }
+          if (it->second.front() == '!') {
+            skip("pipe failed", it->second.substr(1) + ": " + u.pipeCommand);
+            return;
+          }
+          row.audioPath = it->second;
+        }
+        auto [pit, fresh] = probes.emplace(row.audioPath, Probe{});
+        Probe& probe = pit->second;
+        if (fresh) {
+          try {
+            probe.info = probeAudio(row.audioPath);
+          } catch (const Error& e) {
+            probe.category = categoryOf(e.what_());
+            probe.reason = e.what_();
+            if (probe.category == "audio file not found") probe.reason += ": " + row.audioPath;
+          }
+        }
+        if (!probe.info) {
+          skip(probe.category, probe.reason);
+          return;
+        }
+        const AudioInfo& info = *probe.info;
+        row.sampleRate = info.sampleRate;
+        row.channels = info.channels;
+        if (info.sampleRate < opt.minSampleRate) {
+          skip("sample rate",
+               fmt::format("sample rate {} Hz is below {} Hz: 16 kHz features would have empty "
+                           "upper mel bins",
+                           info.sampleRate, opt.minSampleRate));
+          return;
+        }
+        const double fileSeconds = info.durationSeconds;
+        const double tol = opt.durationToleranceSeconds;
+        row.offset = u.offsetSeconds;
+        if (u.offsetSeconds >= fileSeconds) {
+          skip("segment past the end",
+               fmt::format("{}: segment starts at {}, at or past the end of the recording ({})",
+                           u.origin, formatSeconds(u.offsetSeconds), formatSeconds(fileSeconds)));
+          return;
+        }
+        if (u.durationSeconds >= 0) {
+          const double end = u.offsetSeconds + u.durationSeconds;
+          if (end > fileSeconds + tol) {
+            skip("segment past the end",
+                 fmt::format("{}: segment ends at {}, beyond the end of the recording ({})",
+                             u.origin, formatSeconds(end), formatSeconds(fileSeconds)));
+            return;
+          }
+          row.duration = std::min(end, fileSeconds) - u.offsetSeconds;
+        } else {
+          row.duration = fileSeconds - u.offsetSeconds;
+          if (u.declaredDurationSeconds >= 0 &&
+              std::fabs(u.declaredDurationSeconds - row.duration) > tol) {
+            skip("duration mismatch",
+                 fmt::format("{}: duration mismatch: the manifest says {}, the audio has {}",
+                             u.origin, formatSeconds(u.declaredDurationSeconds),
+                             formatSeconds(row.duration)));
+            return;
+          }
+        }
+        if (row.duration < opt.minDurationSeconds) {
+          skip("too short", fmt::format("{}: {:.3f} s of audio is shorter than one {:.3f} s frame",
+                                        u.origin, row.duration, opt.minDurationSeconds));
+          return;
+        }
+      }();
+      if (row.category.empty()) {
+        ++summary.imported;
+        summary.totalSeconds += row.duration;
+      } else {
+        ++summary.skipped;
+        ++summary.skippedByCategory[row.category];
+        summary.skippedUtterances.push_back({u.key, row.category, row.reason});
+      }
+      rows.push_back(std::move(row));
+      tracker.advance();
+    }
+
+    if (summary.imported == 0) {
+      std::string top;
+      for (auto& [cat, n] : summary.skippedByCategory)
+        top += fmt::format("{}{} × {}", top.empty() ? "" : ", ", n, cat);
+      throw US_ERROR(fmt::format("no utterances remained: all {} were skipped ({}); first: {}: {}",
+                                 summary.skipped, top, summary.skippedUtterances.front().key,
+                                 summary.skippedUtterances.front().reason))
+          .file(source.path)
+          .hint("fix the reasons listed, or check that paths resolve from this folder");
+    }
+
+    json metadata = json::object();
+    metadata["channels"] = opt.channels == ChannelMode::Downmix ? "downmix" : "first";
+    metadata["num_bad_lines"] = source.numBadLines();
+    json issues = json::array();
+    for (const SourceIssue& issue : source.issues) {
+      if (issues.size() >= 1000) break;
+      issues.push_back({{"file", issue.file},
+                        {"line", issue.line},
+                        {"reason", issue.reason},
+                        {"fixed", issue.fixed}});
+    }
+    metadata["issues"] = std::move(issues);
+
+    std::error_code ec;
+    const std::string sourcePath = fs::absolute(source.path, ec).lexically_normal().string();
+    SQLite::Transaction tx(db);
+    SQLite::Statement insertDataset(
+        db,
+        "INSERT INTO datasets (name, kind, source, source_path, num_utterances, num_skipped, "
+        "total_seconds, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    insertDataset.bind(1, opt.name);
+    insertDataset.bind(2, datasetKindName(opt.kind));
+    insertDataset.bind(3, source.kind);
+    insertDataset.bind(4, sourcePath);
+    insertDataset.bind(5, static_cast<std::int64_t>(summary.imported));
+    insertDataset.bind(6, static_cast<std::int64_t>(summary.skipped));
+    insertDataset.bind(7, summary.totalSeconds);
+    insertDataset.bind(8, metadata.dump());
+    insertDataset.exec();
+    summary.datasetId = db.getLastInsertRowid();
+
+    SQLite::Statement insertUtt(
+        db,
+        "INSERT INTO utterances (dataset_id, key, audio_path, offset_s, duration_s, sample_rate, "
+        "speaker, text, status, reason, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    for (const Row& row : rows) {
+      const SourceUtterance& u = *row.u;
+      json meta = json::parse(u.metadataJson, nullptr, false);
+      if (!meta.is_object()) meta = json::object();
+      meta["origin"] = u.origin;
+      if (!u.recordingId.empty() && u.recordingId != u.key) meta["recording"] = u.recordingId;
+      if (row.channels > 0) meta["channels"] = row.channels;
+      if (u.declaredDurationSeconds >= 0) meta["declared_duration"] = u.declaredDurationSeconds;
+      insertUtt.bind(1, summary.datasetId);
+      insertUtt.bind(2, u.key);
+      insertUtt.bind(3, row.audioPath.empty() ? u.pipeCommand + " |" : row.audioPath);
+      insertUtt.bind(4, row.offset);
+      insertUtt.bind(5, row.duration);
+      insertUtt.bind(6, row.sampleRate);
+      insertUtt.bind(7, u.speaker);
+      if (u.hasText)
+        insertUtt.bind(8, u.text);
+      else
+        insertUtt.bind(8);  // NULL: no transcript
+      insertUtt.bind(9, row.category.empty() ? "ok" : "skipped");
+      insertUtt.bind(10, row.reason);
+      insertUtt.bind(11, meta.dump());
+      insertUtt.exec();
+      insertUtt.reset();
+      insertUtt.clearBindings();
+    }
+    tracker.throwIfCancelled();
+    tx.commit();
+  } catch (...) {
+    if (createdPipeDir) {
+      std::error_code ec;
+      fs::remove_all(pipeDir, ec);
+    }
+    throw;
+  }
+  tracker.finish(fmt::format("{} imported, {} skipped, {:.2f} h", summary.imported,
+                             summary.skipped, summary.totalSeconds / 3600.0));
+  return summary;
+}
+
+}  // namespace understudy::corpus
