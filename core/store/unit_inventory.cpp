@@ -39,11 +39,13 @@ std::optional<std::int64_t> parseInteger(const std::string& s) {
   return static_cast<std::int64_t>(v);
 }
 
+// lexiconp.txt's probability column ("1.0", "0.5"): a decimal point is
+// required, because phone names can be digits (espeak-ng's "0", "3").
 bool looksLikeProbability(const std::string& s) {
+  if (s.find('.') == std::string::npos) return false;
   char* end = nullptr;
   const double v = std::strtod(s.c_str(), &end);
-  return end == s.c_str() + s.size() && !s.empty() && v >= 0.0 && v <= 1.0 &&
-         s.find_first_of("0123456789") != std::string::npos;
+  return end == s.c_str() + s.size() && v > 0.0 && v <= 1.0;
 }
 
 struct Symbol {
@@ -155,16 +157,25 @@ UnitInventory UnitInventory::fromLexicon(const std::filesystem::path& path,
                                          std::string silenceName) {
   if (!std::filesystem::exists(path))
     throw US_ERROR("lexicon not found").file(path.string());
-  std::istringstream in(readFile(path));
+  std::vector<std::pair<long, std::vector<std::string>>> entries;
+  {
+    std::istringstream in(readFile(path));
+    std::string line;
+    long lineNumber = 0;
+    while (std::getline(in, line)) {
+      ++lineNumber;
+      auto fields = splitFields(line);
+      if (!fields.empty()) entries.emplace_back(lineNumber, std::move(fields));
+    }
+  }
+  // lexiconp.txt when every entry has a probability column.
+  const bool withProbabilities =
+      !entries.empty() && std::all_of(entries.begin(), entries.end(), [](const auto& e) {
+        return e.second.size() >= 2 && looksLikeProbability(e.second[1]);
+      });
+  const std::size_t first = withProbabilities ? 2 : 1;
   std::set<std::string> phones;
-  std::string line;
-  long lineNumber = 0;
-  while (std::getline(in, line)) {
-    ++lineNumber;
-    const auto fields = splitFields(line);
-    if (fields.empty()) continue;
-    std::size_t first = 1;
-    if (fields.size() >= 3 && looksLikeProbability(fields[1])) first = 2;  // lexiconp.txt
+  for (const auto& [lineNumber, fields] : entries) {
     if (fields.size() <= first) {
       throw US_ERROR("word '" + fields[0] + "' has no pronunciation")
           .file(path.string())

@@ -241,9 +241,13 @@ class TestAlign : public QObject {
     writeBytes(path, "play p l eI\nstop s t A p\n<sil> sil\n");
     UnitInventory units = UnitInventory::fromLexicon(path);
     QCOMPARE(units.names(), (std::vector<std::string>{"sil", "A", "eI", "l", "p", "s", "t"}));
-    writeBytes(path, "play 1.0 p l eI\n");  // lexiconp.txt
+    writeBytes(path, "play 1.0 p l eI\nplay 0.5 p l aI\n");  // lexiconp.txt
     QCOMPARE(UnitInventory::fromLexicon(path).names(),
-             (std::vector<std::string>{"sil", "eI", "l", "p"}));
+             (std::vector<std::string>{"sil", "aI", "eI", "l", "p"}));
+    // espeak-ng phones can be digits: "0" is a phone, not a probability.
+    writeBytes(path, "off 0 f\nthe D @\n");
+    QCOMPARE(UnitInventory::fromLexicon(path).names(),
+             (std::vector<std::string>{"sil", "0", "@", "D", "f"}));
   }
 
   void testInventoryRowIsReusedAndConflictsAreErrors() {
