@@ -19,6 +19,9 @@
 // appending (resume). Readers memory-map the shards and see the last
 // committed index; refresh() picks up later commits. One writer and any
 // number of readers (processes or threads) may use a store at the same time.
+// One RecordStore object may serve read()/find() from several threads at
+// once; refresh(), append() and commit() need it to themselves (give each
+// reader thread its own object if it refreshes).
 //
 //   auto store = RecordStore::create(dir, {ElementType::Int32, 0, "alignments"});
 //   store.append("utt1", ali.data(), ali.size(), 1);
@@ -93,7 +96,8 @@ class RecordStore {
 
   // --- reading (committed records only) ---
   bool contains(std::string_view key) const;
-  const RecordInfo* find(std::string_view key) const;  // nullptr if absent
+  // nullptr if absent; valid until the next refresh() or commit().
+  const RecordInfo* find(std::string_view key) const;
   // Throws understudy::Error naming the key if absent or, with verify, if the
   // payload's checksum does not match the index.
   RecordView read(std::string_view key, bool verify = false) const;
