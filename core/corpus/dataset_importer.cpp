@@ -213,7 +213,9 @@ ImportSummary DatasetImporter::importSource(const ParsedSource& source) {
             const fs::path target = pipeDir / (safeFileName(u.recordingId) + ".wav");
             if (!fs::exists(pipeDir)) createdPipeDir = true;
             std::string why = runPipe(u.pipeCommand, target);
-            it->second = why.empty() ? target.string() : "!" + why;
+            // Stored relative to the workspace, as the workspace owns the file.
+            it->second = why.empty() ? "audio/" + opt.name + "/" + target.filename().string()
+                                     : "!" + why;
           }
           if (it->second.front() == '!') {
             skip("pipe failed", it->second.substr(1) + ": " + u.pipeCommand);
@@ -225,7 +227,9 @@ ImportSummary DatasetImporter::importSource(const ParsedSource& source) {
         Probe& probe = pit->second;
         if (fresh) {
           try {
-            probe.info = probeAudio(row.audioPath);
+            const fs::path p(row.audioPath);
+            probe.info = probeAudio(p.is_relative() ? (m_workspace.root() / p).string()
+                                                    : row.audioPath);
           } catch (const Error& e) {
             probe.category = categoryOf(e.what_());
             probe.reason = e.what_();

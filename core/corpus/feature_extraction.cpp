@@ -95,10 +95,13 @@ FeatureExtractionSummary extractFeatures(Workspace& workspace, const std::string
                         "SELECT id, key, audio_path, offset_s, duration_s FROM utterances "
                         "WHERE dataset_id = ? AND status = 'ok' ORDER BY key");
     q.bind(1, datasetId);
-    while (q.executeStep())
-      utts.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(),
-                      q.getColumn(2).getString(), q.getColumn(3).getDouble(),
-                      q.getColumn(4).getDouble()});
+    while (q.executeStep()) {
+      // Relative audio paths (the synthetic corpus, materialised pipes) live in the workspace.
+      fs::path audio(q.getColumn(2).getString());
+      if (audio.is_relative()) audio = workspace.root() / audio;
+      utts.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(), audio.string(),
+                      q.getColumn(3).getDouble(), q.getColumn(4).getDouble()});
+    }
   }
 
   const Fbank fbank(options.fbank);

@@ -23,6 +23,7 @@
 #include "core/audio/cmvn.h"
 #include "core/audio/fbank.h"
 #include "core/corpus/dataset_importer.h"
+#include "core/corpus/feature_extraction.h"
 #include "core/corpus/kaldi_data_dir.h"
 #include "core/corpus/manifest.h"
 #include "core/store/feature_store.h"
@@ -517,8 +518,13 @@ class TestImport : public QObject {
     QCOMPARE(s.imported, std::size_t(1));
     auto rows = utterancesOf(ws.db(), "p");
     QCOMPARE(rows["p2"].reason, std::string("the piped command exited with status 1: false"));
-    QCOMPARE(QString::fromStdString(rows["p1"].audioPath), base + "/ws/audio/p/p1.wav");
-    QCOMPARE(readAudio(rows["p1"].audioPath).samples, toFloat(sig, 0, sig.size()));
+    QCOMPARE(rows["p1"].audioPath, std::string("audio/p/p1.wav"));  // relative to the workspace
+    QCOMPARE(readAudio((base + "/ws/audio/p/p1.wav").toStdString()).samples,
+             toFloat(sig, 0, sig.size()));
+    // Features find workspace-relative audio.
+    FeatureExtractionSummary f = extractFeatures(ws, "p", {});
+    QCOMPARE(f.computed, std::size_t(1));
+    QCOMPARE(f.failed, std::size_t(0));
   }
 
   void testCorpusImportAndListThroughTheCli() {
