@@ -342,6 +342,26 @@ class TestAlign : public QObject {
     TargetStore fromBinary = TargetStore::open(b.dir);
     QCOMPARE(fromBinary.read("a"), (Ints{5, 2, 9}));
     QCOMPARE(fromBinary.read("b"), (Ints{3, 1}));
+
+    // An scp into the binary ark: "key path:offset", offset = first byte after "key ".
+    const std::string recordA = binaryIntVectorRecord("a", aliA);
+    writeBytes(dir / "pdf_bin.scp", "a " + (dir / "pdf_bin.ark").string() + ":2\n" + "b " +
+                                        (dir / "pdf_bin.ark").string() + ":" +
+                                        std::to_string(recordA.size() + 2) + "\n");
+    TargetStore fromScp = TargetStore::open(importKaldiAlignments(fx.ws, "d1", dir / "pdf_bin.scp").dir);
+    QCOMPARE(fromScp.read("a"), (Ints{5, 2, 9}));
+    QCOMPARE(fromScp.read("b"), (Ints{3, 1}));
+  }
+
+  void testNegativePdfIdInGoldenArchiveIsErrorNamingUtterance() {
+    // tests/data/kaldi/vector_text.ark (hand-built by make_goldens.py): ali3 holds -3.
+    Fixture fx({{"ali1", 5}, {"ali3", 3}}, "kaldi");
+    try {
+      importKaldiAlignments(fx.ws, "d1", UNDERSTUDY_SOURCE_DIR "/tests/data/kaldi/vector_text.ark");
+      QFAIL("no error");
+    } catch (const Error& e) {
+      QCOMPARE(e.utteranceId(), std::string("ali3"));
+    }
   }
 
   void testAlignmentIdOutsideUnitsIsErrorNamingUtterance() {
