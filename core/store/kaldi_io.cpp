@@ -118,6 +118,8 @@ void KaldiArchiveWriter::writeMatrix(std::string_view key, const float* data, st
   if (rows < 0 || cols < 0)
     throw US_ERROR("negative matrix size").key(std::string(key)).file(m_arkPath.string());
   beginRecord(key);
+  // Kaldi has no 0×n matrices: an empty one is 0×0 in both forms.
+  if (rows == 0 || cols == 0) rows = cols = 0;
   if (m_mode == Mode::Binary) {
     put("FM ");
     putInt32(rows);
@@ -244,6 +246,16 @@ class KaldiArchiveReader::Impl {
     for (std::size_t i = 0; i < at && i < m_size; ++i)
       if (m_data[i] == '\n') ++line;
     return line;
+  }
+
+  // Consumes the `\0B` that marks a binary value (Kaldi's InitKaldiInputStream).
+  bool detectBinary() {
+    m_binary = remaining() >= 1 && m_data[m_pos] == '\0';
+    if (!m_binary) return false;
+    if (remaining() < 2 || m_data[m_pos + 1] != 'B')
+      throw fail("value starts with \\0 but not \\0B: not a Kaldi binary value", m_pos);
+    m_pos += 2;
+    return true;
   }
 
   bool atEnd() const { return m_pos >= m_size; }
@@ -644,9 +656,7 @@ bool KaldiArchiveReader::next() {
   // Kaldi writes exactly one space between the key and the value.
   if (in.m_data[in.m_pos] == ' ' || in.m_data[in.m_pos] == '\t') ++in.m_pos;
   m_valueOffset = in.m_pos;
-  m_binary = in.remaining() >= 2 && in.m_data[in.m_pos] == '\0' && in.m_data[in.m_pos + 1] == 'B';
-  in.m_binary = m_binary;
-  if (m_binary) in.m_pos += 2;
+  m_binary = in.detectBinary();
   m_valuePending = true;
   return true;
 }
@@ -663,9 +673,7 @@ void KaldiArchiveReader::seekValue(std::uint64_t offset, std::string key) {
   }
   in.m_pos = static_cast<std::size_t>(offset);
   m_valueOffset = offset;
-  m_binary = in.remaining() >= 2 && in.m_data[in.m_pos] == '\0' && in.m_data[in.m_pos + 1] == 'B';
-  in.m_binary = m_binary;
-  if (m_binary) in.m_pos += 2;
+  m_binary = in.detectBinary();
   m_valuePending = true;
 }
 

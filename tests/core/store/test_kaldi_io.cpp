@@ -358,6 +358,9 @@ class TestKaldiIo : public QObject {
                       std::string("\x04\x01\x00\x00\x00", 5) + std::string("\x02\x01\x00\x00\x00", 5));
     expectError([&] { readIntVectorArchive(p); },
                 {p.string(), "key 'k1'", "size byte 4", "byte 15"});
+    // \0 without B
+    writeBytes(p, std::string("k0 \0C", 5));
+    expectError([&] { readMatrixArchive(p); }, {"key 'k0'", "not \\0B", "byte 3"});
     // a binary value that is not a matrix
     writeBytes(p, std::string("k2 \0BXY \x04\x01\x00\x00\x00", 14));
     expectError([&] { readMatrixArchive(p); }, {"key 'k2'", "expected a matrix token", "byte 5"});
@@ -424,6 +427,27 @@ class TestKaldiIo : public QObject {
     KaldiArchiveReader in(kGolden / "matrix_binary.ark");
     QVERIFY(in.next());
     expectError([&] { in.next(); }, {"not read", "utt1"});
+  }
+
+  void testEmptyMatrixIsWrittenAsKaldiDoes() {
+    // Kaldi has no 0×n matrix: binary `FM ` 0 0, text ` [ ]`.
+    inTempDir([&] {
+      FloatMatrix empty;
+      empty.cols = 3;
+      for (auto mode : {KaldiArchiveWriter::Mode::Binary, KaldiArchiveWriter::Mode::Text}) {
+        KaldiArchiveWriter out("e.ark", mode);
+        out.writeMatrix("e", empty);
+        out.commit();
+        const std::string want = mode == KaldiArchiveWriter::Mode::Binary
+                                     ? std::string("e \0BFM \x04\0\0\0\0\x04\0\0\0\0", 17)
+                                     : std::string("e  [ ]\n");
+        QCOMPARE(bytesOf("e.ark"), want);
+        auto got = readMatrixArchive("e.ark");
+        QCOMPARE(got.size(), std::size_t(1));
+        QCOMPARE(got[0].second.rows, 0);
+        QCOMPARE(got[0].second.cols, 0);
+      }
+    });
   }
 
   void testEmptyArchiveHasNoRecords() {
