@@ -255,14 +255,20 @@ struct RecordStore::State {
 
   std::filesystem::path shardPath(std::uint32_t shard) const { return dir / shardName(shard); }
 
-  void loadIndex() {
+  IndexData readIndex() const {
     const auto path = dir / kIndexName;
     if (!std::filesystem::exists(path)) {
       throw US_ERROR("no record store here (index missing)")
           .file(path.string())
           .hint("create the store first, or check the path");
     }
-    IndexData d = decodeIndex(readFile(path), path);
+    return decodeIndex(readFile(path), path);
+  }
+
+  void loadIndex() { installIndex(readIndex()); }
+
+  void installIndex(IndexData d) {
+    const auto path = dir / kIndexName;
     std::unordered_map<std::string, std::size_t> keys;
     keys.reserve(d.records.size());
     std::uint64_t rows = 0;
@@ -342,6 +348,14 @@ struct RecordStore::State {
       const auto path = shardPath(s);
       if (!std::filesystem::exists(path)) break;
       std::filesystem::remove(path);
+    }
+    // Temp files of an index commit that was cut short (AtomicFile names
+    // them "index.tmp.<pid>.<n>"); we hold the lock, so none is in flight.
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind(std::string(kIndexName) + ".tmp.", 0) == 0)
+        std::filesystem::remove(entry.path(), ec);
     }
     pendingShardSizes = index.shardSizes;
     if (count > 0) {
@@ -511,10 +525,9 @@ std::uint64_t RecordStore::totalRows() const { return m->totalRows; }
 
 bool RecordStore::refresh() {
   if (m->mode == Mode::Append) return false;  // the writer's own view is always current
-  const auto path = m->dir / kIndexName;
-  IndexData d = decodeIndex(readFile(path), path);
+  IndexData d = m->readIndex();
   if (d.generation == m->index.generation) return false;
-  m->loadIndex();
+  m->installIndex(std::move(d));
   return true;
 }
 

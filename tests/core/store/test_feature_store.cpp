@@ -195,9 +195,12 @@ class TestFeatureStore : public QObject {
       for (int k = 0; k < committed; ++k) QVERIFY(recordMatches(store, k, true));
       QVERIFY(!store.contains(keyOf(committed)));
     }
+    // As if the writer had died inside an index commit.
+    std::ofstream(dir / "index.tmp.99999.0") << "half an index";
     {
       // Resume: uncommitted bytes are cut off, the rest is appended.
       auto store = FeatureStore::openOrCreate(dir, kDims, kSmallShard);
+      QVERIFY(!fs::exists(dir / "index.tmp.99999.0"));
       QCOMPARE(store.size(), std::size_t(committed));
       for (int k = committed; k < total; ++k) {
         QVERIFY(!store.contains(keyOf(k)));
