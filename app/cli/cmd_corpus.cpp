@@ -11,8 +11,10 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/console_progress.h"
+#include "app/cli/event_stream.h"
 #include "core/corpus/dataset_importer.h"
 #include "core/corpus/feature_extraction.h"
+#include "core/store/run_store.h"
 #include "core/store/workspace.h"
 #include "core/util/error.h"
 #include "core/util/yaml_config.h"
@@ -22,6 +24,52 @@ namespace understudy::cli {
 namespace {
 
 constexpr std::size_t kShowAtMost = 20;
+
+// The console line, plus `progress` events when --events is given.
+class CommandProgress : public ProgressSink {
+ public:
+  CommandProgress(bool quiet, EventStream* events) : m_console(quiet), m_events(events) {}
+  void onProgress(const ProgressState& s) override {
+    m_console.onProgress(s);
+    emit(s);
+  }
+  void onFinish(const ProgressState& s) override {
+    m_console.onFinish(s);
+    emit(s);
+  }
+  bool cancelled() const override { return m_console.cancelled(); }
+
+ private:
+  void emit(const ProgressState& s) {
+    if (!m_events) return;
+    m_events->writer().progress(s.task, s.done, s.total,
+                                {{"unit", s.unit}, {"rate", s.rate}, {"detail", s.detail}});
+  }
+  ConsoleProgress m_console;
+  EventStream* m_events;
+};
+
+// Records the command as a run (kind, name, config) and reports its status as
+// events; `work` returns the metrics to store. Errors mark the run failed or
+// cancelled and are rethrown.
+template <typename Work>
+void recordedRun(Workspace& ws, const GlobalOptions& global, RunSpec spec, Work&& work) {
+  RunStore runs(ws.db());
+  const std::int64_t runId = runs.startRun(spec);
+  auto events = openEventStream(global, runId);
+  if (events) events->writer().status("started", {{"kind", spec.kind}, {"name", spec.name}});
+  try {
+    std::vector<MetricPoint> metrics = work(events.get());
+    runs.addMetrics(runId, metrics);
+    runs.finishRun(runId, RunStatus::Finished);
+    if (events) events->writer().status("finished");
+  } catch (const Error& e) {
+    const bool cancelled = e.what_().find("cancelled") != std::string::npos;
+    runs.finishRun(runId, cancelled ? RunStatus::Cancelled : RunStatus::Failed, e.message());
+    if (events) events->writer().status(cancelled ? "cancelled" : "failed", {{"error", e.message()}});
+    throw;
+  }
+}
 
 struct ImportArgs {
   std::string workspace, name, kind, kaldiDir, manifest;
@@ -69,12 +117,25 @@ void runImport(const ImportArgs& a, const GlobalOptions& global) {
   opt.kind = corpus::parseDatasetKind(a.kind);
   opt.allowPipes = a.allowPipes;
   opt.channels = a.downmix ? ChannelMode::Downmix : ChannelMode::First;
-  ConsoleProgress progress(global.quiet);
-  corpus::DatasetImporter importer(ws, opt, &progress);
   const bool kaldi = !a.kaldiDir.empty();
-  corpus::ImportSummary s =
-      kaldi ? importer.importKaldiDir(a.kaldiDir) : importer.importManifest(a.manifest);
-  printImportSummary(s, kaldi ? a.kaldiDir : a.manifest);
+  RunSpec spec;
+  spec.kind = "import";
+  spec.name = a.name;
+  spec.config = fmt::format("name: {}\nkind: {}\n{}: {}\nallow_pipes: {}\ndownmix: {}\n",
+                            a.name, a.kind, kaldi ? "kaldi_dir" : "manifest",
+                            kaldi ? a.kaldiDir : a.manifest, a.allowPipes, a.downmix);
+  recordedRun(ws, global, spec, [&](EventStream* events) {
+    CommandProgress progress(global.quiet, events);
+    corpus::DatasetImporter importer(ws, opt, &progress);
+    corpus::ImportSummary s =
+        kaldi ? importer.importKaldiDir(a.kaldiDir) : importer.importManifest(a.manifest);
+    printImportSummary(s, kaldi ? a.kaldiDir : a.manifest);
+    const double now = nowSeconds();
+    return std::vector<MetricPoint>{
+        {0, "import/utterances", static_cast<double>(s.imported), now},
+        {0, "import/skipped", static_cast<double>(s.skipped), now},
+        {0, "import/hours", s.totalSeconds / 3600.0, now}};
+  });
 }
 
 void runList(const std::string& path) {
@@ -137,6 +198,8 @@ FbankOptions loadFbankConfig(const std::string& file) {
   return FbankOptions::fromYaml(root);
 }
 
+void printFeaturesSummary(const corpus::FeatureExtractionSummary& s);
+
 void runFeatures(const FeaturesArgs& a, const GlobalOptions& global) {
   Workspace ws = Workspace::open(a.workspace);
   corpus::FeatureExtractionOptions opt;
@@ -150,8 +213,29 @@ void runFeatures(const FeaturesArgs& a, const GlobalOptions& global) {
       std::this_thread::sleep_for(std::chrono::milliseconds(ms));
     };
   }
-  ConsoleProgress progress(global.quiet);
-  corpus::FeatureExtractionSummary s = corpus::extractFeatures(ws, a.dataset, opt, &progress);
+  RunSpec spec;
+  spec.kind = "features";
+  spec.name = a.dataset;
+  spec.config = opt.fbank.toYaml();
+  spec.configHash = corpus::featureConfigHash8(opt.fbank);
+  recordedRun(ws, global, spec, [&](EventStream* events) {
+    CommandProgress progress(global.quiet, events);
+    corpus::FeatureExtractionSummary s = corpus::extractFeatures(ws, a.dataset, opt, &progress);
+    printFeaturesSummary(s);
+    if (events)
+      events->writer().write({nowSeconds(), events->writer().runId(), event_type::kArtifact,
+                              s.name, std::nullopt, std::nullopt,
+                              {{"path", s.storePath}, {"kind", "features"}}});
+    const double now = nowSeconds();
+    return std::vector<MetricPoint>{
+        {0, "features/computed", static_cast<double>(s.computed), now},
+        {0, "features/failed", static_cast<double>(s.failed), now},
+        {0, "features/frames", static_cast<double>(s.storedFrames), now},
+        {0, "features/real_time_factor", s.realTimeFactor(), now}};
+  });
+}
+
+void printFeaturesSummary(const corpus::FeatureExtractionSummary& s) {
   for (std::size_t i = 0; i < s.failures.size() && i < kShowAtMost; ++i)
     std::printf("  skipped %s: %s\n", s.failures[i].key.c_str(), s.failures[i].reason.c_str());
   if (s.failures.size() > kShowAtMost)

@@ -662,10 +662,23 @@ class TestImport : public QObject {
       QCOMPARE(q.getColumn(3).getInt64(), frames);
       QVERIFY(q.getColumn(4).getString().find("num_mel_bins: 64") != std::string::npos);
     }
-    // Second run: nothing to do.
-    auto again = runCli({"features", "-w", g.ws, "--dataset", "d"});
+    // Second run: nothing to do; recorded as a run, with events.
+    auto again = runCli({"--events", path("feat1/events.jsonl"), "features", "-w", g.ws,
+                         "--dataset", "d"});
     QVERIFY2(again.exitCode == 0, again.err.constData());
     QVERIFY2(again.out.contains("0 computed, 10 already stored"), again.out.constData());
+    {
+      QFile events(path("feat1/events.jsonl"));
+      QVERIFY(events.open(QIODevice::ReadOnly));
+      const QByteArray text = events.readAll();
+      QVERIFY2(text.contains("\"type\":\"artifact\""), text.constData());
+      QVERIFY2(text.contains("\"name\":\"finished\""), text.constData());
+      SQLite::Database db((g.ws + "/workspace.db").toStdString());
+      QCOMPARE(db.execAndGet("SELECT COUNT(*) FROM runs WHERE kind = 'features' AND status = "
+                             "'finished'").getInt(), 2);
+      QCOMPARE(db.execAndGet("SELECT COUNT(*) FROM runs WHERE kind = 'import' AND status = "
+                             "'finished'").getInt(), 1);
+    }
 
     // Another config: its own store, 40 dims.
     writeFile(path("feat1/fbank40.yaml"), "fbank:\n  num_mel_bins: 40\n");
@@ -739,6 +752,9 @@ class TestImport : public QObject {
       SQLite::Database db((g.ws + "/workspace.db").toStdString());
       QCOMPARE(db.execAndGet("SELECT status FROM feature_sets").getString(),
                std::string("partial"));
+      if (signal == SIGINT)
+        QCOMPARE(db.execAndGet("SELECT status FROM runs WHERE kind = 'features'").getString(),
+                 std::string("cancelled"));
       const int stored = db.execAndGet("SELECT num_utterances FROM feature_sets").getInt();
       QVERIFY2(stored >= 4 && stored < 24, std::to_string(stored).c_str());
     }
