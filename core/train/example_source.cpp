@@ -81,6 +81,7 @@ TrainingExample ChunkedExampleSource::get(std::size_t index) const {
   e.key = whole.key + "#" + std::to_string(p.firstTarget);
   e.dims = whole.dims;
   e.frames = p.frames;
+  e.keepAlive = whole.keepAlive;
   e.feats = whole.feats + static_cast<std::size_t>(p.firstFrame) * static_cast<std::size_t>(whole.dims);
   const int wanted = (p.frames + m_subsample - 1) / m_subsample;
   const int first = std::min<int>(p.firstTarget, static_cast<int>(whole.targets.size()));

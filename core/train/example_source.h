@@ -28,6 +28,7 @@ struct TrainingExample {
   int frames = 0;
   int dims = 0;
   std::vector<std::int32_t> targets;  // one per model frame
+  std::shared_ptr<const void> keepAlive;  // owns `feats` when the source made a copy
 };
 
 class ExampleSource {

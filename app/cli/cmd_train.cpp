@@ -1,0 +1,170 @@
+// train: frame-level CE training of a teacher or student from a recipe-style
+// YAML config (docs/training.md).
+#include <SQLiteCpp/Statement.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "app/cli/commands.h"
+#include "app/cli/console_progress.h"
+#include "app/cli/event_stream.h"
+#include "core/align/target_store.h"
+#include "core/store/run_store.h"
+#include "core/store/workspace.h"
+#include "core/train/trainer.h"
+#include "core/train/workspace_data.h"
+#include "core/util/checksum.h"
+#include "core/util/error.h"
+#include "core/util/log.h"
+
+namespace understudy::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct TrainArgs {
+  std::string workspace, config;
+  bool resume = false;
+  std::int64_t maxSteps = -1;
+  int threads = -1;
+};
+
+std::int64_t upsertModel(SQLite::Database& db, const train::TrainerConfig& cfg,
+                         std::int64_t numParams, std::int64_t inventoryId, std::int64_t runId,
+                         const std::string& path) {
+  SQLite::Statement q(db,
+                      "INSERT INTO models (name, role, architecture, num_params, unit_inventory_id, "
+                      "run_id, path) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                      "ON CONFLICT(name) DO UPDATE SET role = excluded.role, "
+                      "architecture = excluded.architecture, num_params = excluded.num_params, "
+                      "unit_inventory_id = excluded.unit_inventory_id, run_id = excluded.run_id, "
+                      "path = excluded.path, created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')");
+  q.bind(1, cfg.name);
+  q.bind(2, cfg.role);
+  q.bind(3, cfg.model.toYaml());
+  q.bind(4, static_cast<int64_t>(numParams));
+  if (inventoryId > 0) q.bind(5, static_cast<int64_t>(inventoryId));
+  else q.bind(5);
+  q.bind(6, static_cast<int64_t>(runId));
+  q.bind(7, path);
+  q.exec();
+  SQLite::Statement id(db, "SELECT id FROM models WHERE name = ?");
+  id.bind(1, cfg.name);
+  id.executeStep();
+  return id.getColumn(0).getInt64();
+}
+
+void runTrain(const TrainArgs& a, const GlobalOptions& global) {
+  train::TrainerConfig cfg = train::TrainerConfig::loadFile(a.config);
+  if (a.maxSteps >= 0) cfg.maxSteps = a.maxSteps;
+  if (a.threads >= 0) cfg.threads = a.threads;
+  Workspace ws = Workspace::open(a.workspace);
+  train::WorkspaceData data = train::loadWorkspaceData(ws, cfg.data);
+  cfg.resolveUnits(data.units.size());
+  cfg.validate();
+
+  const fs::path modelDir = ws.subdir("models") / cfg.name;
+  const fs::path checkpointDir = modelDir / "checkpoints";
+  const bool haveCheckpoints = !train::Trainer::listCheckpoints(checkpointDir).empty();
+  if (haveCheckpoints && !a.resume)
+    throw US_ERROR("model '" + cfg.name + "' already has checkpoints").file(checkpointDir.string())
+        .hint("continue it with --resume, or pick another name (or delete the folder)");
+
+  std::printf("# train: resolved config (%s)\n%s", a.config.c_str(), cfg.toYaml().c_str());
+  std::printf("# data: %zu training utterances (%lld frames), %zu validation, %d units\n",
+              data.train->size(), static_cast<long long>(data.trainFrames),
+              data.validation ? data.validation->size() : std::size_t{0}, data.units.size());
+  std::fflush(stdout);
+
+  train::Trainer trainer(cfg, data.train, data.validation, checkpointDir);
+  std::optional<std::int64_t> parent;
+  if (a.resume) {
+    if (trainer.resumeFromLatest()) {
+      if (trainer.checkpointRunId() > 0) parent = trainer.checkpointRunId();
+      std::printf("# resuming at step %lld\n", static_cast<long long>(trainer.step()));
+    } else {
+      log::warning("--resume: no checkpoint in {}; starting from scratch", checkpointDir.string());
+    }
+  }
+
+  RunStore runs(ws.db());
+  RunSpec spec;
+  spec.kind = "train";
+  spec.name = cfg.name;
+  spec.config = cfg.toYaml();
+  spec.configHash = fmt::format("{:016x}", checksum64(spec.config));
+  spec.parentRunId = parent;
+  const std::int64_t runId = runs.startRun(spec);
+  auto events = openEventStream(global, runId);
+  if (events) events->writer().status("started", {{"kind", "train"}, {"name", cfg.name}});
+  ConsoleProgress progress(global.quiet);
+  trainer.setSinks({&progress, events ? &events->writer() : nullptr, &runs, runId});
+
+  train::TrainResult r;
+  try {
+    r = trainer.run();
+  } catch (const std::exception& e) {
+    const std::string message = dynamic_cast<const Error*>(&e) ? static_cast<const Error&>(e).message() : e.what();
+    runs.finishRun(runId, RunStatus::Failed, message);
+    if (events) events->writer().status("failed", {{"error", message}});
+    throw;
+  }
+  if (r.cancelled) {
+    runs.finishRun(runId, RunStatus::Cancelled, "cancelled at step " + std::to_string(r.steps));
+    if (events) events->writer().status("cancelled", {{"step", r.steps}});
+    throw US_ERROR("training cancelled at step " + std::to_string(r.steps) + "; checkpoint saved")
+        .file(checkpointDir.string())
+        .hint("continue with: understudy-cli train -w " + a.workspace + " --config " + a.config + " --resume");
+  }
+
+  try {
+    const bool best = cfg.keepBest && trainer.restoreBest();
+    fs::create_directories(modelDir);
+    const fs::path weights = modelDir / "model.pt";
+    nn::saveWeights(trainer.model(), weights.string());
+    nn::exportForPython(trainer.model(), (modelDir / "model.python.pt").string());
+    data.cmvn.save((modelDir / "cmvn.stats").string());
+    data.units.save(modelDir / "units.txt");
+    TargetStore::open(TargetStore::datasetDir(ws.root(), cfg.data.train.front()))
+        .priors()
+        .save(modelDir / "priors.txt");
+    const std::int64_t modelId =
+        upsertModel(ws.db(), cfg, trainer.model()->parameterCount(), data.unitInventoryId, runId,
+                    fs::relative(weights, ws.root()).string());
+    runs.finishRun(runId, RunStatus::Finished);
+    if (events) {
+      events->writer().write({nowSeconds(), runId, event_type::kArtifact, "model", r.steps, std::nullopt,
+                              {{"path", weights.string()}, {"model_id", modelId}}});
+      events->writer().status("finished", {{"steps", r.steps}, {"stop", r.stopReason}});
+    }
+    std::printf(
+        "Trained '%s' (%s): %lld steps, stopped by %s, %.0f frames/s, validation accuracy %.1f%% "
+        "(loss %.4f)%s.\n  -> %s\n",
+        cfg.name.c_str(), cfg.role.c_str(), static_cast<long long>(r.steps), r.stopReason.c_str(),
+        r.framesPerSecond, 100.0 * r.lastValidation.accuracy, r.lastValidation.loss,
+        best ? fmt::format(", kept best step {}", r.bestStep).c_str() : "", weights.c_str());
+  } catch (const std::exception& e) {
+    const std::string message = dynamic_cast<const Error*>(&e) ? static_cast<const Error&>(e).message() : e.what();
+    runs.finishRun(runId, RunStatus::Failed, message);
+    throw;
+  }
+}
+
+}  // namespace
+
+void addTrainCommands(CLI::App& app, GlobalOptions& global) {
+  auto* sub = app.add_subcommand("train", "Train a teacher or student acoustic model (frame CE)");
+  auto a = std::make_shared<TrainArgs>();
+  addWorkspaceOption(*sub, a->workspace);
+  sub->add_option("--config", a->config, "Trainer YAML (docs/training.md; resources/recipes/*.yaml)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  sub->add_flag("--resume", a->resume, "Continue from the newest checkpoint of this model");
+  sub->add_option("--max-steps", a->maxSteps, "Override max_steps from the config");
+  sub->add_option("--threads", a->threads, "Override threads from the config (0 = all cores)");
+  sub->callback([a, &global] { runTrain(*a, global); });
+}
+
+}  // namespace understudy::cli

@@ -1,0 +1,227 @@
+#include "core/train/workspace_data.h"
+
+#include <SQLiteCpp/Statement.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "core/align/target_store.h"
+#include "core/store/feature_store.h"
+#include "core/store/workspace.h"
+#include "core/util/checksum.h"
+#include "core/util/error.h"
+#include "core/util/log.h"
+
+namespace understudy::train {
+
+namespace fs = std::filesystem;
+
+struct StoreExampleSource::Stores {
+  std::vector<FeatureStore> features;
+  std::vector<TargetStore> targets;
+};
+
+StoreExampleSource::StoreExampleSource(std::vector<fs::path> featureDirs,
+                                       std::vector<fs::path> targetDirs, int dims, int numUnits)
+    : m_stores(std::make_unique<Stores>()), m_dims(dims), m_numUnits(numUnits) {
+  for (const auto& d : featureDirs) m_stores->features.push_back(FeatureStore::open(d));
+  for (const auto& d : targetDirs) m_stores->targets.push_back(TargetStore::open(d));
+}
+
+StoreExampleSource::~StoreExampleSource() = default;
+
+CmvnStats StoreExampleSource::computeCmvn() const {
+  CmvnStats stats(m_dims);
+  for (const auto& item : m_items) {
+    FeatureMatrixView v = m_stores->features.at(static_cast<std::size_t>(item.store)).read(item.key);
+    stats.accumulate(v.data, v.frames, v.dims);
+  }
+  return stats;
+}
+
+TrainingExample StoreExampleSource::get(std::size_t index) const {
+  const Item& item = m_items.at(index);
+  const auto store = static_cast<std::size_t>(item.store);
+  FeatureMatrixView v = m_stores->features.at(store).read(item.key);
+  auto feats = std::make_shared<std::vector<float>>(v.data, v.data + static_cast<std::size_t>(v.frames) * v.dims);
+  if (!m_cmvn.empty()) m_cmvn.apply(feats->data(), v.frames, v.dims);
+  TrainingExample e;
+  e.key = item.key;
+  e.frames = v.frames;
+  e.dims = v.dims;
+  e.feats = feats->data();
+  e.keepAlive = feats;
+  e.targets = m_stores->targets.at(store).read(item.key);
+  return e;
+}
+
+namespace {
+
+struct DatasetStores {
+  std::string name;
+  fs::path features;
+  fs::path targets;
+  std::int64_t inventoryId = 0;
+};
+
+DatasetStores locate(Workspace& ws, const std::string& dataset, const std::string& featureSet) {
+  DatasetStores d;
+  d.name = dataset;
+  SQLite::Statement ds(ws.db(), "SELECT id FROM datasets WHERE name = ?");
+  ds.bind(1, dataset);
+  if (!ds.executeStep()) {
+    std::string known;
+    SQLite::Statement all(ws.db(), "SELECT name FROM datasets ORDER BY name");
+    while (all.executeStep()) known += (known.empty() ? "" : ", ") + all.getColumn(0).getString();
+    throw US_ERROR("no dataset named '" + dataset + "' in the workspace")
+        .key("data.train")
+        .hint(known.empty() ? "import or synthesize a dataset first" : "datasets: " + known);
+  }
+  const std::int64_t id = ds.getColumn(0).getInt64();
+  SQLite::Statement fq(ws.db(),
+                       "SELECT name, path, status FROM feature_sets WHERE dataset_id = ? "
+                       "AND (? = '' OR name = ? OR name = ?) "
+                       "ORDER BY (status = 'complete') DESC, id DESC");
+  fq.bind(1, id);
+  fq.bind(2, featureSet);
+  fq.bind(3, featureSet);
+  fq.bind(4, dataset + "-" + featureSet);
+  if (!fq.executeStep())
+    throw US_ERROR("dataset '" + dataset + "' has no features" +
+                   (featureSet.empty() ? std::string() : " named '" + featureSet + "'"))
+        .key("data.feature_set")
+        .hint("compute them first: understudy-cli features -w WS --dataset " + dataset);
+  if (fq.getColumn(2).getString() != "complete")
+    throw US_ERROR("features '" + fq.getColumn(0).getString() + "' of dataset '" + dataset +
+                   "' are not complete")
+        .hint("finish them: understudy-cli features -w WS --dataset " + dataset);
+  const fs::path rel = fq.getColumn(1).getString();
+  d.features = rel.is_absolute() ? rel : ws.root() / rel;
+  d.targets = TargetStore::datasetDir(ws.root(), dataset);
+  if (!TargetStore::open(d.targets).size())
+    throw US_ERROR("dataset '" + dataset + "' has no frame targets")
+        .hint("build them: understudy-cli targets -w WS --dataset " + dataset);
+  SQLite::Statement aq(ws.db(),
+                       "SELECT COALESCE(unit_inventory_id, 0) FROM alignment_sets "
+                       "WHERE dataset_id = ? ORDER BY id DESC");
+  aq.bind(1, id);
+  if (aq.executeStep()) d.inventoryId = aq.getColumn(0).getInt64();
+  return d;
+}
+
+}  // namespace
+
+WorkspaceData loadWorkspaceData(Workspace& ws, const DataConfig& data) {
+  if (data.train.empty())
+    throw US_ERROR("no training datasets").key("data.train").hint("data: { train: [synth-labeled] }");
+  WorkspaceData out;
+  std::vector<DatasetStores> trainSets, validSets;
+  for (const auto& name : data.train) trainSets.push_back(locate(ws, name, data.featureSet));
+  for (const auto& name : data.validation) validSets.push_back(locate(ws, name, data.featureSet));
+
+  int dims = 0;
+  auto makeSource = [&](const std::vector<DatasetStores>& sets) {
+    std::vector<fs::path> f, t;
+    for (const auto& s : sets) {
+      f.push_back(s.features);
+      t.push_back(s.targets);
+    }
+    // Check units and dims across datasets before building the source.
+    for (const auto& s : sets) {
+      TargetStore targets = TargetStore::open(s.targets);
+      if (out.units.empty()) {
+        out.units = targets.units();
+        out.unitInventoryId = s.inventoryId;
+      } else if (!(targets.units() == out.units)) {
+        throw US_ERROR("dataset '" + s.name + "' has targets over a different unit inventory (" +
+                       std::to_string(targets.units().size()) + " units vs " +
+                       std::to_string(out.units.size()) + ")")
+            .hint("rebuild its targets with the same phones.txt");
+      }
+      FeatureStore features = FeatureStore::open(s.features);
+      if (dims == 0) dims = features.dims();
+      if (features.dims() != dims)
+        throw US_ERROR(fmt::format("dataset '{}' has {}-dim features, others {}", s.name,
+                                   features.dims(), dims))
+            .key("data.feature_set");
+    }
+    return std::make_shared<StoreExampleSource>(f, t, dims, out.units.size());
+  };
+
+  out.train = makeSource(trainSets);
+  std::shared_ptr<StoreExampleSource> valid = validSets.empty() ? nullptr : makeSource(validSets);
+
+  // Join features and targets by key.
+  auto collect = [&](const std::vector<DatasetStores>& sets, auto&& visit) {
+    for (std::size_t i = 0; i < sets.size(); ++i) {
+      FeatureStore features = FeatureStore::open(sets[i].features);
+      TargetStore targets = TargetStore::open(sets[i].targets);
+      std::set<std::string> featureKeys;
+      for (const auto& info : features.records().records()) {
+        featureKeys.insert(info.key);
+        if (!targets.contains(info.key)) {
+          ++out.missingTargets;
+          continue;
+        }
+        visit(StoreExampleSource::Item{static_cast<int>(i), info.key, static_cast<int>(info.rows)});
+      }
+      for (const auto& key : targets.keys())
+        if (!featureKeys.count(key)) ++out.missingFeatures;
+    }
+  };
+
+  // Held-out fraction by a hash of the key: stable under reordering.
+  const auto threshold = static_cast<std::uint64_t>(data.validationFraction * 18446744073709551615.0);
+  const bool split = !valid && data.validationFraction > 0.0;
+  std::vector<StoreExampleSource::Item> trainItems, validItems;
+  collect(trainSets, [&](StoreExampleSource::Item item) {
+    if (split && checksum64(item.key.data(), item.key.size()) < threshold)
+      validItems.push_back(std::move(item));
+    else
+      trainItems.push_back(std::move(item));
+  });
+  if (data.maxUtterances > 0 && trainItems.size() > static_cast<std::size_t>(data.maxUtterances))
+    trainItems.resize(static_cast<std::size_t>(data.maxUtterances));
+  for (auto& item : trainItems) {
+    out.trainFrames += item.frames;
+    out.train->addItem(std::move(item));
+  }
+  if (split) {
+    // The held-out items live in the training stores: share them.
+    std::vector<fs::path> f, t;
+    for (const auto& s : trainSets) {
+      f.push_back(s.features);
+      t.push_back(s.targets);
+    }
+    valid = std::make_shared<StoreExampleSource>(f, t, dims, out.units.size());
+    for (auto& item : validItems) valid->addItem(std::move(item));
+  } else if (valid) {
+    collect(validSets, [&](StoreExampleSource::Item item) { valid->addItem(std::move(item)); });
+  }
+  if (out.train->size() == 0)
+    throw US_ERROR("no training utterance has both features and targets")
+        .key("data.train")
+        .hint("run `understudy-cli features` and `understudy-cli targets` for the datasets");
+
+  // Global CMVN: the first training dataset's stats if the features step
+  // wrote them, else accumulated over the training utterances.
+  const fs::path statsPath = trainSets.front().features / "cmvn.stats";
+  if (trainSets.size() == 1 && fs::exists(statsPath)) {
+    out.cmvn = CmvnStats::load(statsPath.string());
+  } else {
+    out.cmvn = out.train->computeCmvn();
+  }
+  out.train->setCmvn(out.cmvn);
+  if (valid && valid->size() > 0) {
+    valid->setCmvn(out.cmvn);
+    out.validation = valid;
+  }
+  log::info("training data: {} utterances ({} frames), validation {}, {} units; {} without targets, "
+            "{} without features",
+            out.train->size(), out.trainFrames, out.validation ? out.validation->size() : 0,
+            out.units.size(), out.missingTargets, out.missingFeatures);
+  return out;
+}
+
+}  // namespace understudy::train
