@@ -73,6 +73,7 @@ class Fbank {
 
  private:
   struct Impl;
+  static void applyMelBanks(const Impl& d, const float* spectra, int numBins, float* mel);
   FbankOptions m_options;
   std::unique_ptr<Impl> m_impl;
 };
