@@ -238,7 +238,8 @@ int main(int argc, char** argv) {
   const char* coretype = std::getenv("OPENBLAS_CORETYPE");
   std::printf("fbank benchmark: %d utterances x %.1f s = %.0f s of speech-like audio, 16 kHz\n", utterances, seconds,
               audioSeconds);
-  std::printf("options: 64 mel bins, 25/10 ms, povey, dither 0 (FbankOptions defaults)\n");
+  std::printf("options: 64 mel bins, 25/10 ms, povey, dither 0 (FbankOptions defaults); FFT plan: %s\n",
+              fbank.fftPlanFromWisdom() ? "tuned (embedded FFTW wisdom)" : "FFTW_ESTIMATE fallback");
   std::printf("machine: %s, %u hardware threads; OPENBLAS_CORETYPE=%s\n", cpuModel().c_str(),
               std::thread::hardware_concurrency(), coretype ? coretype : "(unset)");
   auto best = [](const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); };

@@ -205,6 +205,7 @@ struct Fbank::Impl {
   std::vector<float> weights;  // all bins' nonzero weights, concatenated
   int spectrumSize = 0;        // FFT bins any filter touches (power computed up to here)
   fftwf_plan plan = nullptr;
+  bool planFromWisdom = false;
 };
 
 namespace {
@@ -323,6 +324,7 @@ Fbank::Fbank(const FbankOptions& options) : m_options(options), m_impl(std::make
     static const bool wisdomLoaded = fftwf_import_wisdom_from_string(kFftwWisdom) != 0;
     if (wisdomLoaded)
       d.plan = fftwf_plan_dft_r2c_1d(d.padded, in.get(), out.get(), FFTW_PATIENT | FFTW_WISDOM_ONLY);
+    d.planFromWisdom = d.plan != nullptr;
     if (!d.plan) d.plan = fftwf_plan_dft_r2c_1d(d.padded, in.get(), out.get(), FFTW_ESTIMATE);
   }
   if (!d.plan) throw US_ERROR("fbank: FFTW could not plan a " + std::to_string(d.padded) + "-point FFT");
@@ -334,6 +336,8 @@ Fbank::~Fbank() {
     fftwf_destroy_plan(m_impl->plan);
   }
 }
+
+bool Fbank::fftPlanFromWisdom() const { return m_impl->planFromWisdom; }
 
 int Fbank::numFrames(std::int64_t numSamples) const {
   const std::int64_t ws = m_impl->windowSize;

@@ -67,6 +67,10 @@ class Fbank {
   // Values per frame: numMelBins (+1 with useEnergy).
   int dim() const { return m_options.numMelBins + (m_options.useEnergy ? 1 : 0); }
 
+  // True when the FFT runs the tuned plan from the embedded FFTW wisdom (256/512
+  // points on fftw 3.3.10), false on the slower FFTW_ESTIMATE fallback.
+  bool fftPlanFromWisdom() const;
+
   // Writes numFrames(n) × dim() floats, row-major, to `out`.
   void compute(const float* samples, std::int64_t n, float* out) const;
   std::vector<float> compute(const std::vector<float>& samples) const;
