@@ -94,10 +94,6 @@
         <translation>Quellpfad</translation>
     </message>
     <message>
-        <source>Created</source>
-        <translation>Erstellt</translation>
-    </message>
-    <message>
         <source>%1 h</source>
         <translation>%1 h</translation>
     </message>
@@ -134,10 +130,6 @@
         <translation>Pfad</translation>
     </message>
     <message>
-        <source>%1 parameters</source>
-        <translation>%1 Parameter</translation>
-    </message>
-    <message>
         <source>Runs</source>
         <translation>Läufe</translation>
     </message>
@@ -160,14 +152,6 @@
     <message>
         <source>Host</source>
         <translation>Host</translation>
-    </message>
-    <message>
-        <source>Started</source>
-        <translation>Gestartet</translation>
-    </message>
-    <message>
-        <source>Finished</source>
-        <translation>Beendet</translation>
     </message>
     <message>
         <source>Parent</source>
@@ -210,10 +194,6 @@
         <translation>GPUs</translation>
     </message>
     <message>
-        <source>Last seen</source>
-        <translation>Zuletzt gesehen</translation>
-    </message>
-    <message>
         <source>Workspace path</source>
         <translation>Pfad des Arbeitsbereichs</translation>
     </message>
@@ -228,6 +208,26 @@
     <message>
         <source>GPUs: %1</source>
         <translation>GPUs: %1</translation>
+    </message>
+    <message>
+        <source>Created (UTC)</source>
+        <translation>Erstellt (UTC)</translation>
+    </message>
+    <message>
+        <source>%1 M parameters</source>
+        <translation>%1 Mio. Parameter</translation>
+    </message>
+    <message>
+        <source>Started (UTC)</source>
+        <translation>Gestartet (UTC)</translation>
+    </message>
+    <message>
+        <source>Finished (UTC)</source>
+        <translation>Beendet (UTC)</translation>
+    </message>
+    <message>
+        <source>Last seen (UTC)</source>
+        <translation>Zuletzt gesehen (UTC)</translation>
     </message>
 </context>
 <context>

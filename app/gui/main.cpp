@@ -11,7 +11,6 @@
 #include <QSize>
 #include <QTimer>
 #include <QTranslator>
-
 #include <cstdio>
 
 #include "core/pipeline/version.h"
@@ -93,8 +92,9 @@ int main(int argc, char** argv) {
   }
   const QStringList positional = parser.positionalArguments();
   if (positional.size() > 1) {
-    std::fprintf(stderr, "%s\n", qPrintable(Main::tr("understudy: error: at most one workspace "
-                                               "(see --help)")));
+    std::fprintf(stderr, "%s\n",
+                 qPrintable(Main::tr("understudy: error: at most one workspace "
+                                     "(see --help)")));
     return 2;
   }
 

@@ -2,6 +2,9 @@
 // write from another process appear, get a clear message (not a crash) for
 // folders that are not workspaces, find recent workspaces again, read it in
 // German. Runs offscreen (QT_QPA_PLATFORM=offscreen, set by CTest).
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Transaction.h>
+
 #include <QAction>
 #include <QDir>
 #include <QElapsedTimer>
@@ -19,10 +22,6 @@
 #include <QTreeView>
 #include <QXmlStreamReader>
 #include <QtTest>
-
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Transaction.h>
-
 #include <memory>
 
 #include "core/store/workspace.h"
@@ -48,8 +47,8 @@ constexpr int kFastPollMs = 100;
 class JobWriter {
  public:
   explicit JobWriter(const QString& workspace)
-      : m_db(QDir(workspace).filePath("workspace.db").toStdString(), SQLite::OPEN_READWRITE,
-             5000) {}
+      : m_db(QDir(workspace).filePath("workspace.db").toStdString(), SQLite::OPEN_READWRITE, 5000) {
+  }
   void exec(const char* sql) { m_db.exec(sql); }
   SQLite::Database& db() { return m_db; }
 
@@ -195,6 +194,7 @@ class TestUi : public QObject {
     for (auto group : {WorkspaceGroup::Models, WorkspaceGroup::Runs, WorkspaceGroup::Nodes})
       QVERIFY(placeholderOf(tree, group).isValid());
     QVERIFY(placeholderOf(tree, WorkspaceGroup::Runs).data().toString().startsWith("No runs yet"));
+    QVERIFY(!datasets.data().toString().contains(QLatin1Char(0x60)));  // no backquotes in the tree
 
     // The detail side shows the empty state rather than an empty table.
     WorkspaceView* view = window->workspaceView();
@@ -223,10 +223,12 @@ class TestUi : public QObject {
         "('synth-labeled', 'labeled', 'mixed', 120, 1500), "
         "('synth-test-noisy', 'test', 'noisy', 40, 300)");
     job.exec("INSERT INTO runs (kind, name, status) VALUES ('train', 'teacher-blstm', 'running')");
-    job.exec("INSERT INTO models (name, role, num_params, run_id) VALUES ('teacher', 'teacher', "
-             "1234567, 1)");
-    job.exec("INSERT INTO nodes (name, host, cpus, gpus, status) VALUES ('gpu-a', '10.0.0.7', "
-             "32, 4, 'online')");
+    job.exec(
+        "INSERT INTO models (name, role, num_params, run_id) VALUES ('teacher', 'teacher', "
+        "1234567, 1)");
+    job.exec(
+        "INSERT INTO nodes (name, host, cpus, gpus, status) VALUES ('gpu-a', '10.0.0.7', "
+        "32, 4, 'online')");
 
     // No explicit refresh: the poll timer finds the change.
     QTRY_COMPARE_WITH_TIMEOUT(childNames(tree, WorkspaceGroup::Datasets),
@@ -239,8 +241,8 @@ class TestUi : public QObject {
              QString("Datasets: 2 · Models: 1 · Runs: 1 · Nodes: 1"));
 
     // Tree summaries come from the row's columns.
-    const QModelIndex labeled =
-        tree->index(0, WorkspaceTreeModel::SummaryColumn, tree->groupIndex(WorkspaceGroup::Datasets));
+    const QModelIndex labeled = tree->index(0, WorkspaceTreeModel::SummaryColumn,
+                                            tree->groupIndex(WorkspaceGroup::Datasets));
     QVERIFY2(labeled.data().toString().contains("labeled"), qPrintable(labeled.data().toString()));
     QVERIFY(labeled.data().toString().contains("120 utt."));
     QVERIFY(labeled.data().toString().contains("0.42 h"));  // 1500 s
@@ -462,9 +464,9 @@ class TestUi : public QObject {
     const QString ws = newWorkspace();
     JobWriter(ws).exec("INSERT INTO datasets (name, kind) VALUES ('cli-opened', 'test')");
     const QString png = m_dir.filePath("window.png");
-    const GuiRun ok = runGui({ws, "--screenshot", png, "--window-size", "900x560",
-                              "--select-group", "datasets"},
-                             "C.UTF-8");
+    const GuiRun ok =
+        runGui({ws, "--screenshot", png, "--window-size", "900x560", "--select-group", "datasets"},
+               "C.UTF-8");
     QVERIFY2(ok.exitCode == 0 && ok.status == QProcess::NormalExit, qPrintable(ok.err));
     const QImage image(png);
     QCOMPARE(image.size(), QSize(900, 560));

@@ -23,8 +23,10 @@
 namespace understudy::ui {
 
 MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent), m_session(new WorkspaceSession(this)),
-      m_pages(new QStackedWidget(this)), m_welcome(new EmptyStateWidget(this)),
+    : QMainWindow(parent),
+      m_session(new WorkspaceSession(this)),
+      m_pages(new QStackedWidget(this)),
+      m_welcome(new EmptyStateWidget(this)),
       m_workspaceView(new WorkspaceView(m_session->treeModel(), this)),
       m_statusBar(new WorkspaceStatusBar(this)) {
   setWindowTitle(tr("Understudy"));
@@ -117,9 +119,8 @@ bool MainWindow::isShowingWelcome() const { return m_pages->currentWidget() == m
 
 void MainWindow::newWorkspaceDialog() {
   const QString path = QFileDialog::getSaveFileName(
-      this, tr("New Workspace — choose a name for the new folder"),
-      settings::lastDirectory.value(), QString(), nullptr,
-      QFileDialog::ShowDirsOnly | QFileDialog::DontConfirmOverwrite);
+      this, tr("New Workspace — choose a name for the new folder"), settings::lastDirectory.value(),
+      QString(), nullptr, QFileDialog::ShowDirsOnly | QFileDialog::DontConfirmOverwrite);
   if (path.isEmpty()) return;
   settings::lastDirectory.setValue(QFileInfo(path).absolutePath());
   createWorkspace(path);
@@ -143,8 +144,8 @@ void MainWindow::rebuildRecentMenu(const QStringList& recent) {
   for (int i = 0; i < recent.size(); ++i) {
     const QString path = recent[i];
     // "&1 /data/exp1": the number is the keyboard accelerator.
-    QAction* action = m_recentMenu->addAction(
-        tr("&%1 %2").arg(i + 1).arg(QDir::toNativeSeparators(path)));
+    QAction* action =
+        m_recentMenu->addAction(tr("&%1 %2").arg(i + 1).arg(QDir::toNativeSeparators(path)));
     action->setData(path);
     connect(action, &QAction::triggered, this, [this, path] { openWorkspace(path); });
   }

@@ -8,7 +8,6 @@
 
 #include <QMainWindow>
 #include <QStringList>
-
 #include <functional>
 
 class QAction;

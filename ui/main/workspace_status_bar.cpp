@@ -9,10 +9,13 @@
 namespace understudy::ui {
 
 WorkspaceStatusBar::WorkspaceStatusBar(QWidget* parent)
-    : QStatusBar(parent), m_path(new QLabel(this)), m_schema(new QLabel(this)),
+    : QStatusBar(parent),
+      m_path(new QLabel(this)),
+      m_schema(new QLabel(this)),
       m_counts(new QLabel(this)) {
   m_path->setTextInteractionFlags(Qt::TextSelectableByMouse);
   m_path->setMinimumWidth(120);
+  for (QLabel* label : {m_path, m_counts, m_schema}) label->setContentsMargins(6, 0, 6, 0);
   addWidget(m_path, 1);
   addPermanentWidget(m_counts);
   addPermanentWidget(m_schema);

@@ -17,6 +17,7 @@ class EmptyStateWidget : public QWidget {
   explicit EmptyStateWidget(QWidget* parent = nullptr);
 
   void setTitle(const QString& title);
+  // Plain text; `backquoted` parts (commands) are shown in a monospace font.
   void setText(const QString& text);
   QString title() const;
   QString text() const;
@@ -27,6 +28,7 @@ class EmptyStateWidget : public QWidget {
   QLabel* m_title;
   QLabel* m_text;
   QHBoxLayout* m_buttons;
+  QString m_plainText;
 };
 
 }  // namespace understudy::ui

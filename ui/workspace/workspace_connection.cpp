@@ -1,14 +1,13 @@
 #include "ui/workspace/workspace_connection.h"
 
+#include <SQLiteCpp/Exception.h>
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
-
-#include <SQLiteCpp/Exception.h>
-
 #include <atomic>
 
 #include "core/store/workspace.h"
@@ -92,8 +91,9 @@ std::unique_ptr<WorkspaceConnection> WorkspaceConnection::connect(const QString&
                                                                   QString* error) {
   if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE"))) {
     if (error)
-      *error = tr("the Qt SQLite driver (QSQLITE) is not installed (hint: install "
-                  "libqt6sql6-sqlite)");
+      *error =
+          tr("the Qt SQLite driver (QSQLITE) is not installed (hint: install "
+             "libqt6sql6-sqlite)");
     return nullptr;
   }
   std::unique_ptr<WorkspaceConnection> connection(
@@ -103,8 +103,8 @@ std::unique_ptr<WorkspaceConnection> WorkspaceConnection::connect(const QString&
         QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection->m_connectionName);
     db.setDatabaseName(connection->databasePath());
     // Read-only: the GUI never writes behind a job's back; jobs write through the CLI.
-    db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=%1")
-                             .arg(kBusyTimeoutMs));
+    db.setConnectOptions(
+        QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=%1").arg(kBusyTimeoutMs));
     if (!db.open()) {
       if (error)
         *error = tr("%1: cannot open the database: %2")

@@ -14,7 +14,6 @@
 #include <QCoreApplication>
 #include <QSqlDatabase>
 #include <QString>
-
 #include <memory>
 
 namespace understudy::ui {

@@ -8,7 +8,6 @@
 #include <QSqlRecord>
 #include <QString>
 #include <QStringList>
-
 #include <functional>
 #include <vector>
 

@@ -101,8 +101,8 @@ void WorkspaceSession::reload() {
   } else {
     // A poll that cannot read (folder deleted, disk gone) is reported in the
     // status bar by the next refreshed(); it is not worth a dialog every 1.5 s.
-    m_lastError = tr("cannot read %1: %2")
-                      .arg(m_connection->databasePath(), query.lastError().text());
+    m_lastError =
+        tr("cannot read %1: %2").arg(m_connection->databasePath(), query.lastError().text());
     m_dataVersion = -1;
   }
 }

@@ -15,7 +15,6 @@
 #include <QString>
 #include <QStringList>
 #include <QTimer>
-
 #include <memory>
 
 namespace understudy::ui {

@@ -21,10 +21,14 @@ constexpr quintptr kGroupItem = 0;
 
 QStyle::StandardPixmap groupIcon(WorkspaceGroup group) {
   switch (group) {
-    case WorkspaceGroup::Datasets: return QStyle::SP_DirIcon;
-    case WorkspaceGroup::Models: return QStyle::SP_FileDialogDetailedView;
-    case WorkspaceGroup::Runs: return QStyle::SP_MediaPlay;
-    case WorkspaceGroup::Nodes: return QStyle::SP_ComputerIcon;
+    case WorkspaceGroup::Datasets:
+      return QStyle::SP_DirIcon;
+    case WorkspaceGroup::Models:
+      return QStyle::SP_FileDialogDetailedView;
+    case WorkspaceGroup::Runs:
+      return QStyle::SP_MediaPlay;
+    case WorkspaceGroup::Nodes:
+      return QStyle::SP_ComputerIcon;
   }
   return QStyle::SP_DirIcon;
 }
@@ -208,16 +212,23 @@ QVariant WorkspaceTreeModel::data(const QModelIndex& index, int role) const {
         font.setBold(true);
         return font;
       }
-      case Qt::ToolTipRole: return group.spec.title;
-      case PlaceholderRole: return false;
-      default: return {};
+      case Qt::ToolTipRole:
+        return group.spec.title;
+      case PlaceholderRole:
+        return false;
+      default:
+        return {};
     }
   }
 
   if (group.rows.isEmpty()) {  // the placeholder child
     switch (role) {
-      case Qt::DisplayRole: return index.column() == NameColumn ? group.spec.emptyText : QString();
-      case Qt::ToolTipRole: return group.spec.emptyText;
+      case Qt::DisplayRole:
+        // Plain tree text: the `command` quotes only help the rich empty-state panel.
+        return index.column() == NameColumn ? QString(group.spec.emptyText).remove(QLatin1Char('`'))
+                                            : QString();
+      case Qt::ToolTipRole:
+        return group.spec.emptyText;
       case Qt::ForegroundRole:
         return QApplication::palette().color(QPalette::Disabled, QPalette::Text);
       case Qt::FontRole: {
@@ -225,27 +236,33 @@ QVariant WorkspaceTreeModel::data(const QModelIndex& index, int role) const {
         font.setItalic(true);
         return font;
       }
-      case PlaceholderRole: return true;
-      default: return {};
+      case PlaceholderRole:
+        return true;
+      default:
+        return {};
     }
   }
 
   const Row& row = group.rows[index.row()];
   switch (role) {
-    case Qt::DisplayRole: return index.column() == NameColumn ? row.name : row.summary;
-    case Qt::ToolTipRole: return row.summary.isEmpty() ? row.name : row.name + "\n" + row.summary;
+    case Qt::DisplayRole:
+      return index.column() == NameColumn ? row.name : row.summary;
+    case Qt::ToolTipRole:
+      return row.summary.isEmpty() ? row.name : row.name + "\n" + row.summary;
     case Qt::ForegroundRole: {
       const QColor color = statusColor(row.status);
       return color.isValid() ? QVariant(color) : QVariant();
     }
-    case RowIdRole: return row.id;
-    case PlaceholderRole: return false;
-    default: return {};
+    case RowIdRole:
+      return row.id;
+    case PlaceholderRole:
+      return false;
+    default:
+      return {};
   }
 }
 
-QVariant WorkspaceTreeModel::headerData(int section, Qt::Orientation orientation,
-                                        int role) const {
+QVariant WorkspaceTreeModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
   return section == NameColumn ? tr("Name") : tr("Details");
 }

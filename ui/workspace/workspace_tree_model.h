@@ -12,7 +12,6 @@
 #include <QSqlQueryModel>
 #include <QVariant>
 #include <QVector>
-
 #include <vector>
 
 #include "ui/workspace/workspace_groups.h"

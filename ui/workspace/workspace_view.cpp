@@ -17,9 +17,13 @@
 namespace understudy::ui {
 
 WorkspaceView::WorkspaceView(WorkspaceTreeModel* tree, QWidget* parent)
-    : QWidget(parent), m_tree(tree), m_treeView(new QTreeView(this)),
-      m_splitter(new QSplitter(Qt::Horizontal, this)), m_heading(new QLabel(this)),
-      m_detailStack(new QStackedWidget(this)), m_table(new QTableView(this)),
+    : QWidget(parent),
+      m_tree(tree),
+      m_treeView(new QTreeView(this)),
+      m_splitter(new QSplitter(Qt::Horizontal, this)),
+      m_heading(new QLabel(this)),
+      m_detailStack(new QStackedWidget(this)),
+      m_table(new QTableView(this)),
       m_emptyState(new EmptyStateWidget(this)) {
   m_treeView->setModel(m_tree);
   m_treeView->setUniformRowHeights(true);
@@ -29,8 +33,10 @@ WorkspaceView::WorkspaceView(WorkspaceTreeModel* tree, QWidget* parent)
   m_treeView->header()->setStretchLastSection(true);
   m_treeView->header()->setSectionResizeMode(WorkspaceTreeModel::NameColumn,
                                              QHeaderView::Interactive);
-  m_treeView->setColumnWidth(WorkspaceTreeModel::NameColumn, 190);
+  m_treeView->setColumnWidth(WorkspaceTreeModel::NameColumn, 200);
   m_treeView->expandAll();
+  for (int g = 0; g < kWorkspaceGroupCount; ++g)
+    spanPlaceholders(m_tree->groupIndex(static_cast<WorkspaceGroup>(g)));
 
   m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
   m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
@@ -38,6 +44,7 @@ WorkspaceView::WorkspaceView(WorkspaceTreeModel* tree, QWidget* parent)
   m_table->setAlternatingRowColors(true);
   m_table->setWordWrap(false);
   m_table->verticalHeader()->setVisible(false);
+  m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
   m_table->horizontalHeader()->setStretchLastSection(true);
   m_table->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
 
@@ -61,7 +68,7 @@ WorkspaceView::WorkspaceView(WorkspaceTreeModel* tree, QWidget* parent)
   m_splitter->addWidget(detail);
   m_splitter->setStretchFactor(0, 0);
   m_splitter->setStretchFactor(1, 1);
-  m_splitter->setSizes({380, 720});
+  m_splitter->setSizes({440, 660});
   m_splitter->setChildrenCollapsible(false);
 
   auto* layout = new QVBoxLayout(this);
@@ -72,7 +79,10 @@ WorkspaceView::WorkspaceView(WorkspaceTreeModel* tree, QWidget* parent)
           &WorkspaceView::onTreeSelectionChanged);
   // New rows arrive as inserted children: keep groups expanded, refresh the heading.
   connect(m_tree, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex& parent) {
-    if (parent.isValid()) m_treeView->expand(parent);
+    if (parent.isValid()) {
+      m_treeView->expand(parent);
+      spanPlaceholders(parent);
+    }
     updateDetailState();
   });
   connect(m_tree, &QAbstractItemModel::dataChanged, this, [this] { updateDetailState(); });
@@ -107,9 +117,27 @@ void WorkspaceView::showGroup(WorkspaceGroup group) {
     m_table->setModel(m_tree->groupModel(group));
     m_table->hideColumn(0);  // the row id: the tree and the database need it, people don't
     m_selectedRowId = -1;
+    m_columnsFitted = m_table->model()->rowCount() > 0;
   }
   updateDetailState();
-  if (changed) m_table->resizeColumnsToContents();
+  if (changed) fitColumns();
+}
+
+void WorkspaceView::fitColumns() {
+  // Wide enough for the values, but no single column (an error, a path) takes the table.
+  m_table->resizeColumnsToContents();
+  const int cap = qMax(160, m_table->viewport()->width() / 3);
+  for (int c = 0; c < m_table->horizontalHeader()->count(); ++c)
+    if (m_table->columnWidth(c) > cap) m_table->setColumnWidth(c, cap);
+}
+
+void WorkspaceView::spanPlaceholders(const QModelIndex& groupIndex) {
+  // The empty-state text reads across both columns instead of being cut at the first.
+  for (int r = 0; r < m_tree->rowCount(groupIndex); ++r) {
+    const bool placeholder =
+        m_tree->index(r, 0, groupIndex).data(WorkspaceTreeModel::PlaceholderRole).toBool();
+    m_treeView->setFirstColumnSpanned(r, groupIndex, placeholder);
+  }
 }
 
 void WorkspaceView::onTreeSelectionChanged() {
@@ -164,6 +192,10 @@ void WorkspaceView::restoreTableState() {
   }
   m_table->verticalScrollBar()->setValue(m_scrollValue);
   updateDetailState();
+  if (m_table->model() && m_table->model()->rowCount() > 0 && !m_columnsFitted) {
+    fitColumns();
+    m_columnsFitted = true;
+  }
 }
 
 }  // namespace understudy::ui

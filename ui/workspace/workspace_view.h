@@ -41,6 +41,8 @@ class WorkspaceView : public QWidget {
   void selectTableRow(qint64 rowId);
   void rememberTableState();
   void restoreTableState();
+  void fitColumns();
+  void spanPlaceholders(const QModelIndex& groupIndex);
 
   WorkspaceTreeModel* m_tree;
   QTreeView* m_treeView;
@@ -52,6 +54,7 @@ class WorkspaceView : public QWidget {
   WorkspaceGroup m_group = WorkspaceGroup::Datasets;
   qint64 m_selectedRowId = -1;
   int m_scrollValue = 0;
+  bool m_columnsFitted = false;  // fitted once the group had rows; then the user's widths stay
 };
 
 }  // namespace understudy::ui
