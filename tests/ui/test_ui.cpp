@@ -262,14 +262,25 @@ class TestUi : public QObject {
     const QModelIndexList selected = view->detailView()->selectionModel()->selectedRows(1);
     QCOMPARE(selected.size(), 1);
     QCOMPARE(selected.first().data().toString(), QString("synth-test-noisy"));
+    // The row id is for the program, not for people: hidden, also after a re-select.
+    QTRY_VERIFY(view->detailView()->isColumnHidden(0));
 
     // A run that changes state is updated in place; the selection survives.
     job.exec("UPDATE runs SET status = 'failed', error = 'rank 1 died' WHERE id = 1");
     const QModelIndex run =
         tree->index(0, WorkspaceTreeModel::SummaryColumn, tree->groupIndex(WorkspaceGroup::Runs));
     QTRY_VERIFY_WITH_TIMEOUT(run.data().toString().contains("failed"), 5000);
-    QCOMPARE(view->detailView()->selectionModel()->selectedRows(1).first().data().toString(),
-             QString("synth-test-noisy"));
+
+    // A change in the shown group re-selects its model; selection and hidden id survive.
+    int resets = 0;
+    connect(table, &QAbstractItemModel::modelReset, this, [&resets] { ++resets; });
+    job.exec("UPDATE datasets SET num_utterances = 41 WHERE name = 'synth-test-noisy'");
+    const QModelIndex noisySummary = noisy.siblingAtColumn(WorkspaceTreeModel::SummaryColumn);
+    QTRY_VERIFY_WITH_TIMEOUT(noisySummary.data().toString().contains("41 utt."), 5000);
+    QCOMPARE(resets, 1);
+    QTRY_COMPARE(view->detailView()->selectionModel()->selectedRows(1).value(0).data().toString(),
+                 QString("synth-test-noisy"));
+    QVERIFY(view->detailView()->isColumnHidden(0));
     QVERIFY(errors.isEmpty());
   }
 

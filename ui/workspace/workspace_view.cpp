@@ -91,9 +91,14 @@ WorkspaceView::WorkspaceView(WorkspaceTreeModel* tree, QWidget* parent)
     connect(model, &QAbstractItemModel::modelAboutToBeReset, this, [this, g] {
       if (static_cast<int>(m_group) == g) rememberTableState();
     });
-    connect(model, &QAbstractItemModel::modelReset, this, [this, g] {
-      if (static_cast<int>(m_group) == g) restoreTableState();
-    });
+    // Queued: the table view handles the reset after this connection would run, and
+    // its reset shows hidden columns and drops the selection again.
+    connect(
+        model, &QAbstractItemModel::modelReset, this,
+        [this, g] {
+          if (static_cast<int>(m_group) == g) restoreTableState();
+        },
+        Qt::QueuedConnection);
   }
   showGroup(WorkspaceGroup::Datasets);
 }
