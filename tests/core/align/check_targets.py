@@ -1,0 +1,78 @@
+#!/usr/bin/python3
+"""Independent check of a dataset's frame targets (docs/alignments.md).
+
+Reads the synthetic corpus' 10 ms alignment (ali.txt + phones.txt) and the
+targets store (index + shards, byte layout from docs/formats.md) with nothing
+but the standard library, applies the 30 ms rule (ALGORITHMS.md "Frames,
+units, targets": target j = unit of frame min(3j + 1, n - 1), j < ceil(n/3))
+and the add-one priors, and compares. Prints one summary line; exit 1 on any
+mismatch.
+
+usage: check_targets.py WORKSPACE DATASET
+"""
+import struct
+import sys
+
+
+def main(ws, ds):
+    adir = f"{ws}/alignments/{ds}"
+    sym = {}
+    for line in open(f"{adir}/phones.txt"):
+        s, i = line.split()
+        sym[int(i)] = s
+    units = [sym[i] for i in sorted(sym)
+             if sym[i] != "<eps>" and not (sym[i].startswith("#") and sym[i][1:].isdigit())]
+    unit_of = {i: units.index(sym[i]) for i in sym if sym[i] in units}
+    ali = {}
+    for line in open(f"{adir}/ali.txt"):
+        f = line.split()
+        ali[f[0]] = [unit_of[int(x)] for x in f[1:]]
+
+    d = f"{adir}/targets"
+    problems = []
+    saved_units = [line.split()[0] for line in open(f"{d}/units.txt")]
+    if saved_units != units:
+        problems.append("units.txt differs from phones.txt without <eps>/#n")
+    b = open(f"{d}/index", "rb").read()
+    if b[:8] != b"USRECIDX":
+        problems.append("index magic")
+    etype, cols, S, N, gen, shard_bytes, K, M = struct.unpack_from("<IIIQQQII", b, 12)
+    if etype != 2 or cols != 1 or b[56:56 + K] != b"targets":
+        problems.append(f"store type {etype} cols {cols} kind {b[56:56 + K]!r}")
+    pos = 56 + K + M + 8 * S
+    counts = [0] * len(units)
+    frames = 0
+    shards = {}
+    for _ in range(N):
+        (L,) = struct.unpack_from("<I", b, pos)
+        key = b[pos + 4:pos + 4 + L].decode()
+        shard, off, rows, c, _xxh = struct.unpack_from("<IQIIQ", b, pos + 4 + L)
+        pos += 32 + L
+        if shard not in shards:
+            shards[shard] = open(f"{d}/shard-{shard:05d}.bin", "rb").read()
+        got = list(struct.unpack_from(f"<{rows}i", shards[shard], off))
+        a = ali[key]
+        n = len(a)
+        want = [a[min(3 * j + 1, n - 1)] for j in range((n + 2) // 3)]
+        if got != want:
+            problems.append(f"{key}: targets differ")
+        frames += rows
+        for t in got:
+            counts[t] += 1
+    if N != len(ali):
+        problems.append(f"{N} utterances in the store, {len(ali)} aligned")
+    text = open(f"{d}/priors.txt").read().strip()
+    priors = [float(x) for x in text.strip("[]").split()]
+    total = sum(counts)
+    err = max(abs(p - (c + 1) / (total + len(units))) for p, c in zip(priors, counts))
+    if len(priors) != len(units) or err > 1e-8:
+        problems.append(f"priors off by {err:.2e}")
+    print(f"{ds}: {N} utterances, {frames} frames, {len(units)} units, "
+          f"max prior error {err:.2e}, {len(problems)} problem(s)")
+    for p in problems[:20]:
+        print("  " + p)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], sys.argv[2]))
