@@ -14,6 +14,7 @@
 #include "app/cli/event_stream.h"
 #include "core/corpus/dataset_importer.h"
 #include "core/corpus/feature_extraction.h"
+#include "core/corpus/kaldi_data_dir.h"
 #include "core/store/run_store.h"
 #include "core/store/workspace.h"
 #include "core/util/error.h"
@@ -179,6 +180,18 @@ void runList(const std::string& path) {
                 ws.root().c_str());
 }
 
+void runFixKaldiDir(const std::string& dir, const std::string& out) {
+  std::vector<corpus::SourceIssue> issues = corpus::fixKaldiDataDir(dir, out);
+  std::size_t bad = 0;
+  for (const auto& issue : issues) {
+    bad += issue.fixed ? 0 : 1;
+    std::printf("  %s%s\n", issue.fixed ? "fixed: " : "dropped: ", issue.toString().c_str());
+  }
+  std::printf("Wrote a corrected copy of %s to %s (%zu bad line(s) dropped, %zu fix(es)); the "
+              "original is unchanged.\n",
+              dir.c_str(), out.c_str(), bad, issues.size() - bad);
+}
+
 struct FeaturesArgs {
   std::string workspace, dataset, config;
   int jobs = std::max(1u, std::thread::hardware_concurrency());
@@ -285,6 +298,16 @@ void addCorpusCommands(CLI::App& app, GlobalOptions& global) {
     auto* sub = corpusSub->add_subcommand("list", "List the datasets of a workspace");
     addWorkspaceOption(*sub, *path);
     sub->callback([path] { runList(*path); });
+  }
+  {
+    auto dir = std::make_shared<std::string>();
+    auto out = std::make_shared<std::string>();
+    auto* sub = corpusSub->add_subcommand(
+        "fix-kaldi-dir",
+        "Write a corrected copy of a Kaldi data dir (sorted, deduplicated, LF, bad lines dropped)");
+    sub->add_option("--kaldi-dir", *dir, "The data dir to read (left untouched)")->required();
+    sub->add_option("--out", *out, "New folder for the corrected copy")->required();
+    sub->callback([dir, out] { runFixKaldiDir(*dir, *out); });
   }
 #ifdef UNDERSTUDY_HAVE_SYNTH_CLI
   addCorpusSynthCommand(*corpusSub, global);

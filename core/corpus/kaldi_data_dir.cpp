@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/corpus/text_lines.h"
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
 
 namespace understudy::corpus {
@@ -259,6 +260,89 @@ ParsedSource readKaldiDataDir(const fs::path& dir, const KaldiDataDirOptions& op
   sortByKey(utts);
   src.utterances = std::move(utts);
   return src;
+}
+
+std::vector<SourceIssue> fixKaldiDataDir(const fs::path& dir, const fs::path& out) {
+  KaldiDataDirOptions options;
+  options.allowPipes = true;  // a pipe is a policy question, not a defect to fix
+  ParsedSource parsed = readKaldiDataDir(dir, options);
+  std::error_code ec;
+  if (fs::exists(out, ec) && !fs::is_empty(out, ec))
+    throw US_ERROR("the output folder exists and is not empty")
+        .file(out.string())
+        .hint("choose a new folder; the fixed copy never overwrites anything");
+  if (fs::equivalent(dir, out, ec))
+    throw US_ERROR("the output folder is the data dir itself").file(out.string());
+  fs::create_directories(out);
+
+  // Re-read each file (its issues are already in `parsed`) and keep what is valid.
+  ParsedSource scratch;
+  auto joinFrom = [](const TextLine& line, std::size_t first) {
+    std::string out;
+    for (std::size_t i = first; i < line.fields.size(); ++i)
+      out += (out.empty() ? "" : " ") + line.fields[i];
+    return out;
+  };
+  std::set<std::string> recordings;
+  std::string wav;
+  for (auto& [key, line] : readKeyed(dir / "wav.scp", "wav.scp", scratch)) {
+    if (line.afterKey.empty() || line.afterKey == "-") continue;
+    recordings.insert(key);
+    wav += key + " " + line.afterKey + "\n";
+  }
+  writeFileAtomically(out / "wav.scp", wav);
+
+  std::set<std::string> utterances;
+  if (fs::exists(dir / "segments", ec)) {
+    std::string segments;
+    for (auto& [key, line] : readKeyed(dir / "segments", "segments", scratch)) {
+      double start = 0, end = 0;
+      if (line.fields.size() != 4 || !parseSeconds(line.fields[2], start) ||
+          !parseSeconds(line.fields[3], end) || start < 0 || (end != -1.0 && end <= start) ||
+          !recordings.count(line.fields[1]))
+        continue;
+      utterances.insert(key);
+      segments += joinFrom(line, 0) + "\n";
+    }
+    writeFileAtomically(out / "segments", segments);
+  } else {
+    utterances = recordings;
+  }
+  if (fs::exists(dir / "text", ec)) {
+    std::string text;
+    for (auto& [key, line] : readKeyed(dir / "text", "text", scratch))
+      if (utterances.count(key)) text += joinFrom(line, 0) + "\n";
+    writeFileAtomically(out / "text", text);
+  }
+  // Speakers: utt2spk, else spk2utt, else each utterance its own speaker (Kaldi's
+  // convention); both files are written, consistent with each other.
+  std::map<std::string, std::string> speakerOf;
+  if (fs::exists(dir / "utt2spk", ec)) {
+    for (auto& [key, line] : readKeyed(dir / "utt2spk", "utt2spk", scratch))
+      if (line.fields.size() == 2 && utterances.count(key)) speakerOf[key] = line.fields[1];
+  } else if (fs::exists(dir / "spk2utt", ec)) {
+    for (auto& [speaker, line] : readKeyed(dir / "spk2utt", "spk2utt", scratch))
+      for (std::size_t i = 1; i < line.fields.size(); ++i)
+        if (utterances.count(line.fields[i])) speakerOf.emplace(line.fields[i], speaker);
+  } else {
+    for (const auto& u : utterances) speakerOf[u] = u;
+  }
+  for (const auto& u : utterances) speakerOf.emplace(u, u);
+  std::string utt2spk;
+  std::map<std::string, std::vector<std::string>> spk2utt;
+  for (const auto& [utt, speaker] : speakerOf) {
+    utt2spk += utt + " " + speaker + "\n";
+    spk2utt[speaker].push_back(utt);  // in utterance order: speakerOf is sorted
+  }
+  writeFileAtomically(out / "utt2spk", utt2spk);
+  std::string spk;
+  for (const auto& [speaker, utts] : spk2utt) {
+    spk += speaker;
+    for (const auto& u : utts) spk += " " + u;
+    spk += "\n";
+  }
+  writeFileAtomically(out / "spk2utt", spk);
+  return parsed.issues;
 }
 
 }  // namespace understudy::corpus

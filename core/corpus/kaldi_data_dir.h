@@ -26,4 +26,14 @@ struct KaldiDataDirOptions {
 ParsedSource readKaldiDataDir(const std::filesystem::path& dir,
                               const KaldiDataDirOptions& options = {});
 
+// Writes a corrected copy of `dir` to `out` (which must not exist or be
+// empty), as Kaldi's validate_data_dir.sh wants it: no BOM, LF line ends,
+// single blanks, keys unique (first wins) and sorted in C-locale order,
+// segments that fail to parse or name unknown recordings dropped, text and
+// utt2spk limited to known utterances, spk2utt regenerated from utt2spk.
+// The original is never modified. Returns what was found (as readKaldiDataDir
+// reports it, pipes allowed); every bad line listed there was dropped.
+std::vector<SourceIssue> fixKaldiDataDir(const std::filesystem::path& dir,
+                                         const std::filesystem::path& out);
+
 }  // namespace understudy::corpus

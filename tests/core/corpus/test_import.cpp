@@ -28,6 +28,7 @@
 #include "core/corpus/manifest.h"
 #include "core/store/feature_store.h"
 #include "core/store/workspace.h"
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
 #include "core/util/progress.h"
 #include "support/test_support.h"
@@ -283,6 +284,34 @@ class TestImport : public QObject {
     QCOMPARE(d.getColumn(2).getInt(), 3);
     QCOMPARE(d.getColumn(3).getInt(), 10);
     QVERIFY(d.getColumn(4).getString().find("segments") != std::string::npos);
+  }
+
+  void testFixKaldiDirWritesACleanCopyAndKeepsTheOriginal() {
+    const QString dir = makeBadKaldiDir("fix");
+    std::map<std::string, std::string> before;
+    for (const char* f : {"wav.scp", "segments", "text", "utt2spk", "spk2utt"})
+      before[f] = readFile((dir + "/" + f).toStdString());
+    const QString out = path("fix/data/train_fixed");
+    auto r = runCli({"corpus", "fix-kaldi-dir", "--kaldi-dir", dir, "--out", out});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY2(r.out.contains("dropped: segments:5: end 1.0 s is not after start 1.5 s"),
+             r.out.constData());
+    for (const auto& [f, bytes] : before)
+      QCOMPARE(readFile((dir + "/" + f.c_str()).toStdString()), bytes);
+    KaldiDataDirOptions allow;
+    allow.allowPipes = true;
+    ParsedSource fixed = readKaldiDataDir(out.toStdString(), allow);
+    QVERIFY2(fixed.issues.empty(), issuesText(fixed.issues).c_str());
+    std::vector<std::string> keys;
+    for (auto& u : fixed.utterances) keys.push_back(u.key);
+    QCOMPARE(keys, (std::vector<std::string>{"a1", "a2", "a3", "a4", "c1", "d1", "e1", "m1"}));
+    QCOMPARE(readFile((out + "/spk2utt").toStdString()),
+             std::string("a3 a3\nc1 c1\nd1 d1\ns1 a1 a2\ns2 a4 e1 m1\n"));
+    QCOMPARE(readFile((out + "/text").toStdString()).substr(0, 31),
+             std::string("a1 hello world\na2 set a timer\na"));
+    auto again = runCli({"corpus", "fix-kaldi-dir", "--kaldi-dir", dir, "--out", out});
+    QCOMPARE(again.exitCode, 1);
+    QVERIFY(again.err.contains("not empty"));
   }
 
   void testKaldiKeysAreSortedInCLocale() {
