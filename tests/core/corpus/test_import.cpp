@@ -733,6 +733,35 @@ class TestImport : public QObject {
     QVERIFY(missing.err.contains("no dataset named 'nope'"));
   }
 
+  void testFeaturesFollowTheDatasetsChannelChoice() {
+    const QString base = path("stereo");
+    const auto left = makeSignal(12000, 30);
+    std::vector<std::int16_t> interleaved;
+    for (std::int16_t v : left) {
+      interleaved.push_back(v);
+      interleaved.push_back(0);  // right channel silent: the downmix is exactly left / 2
+    }
+    writeFile(base + "/st.wav", wavBytes(interleaved, 16000, 2));
+    writeFile(base + "/data/wav.scp", "st " + (base + "/st.wav").toStdString() + "\n");
+    Workspace ws = Workspace::create((base + "/ws").toStdString());
+    for (ChannelMode mode : {ChannelMode::First, ChannelMode::Downmix}) {
+      ImportOptions opt;
+      opt.name = mode == ChannelMode::First ? "first" : "downmix";
+      opt.kind = DatasetKind::Unlabeled;
+      opt.channels = mode;
+      QCOMPARE(DatasetImporter(ws, opt).importKaldiDir((base + "/data").toStdString()).imported,
+               std::size_t(1));
+      FeatureExtractionSummary f = extractFeatures(ws, opt.name, {});
+      QCOMPARE(f.computed, std::size_t(1));
+      std::vector<float> expected = toFloat(left, 0, left.size());
+      if (mode == ChannelMode::Downmix)
+        for (float& v : expected) v *= 0.5f;
+      Generated g;
+      g.samples["st"] = expected;
+      verifyStore(base + "/ws/" + QString::fromStdString(f.storePath), g, FbankOptions{});
+    }
+  }
+
   void testFeaturesAudioFailingNowIsSkippedNotFatal() {
     Generated g = makeFeatureDataset(path("feat2"), 3, false, "unlabeled");
     QVERIFY(QFile::remove(path("feat2/wav/r01.wav")));
