@@ -3,6 +3,7 @@
 
 #include <SQLiteCpp/Statement.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -161,23 +162,32 @@ void runList(const std::string& path) {
                       "(SELECT COALESCE(SUM(duration_s), 0) FROM utterances u WHERE "
                       "u.dataset_id = d.id AND u.status = 'ok') "
                       "FROM datasets d ORDER BY d.name");
-  bool any = false;
+  struct Row {
+    std::string name, kind, source, featureSets;
+    long long ok, skipped;
+    double hours;
+  };
+  std::vector<Row> rows;
+  int width = 4;
   while (q.executeStep()) {
-    if (!any)
-      std::printf("%-24s %-9s %-9s %10s %8s %8s  %s\n", "name", "kind", "source", "utterances",
-                  "skipped", "hours", "feature sets");
-    any = true;
     auto it = featureSets.find(q.getColumn(0).getInt64());
-    std::printf("%-24s %-9s %-9s %10lld %8lld %8.2f  %s\n", q.getColumn(1).getString().c_str(),
-                q.getColumn(2).getString().c_str(), q.getColumn(3).getString().c_str(),
-                static_cast<long long>(q.getColumn(4).getInt64()),
-                static_cast<long long>(q.getColumn(5).getInt64()),
-                q.getColumn(6).getDouble() / 3600.0,
-                it == featureSets.end() ? "-" : it->second.c_str());
+    rows.push_back({q.getColumn(1).getString(), q.getColumn(2).getString(),
+                    q.getColumn(3).getString(), it == featureSets.end() ? "-" : it->second,
+                    static_cast<long long>(q.getColumn(4).getInt64()),
+                    static_cast<long long>(q.getColumn(5).getInt64()),
+                    q.getColumn(6).getDouble() / 3600.0});
+    width = std::max(width, static_cast<int>(rows.back().name.size()));
   }
-  if (!any)
+  if (rows.empty()) {
     std::printf("No datasets yet in %s (add one with `understudy-cli corpus import`).\n",
                 ws.root().c_str());
+    return;
+  }
+  std::printf("%-*s  %-9s %-9s %10s %8s %8s  %s\n", width, "name", "kind", "source", "utterances",
+              "skipped", "hours", "feature sets");
+  for (const Row& r : rows)
+    std::printf("%-*s  %-9s %-9s %10lld %8lld %8.2f  %s\n", width, r.name.c_str(), r.kind.c_str(),
+                r.source.c_str(), r.ok, r.skipped, r.hours, r.featureSets.c_str());
 }
 
 void runFixKaldiDir(const std::string& dir, const std::string& out) {
