@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -133,6 +134,9 @@ ParsedSource readManifest(const fs::path& file) {
       if (obj.contains("offset") && u.offsetSeconds > 0)
         key += fmt::format("-{:07d}", static_cast<long>(std::lround(u.offsetSeconds * 1000)));
     }
+    // Keys name store records and Kaldi lines: no whitespace.
+    for (char& c : key)
+      if (std::isspace(static_cast<unsigned char>(c))) c = '_';
     if (keys.count(key)) key += "-L" + std::to_string(number);
     keys.insert(key);
     u.key = key;

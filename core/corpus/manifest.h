@@ -7,10 +7,10 @@
 //
 // Utterance keys: the line's `utt_id` or `id` if it is a string, else the
 // audio file's stem (plus "-<offset in ms>" when an offset is given); a key
-// taken already gets "-L<line>" appended. Lines that are not JSON objects, or
-// lack `audio_filepath`, are reported with their line number and skipped;
-// wrong field types make the utterance 'skipped' with the reason. Only an
-// unreadable manifest throws.
+// taken already gets "-L<line>" appended; whitespace in a key becomes '_'.
+// Lines that are not JSON objects, or lack `audio_filepath`, are reported
+// with their line number and skipped; wrong field types make the utterance
+// 'skipped' with the reason. Only an unreadable manifest throws.
 #pragma once
 
 #include <filesystem>

@@ -374,7 +374,9 @@ class TestImport : public QObject {
               "{\"audio_filepath\": \"audio/missing.wav\", \"duration\": 1.0, \"text\": \"m\"}\r\n"  // 10
               "{\"audio_filepath\": \"audio/u1.wav\", \"id\": \"notext\", \"duration\": 2.0}\n"  // 11
               "{\"audio_filepath\": \"audio/long.wav\", \"offset\": 3.0, \"duration\": 2.0, "
-              "\"text\": \"past\"}\n");                                                        // 12
+              "\"text\": \"past\"}\n"                                                          // 12
+              "{\"audio_filepath\": \"audio/u1.wav\", \"id\": \"with space\", \"duration\": 2.0, "
+              "\"text\": \"w\"}\n");                                                           // 13
     Workspace ws = Workspace::create((base + "/ws").toStdString());
     ImportOptions opt;
     opt.name = "m";
@@ -388,10 +390,10 @@ class TestImport : public QObject {
       badJson |= i.line == 3 && i.reason.rfind("not valid JSON: ", 0) == 0;
     QVERIFY2(badJson, issues.c_str());
 
-    QCOMPARE(s.imported, std::size_t(3));
+    QCOMPARE(s.imported, std::size_t(4));
     auto rows = utterancesOf(ws.db(), "m");
-    QCOMPARE(rows.size(), std::size_t(8));
-    for (const char* key : {"u1", "u2", "long-0001000"})
+    QCOMPARE(rows.size(), std::size_t(9));
+    for (const char* key : {"u1", "u2", "long-0001000", "with_space"})
       QVERIFY2(rows[key].status == "ok", (key + (": " + rows[key].reason)).c_str());
     QCOMPARE(rows["long-0001000"].offset, 1.0);
     QCOMPARE(rows["long-0001000"].duration, 2.0);
