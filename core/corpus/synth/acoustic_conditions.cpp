@@ -57,8 +57,11 @@ std::vector<float> makeNoise(NoiseType type, std::size_t length, int sampleRate,
       for (auto& v : n) v = static_cast<float>(rng.normal());
       break;
     case NoiseType::Pink: {
-      // Paul Kellet's refined pink filter; warmed up so the start is stationary.
+      // Paul Kellet's refined pink filter, then a 40 Hz DC blocker (microphones
+      // do not pass a few hertz); warmed up so the start is stationary.
       double b[7] = {0, 0, 0, 0, 0, 0, 0};
+      const double r = 1.0 - kTwoPi * 40.0 / sampleRate;
+      double prevIn = 0.0, prevOut = 0.0;
       const std::size_t warmup = 16384;
       for (std::size_t i = 0; i < length + warmup; ++i) {
         const double w = rng.normal();
@@ -70,7 +73,10 @@ std::vector<float> makeNoise(NoiseType type, std::size_t length, int sampleRate,
         b[5] = -0.7616 * b[5] - w * 0.0168980;
         const double pink = b[0] + b[1] + b[2] + b[3] + b[4] + b[5] + b[6] + w * 0.5362;
         b[6] = w * 0.115926;
-        if (i >= warmup) n[i - warmup] = static_cast<float>(pink);
+        const double blocked = pink - prevIn + r * prevOut;
+        prevIn = pink;
+        prevOut = blocked;
+        if (i >= warmup) n[i - warmup] = static_cast<float>(blocked);
       }
       break;
     }

@@ -2,6 +2,7 @@
 
 #include <espeak-ng/speak_lib.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -50,6 +51,87 @@ std::int64_t scaleSample(std::int64_t s, int from, int to) {
 
 }  // namespace
 
+std::vector<std::vector<std::string>> splitAmongWords(
+    const std::vector<std::string>& spoken, const std::vector<std::vector<std::string>>& citation) {
+  std::vector<std::vector<std::string>> out(citation.size());
+  if (citation.empty()) return out;
+  // Levenshtein alignment of the spoken phones to the concatenated citation
+  // forms; a spoken phone goes to the word of the phone it aligns with,
+  // an inserted one to the word of the phone before it.
+  std::vector<std::string> ref;
+  std::vector<std::size_t> owner;
+  for (std::size_t w = 0; w < citation.size(); ++w)
+    for (const auto& p : citation[w]) {
+      ref.push_back(p);
+      owner.push_back(w);
+    }
+  // Costs in half units: a vowel for another vowel costs 1 (weak forms such as
+  // "for" /f O@/ -> /f 3/), any other substitution, insertion or deletion 2.
+  auto isVowel = [](const std::string& p) {
+    return std::string("03@AEIOUVaeiou").find(p.front()) != std::string::npos;
+  };
+  auto sub = [&](const std::string& a, const std::string& b) {
+    return a == b ? 0 : (isVowel(a) && isVowel(b)) ? 1 : 2;
+  };
+  const std::size_t n = ref.size(), m = spoken.size();
+  std::vector<std::vector<int>> d(n + 1, std::vector<int>(m + 1, 0));
+  for (std::size_t i = 0; i <= n; ++i) d[i][0] = static_cast<int>(2 * i);
+  for (std::size_t j = 0; j <= m; ++j) d[0][j] = static_cast<int>(2 * j);
+  for (std::size_t i = 1; i <= n; ++i)
+    for (std::size_t j = 1; j <= m; ++j)
+      d[i][j] = std::min({d[i - 1][j] + 2, d[i][j - 1] + 2,
+                          d[i - 1][j - 1] + sub(ref[i - 1], spoken[j - 1])});
+  std::vector<std::size_t> label(m, 0);
+  std::vector<bool> labelled(m, false);
+  std::size_t i = n, j = m;
+  while (j > 0) {
+    if (i > 0 && d[i][j] == d[i - 1][j - 1] + sub(ref[i - 1], spoken[j - 1])) {
+      label[j - 1] = owner[i - 1];
+      labelled[j - 1] = true;
+      --i;
+      --j;
+    } else if (i > 0 && d[i][j] == d[i - 1][j] + 2) {
+      --i;
+    } else {
+      --j;  // insertion: labelled below
+    }
+  }
+  std::size_t current = 0;
+  for (std::size_t k = 0; k < m; ++k) {
+    if (labelled[k])
+      current = std::max(current, label[k]);
+    out[current].push_back(spoken[k]);
+  }
+  return out;
+}
+
+std::vector<std::string> EspeakSynthesizer::citationForm(const std::string& word,
+                                                         const std::string& voice) {
+  const std::string key = voice + " " + word;
+  if (auto it = m_citationCache.find(key); it != m_citationCache.end()) return it->second;
+  std::vector<std::string> phones;
+  const void* ptr = word.c_str();
+  while (ptr) {
+    const char* r = espeak_TextToPhonemes(&ptr, espeakCHARS_UTF8, '|' << 8);
+    if (!r) break;
+    std::string name;
+    for (const char* c = r;; ++c) {
+      if (*c == '|' || *c == ' ' || *c == '\0') {
+        if (!name.empty()) {
+          const std::string unit = mapEspeakPhone(name);
+          if (!unit.empty() && unit != "sil") phones.push_back(unit);
+          name.clear();
+        }
+        if (*c == '\0') break;
+      } else if (*c != '\'' && *c != ',') {
+        name += *c;  // stress marks are not part of the phone
+      }
+    }
+  }
+  m_citationCache[key] = phones;
+  return phones;
+}
+
 std::string VoiceSpec::espeakName() const { return variant.empty() ? voice : voice + "+" + variant; }
 
 std::string accentCode(const std::string& voice) {
@@ -85,21 +167,25 @@ void VoiceSpec::validate() const {
 
 EspeakSynthesizer::EspeakSynthesizer(int outputSampleRate) : m_outputRate(outputSampleRate) {
   if (g_alive)
-    throw US_ERROR("EspeakSynthesizer: espeak-ng is already initialised in this process")
+    throw US_ERROR("EspeakSynthesizer: espeak-ng is already in use in this process")
         .hint("espeak-ng is not thread-safe: use one synthesizer per process");
-  m_nativeRate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, nullptr,
+  // espeak-ng stays initialised until the process exits: in 1.51, espeak_Terminate
+  // after a second espeak_Initialize in one address space (a forked worker of a
+  // process that had used it) waits forever on its queue thread.
+  static int nativeRate = 0;
+  if (nativeRate <= 0) {
+    nativeRate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, nullptr,
                                    espeakINITIALIZE_PHONEME_EVENTS);
-  if (m_nativeRate <= 0)
-    throw US_ERROR("espeak-ng could not be initialised")
-        .hint("install espeak-ng-data (scripts/install-deps)");
-  espeak_SetSynthCallback(synthCallback);
+    if (nativeRate <= 0)
+      throw US_ERROR("espeak-ng could not be initialised")
+          .hint("install espeak-ng-data (scripts/install-deps)");
+    espeak_SetSynthCallback(synthCallback);
+  }
+  m_nativeRate = nativeRate;
   g_alive = true;
 }
 
-EspeakSynthesizer::~EspeakSynthesizer() {
-  espeak_Terminate();
-  g_alive = false;
-}
+EspeakSynthesizer::~EspeakSynthesizer() { g_alive = false; }
 
 SynthesizedSpeech EspeakSynthesizer::synthesize(const std::string& text, const VoiceSpec& voice) {
   voice.validate();
@@ -161,8 +247,11 @@ SynthesizedSpeech EspeakSynthesizer::synthesize(const std::string& text, const V
     out.phones.push_back({seg.phone, start, length});
   }
 
-  // Words: the text's words by character offset; each WORD event runs to the
-  // next WORD or END event and owns the non-silence phones starting inside it.
+  // Words. espeak-ng sends one WORD event per phonological word: unstressed
+  // function words ("the", "a", "in") share the event of a neighbour. Each
+  // event owns the non-silence phones that start before the next one; a span
+  // holding several words is split among them by aligning it to the words'
+  // citation forms (splitAmongWords).
   std::vector<std::size_t> wordStarts;
   for (std::size_t i = 0; i < text.size(); ++i)
     if (text[i] != ' ' && (i == 0 || text[i - 1] == ' ')) {
@@ -171,18 +260,53 @@ SynthesizedSpeech EspeakSynthesizer::synthesize(const std::string& text, const V
       while (j < text.size() && text[j] != ' ') ++j;
       out.words.push_back({text.substr(i, j - i), {}});
     }
-  std::vector<std::pair<std::size_t, std::int64_t>> wordEvents;  // word index, native start
-  for (const auto& e : collector.events) {
-    if (e.kind != RawEvent::Word) continue;
-    for (std::size_t w = 0; w < wordStarts.size(); ++w)
-      if (static_cast<int>(wordStarts[w]) + 1 == e.textPosition) wordEvents.push_back({w, e.sample});
+  // Stream order decides ownership: a phone belongs to the last WORD event
+  // before it (a phone and the next word's event can share a sample).
+  std::vector<std::pair<std::size_t, std::size_t>> wordEvents;  // first word index, event index
+  std::vector<std::pair<std::size_t, std::string>> spokenPhones;  // event index, unit
+  for (std::size_t i = 0; i < collector.events.size(); ++i) {
+    const auto& e = collector.events[i];
+    if (e.kind == RawEvent::Word) {
+      for (std::size_t w = 0; w < wordStarts.size(); ++w)
+        if (static_cast<int>(wordStarts[w]) + 1 == e.textPosition &&
+            (wordEvents.empty() || w > wordEvents.back().first))
+          wordEvents.push_back({w, i});
+    } else if (e.kind == RawEvent::Phone) {
+      std::int64_t next = nativeLength;
+      for (std::size_t j = i + 1; j < collector.events.size(); ++j)
+        if (collector.events[j].kind == RawEvent::Phone) {
+          next = collector.events[j].sample;
+          break;
+        }
+      const std::string unit = mapEspeakPhone(e.name);
+      if (std::min(next, nativeLength) > std::min(e.sample, nativeLength) && !unit.empty() &&
+          unit != "sil")
+        spokenPhones.push_back({i, unit});
+    }
+  }
+  if (wordEvents.empty() && !out.words.empty()) wordEvents.push_back({0, 0});
+  if (!wordEvents.empty()) {
+    wordEvents.front().first = 0;   // words before the first event join it
+    wordEvents.front().second = 0;  // and so do phones
   }
   for (std::size_t k = 0; k < wordEvents.size(); ++k) {
-    const std::int64_t from = wordEvents[k].second;
-    const std::int64_t to = k + 1 < wordEvents.size() ? wordEvents[k + 1].second : nativeLength;
-    auto& pron = out.words[wordEvents[k].first].phones;
-    for (const auto& seg : native)
-      if (seg.start >= from && seg.start < to && seg.phone != "sil") pron.push_back(seg.phone);
+    const std::size_t from = wordEvents[k].second;
+    const std::size_t to =
+        k + 1 < wordEvents.size() ? wordEvents[k + 1].second : collector.events.size();
+    const std::size_t firstWord = wordEvents[k].first;
+    const std::size_t endWord = k + 1 < wordEvents.size() ? wordEvents[k + 1].first : out.words.size();
+    std::vector<std::string> spoken;
+    for (const auto& [index, unit] : spokenPhones)
+      if (index >= from && index < to) spoken.push_back(unit);
+    if (endWord - firstWord == 1) {
+      out.words[firstWord].phones = std::move(spoken);
+      continue;
+    }
+    std::vector<std::vector<std::string>> citation;
+    for (std::size_t w = firstWord; w < endWord; ++w)
+      citation.push_back(citationForm(out.words[w].word, voice.voice));
+    auto split = splitAmongWords(spoken, citation);
+    for (std::size_t w = firstWord; w < endWord; ++w) out.words[w].phones = std::move(split[w - firstWord]);
   }
   return out;
 }

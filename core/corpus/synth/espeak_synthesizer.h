@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -67,9 +68,19 @@ class EspeakSynthesizer {
   int nativeSampleRate() const { return m_nativeRate; }
 
  private:
+  // A word's phones as espeak-ng's phonemiser gives them in isolation (cached per accent).
+  std::vector<std::string> citationForm(const std::string& word, const std::string& voice);
+
   int m_nativeRate = 0;
   int m_outputRate = 16000;
+  std::map<std::string, std::vector<std::string>> m_citationCache;
 };
+
+// Splits the phones spoken for a group of words that espeak-ng voiced as one
+// phonological word among those words, by a Levenshtein alignment to their
+// citation forms. Returns one phone list per word, in order.
+std::vector<std::vector<std::string>> splitAmongWords(
+    const std::vector<std::string>& spoken, const std::vector<std::vector<std::string>>& citation);
 
 // The espeak-ng library version string ("1.51").
 std::string espeakVersion();

@@ -409,6 +409,10 @@ SynthCorpusSummary buildSynthCorpus(Workspace& ws, const SynthCorpusConfig& conf
             .hint("lower --jobs");
       }
       if (pid == 0) {
+        // The worker: default crash/termination behaviour, and Ctrl-C is the
+        // parent's to handle (it stops the workers with SIGTERM).
+        for (int sig : {SIGTERM, SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL}) ::signal(sig, SIG_DFL);
+        ::signal(SIGINT, SIG_IGN);
         ::close(fds[0]);
         runShardInChild(ws, plans[shards[next].dataset], shards[next], config.seed, fds[1]);
       }
