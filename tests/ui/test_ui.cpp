@@ -331,8 +331,9 @@ class TestUi : public QObject {
     JobWriter job(ws);
     {
       SQLite::Transaction tx(job.db());
-      SQLite::Statement insert(job.db(), "INSERT INTO runs (kind, name, status) VALUES "
-                                         "('train', ?, 'finished')");
+      SQLite::Statement insert(job.db(),
+                               "INSERT INTO runs (kind, name, status) VALUES "
+                               "('train', ?, 'finished')");
       for (int i = 0; i < 6000; ++i) {
         insert.bind(1, "run-" + std::to_string(i));
         insert.exec();
