@@ -191,21 +191,54 @@ std::pair<torch::Tensor, torch::Tensor> AcousticModelImpl::forward(const torch::
   auto outLengths = torch::div(cpuLengths + (s - 1), s, "floor");
   const int64_t maxOut = outputFrames(maxIn, s);
 
-  auto stacked = stackAndSubsample(features, cpuLengths.to(features.device()));
-  // Packing keeps padding out of the recurrences, the backward one above all.
-  auto packed = torch::nn::utils::rnn::pack_padded_sequence(stacked, outLengths,
-                                                            /*batch_first=*/true,
-                                                            /*enforce_sorted=*/false);
-  auto hidden = std::get<0>(lstm->forward_with_packed_input(packed));
-  auto padded = std::get<0>(torch::nn::utils::rnn::pad_packed_sequence(
-      hidden, /*batch_first=*/true, /*padding_value=*/0.0, /*total_length=*/maxOut));
-  auto logits = output(padded);
+  auto deviceLengths = cpuLengths.to(features.device());
+  auto x = stackAndSubsample(features, deviceLengths);
+  auto modelLengths = outLengths.to(features.device());
+  // No pack_padded_sequence: its training path is ~10x slower on CPU (measured,
+  // docs/models.md). Padding is harmless to a forward recurrence, and the
+  // backward direction runs on each utterance reversed within its own length,
+  // so padding stays after the valid frames in both directions.
+  for (int64_t layer = 0; layer < options.layers(); ++layer) {
+    auto h = runDirection(x, layer, false);
+    if (options.bidirectional()) {
+      auto reversed = reverseWithinLengths(x, modelLengths);
+      h = torch::cat({h, reverseWithinLengths(runDirection(reversed, layer, true), modelLengths)}, 2);
+    }
+    if (layer + 1 < options.layers() && options.dropout() > 0.0)
+      h = torch::dropout(h, options.dropout(), is_training());
+    x = h;
+  }
+  auto logits = output(x);
   auto valid = torch::arange(maxOut, torch::TensorOptions().dtype(torch::kLong))
                    .view({1, maxOut})
                    .lt(outLengths.view({-1, 1}))
                    .to(logits.device());
   logits = logits.masked_fill(valid.logical_not().unsqueeze(2), 0.0);
   return {logits, outLengths};
+}
+
+torch::Tensor AcousticModelImpl::reverseWithinLengths(const torch::Tensor& x, const torch::Tensor& lengths) {
+  const int64_t batch = x.size(0), frames = x.size(1);
+  auto t = torch::arange(frames, torch::TensorOptions().dtype(torch::kLong).device(x.device())).view({1, frames});
+  auto len = lengths.view({batch, 1});
+  // Valid frame t <- len-1-t; padding stays where it is. The map is its own inverse.
+  auto source = torch::where(t < len, len - 1 - t, t);
+  return x.gather(1, source.unsqueeze(2).expand({batch, frames, x.size(2)}));
+}
+
+torch::Tensor AcousticModelImpl::runDirection(const torch::Tensor& x, int64_t layer, bool reverse) {
+  // One direction of one layer with the parameters of torch::nn::LSTM (same
+  // names and layout as python's), through the same at::lstm kernel.
+  const std::string suffix = "_l" + std::to_string(layer) + (reverse ? "_reverse" : "");
+  auto params = lstm->named_parameters(false);
+  std::vector<torch::Tensor> weights = {params["weight_ih" + suffix], params["weight_hh" + suffix],
+                                        params["bias_ih" + suffix], params["bias_hh" + suffix]};
+  if (options.projection() > 0) weights.push_back(params["weight_hr" + suffix]);
+  auto h0 = torch::zeros({1, x.size(0), options.hiddenOut()}, x.options());
+  auto c0 = torch::zeros({1, x.size(0), options.cells()}, x.options());
+  return std::get<0>(at::lstm(x, {h0, c0}, weights, /*has_biases=*/true, /*num_layers=*/1,
+                              /*dropout=*/0.0, is_training(), /*bidirectional=*/false,
+                              /*batch_first=*/true));
 }
 
 int64_t AcousticModelImpl::parameterCount() const {

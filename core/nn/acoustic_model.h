@@ -7,8 +7,9 @@
 // the unit of frame c_j. Then `layers` LSTM layers (bidirectional for the
 // teacher "blstm", unidirectional and streaming for the student "lstm"),
 // optional projections (LSTMP), dropout between layers and a linear output
-// over the units. Padding is packed away, so a padded utterance gives the
-// same logits as the utterance alone.
+// over the units. Padding never reaches a valid frame (the backward
+// direction runs on each utterance reversed within its length), so a padded
+// utterance gives the same logits as the utterance alone.
 //
 //   auto opts = AcousticModelOptions::preset("teacher-small").num_units(70);
 //   AcousticModel model(opts);
@@ -83,9 +84,17 @@ class AcousticModelImpl : public torch::nn::Cloneable<AcousticModelImpl> {
   int64_t parameterCount() const;
   void pretty_print(std::ostream& stream) const override;
 
+  // Reverses each utterance within its length, padding left in place: [B, T, D].
+  static torch::Tensor reverseWithinLengths(const torch::Tensor& x, const torch::Tensor& lengths);
+
   AcousticModelOptions options;
+  // Holds the LSTM parameters under torch.nn names; forward() runs them layer
+  // by layer (docs/models.md "Padding").
   torch::nn::LSTM lstm{nullptr};
   torch::nn::Linear output{nullptr};
+
+ private:
+  torch::Tensor runDirection(const torch::Tensor& x, int64_t layer, bool reverse);
 };
 TORCH_MODULE(AcousticModel);
 

@@ -164,6 +164,33 @@ class TestNn : public QObject {
     }
   }
 
+  void testDropoutOnlyWhileTraining() {
+    AcousticModel model(smallOptions("blstm").layers(3).dropout(0.5));
+    auto [features, lengths] = randomBatch({12, 7}, 8);
+    model->train();
+    QVERIFY(maxAbsDiff(model->forward(features, lengths).first, model->forward(features, lengths).first) > 1e-4);
+    model->eval();
+    QCOMPARE(maxAbsDiff(model->forward(features, lengths).first, model->forward(features, lengths).first), 0.0);
+  }
+
+  void testGradientsIgnorePadding() {
+    // The loss over an utterance's valid frames has the same gradient alone or padded in a batch.
+    AcousticModel model(smallOptions("blstm", 5));
+    auto [batch, lengths] = randomBatch({9, 23}, 8);
+    auto loss = [&](const torch::Tensor& f, const torch::Tensor& l, int64_t b) {
+      auto [logits, outLengths] = model->forward(f, l);
+      return logits[b].slice(0, 0, outLengths[b].item<int64_t>()).logsumexp(1).sum();
+    };
+    model->zero_grad();
+    loss(batch, lengths, 0).backward();
+    auto padded = model->lstm->named_parameters()["weight_ih_l0_reverse"].grad().clone();
+    model->zero_grad();
+    loss(batch.slice(0, 0, 1).slice(1, 0, 9), torch::tensor({9}, torch::kLong), 0).backward();
+    auto alone = model->lstm->named_parameters()["weight_ih_l0_reverse"].grad();
+    QVERIFY(alone.abs().max().item<double>() > 0);
+    QVERIFY(maxAbsDiff(padded, alone) <= 1e-5);
+  }
+
   void testLstmIsStreaming() {
     torch::NoGradGuard noGrad;
     for (const std::string kind : {"lstm", "blstm"}) {
