@@ -6,6 +6,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 
+#include <QAbstractItemModelTester>
 #include <QAction>
 #include <QDir>
 #include <QElapsedTimer>
@@ -152,6 +153,10 @@ class TestUi : public QObject {
       errors->append({title, message});
     });
     window->session()->setPollIntervalMs(kFastPollMs);
+    // Checks every row insertion/removal the tree model announces against its contents.
+    new QAbstractItemModelTester(window->session()->treeModel(),
+                                 QAbstractItemModelTester::FailureReportingMode::QtTest,
+                                 window.get());
     window->show();
     return window;
   }
@@ -283,6 +288,55 @@ class TestUi : public QObject {
                  QString("synth-test-noisy"));
     QVERIFY(view->detailView()->isColumnHidden(0));
     QVERIFY(errors.isEmpty());
+  }
+
+  void testANewRunKeepsTheSelectedTreeRow() {
+    QList<ReportedError> errors;
+    auto window = newWindow(&errors);
+    const QString ws = newWorkspace();
+    QVERIFY(window->openWorkspace(ws));
+    JobWriter job(ws);
+    job.exec(
+        "INSERT INTO runs (kind, name, status) VALUES ('train', 'r1', 'finished'), "
+        "('train', 'r2', 'finished'), ('train', 'r3', 'running')");
+    window->session()->refresh();
+    const WorkspaceTreeModel* tree = window->session()->treeModel();
+    QCOMPARE(childNames(tree, WorkspaceGroup::Runs), QStringList({"r3", "r2", "r1"}));
+
+    QTreeView* treeView = window->workspaceView()->treeView();
+    const QModelIndex r2 = tree->index(1, 0, tree->groupIndex(WorkspaceGroup::Runs));
+    treeView->selectionModel()->setCurrentIndex(
+        r2, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+
+    // A new run arrives on top (newest first) and r1 is deleted at the bottom.
+    job.exec("INSERT INTO runs (kind, name, status) VALUES ('label', 'r4', 'running')");
+    job.exec("DELETE FROM runs WHERE name = 'r1'");
+    window->session()->refresh();
+    QCOMPARE(childNames(tree, WorkspaceGroup::Runs), QStringList({"r4", "r3", "r2"}));
+    const QModelIndexList selected = treeView->selectionModel()->selectedRows();
+    QCOMPARE(selected.size(), 1);
+    QCOMPARE(selected.first().data().toString(), QString("r2"));
+
+    // A rename that moves a row in a group sorted by name.
+    job.exec("INSERT INTO datasets (name, kind) VALUES ('a', 'test'), ('b', 'test'), "
+             "('c', 'test')");
+    window->session()->refresh();
+    const QPersistentModelIndex a = tree->index(0, 0, tree->groupIndex(WorkspaceGroup::Datasets));
+    QCOMPARE(a.data().toString(), QString("a"));
+    job.exec("UPDATE datasets SET name = 'z' WHERE name = 'a'");
+    window->session()->refresh();
+    QCOMPARE(childNames(tree, WorkspaceGroup::Datasets), QStringList({"b", "c", "z"}));
+    // A view's persistent index never ends up on another row.
+    QVERIFY2(!a.isValid() || a.data().toString() == "z", qPrintable(a.data().toString()));
+
+    // Everything replaced: still consistent.
+    job.exec("DELETE FROM runs");
+    job.exec("INSERT INTO runs (kind, name) VALUES ('decode', 'r5')");
+    window->session()->refresh();
+    QCOMPARE(childNames(tree, WorkspaceGroup::Runs), QStringList({"r5"}));
+    job.exec("DELETE FROM runs");
+    window->session()->refresh();
+    QVERIFY(placeholderOf(tree, WorkspaceGroup::Runs).isValid());
   }
 
   void testPollWithoutChangesDoesNotReselect() {

@@ -5,6 +5,7 @@
 #include <QFont>
 #include <QLocale>
 #include <QPalette>
+#include <QSet>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QSqlRecord>
@@ -119,12 +120,8 @@ void WorkspaceTreeModel::replaceRows(int groupIndex, QVector<Row> rows) {
   Group& group = m_groups[static_cast<std::size_t>(groupIndex)];
   const QModelIndex parent = index(groupIndex, 0);
 
-  bool sameIds = rows.size() == group.rows.size() && !group.rows.isEmpty();
-  for (int i = 0; sameIds && i < rows.size(); ++i) sameIds = rows[i].id == group.rows[i].id;
-  if (sameIds) {
-    group.rows = std::move(rows);
-    emit dataChanged(index(0, 0, parent), index(group.rows.size() - 1, ColumnCount - 1, parent));
-  } else {
+  if (group.rows.isEmpty() || rows.isEmpty()) {
+    // To or from the placeholder (or nothing, while detached): replace everything.
     const int oldCount = displayedRowCount(group);
     if (oldCount > 0) {
       beginRemoveRows(parent, 0, oldCount - 1);
@@ -137,6 +134,57 @@ void WorkspaceTreeModel::replaceRows(int groupIndex, QVector<Row> rows) {
     group.showPlaceholder = rows.isEmpty();
     group.rows = std::move(rows);
     endInsertRows();
+  } else {
+    // Remove the rows that went and insert the ones that came, keeping every row that
+    // stayed: a new run on top or a dataset added leaves the user's selection alone.
+    QSet<qint64> newIds;
+    for (const Row& row : rows) newIds.insert(row.id);
+    QSet<qint64> oldIds;
+    for (const Row& row : group.rows) oldIds.insert(row.id);
+
+    for (int end = group.rows.size(); end > 0;) {
+      if (newIds.contains(group.rows[end - 1].id)) {
+        --end;
+        continue;
+      }
+      int begin = end - 1;
+      while (begin > 0 && !newIds.contains(group.rows[begin - 1].id)) --begin;
+      beginRemoveRows(parent, begin, end - 1);
+      group.rows.remove(begin, end - begin);
+      endRemoveRows();
+      end = begin;
+    }
+
+    // The rows that stayed must still be in the same order (a rename can move one
+    // when a group sorts by name); otherwise rebuild the group.
+    QVector<qint64> kept;
+    for (const Row& row : rows)
+      if (oldIds.contains(row.id)) kept << row.id;
+    bool sameOrder = kept.size() == group.rows.size();
+    for (int i = 0; sameOrder && i < kept.size(); ++i) sameOrder = kept[i] == group.rows[i].id;
+    if (!sameOrder && !group.rows.isEmpty()) {
+      beginRemoveRows(parent, 0, group.rows.size() - 1);
+      group.rows.clear();
+      endRemoveRows();
+      oldIds.clear();
+    }
+
+    for (int i = 0; i < rows.size();) {
+      if (oldIds.contains(rows[i].id)) {
+        ++i;
+        continue;
+      }
+      int last = i;
+      while (last + 1 < rows.size() && !oldIds.contains(rows[last + 1].id)) ++last;
+      beginInsertRows(parent, i, last);
+      for (int k = i; k <= last; ++k) group.rows.insert(k, rows[k]);
+      endInsertRows();
+      i = last + 1;
+    }
+    // Names, summaries and statuses of the kept rows may have changed.
+    group.rows = std::move(rows);
+    group.showPlaceholder = false;
+    emit dataChanged(index(0, 0, parent), index(group.rows.size() - 1, ColumnCount - 1, parent));
   }
   emit dataChanged(index(groupIndex, 0), index(groupIndex, ColumnCount - 1));
 }
