@@ -19,6 +19,7 @@
 #include "core/store/run_store.h"
 #include "core/store/workspace.h"
 #include "core/util/error.h"
+#include "core/util/progress.h"
 #include "core/util/yaml_config.h"
 
 namespace understudy::cli {
@@ -96,8 +97,11 @@ void printImportSummary(const corpus::ImportSummary& s, const std::string& sourc
   }
   if (s.skipped > 0) {
     std::printf("Skipped %zu utterance(s):\n", s.skipped);
-    for (const auto& [category, n] : s.skippedByCategory)
-      std::printf("  %6zu  %s\n", n, category.c_str());
+    for (const auto& [category, n] : s.skippedByCategory) {
+      const std::string hint = corpus::skipCategoryHint(category);
+      std::printf("  %6zu  %s%s%s\n", n, category.c_str(), hint.empty() ? "" : "  (hint: ",
+                  hint.empty() ? "" : (hint + ")").c_str());
+    }
     std::size_t shown = 0;
     for (const auto& u : s.skippedUtterances) {
       if (shown++ == kShowAtMost) {
@@ -108,8 +112,9 @@ void printImportSummary(const corpus::ImportSummary& s, const std::string& sourc
       std::printf("  %s: %s\n", u.key.c_str(), u.reason.c_str());
     }
   }
-  std::printf("Imported dataset '%s' (%s): %zu utterance(s), %.2f h, %zu skipped.\n",
-              s.name.c_str(), s.source.c_str(), s.imported, s.totalSeconds / 3600.0, s.skipped);
+  std::printf("Imported dataset '%s' (%s): %zu utterance(s), %s of audio, %zu skipped.\n",
+              s.name.c_str(), s.source.c_str(), s.imported, formatDuration(s.totalSeconds).c_str(),
+              s.skipped);
 }
 
 void runImport(const ImportArgs& a, const GlobalOptions& global) {

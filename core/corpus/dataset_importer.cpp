@@ -64,6 +64,28 @@ void ImportOptions::validate() const {
         .key("min_duration");
 }
 
+std::string skipCategoryHint(const std::string& category) {
+  static const std::map<std::string, std::string> hints = {
+      {"audio file not found",
+       "relative wav.scp paths resolve from the current folder, then the data dir; manifest "
+       "paths from the manifest's folder"},
+      {"empty audio", "re-copy or re-record the files"},
+      {"truncated audio", "an interrupted copy or recording; re-copy the files"},
+      {"unreadable audio", "convert to WAV or FLAC (e.g. sox in.mp3 out.wav)"},
+      {"sample rate", "resample to 16 kHz (sox in.wav -r 16000 out.wav)"},
+      {"segment past the end", "check segments against the recordings' real lengths"},
+      {"duration mismatch", "regenerate the manifest's durations from the audio"},
+      {"too short", "shorter than one frame: nothing to learn from"},
+      {"no transcript", "add the transcripts, or import as --kind unlabeled"},
+      {"empty transcript", "add the transcripts, or import as --kind unlabeled"},
+      {"bad source line", "fix the line named in the reason, or drop it with `corpus fix-kaldi-dir`"},
+      {"pipe refused", "rerun with --allow-pipes, or convert the audio to files first"},
+      {"pipe failed", "run the command by hand to see its error"},
+  };
+  auto it = hints.find(category);
+  return it == hints.end() ? std::string() : it->second;
+}
+
 namespace {
 
 struct Probe {

@@ -66,6 +66,9 @@ struct ImportSummary {
   std::vector<SourceIssue> issues;                  // bad lines and fixes of the source
 };
 
+// What to do about utterances skipped for `category` (one line, for summaries).
+std::string skipCategoryHint(const std::string& category);
+
 class DatasetImporter {
  public:
   DatasetImporter(Workspace& workspace, ImportOptions options, ProgressSink* progress = nullptr);
