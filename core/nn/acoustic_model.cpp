@@ -105,7 +105,8 @@ AcousticModelOptions AcousticModelOptions::preset(const std::string& name) {
   if (name == "student-tiny") return o.kind("lstm").layers(2).cells(64);
   throw US_ERROR("unknown acoustic model preset '" + name + "'")
       .key("preset")
-      .hint("teacher-paper, student-paper, teacher-small, student-small, teacher-tiny, student-tiny");
+      .hint(
+          "teacher-paper, student-paper, teacher-small, student-small, teacher-tiny, student-tiny");
 }
 
 int64_t AcousticModelOptions::closedFormParameterCount() const {
@@ -115,7 +116,8 @@ int64_t AcousticModelOptions::closedFormParameterCount() const {
   for (int64_t l = 0; l < layers_; ++l) {
     const int64_t in = l == 0 ? stackedDim() : h * dirs;
     // W_ih [4c, in], W_hh [4c, h], b_ih + b_hh [4c] each, W_hr [p, c].
-    const int64_t perDirection = 4 * cells_ * (in + h) + 8 * cells_ + (projection_ > 0 ? projection_ * cells_ : 0);
+    const int64_t perDirection =
+        4 * cells_ * (in + h) + 8 * cells_ + (projection_ > 0 ? projection_ * cells_ : 0);
     total += dirs * perDirection;
   }
   return total + h * dirs * num_units_ + num_units_;
@@ -137,8 +139,8 @@ void AcousticModelImpl::reset() {
                          .batch_first(true);
   lstm = register_module("lstm", torch::nn::LSTM(lstmOptions));
   const int64_t dirs = options.bidirectional() ? 2 : 1;
-  output = register_module("output",
-                           torch::nn::Linear(options.hiddenOut() * dirs, options.num_units()));
+  output =
+      register_module("output", torch::nn::Linear(options.hiddenOut() * dirs, options.num_units()));
 }
 
 int64_t AcousticModelImpl::outputFrames(int64_t inputFrames, int64_t subsample) {
@@ -162,10 +164,12 @@ torch::Tensor AcousticModelImpl::stackAndSubsample(const torch::Tensor& features
   // clamp(centre + i - k/2, 0, len_b - 1): edges replicate the utterance's own
   // first/last frame, never padding.
   auto lastFrame = (lengths.to(longOpts) - 1).view({batch, 1, 1});
-  auto centre = torch::minimum(torch::arange(maxOut, longOpts).view({1, maxOut, 1}) * s + s / 2, lastFrame);
+  auto centre =
+      torch::minimum(torch::arange(maxOut, longOpts).view({1, maxOut, 1}) * s + s / 2, lastFrame);
   auto offsets = torch::arange(k, longOpts).view({1, 1, k}) - k / 2;
   auto index = torch::clamp(centre + offsets, 0).min(lastFrame);  // [B, T', k]
-  auto gathered = features.gather(1, index.reshape({batch, maxOut * k, 1}).expand({batch, maxOut * k, dim}));
+  auto gathered =
+      features.gather(1, index.reshape({batch, maxOut * k, 1}).expand({batch, maxOut * k, dim}));
   return gathered.reshape({batch, maxOut, k * dim});
 }
 
@@ -202,7 +206,8 @@ std::pair<torch::Tensor, torch::Tensor> AcousticModelImpl::forward(const torch::
     auto h = runDirection(x, layer, false);
     if (options.bidirectional()) {
       auto reversed = reverseWithinLengths(x, modelLengths);
-      h = torch::cat({h, reverseWithinLengths(runDirection(reversed, layer, true), modelLengths)}, 2);
+      h = torch::cat({h, reverseWithinLengths(runDirection(reversed, layer, true), modelLengths)},
+                     2);
     }
     if (layer + 1 < options.layers() && options.dropout() > 0.0)
       h = torch::dropout(h, options.dropout(), is_training());
@@ -217,9 +222,11 @@ std::pair<torch::Tensor, torch::Tensor> AcousticModelImpl::forward(const torch::
   return {logits, outLengths};
 }
 
-torch::Tensor AcousticModelImpl::reverseWithinLengths(const torch::Tensor& x, const torch::Tensor& lengths) {
+torch::Tensor AcousticModelImpl::reverseWithinLengths(const torch::Tensor& x,
+                                                      const torch::Tensor& lengths) {
   const int64_t batch = x.size(0), frames = x.size(1);
-  auto t = torch::arange(frames, torch::TensorOptions().dtype(torch::kLong).device(x.device())).view({1, frames});
+  auto t = torch::arange(frames, torch::TensorOptions().dtype(torch::kLong).device(x.device()))
+               .view({1, frames});
   auto len = lengths.view({batch, 1});
   // Valid frame t <- len-1-t; padding stays where it is. The map is its own inverse.
   auto source = torch::where(t < len, len - 1 - t, t);
@@ -249,8 +256,8 @@ int64_t AcousticModelImpl::parameterCount() const {
 
 void AcousticModelImpl::pretty_print(std::ostream& stream) const {
   stream << "understudy::nn::AcousticModel(kind=" << options.kind()
-         << ", input=" << options.input_dim() << "x" << options.stack() << "/" << options.subsample()
-         << ", layers=" << options.layers() << ", cells=" << options.cells()
+         << ", input=" << options.input_dim() << "x" << options.stack() << "/"
+         << options.subsample() << ", layers=" << options.layers() << ", cells=" << options.cells()
          << ", projection=" << options.projection() << ", dropout=" << options.dropout()
          << ", units=" << options.num_units() << ", parameters=" << parameterCount() << ")";
 }
@@ -293,7 +300,8 @@ void loadWeights(AcousticModel& model, const std::string& path) {
   try {
     value = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));
   } catch (const c10::Error& e) {
-    throw US_ERROR("not a weights file (cannot unpickle): " + std::string(e.what_without_backtrace()))
+    throw US_ERROR("not a weights file (cannot unpickle): " +
+                   std::string(e.what_without_backtrace()))
         .file(path);
   }
   if (!value.isGenericDict())
@@ -331,7 +339,8 @@ void loadWeights(AcousticModel& model, const std::string& path) {
   for (const auto& entry : dict) {
     const std::string name = entry.key().toStringRef();
     if (name == "config") continue;
-    if (!known.count(name)) throw mismatch("unexpected tensor '" + name + "' in weights file", name);
+    if (!known.count(name))
+      throw mismatch("unexpected tensor '" + name + "' in weights file", name);
     if (!entry.value().isTensor()) throw mismatch("entry '" + name + "' is not a tensor", name);
   }
   // Every check before the first copy: a failed load leaves the model untouched.

@@ -38,10 +38,10 @@ struct AcousticModelOptions {
   TORCH_ARG(int64_t, stack) = 3;           // frames stacked [t-1, t, t+1] (odd)
   TORCH_ARG(int64_t, subsample) = 3;       // keep every third -> 30 ms
   TORCH_ARG(int64_t, layers) = 3;
-  TORCH_ARG(int64_t, cells) = 256;         // per direction
-  TORCH_ARG(int64_t, projection) = 0;      // 0 = none (LSTMP when > 0, < cells)
-  TORCH_ARG(double, dropout) = 0.0;        // between LSTM layers
-  TORCH_ARG(int64_t, num_units) = 0;       // outputs; must be set by the caller
+  TORCH_ARG(int64_t, cells) = 256;     // per direction
+  TORCH_ARG(int64_t, projection) = 0;  // 0 = none (LSTMP when > 0, < cells)
+  TORCH_ARG(double, dropout) = 0.0;    // between LSTM layers
+  TORCH_ARG(int64_t, num_units) = 0;   // outputs; must be set by the caller
 
  public:  // TORCH_ARG leaves the section private
   // Throws understudy::Error naming the field, its value and the allowed range.
@@ -74,7 +74,8 @@ class AcousticModelImpl : public torch::nn::Cloneable<AcousticModelImpl> {
   std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& features,
                                                   const torch::Tensor& lengths);
   // Stacks and subsamples only: [B, T, input_dim] -> [B, T', stack*input_dim].
-  torch::Tensor stackAndSubsample(const torch::Tensor& features, const torch::Tensor& lengths) const;
+  torch::Tensor stackAndSubsample(const torch::Tensor& features,
+                                  const torch::Tensor& lengths) const;
 
   // ceil(inputFrames / subsample): model frame j is centred on 10 ms frame
   // min(subsample*j + subsample/2, inputFrames-1).

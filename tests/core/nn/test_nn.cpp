@@ -2,7 +2,6 @@
 // invariants, parameter counts, weights files, options validation.
 #include <QTemporaryDir>
 #include <QtTest>
-
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -18,7 +17,13 @@ namespace fs = std::filesystem;
 namespace {
 
 AcousticModelOptions smallOptions(const std::string& kind, int64_t projection = 0) {
-  return AcousticModelOptions().kind(kind).input_dim(8).layers(2).cells(12).projection(projection).num_units(7);
+  return AcousticModelOptions()
+      .kind(kind)
+      .input_dim(8)
+      .layers(2)
+      .cells(12)
+      .projection(projection)
+      .num_units(7);
 }
 
 // Random features [B, maxLen, dim]; frames past each length are garbage (not
@@ -29,7 +34,8 @@ std::pair<torch::Tensor, torch::Tensor> randomBatch(std::vector<int64_t> lengths
   return {features, torch::tensor(lengths, torch::kLong)};
 }
 
-void writeTensorDict(const std::string& path, const std::vector<std::pair<std::string, torch::Tensor>>& items) {
+void writeTensorDict(const std::string& path,
+                     const std::vector<std::pair<std::string, torch::Tensor>>& items) {
   c10::Dict<std::string, at::Tensor> dict;
   for (const auto& [k, v] : items) dict.insert(k, v.contiguous());
   std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
@@ -82,7 +88,8 @@ class TestNn : public QObject {
 
   void testStackingFollowsTheDocumentedRule() {
     // Frame t holds the value t in every bin, so the stacked vector names the frames it read.
-    AcousticModel model(AcousticModelOptions().kind("lstm").input_dim(2).layers(1).cells(4).num_units(3));
+    AcousticModel model(
+        AcousticModelOptions().kind("lstm").input_dim(2).layers(1).cells(4).num_units(3));
     auto features = torch::arange(8, torch::kFloat).view({1, 8, 1}).expand({2, 8, 2}).contiguous();
     auto stacked = model->stackAndSubsample(features, torch::tensor({8, 5}, torch::kLong));
     QCOMPARE(stacked.size(1), int64_t(3));
@@ -122,14 +129,15 @@ class TestNn : public QObject {
       const std::string base = dir.filePath(QString::fromStdString(c.name)).toStdString();
       exportForPython(model, base + ".weights.pt");
       writeTensorDict(base + ".inputs.pt", {{"features", features}, {"lengths", lengths}});
-      args << QString::fromStdString(base + ".weights.pt") << QString::fromStdString(base + ".inputs.pt")
+      args << QString::fromStdString(base + ".weights.pt")
+           << QString::fromStdString(base + ".inputs.pt")
            << QString::fromStdString(base + ".outputs.pt");
     }
     auto r = test::runProcess(python, args, 120000);
     QVERIFY2(r.exitCode == 0, r.err.constData());
     for (size_t i = 0; i < cases.size(); ++i) {
-      auto theirs = readTensorDict(dir.filePath(QString::fromStdString(cases[i].name)).toStdString() +
-                                   ".outputs.pt");
+      auto theirs = readTensorDict(
+          dir.filePath(QString::fromStdString(cases[i].name)).toStdString() + ".outputs.pt");
       auto logits = theirs.at("logits").toTensor();
       auto outLengths = theirs.at("out_lengths").toTensor();
       QVERIFY2(torch::equal(outLengths, ours[i].second), cases[i].name.c_str());
@@ -160,7 +168,8 @@ class TestNn : public QObject {
       QCOMPARE(batchOut[b].item<int64_t>(), n);
       QVERIFY(maxAbsDiff(batchLogits[b].slice(0, 0, n), aloneLogits[0]) <= 1e-5);
       // Padded model frames are zero.
-      if (batchLogits.size(1) > n) QCOMPARE(batchLogits[b].slice(0, n).abs().max().item<float>(), 0.0f);
+      if (batchLogits.size(1) > n)
+        QCOMPARE(batchLogits[b].slice(0, n).abs().max().item<float>(), 0.0f);
     }
   }
 
@@ -168,9 +177,12 @@ class TestNn : public QObject {
     AcousticModel model(smallOptions("blstm").layers(3).dropout(0.5));
     auto [features, lengths] = randomBatch({12, 7}, 8);
     model->train();
-    QVERIFY(maxAbsDiff(model->forward(features, lengths).first, model->forward(features, lengths).first) > 1e-4);
+    QVERIFY(maxAbsDiff(model->forward(features, lengths).first,
+                       model->forward(features, lengths).first) > 1e-4);
     model->eval();
-    QCOMPARE(maxAbsDiff(model->forward(features, lengths).first, model->forward(features, lengths).first), 0.0);
+    QCOMPARE(maxAbsDiff(model->forward(features, lengths).first,
+                        model->forward(features, lengths).first),
+             0.0);
   }
 
   void testGradientsIgnorePadding() {
@@ -209,7 +221,8 @@ class TestNn : public QObject {
         const bool before = AcousticModelImpl::centreFrame(j, 30, 3) + 1 < t;
         const bool same = maxAbsDiff(a[j], b[j]) == 0.0;
         if (kind == "lstm" && before) QVERIFY2(same, qPrintable(QString("model frame %1").arg(j)));
-        if (!before) QVERIFY2(!same, qPrintable(QString("model frame %1 ignores its input").arg(j)));
+        if (!before)
+          QVERIFY2(!same, qPrintable(QString("model frame %1 ignores its input").arg(j)));
         unchangedFrames += same;
       }
       // Frames 0..4 end their stack before t = 16 (c_4 + 1 = 14); the BLSTM sees the future.
@@ -254,7 +267,8 @@ class TestNn : public QObject {
     QCOMPARE(AcousticModelOptions::preset("teacher-paper").kind(), std::string("blstm"));
     QCOMPARE(AcousticModelOptions::preset("student-paper").kind(), std::string("lstm"));
     QCOMPARE(AcousticModelOptions::preset("student-paper").layers(), int64_t(5));
-    QVERIFY(errorOf([] { AcousticModelOptions::preset("huge"); }).find("huge") != std::string::npos);
+    QVERIFY(errorOf([] { AcousticModelOptions::preset("huge"); }).find("huge") !=
+            std::string::npos);
   }
 
   void testSaveLoadRoundTrip() {
@@ -266,11 +280,15 @@ class TestNn : public QObject {
     b->eval();
     torch::NoGradGuard noGrad;
     auto [features, lengths] = randomBatch({20, 13}, 8);
-    QVERIFY(maxAbsDiff(a->forward(features, lengths).first, b->forward(features, lengths).first) > 1e-3);
+    QVERIFY(maxAbsDiff(a->forward(features, lengths).first, b->forward(features, lengths).first) >
+            1e-3);
     saveWeights(a, path);
-    QCOMPARE(int(std::distance(fs::directory_iterator(dir.path().toStdString()), fs::directory_iterator())), 1);
+    QCOMPARE(int(std::distance(fs::directory_iterator(dir.path().toStdString()),
+                               fs::directory_iterator())),
+             1);
     loadWeights(b, path);
-    QCOMPARE(maxAbsDiff(a->forward(features, lengths).first, b->forward(features, lengths).first), 0.0);
+    QCOMPARE(maxAbsDiff(a->forward(features, lengths).first, b->forward(features, lengths).first),
+             0.0);
     for (const auto& item : a->named_parameters())
       QVERIFY(torch::equal(item.value(), b->named_parameters()[item.key()]));
   }
@@ -283,17 +301,20 @@ class TestNn : public QObject {
 
     AcousticModel wider(smallOptions("lstm").cells(16));
     std::string msg = errorOf([&] { loadWeights(wider, path); });
-    QVERIFY2(msg.find("lstm.") != std::string::npos && msg.find("shape") != std::string::npos, msg.c_str());
+    QVERIFY2(msg.find("lstm.") != std::string::npos && msg.find("shape") != std::string::npos,
+             msg.c_str());
     QVERIFY2(msg.find(path) != std::string::npos, msg.c_str());
 
     AcousticModel deeper(smallOptions("lstm").layers(3));
     msg = errorOf([&] { loadWeights(deeper, path); });
-    QVERIFY2(msg.find("lstm.weight_ih_l2") != std::string::npos && msg.find("missing") != std::string::npos,
+    QVERIFY2(msg.find("lstm.weight_ih_l2") != std::string::npos &&
+                 msg.find("missing") != std::string::npos,
              msg.c_str());
 
     AcousticModel bi(smallOptions("blstm"));
     msg = errorOf([&] { loadWeights(bi, path); });
-    QVERIFY2(msg.find("_reverse") != std::string::npos || msg.find("shape") != std::string::npos, msg.c_str());
+    QVERIFY2(msg.find("_reverse") != std::string::npos || msg.find("shape") != std::string::npos,
+             msg.c_str());
 
     AcousticModel shallow(smallOptions("lstm").layers(1));
     msg = errorOf([&] { loadWeights(shallow, path); });
@@ -328,12 +349,15 @@ class TestNn : public QObject {
 
   void testForwardRejectsBadShapes() {
     AcousticModel model(smallOptions("lstm"));
-    QVERIFY(errorOf([&] { model->forward(torch::zeros({2, 10, 9}), torch::tensor({10, 10})); }).find("[batch, frames, 8]") !=
-            std::string::npos);
-    QVERIFY(errorOf([&] { model->forward(torch::zeros({2, 10, 8}), torch::tensor({10, 11})); }).find("length 11") !=
-            std::string::npos);
-    QVERIFY(errorOf([&] { model->forward(torch::zeros({2, 10, 8}), torch::tensor({10, 0})); }).find("length 0") !=
-            std::string::npos);
+    QVERIFY(errorOf([&] {
+              model->forward(torch::zeros({2, 10, 9}), torch::tensor({10, 10}));
+            }).find("[batch, frames, 8]") != std::string::npos);
+    QVERIFY(errorOf([&] {
+              model->forward(torch::zeros({2, 10, 8}), torch::tensor({10, 11}));
+            }).find("length 11") != std::string::npos);
+    QVERIFY(errorOf([&] {
+              model->forward(torch::zeros({2, 10, 8}), torch::tensor({10, 0}));
+            }).find("length 0") != std::string::npos);
   }
 
   void testYamlRoundTripAndStrictKeys() {
@@ -344,11 +368,15 @@ class TestNn : public QObject {
 
     auto unknown = YamlSection::loadString("kind: lstm\nlayers: 2\ncels: 64\n", "recipe.yaml");
     std::string msg = errorOf([&] { AcousticModelOptions::fromYaml(unknown); });
-    QVERIFY2(msg.find("recipe.yaml:3") != std::string::npos && msg.find("cels") != std::string::npos, msg.c_str());
+    QVERIFY2(
+        msg.find("recipe.yaml:3") != std::string::npos && msg.find("cels") != std::string::npos,
+        msg.c_str());
 
     auto bad = YamlSection::loadString("kind: lstm\nlayers: -2\n", "recipe.yaml");
     msg = errorOf([&] { AcousticModelOptions::fromYaml(bad); });
-    QVERIFY2(msg.find("recipe.yaml:2") != std::string::npos && msg.find("layers") != std::string::npos, msg.c_str());
+    QVERIFY2(
+        msg.find("recipe.yaml:2") != std::string::npos && msg.find("layers") != std::string::npos,
+        msg.c_str());
 
     // num_units may come later, from the unit inventory.
     auto noUnits = YamlSection::loadString("kind: blstm\n", "recipe.yaml");
