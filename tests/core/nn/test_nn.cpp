@@ -293,6 +293,21 @@ class TestNn : public QObject {
       QVERIFY(torch::equal(item.value(), b->named_parameters()[item.key()]));
   }
 
+  void testCloneIsDeepAndEqual() {
+    AcousticModel a(smallOptions("blstm", 5));
+    a->eval();
+    auto b = std::dynamic_pointer_cast<AcousticModelImpl>(a->clone());
+    QVERIFY(b);
+    b->eval();
+    torch::NoGradGuard noGrad;
+    auto [features, lengths] = randomBatch({10, 6}, 8);
+    QCOMPARE(maxAbsDiff(a->forward(features, lengths).first, b->forward(features, lengths).first),
+             0.0);
+    b->output->bias.add_(1.0);
+    QVERIFY(maxAbsDiff(a->forward(features, lengths).first, b->forward(features, lengths).first) >
+            0.5);
+  }
+
   void testLoadIntoDifferentArchitectureNamesTheTensor() {
     QTemporaryDir dir;
     const std::string path = dir.filePath("model.pt").toStdString();
