@@ -283,14 +283,19 @@ bool datasetComplete(Workspace& ws, const DatasetPlan& plan, const SynthCorpusCo
   if (!q.executeStep()) return false;
   const std::string source = q.getColumn(1).getString();
   json meta = json::parse(q.getColumn(4).getString(), nullptr, false);
+  if (!meta.is_object()) meta = json::object();
   const bool same = source == "synthetic" && meta.is_object() &&
                     meta.value("profile", std::string()) == config.profile &&
                     meta.value("seed", std::uint64_t(0)) == config.seed &&
                     std::abs(meta.value("scale", 0.0) - config.scale) < 1e-9 &&
                     meta.value("generator", std::string()) == kGenerator;
   if (!same)
-    throw US_ERROR("dataset '" + plan.name + "' already exists in this workspace with another " +
-                   "origin (" + source + ", metadata " + q.getColumn(4).getString() + ")")
+    throw US_ERROR("dataset '" + plan.name + "' already exists in this workspace (source '" +
+                   source + "', profile '" + meta.value("profile", std::string("?")) + "', seed " +
+                   meta.value("seed", json("?")).dump() + ", scale " +
+                   meta.value("scale", json("?")).dump() + "); asked for profile '" +
+                   config.profile + "', seed " + std::to_string(config.seed) + ", scale " +
+                   json(config.scale).dump())
         .file(ws.databasePath().string())
         .hint("use a new workspace, or the same --profile and --seed to resume");
   summary.name = plan.name;
@@ -356,7 +361,7 @@ SynthCorpusSummary buildSynthCorpus(Workspace& ws, const SynthCorpusConfig& conf
     }
   }
 
-  ProgressTracker tracker(progress, "synth", totalUtterances, "utt");
+  ProgressTracker tracker(totalUtterances > 0 ? progress : nullptr, "synth", totalUtterances, "utt");
   tracker.set(reusedUtterances);
   if (reusedUtterances > 0)
     log::info("synth: reusing {} utterances from an interrupted build", reusedUtterances);
