@@ -110,8 +110,8 @@
         <translation>Noch keine Modelle</translation>
     </message>
     <message>
-        <source>Train a teacher or a student with `understudy-cli train`, or run a recipe with `understudy-cli run`. Trained models are listed here.</source>
-        <translation>Trainieren Sie einen Lehrer oder einen Schüler mit `understudy-cli train` oder führen Sie ein Rezept mit `understudy-cli run` aus. Trainierte Modelle erscheinen hier.</translation>
+        <source>Train a teacher or a student with `understudy-cli train`. Trained models are listed here.</source>
+        <translation>Trainieren Sie einen Lehrer oder einen Schüler mit `understudy-cli train`. Trainierte Modelle erscheinen hier.</translation>
     </message>
     <message>
         <source>Role</source>
@@ -134,16 +134,16 @@
         <translation>Läufe</translation>
     </message>
     <message>
-        <source>No runs yet — start one with `understudy-cli run`</source>
-        <translation>Noch keine Läufe — mit `understudy-cli run` starten</translation>
+        <source>No runs yet — start one with `understudy-cli train`</source>
+        <translation>Noch keine Läufe — mit `understudy-cli train` starten</translation>
     </message>
     <message>
         <source>No runs yet</source>
         <translation>Noch keine Läufe</translation>
     </message>
     <message>
-        <source>Start one with `understudy-cli run RECIPE -w WORKSPACE`. Runs started from a terminal appear here while they run.</source>
-        <translation>Starten Sie einen mit `understudy-cli run REZEPT -w ARBEITSBEREICH`. Im Terminal gestartete Läufe erscheinen hier, während sie laufen.</translation>
+        <source>Start one with `understudy-cli features`, `targets` or `train`. Runs started from a terminal appear here while they run.</source>
+        <translation>Starten Sie einen mit `understudy-cli features`, `targets` oder `train`. Im Terminal gestartete Läufe erscheinen hier, während sie laufen.</translation>
     </message>
     <message>
         <source>Status</source>

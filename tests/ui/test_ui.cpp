@@ -206,7 +206,7 @@ class TestUi : public QObject {
     WorkspaceView* view = window->workspaceView();
     view->selectGroup(WorkspaceGroup::Runs);
     QVERIFY(view->isShowingEmptyState());
-    QVERIFY(view->emptyStateText().contains("understudy-cli run"));
+    QVERIFY(view->emptyStateText().contains("understudy-cli features"));
 
     // Status bar: path, schema version, counts.
     const WorkspaceStatusBar* status = window->workspaceStatusBar();

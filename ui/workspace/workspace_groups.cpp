@@ -52,8 +52,8 @@ std::vector<WorkspaceGroupSpec> WorkspaceGroups::all() {
   models.emptyText = tr("No models yet — train one with `understudy-cli train`");
   models.emptyTitle = tr("No models yet");
   models.emptyHint =
-      tr("Train a teacher or a student with `understudy-cli train`, or run a "
-         "recipe with `understudy-cli run`. Trained models are listed here.");
+      tr("Train a teacher or a student with `understudy-cli train`. Trained models are listed "
+         "here.");
   models.sql = QStringLiteral(
                    "SELECT id, name, role, num_params, run_id, path, REPLACE(SUBSTR(created_at, 1, "
                    "19), 'T', ' ') AS created_at "
@@ -74,10 +74,10 @@ std::vector<WorkspaceGroupSpec> WorkspaceGroups::all() {
   runs.group = WorkspaceGroup::Runs;
   runs.key = QStringLiteral("runs");
   runs.title = tr("Runs");
-  runs.emptyText = tr("No runs yet — start one with `understudy-cli run`");
+  runs.emptyText = tr("No runs yet — start one with `understudy-cli train`");
   runs.emptyTitle = tr("No runs yet");
   runs.emptyHint =
-      tr("Start one with `understudy-cli run RECIPE -w WORKSPACE`. Runs started "
+      tr("Start one with `understudy-cli features`, `targets` or `train`. Runs started "
          "from a terminal appear here while they run.");
   runs.sql = QStringLiteral(
                  "SELECT id, CASE WHEN name = '' THEN kind ELSE name END AS name, kind, status, "
