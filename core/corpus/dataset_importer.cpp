@@ -135,6 +135,156 @@ std::string runPipe(const std::string& command, const fs::path& target) {
   return {};
 }
 
+// One utterance after its checks: where its audio is, and why it is skipped (if it is).
+struct CheckedUtterance {
+  const SourceUtterance* u = nullptr;
+  std::string audioPath;  // absolute, or relative to the workspace (materialised pipes)
+  double offset = 0, duration = 0;
+  int sampleRate = 0;
+  int channels = 0;
+  std::string category, reason;  // empty: ok
+
+  void skip(std::string why, std::string text) {
+    category = std::move(why);
+    reason = std::move(text);
+  }
+};
+
+// The per-utterance checks of DatasetImporter, with each audio file probed
+// (and each pipe run) once however many segments it has.
+class UtteranceChecker {
+ public:
+  UtteranceChecker(const ImportOptions& options, const ParsedSource& source,
+                   fs::path workspaceRoot, fs::path pipeDir)
+      : m_opt(options), m_source(source), m_root(std::move(workspaceRoot)),
+        m_pipeDir(std::move(pipeDir)) {}
+
+  bool createdPipeDir() const { return m_createdPipeDir; }
+  const fs::path& pipeDir() const { return m_pipeDir; }
+
+  CheckedUtterance check(const SourceUtterance& u) {
+    CheckedUtterance row;
+    row.u = &u;
+    row.audioPath = u.audioPath;
+    if (!u.problem.empty()) {
+      row.skip(u.problem.find("piped command refused") != std::string::npos ? "pipe refused"
+                                                                            : "bad source line",
+               u.problem);
+      return row;
+    }
+    if (m_opt.kind != DatasetKind::Unlabeled) {
+      if (!u.hasText) {
+        row.skip("no transcript", m_source.kind == "kaldi" ? "no transcript in text"
+                                                           : u.origin + ": no \"text\" field");
+        return row;
+      }
+      if (u.text.find_first_not_of(" \t") == std::string::npos) {
+        row.skip("empty transcript", u.textOrigin + ": empty transcript");
+        return row;
+      }
+    }
+    if (!u.pipeCommand.empty()) {
+      const std::string& result = pipeOutput(u);
+      if (result.front() == '!') {
+        row.skip("pipe failed", result.substr(1) + ": " + u.pipeCommand);
+        return row;
+      }
+      row.audioPath = result;
+    }
+    const Probe& probe = probeOnce(row.audioPath);
+    if (!probe.info) {
+      row.skip(probe.category, probe.reason);
+      return row;
+    }
+    checkTiming(u, *probe.info, row);
+    return row;
+  }
+
+ private:
+  // Runs the recording's pipe once; the workspace-relative path of its
+  // output, or "!" + the reason it failed.
+  const std::string& pipeOutput(const SourceUtterance& u) {
+    auto [it, fresh] = m_pipeResults.emplace(u.recordingId, std::string());
+    if (fresh) {
+      const fs::path target = m_pipeDir / (safeFileName(u.recordingId) + ".wav");
+      if (!fs::exists(m_pipeDir)) m_createdPipeDir = true;
+      std::string why = runPipe(u.pipeCommand, target);
+      // Stored relative to the workspace, as the workspace owns the file.
+      it->second = why.empty() ? "audio/" + m_opt.name + "/" + target.filename().string()
+                               : "!" + why;
+    }
+    return it->second;
+  }
+
+  const Probe& probeOnce(const std::string& audioPath) {
+    auto [it, fresh] = m_probes.emplace(audioPath, Probe{});
+    Probe& probe = it->second;
+    if (fresh) {
+      try {
+        const fs::path p(audioPath);
+        probe.info = probeAudio(p.is_relative() ? (m_root / p).string() : audioPath);
+      } catch (const Error& e) {
+        probe.category = categoryOf(e.what_());
+        probe.reason = e.what_();
+        if (probe.category == "audio file not found") probe.reason += ": " + audioPath;
+      }
+    }
+    return probe;
+  }
+
+  void checkTiming(const SourceUtterance& u, const AudioInfo& info, CheckedUtterance& row) const {
+    row.sampleRate = info.sampleRate;
+    row.channels = info.channels;
+    if (info.sampleRate < m_opt.minSampleRate) {
+      row.skip("sample rate",
+               fmt::format("sample rate {} Hz is below {} Hz: 16 kHz features would have empty "
+                           "upper mel bins",
+                           info.sampleRate, m_opt.minSampleRate));
+      return;
+    }
+    const double fileSeconds = info.durationSeconds;
+    const double tol = m_opt.durationToleranceSeconds;
+    row.offset = u.offsetSeconds;
+    if (u.offsetSeconds >= fileSeconds) {
+      row.skip("segment past the end",
+               fmt::format("{}: segment starts at {}, at or past the end of the recording ({})",
+                           u.origin, formatSeconds(u.offsetSeconds), formatSeconds(fileSeconds)));
+      return;
+    }
+    if (u.durationSeconds >= 0) {
+      const double end = u.offsetSeconds + u.durationSeconds;
+      if (end > fileSeconds + tol) {
+        row.skip("segment past the end",
+                 fmt::format("{}: segment ends at {}, beyond the end of the recording ({})",
+                             u.origin, formatSeconds(end), formatSeconds(fileSeconds)));
+        return;
+      }
+      row.duration = std::min(end, fileSeconds) - u.offsetSeconds;  // within tolerance: clip
+    } else {
+      row.duration = fileSeconds - u.offsetSeconds;
+      if (u.declaredDurationSeconds >= 0 &&
+          std::fabs(u.declaredDurationSeconds - row.duration) > tol) {
+        row.skip("duration mismatch",
+                 fmt::format("{}: duration mismatch: the manifest says {}, the audio has {}",
+                             u.origin, formatSeconds(u.declaredDurationSeconds),
+                             formatSeconds(row.duration)));
+        return;
+      }
+    }
+    if (row.duration < m_opt.minDurationSeconds)
+      row.skip("too short", fmt::format("{}: {:.3f} s of audio is shorter than one {:.3f} s frame",
+                                        u.origin, row.duration, m_opt.minDurationSeconds));
+  }
+
+  const ImportOptions& m_opt;
+  const ParsedSource& m_source;
+  fs::path m_root;
+  fs::path m_pipeDir;
+  bool m_createdPipeDir = false;
+  std::map<std::string, Probe> m_probes;              // by audio path
+  std::map<std::string, std::string> m_pipeResults;  // by recording id
+};
+
 }  // namespace
 
 DatasetImporter::DatasetImporter(Workspace& workspace, ImportOptions options,
@@ -164,8 +314,7 @@ ImportSummary DatasetImporter::importSource(const ParsedSource& source) {
       throw US_ERROR("a dataset named '" + opt.name + "' already exists in this workspace")
           .hint("choose another --name (see `understudy-cli corpus list`)");
   }
-  const bool needText = opt.kind != DatasetKind::Unlabeled;
-  if (needText && !source.hasTranscripts)
+  if (opt.kind != DatasetKind::Unlabeled && !source.hasTranscripts)
     throw US_ERROR(fmt::format("a {} dataset needs transcripts, and this {} has none",
                                datasetKindName(opt.kind),
                                source.kind == "kaldi" ? "data dir (no text file)"
@@ -182,131 +331,16 @@ ImportSummary DatasetImporter::importSource(const ParsedSource& source) {
   summary.source = source.kind;
   summary.issues = source.issues;
 
-  const fs::path pipeDir = m_workspace.subdir("audio") / opt.name;
-  bool createdPipeDir = false;
-  std::map<std::string, Probe> probes;               // by audio path
-  std::map<std::string, std::string> pipeResults;    // by recording id: path or "!reason"
-
-  struct Row {
-    const SourceUtterance* u = nullptr;
-    std::string audioPath;
-    double offset = 0, duration = 0;
-    int sampleRate = 0;
-    int channels = 0;
-    std::string category, reason;
-  };
-  std::vector<Row> rows;
+  UtteranceChecker checker(opt, source, m_workspace.root(),
+                           m_workspace.subdir("audio") / opt.name);
+  std::vector<CheckedUtterance> rows;
   rows.reserve(source.utterances.size());
-
   ProgressTracker tracker(m_progress, "import", static_cast<std::int64_t>(source.utterances.size()),
                           "utt");
   try {
     for (const SourceUtterance& u : source.utterances) {
       tracker.throwIfCancelled();
-      Row row;
-      row.u = &u;
-      row.audioPath = u.audioPath;
-      auto skip = [&](std::string category, std::string reason) {
-        row.category = std::move(category);
-        row.reason = std::move(reason);
-      };
-      [&] {
-        if (!u.problem.empty()) {
-          skip(u.problem.find("piped command refused") != std::string::npos ? "pipe refused"
-                                                                            : "bad source line",
-               u.problem);
-          return;
-        }
-        if (needText) {
-          if (!u.hasText) {
-            skip("no transcript", source.kind == "kaldi"
-                                      ? "no transcript in text"
-                                      : u.origin + ": no \"text\" field");
-            return;
-          }
-          if (u.text.find_first_not_of(" \t") == std::string::npos) {
-            skip("empty transcript", u.textOrigin + ": empty transcript");
-            return;
-          }
-        }
-        if (!u.pipeCommand.empty()) {
-          auto [it, fresh] = pipeResults.emplace(u.recordingId, std::string());
-          if (fresh) {
-            const fs::path target = pipeDir / (safeFileName(u.recordingId) + ".wav");
-            if (!fs::exists(pipeDir)) createdPipeDir = true;
-            std::string why = runPipe(u.pipeCommand, target);
-            // Stored relative to the workspace, as the workspace owns the file.
-            it->second = why.empty() ? "audio/" + opt.name + "/" + target.filename().string()
-                                     : "!" + why;
-          }
-          if (it->second.front() == '!') {
-            skip("pipe failed", it->second.substr(1) + ": " + u.pipeCommand);
-            return;
-          }
-          row.audioPath = it->second;
-        }
-        auto [pit, fresh] = probes.emplace(row.audioPath, Probe{});
-        Probe& probe = pit->second;
-        if (fresh) {
-          try {
-            const fs::path p(row.audioPath);
-            probe.info = probeAudio(p.is_relative() ? (m_workspace.root() / p).string()
-                                                    : row.audioPath);
-          } catch (const Error& e) {
-            probe.category = categoryOf(e.what_());
-            probe.reason = e.what_();
-            if (probe.category == "audio file not found") probe.reason += ": " + row.audioPath;
-          }
-        }
-        if (!probe.info) {
-          skip(probe.category, probe.reason);
-          return;
-        }
-        const AudioInfo& info = *probe.info;
-        row.sampleRate = info.sampleRate;
-        row.channels = info.channels;
-        if (info.sampleRate < opt.minSampleRate) {
-          skip("sample rate",
-               fmt::format("sample rate {} Hz is below {} Hz: 16 kHz features would have empty "
-                           "upper mel bins",
-                           info.sampleRate, opt.minSampleRate));
-          return;
-        }
-        const double fileSeconds = info.durationSeconds;
-        const double tol = opt.durationToleranceSeconds;
-        row.offset = u.offsetSeconds;
-        if (u.offsetSeconds >= fileSeconds) {
-          skip("segment past the end",
-               fmt::format("{}: segment starts at {}, at or past the end of the recording ({})",
-                           u.origin, formatSeconds(u.offsetSeconds), formatSeconds(fileSeconds)));
-          return;
-        }
-        if (u.durationSeconds >= 0) {
-          const double end = u.offsetSeconds + u.durationSeconds;
-          if (end > fileSeconds + tol) {
-            skip("segment past the end",
-                 fmt::format("{}: segment ends at {}, beyond the end of the recording ({})",
-                             u.origin, formatSeconds(end), formatSeconds(fileSeconds)));
-            return;
-          }
-          row.duration = std::min(end, fileSeconds) - u.offsetSeconds;
-        } else {
-          row.duration = fileSeconds - u.offsetSeconds;
-          if (u.declaredDurationSeconds >= 0 &&
-              std::fabs(u.declaredDurationSeconds - row.duration) > tol) {
-            skip("duration mismatch",
-                 fmt::format("{}: duration mismatch: the manifest says {}, the audio has {}",
-                             u.origin, formatSeconds(u.declaredDurationSeconds),
-                             formatSeconds(row.duration)));
-            return;
-          }
-        }
-        if (row.duration < opt.minDurationSeconds) {
-          skip("too short", fmt::format("{}: {:.3f} s of audio is shorter than one {:.3f} s frame",
-                                        u.origin, row.duration, opt.minDurationSeconds));
-          return;
-        }
-      }();
+      CheckedUtterance row = checker.check(u);
       if (row.category.empty()) {
         ++summary.imported;
         summary.totalSeconds += row.duration;
@@ -365,7 +399,7 @@ ImportSummary DatasetImporter::importSource(const ParsedSource& source) {
         db,
         "INSERT INTO utterances (dataset_id, key, audio_path, offset_s, duration_s, sample_rate, "
         "speaker, text, status, reason, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    for (const Row& row : rows) {
+    for (const CheckedUtterance& row : rows) {
       const SourceUtterance& u = *row.u;
       json meta = json::parse(u.metadataJson, nullptr, false);
       if (!meta.is_object()) meta = json::object();
@@ -394,9 +428,9 @@ ImportSummary DatasetImporter::importSource(const ParsedSource& source) {
     tracker.throwIfCancelled();
     tx.commit();
   } catch (...) {
-    if (createdPipeDir) {
+    if (checker.createdPipeDir()) {
       std::error_code ec;
-      fs::remove_all(pipeDir, ec);
+      fs::remove_all(checker.pipeDir(), ec);
     }
     throw;
   }
