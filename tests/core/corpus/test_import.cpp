@@ -764,6 +764,23 @@ class TestImport : public QObject {
     }
   }
 
+  void testFeaturesResampleOtherRatesTo16k() {
+    const QString base = path("rate");
+    writeFile(base + "/r.wav", wavBytes(makeSignal(22050, 31), 22050));  // 1.0 s at 22.05 kHz
+    writeFile(base + "/data/wav.scp", "r " + (base + "/r.wav").toStdString() + "\n");
+    Workspace ws = Workspace::create((base + "/ws").toStdString());
+    ImportOptions opt;
+    opt.name = "r";
+    opt.kind = DatasetKind::Unlabeled;
+    QCOMPARE(DatasetImporter(ws, opt).importKaldiDir((base + "/data").toStdString()).imported,
+             std::size_t(1));
+    QCOMPARE(ws.db().execAndGet("SELECT sample_rate FROM utterances").getInt(), 22050);
+    FeatureExtractionSummary f = extractFeatures(ws, "r", {});
+    QCOMPARE(f.computed, std::size_t(1));
+    FeatureStore store = FeatureStore::open(ws.root() / f.storePath);
+    QCOMPARE(store.read("r").frames, 1 + (16000 - 400) / 160);  // 16,000 samples after resampling
+  }
+
   void testFeaturesAudioFailingNowIsSkippedNotFatal() {
     Generated g = makeFeatureDataset(path("feat2"), 3, false, "unlabeled");
     QVERIFY(QFile::remove(path("feat2/wav/r01.wav")));
