@@ -1,9 +1,10 @@
 // espeak-ng speech with exact phone and word timings (TOOLCHAIN.md "espeak-ng").
 //
-// espeak-ng has one global, non-thread-safe instance: create at most one
-// EspeakSynthesizer per process (the corpus builder runs one per worker
-// process). Output is resampled from espeak-ng's 22,050 Hz to the requested
-// rate; phone boundaries are scaled with it.
+// espeak-ng has one global, non-thread-safe instance: at most one
+// EspeakSynthesizer may exist in a process at a time (the corpus builder runs
+// one per worker process). espeak-ng is initialised on first use and stays
+// initialised until the process exits. Output is resampled from espeak-ng's
+// 22,050 Hz to the requested rate; phone boundaries are scaled with it.
 //
 //   EspeakSynthesizer tts;
 //   SynthesizedSpeech s = tts.synthesize("play jazz in the kitchen",
