@@ -163,9 +163,15 @@ SynthDatasetSummary finaliseDataset(Workspace& ws, const DatasetPlan& plan,
   if (total < 0.9 * plan.targetSeconds)
     log::warning("{}: {:.1f} s of speech, less than the planned {:.1f} s", plan.name, total,
                  plan.targetSeconds);
-  const fs::path audioDir = ws.subdir("audio") / plan.name;
-  for (std::size_t i = keep; i < results.size(); ++i) fs::remove(audioDir / (results[i].key + ".wav"));
   results.resize(keep);
+  // The folder holds exactly the kept utterances: trimmed ones and temp files
+  // of workers stopped mid-write (Ctrl-C, a crash) go.
+  const fs::path audioDir = ws.subdir("audio") / plan.name;
+  std::set<std::string> keptFiles;
+  for (const auto& r : results) keptFiles.insert(r.key + ".wav");
+  for (const auto& entry : fs::directory_iterator(audioDir))
+    if (entry.is_regular_file() && !keptFiles.count(entry.path().filename().string()))
+      fs::remove(entry.path());
   std::sort(results.begin(), results.end(),
             [](const UtteranceResult& a, const UtteranceResult& b) { return a.key < b.key; });
 

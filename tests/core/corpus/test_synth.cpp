@@ -121,7 +121,8 @@ class TestSynth : public QObject {
   QTemporaryDir m_tmp;
   fs::path m_tiny;  // full tiny profile, seed 11, built once
 
-  fs::path build(const std::string& name, std::uint64_t seed, double scale, int jobs) {
+  fs::path build(const std::string& name, std::uint64_t seed, double scale, int jobs,
+                 int shardSize = 24) {
     const fs::path root = fs::path(m_tmp.path().toStdString()) / name;
     Workspace ws = Workspace::create(root);
     SynthCorpusConfig c;
@@ -129,6 +130,7 @@ class TestSynth : public QObject {
     c.seed = seed;
     c.scale = scale;
     c.jobs = jobs;
+    c.shardSize = shardSize;
     buildSynthCorpus(ws, c);
     return root;
   }
@@ -572,15 +574,16 @@ class TestSynth : public QObject {
   }
 
   void testInterruptedBuildResumesToTheSameCorpus() {
-    const fs::path whole = build("resume-ref", 8, 0.1, 2);
+    // Same shard size on both sides: shard boundaries are part of the corpus.
+    const fs::path whole = build("resume-ref", 8, 0.2, 2, 6);
     const fs::path root = fs::path(m_tmp.path().toStdString()) / "resume";
     Workspace ws = Workspace::create(root);
     SynthCorpusConfig c;
     c.profile = "tiny";
     c.seed = 8;
-    c.scale = 0.1;
-    c.shardSize = 24;
-    CancelAfter cancel(30);
+    c.scale = 0.2;
+    c.shardSize = 6;
+    CancelAfter cancel(12);
     QVERIFY_EXCEPTION_THROWN(buildSynthCorpus(ws, c, &cancel), Error);
     SQLite::Statement q(ws.db(), "SELECT count(*) FROM datasets");
     QVERIFY(q.executeStep());
