@@ -595,6 +595,35 @@ class TestSynth : public QObject {
     for (const auto& [path, bytes] : fw) QVERIFY2(fr.count(path) && fr.at(path) == bytes, path.c_str());
   }
 
+  void testWorkerFailureIsReportedAndTheRestResumes() {
+    const fs::path root = fs::path(m_tmp.path().toStdString()) / "failing";
+    Workspace ws = Workspace::create(root);
+    SynthCorpusConfig c;
+    c.profile = "tiny";
+    c.seed = 9;
+    c.scale = 0.1;
+    // A folder where one utterance's wav must go: that worker's write fails.
+    const std::string key = planCorpus(c)[0].utterances[3].key;
+    const fs::path blocker = root / "audio/synth-labeled" / (key + ".wav");
+    fs::create_directories(blocker);
+    try {
+      buildSynthCorpus(ws, c);
+      QFAIL("the build should fail");
+    } catch (const Error& e) {
+      const std::string m = e.message();
+      QVERIFY2(m.find(key) != std::string::npos, m.c_str());
+      QVERIFY2(m.find("synth-labeled utterances 0..") != std::string::npos, m.c_str());
+      QVERIFY2(!e.hintText().empty(), m.c_str());
+    }
+    SQLite::Statement q(ws.db(), "SELECT count(*) FROM datasets");
+    QVERIFY(q.executeStep());
+    QCOMPARE(q.getColumn(0).getInt(), 0);
+    fs::remove(blocker);
+    const SynthCorpusSummary s = buildSynthCorpus(ws, c);
+    QCOMPARE(s.datasets.size(), std::size_t(5));
+    QVERIFY(fs::is_regular_file(blocker));
+  }
+
   void testNarrowUnlabeledUsesLabeledVoices() {
     const fs::path root = fs::path(m_tmp.path().toStdString()) / "narrow";
     Workspace ws = Workspace::create(root);
