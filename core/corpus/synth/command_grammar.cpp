@@ -157,7 +157,12 @@ std::string CommandGrammar::sentence(SynthRng& rng) const {
 
 std::string CommandGrammar::sentenceFromDomain(std::size_t domain, SynthRng& rng) const {
   const auto& templates = m_domains.at(domain).templates;
-  std::string raw = expand(templates[rng.index(templates.size())], rng, 0);
+  // Fixed phrases ("take me home") would repeat verbatim hundreds of times:
+  // a template without slots is kept one time in four.
+  const std::string* chosen = &templates[rng.index(templates.size())];
+  while (chosen->find('{') == std::string::npos && !rng.chance(0.25))
+    chosen = &templates[rng.index(templates.size())];
+  std::string raw = expand(*chosen, rng, 0);
   // Normalise spacing: single spaces, no leading/trailing blanks.
   std::istringstream in(raw);
   std::string word, out;
