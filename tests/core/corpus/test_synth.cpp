@@ -325,6 +325,9 @@ class TestSynth : public QObject {
       // ctm: phone durations per utterance.
       std::map<std::string, double> ctmSum;
       std::map<std::string, double> ctmEnd;
+      std::map<std::string, std::vector<std::pair<double, std::string>>> ctmStarts;
+      std::map<std::string, int> phoneToId;
+      for (const auto& [id, phone] : idToPhone) phoneToId[phone] = id;
       {
         std::istringstream in(readFile(dir / "phones.ctm"));
         std::string key, chan, phone;
@@ -333,6 +336,7 @@ class TestSynth : public QObject {
           QVERIFY2(std::abs(start - ctmEnd[key]) < 1e-6, key.c_str());  // contiguous
           ctmSum[key] += dur;
           ctmEnd[key] = start + dur;
+          ctmStarts[key].push_back({start, phone});
         }
       }
       // Keys in C-locale order, and the ali.txt order is the same.
@@ -358,6 +362,14 @@ class TestSynth : public QObject {
         QVERIFY(std::abs(ctmSum[u.key] - info.frames / 16000.0) < 1e-5);
         QVERIFY(std::abs(u.duration - info.frames / 16000.0) < 1e-9);
         for (int id : ali.at(u.key)) QVERIFY2(id >= 1 && idToPhone.count(id), u.key.c_str());
+        // Each frame's label is the ctm phone under its centre sample t*160+200.
+        const auto& segs = ctmStarts[u.key];
+        std::size_t k = 0;
+        for (std::size_t t = 0; t < ali.at(u.key).size(); ++t) {
+          const double centre = (t * 160.0 + 200.0) / 16000.0;
+          while (k + 1 < segs.size() && segs[k + 1].first <= centre + 1e-9) ++k;
+          QVERIFY2(phoneToId.at(segs[k].second) == ali.at(u.key)[t], u.key.c_str());
+        }
         // Speech, not silence, sits between the first and last frame.
         QCOMPARE(ali.at(u.key).front(), 1);
         QCOMPARE(ali.at(u.key).back(), 1);
