@@ -36,7 +36,6 @@ int main(int argc, char** argv) {
   using namespace understudy;
   CLI::App app{"Understudy: semi-supervised teacher-student acoustic model training.",
                "understudy-cli"};
-  app.footer(kExamples);
   app.set_version_flag("--version", versionBanner());
   app.require_subcommand(1);
   app.fallthrough();
@@ -59,6 +58,9 @@ int main(int argc, char** argv) {
 #ifdef UNDERSTUDY_HAVE_TRAIN_CLI
   cli::addTrainCommands(app, global);
 #endif
+
+  // Set after the subcommands exist: CLI11 copies the footer into subcommands made later.
+  app.footer(kExamples);
 
   cli::ConsoleProgress::installInterruptHandler();
   try {
