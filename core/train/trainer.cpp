@@ -1,6 +1,7 @@
 #include "core/train/trainer.h"
 
 #include <fmt/format.h>
+#include <malloc.h>
 
 #include <algorithm>
 #include <chrono>
@@ -22,6 +23,16 @@ double secondsSince(Clock::time_point t) {
 }
 
 }  // namespace
+
+void tuneAllocator() {
+  // Autograd frees and re-allocates MB-sized temporaries every time step.
+  // With glibc's default (dynamic) mmap threshold many of them come from fresh
+  // mmap()s, and every page of them faults on first touch: measured 2.8x
+  // slower LSTM steps in python3-torch (docs/performance.md "train"). Keep
+  // them on the heap and keep the heap.
+  mallopt(M_MMAP_THRESHOLD, kMallocMmapThreshold);
+  mallopt(M_TRIM_THRESHOLD, kMallocTrimThreshold);
+}
 
 Batch collateBatch(const std::vector<TrainingExample>& examples, int subsample) {
   if (examples.empty()) throw US_ERROR("empty batch");
@@ -104,6 +115,7 @@ Trainer::Trainer(TrainerConfig config, std::shared_ptr<const ExampleSource> trai
                           ? m_config.threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   torch::set_num_threads(threads);
+  tuneAllocator();
 
   if (m_config.bptt.mode == "chunked")
     m_train = std::make_shared<ChunkedExampleSource>(m_train, m_config.bptt.chunk,
@@ -315,7 +327,7 @@ TrainResult Trainer::run(std::int64_t stopAtStep) {
     }
   }
   flushMetrics();
-  if (!m_checkpointDir.empty() && m_step > startStep) saveCheckpoint();
+  if (!m_checkpointDir.empty() && (m_step > startStep || result.cancelled)) saveCheckpoint();
 
   result.steps = m_step;
   result.epochs = m_epoch;

@@ -39,6 +39,12 @@
 
 namespace understudy::train {
 
+// glibc malloc settings the trainer applies (tuneAllocator) and the
+// bench passes to python as MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_.
+inline constexpr int kMallocMmapThreshold = 64 << 20;
+inline constexpr int kMallocTrimThreshold = 256 << 20;
+void tuneAllocator();
+
 // A padded batch. targets are -1 where a model frame is padding or has no target.
 struct Batch {
   torch::Tensor features;  // [B, T, D] float

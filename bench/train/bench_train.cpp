@@ -1,0 +1,186 @@
+// bench_train: frames/s of understudy's C++ Trainer against the same training
+// step in python3-torch (bench/train/reference.py), in one run, at 1 and 2
+// intra-op threads. Prints the CPU, OPENBLAS_CORETYPE, both rates and their
+// ratio (goal: C++ >= 1.05x python), and which thread count is faster.
+//
+//   bench_train [--preset student-small] [--steps 20] [--warmup 3] [--threads 1,2]
+//               [--rounds 2] [--python /usr/bin/python3]
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/train/trainer.h"
+#include "core/util/log.h"
+
+using namespace understudy;
+using namespace understudy::train;
+
+namespace {
+
+struct Args {
+  std::string preset = "student-small";
+  int units = 64;
+  int utterances = 48;
+  std::int64_t maxFrames = 6000;
+  int steps = 20;
+  int warmup = 3;
+  std::vector<int> threads = {1, 2};
+  int rounds = 2;
+  std::string python = "/usr/bin/python3";
+  std::string reference = UNDERSTUDY_SOURCE_DIR "/bench/train/reference.py";
+};
+
+std::string cpuName() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  return "unknown";
+}
+
+std::string runCommand(const std::string& cmd) {
+  std::string out;
+  if (FILE* p = ::popen(cmd.c_str(), "r")) {
+    char buf[512];
+    while (std::fgets(buf, sizeof buf, p)) out += buf;
+    ::pclose(p);
+  }
+  return out;
+}
+
+double parseRate(const std::string& out) {
+  auto pos = out.find("frames_per_second ");
+  return pos == std::string::npos ? 0.0 : std::atof(out.c_str() + pos + 18);
+}
+
+TrainerConfig benchConfig(const Args& a, int threads) {
+  TrainerConfig c;
+  c.model = nn::AcousticModelOptions::preset(a.preset).num_units(a.units);
+  c.batching.maxFrames = a.maxFrames;
+  c.optimizer.kind = "adam";
+  c.optimizer.lr = 1e-3;
+  c.gradClip = 5.0;
+  c.validateEvery = 0;
+  c.checkpointEvery = 0;
+  c.maxSteps = a.warmup + a.steps + 1;
+  c.threads = threads;
+  c.seed = 1;
+  return c;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string k = argv[i], v = argv[i + 1];
+    if (k == "--preset") a.preset = v;
+    else if (k == "--steps") a.steps = std::stoi(v);
+    else if (k == "--warmup") a.warmup = std::stoi(v);
+    else if (k == "--rounds") a.rounds = std::stoi(v);
+    else if (k == "--python") a.python = v;
+    else if (k == "--max-frames") a.maxFrames = std::stoll(v);
+    else if (k == "--threads") {
+      a.threads.clear();
+      std::stringstream ss(v);
+      for (std::string t; std::getline(ss, t, ',');) a.threads.push_back(std::stoi(t));
+    } else {
+      std::fprintf(stderr, "unknown option %s\n", k.c_str());
+      return 2;
+    }
+  }
+  log::setLevel(log::Level::Warning);
+  const char* coretype = std::getenv("OPENBLAS_CORETYPE");
+  std::printf("bench/train: C++ Trainer vs python3-torch reference\n");
+  std::printf("cpu               %s (%u logical cores)\n", cpuName().c_str(),
+              std::thread::hardware_concurrency());
+  std::printf("OPENBLAS_CORETYPE %s\n", coretype ? coretype : "(unset)");
+
+  // The corpus: lengths 2-6 s, random features and targets (speed does not
+  // depend on the values).
+  std::vector<int> lengths;
+  for (int i = 0; i < a.utterances; ++i) lengths.push_back(200 + (i * 7919) % 401);
+  auto source = std::make_shared<InMemoryExampleSource>(64, a.units);
+  torch::manual_seed(3);
+  for (int i = 0; i < a.utterances; ++i) {
+    auto f = torch::randn({lengths[static_cast<std::size_t>(i)], 64});
+    auto y = torch::randint(0, a.units, {(lengths[static_cast<std::size_t>(i)] + 2) / 3}, torch::kInt32);
+    source->add("u" + std::to_string(i), std::vector<float>(f.data_ptr<float>(), f.data_ptr<float>() + f.numel()),
+                std::vector<std::int32_t>(y.data_ptr<std::int32_t>(), y.data_ptr<std::int32_t>() + y.numel()));
+  }
+  // The batches the Trainer will take (epoch after epoch), for python.
+  TrainerConfig probe = benchConfig(a, 1);
+  std::vector<std::vector<int>> plan;
+  for (std::int64_t epoch = 0; static_cast<int>(plan.size()) < a.warmup + a.steps; ++epoch)
+    for (const auto& batch : planEpochBatches(lengths, probe.batching, probe.seed, epoch)) {
+      std::vector<int> l;
+      for (auto i : batch) l.push_back(lengths[i]);
+      plan.push_back(l);
+    }
+  const std::string planPath = "/tmp/bench_train_plan." + std::to_string(::getpid()) + ".txt";
+  {
+    std::ofstream out(planPath);
+    for (const auto& b : plan) {
+      for (std::size_t i = 0; i < b.size(); ++i) out << (i ? " " : "") << b[i];
+      out << "\n";
+    }
+  }
+  const auto m = probe.model;
+  std::printf("model             %s: %s %lldx%lld, projection %lld, %d units, %lld parameters\n",
+              a.preset.c_str(), m.kind().c_str(), static_cast<long long>(m.layers()),
+              static_cast<long long>(m.cells()), static_cast<long long>(m.projection()), a.units,
+              static_cast<long long>(m.closedFormParameterCount()));
+  std::printf("batches           <= %lld padded frames, %d warm-up + %d timed steps, best of %d rounds\n\n",
+              static_cast<long long>(a.maxFrames), a.warmup, a.steps, a.rounds);
+
+  std::printf("%8s %14s %14s %8s   %s\n", "threads", "C++ frames/s", "py frames/s", "ratio",
+              "py with glibc malloc defaults");
+  double bestCpp = 0;
+  int bestThreads = 0;
+  for (int threads : a.threads) {
+    double cpp = 0, py = 0, pyDefault = 0;
+    for (int round = 0; round < a.rounds; ++round) {
+      Trainer trainer(benchConfig(a, threads), source, nullptr, {});
+      trainer.run(a.warmup);
+      std::int64_t frames = 0;
+      for (int s = a.warmup; s < a.warmup + a.steps; ++s)
+        for (int l : plan[static_cast<std::size_t>(s)]) frames += l;
+      const auto start = std::chrono::steady_clock::now();
+      trainer.run(a.warmup + a.steps);
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      cpp = std::max(cpp, static_cast<double>(frames) / seconds);
+      const std::string cmd = fmt::format(
+          "{} {} --plan {} --threads {} --warmup {} --steps {} --kind {} --layers {} --cells {} "
+          "--projection {} --units {} 2>&1",
+          a.python, a.reference, planPath, threads, a.warmup, a.steps, m.kind(), m.layers(),
+          m.cells(), m.projection(), a.units);
+      // The reference runs with the same glibc malloc settings as our trainer
+      // (the fair comparison), and once with glibc's defaults for information.
+      const std::string tuned = fmt::format("MALLOC_MMAP_THRESHOLD_={} MALLOC_TRIM_THRESHOLD_={} ",
+                                            kMallocMmapThreshold, kMallocTrimThreshold);
+      const std::string out = runCommand(tuned + cmd);
+      const double rate = parseRate(out);
+      if (rate <= 0) std::fprintf(stderr, "reference.py failed:\n%s\n", out.c_str());
+      py = std::max(py, rate);
+      pyDefault = std::max(pyDefault, parseRate(runCommand(cmd)));
+    }
+    std::printf("%8d %14.0f %14.0f %7.2fx   %.0f frames/s (C++ %.2fx)\n", threads, cpp, py,
+                py > 0 ? cpp / py : 0.0, pyDefault, pyDefault > 0 ? cpp / pyDefault : 0.0);
+    std::fflush(stdout);
+    if (cpp > bestCpp) {
+      bestCpp = cpp;
+      bestThreads = threads;
+    }
+  }
+  std::printf("\nfaster thread count for the C++ trainer: %d\n", bestThreads);
+  std::remove(planPath.c_str());
+  return 0;
+}

@@ -1,0 +1,176 @@
+// understudy-cli train end to end on the tiny synthetic corpus: the issue's
+// acceptance test (a tiny teacher reaches >= 60 % validation frame accuracy
+// within 3 minutes on 2 cores), the runs/models rows, config errors with key
+// and line, Ctrl-C -> checkpoint + 'cancelled', and --resume.
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+
+#include "support/test_support.h"
+
+using understudy::test::runCli;
+
+namespace {
+const QString kRecipes = QStringLiteral(UNDERSTUDY_SOURCE_DIR "/resources/recipes/");
+
+QString describe(const understudy::test::ProcessResult& r) {
+  return QString("exit %1\nstdout: %2\nstderr: %3")
+      .arg(r.exitCode)
+      .arg(QString::fromUtf8(r.out.right(3000)))
+      .arg(QString::fromUtf8(r.err.right(3000)));
+}
+
+double scalar(const QString& db, const std::string& sql) {
+  SQLite::Database d(db.toStdString(), SQLite::OPEN_READONLY);
+  SQLite::Statement q(d, sql);
+  if (!q.executeStep() || q.getColumn(0).isNull()) return -1;
+  return q.getColumn(0).getDouble();
+}
+
+std::string text(const QString& db, const std::string& sql) {
+  SQLite::Database d(db.toStdString(), SQLite::OPEN_READONLY);
+  SQLite::Statement q(d, sql);
+  return q.executeStep() ? q.getColumn(0).getString() : std::string();
+}
+}  // namespace
+
+class TestTrainCli : public QObject {
+  Q_OBJECT
+
+  QTemporaryDir m_dir;
+  QString m_ws;
+  QString m_db;
+
+ private slots:
+  void initTestCase() {
+    m_ws = m_dir.filePath("ws");
+    m_db = m_ws + "/workspace.db";
+    QCOMPARE(runCli({"init", m_ws}).exitCode, 0);
+    auto synth = runCli({"-q", "corpus", "synth", "-w", m_ws, "--profile", "tiny", "--seed", "1"}, 300000);
+    QVERIFY2(synth.exitCode == 0, qPrintable(describe(synth)));
+    auto feats = runCli({"-q", "features", "-w", m_ws, "--dataset", "synth-labeled"}, 300000);
+    QVERIFY2(feats.exitCode == 0, qPrintable(describe(feats)));
+    auto targets = runCli({"-q", "targets", "-w", m_ws, "--dataset", "synth-labeled"});
+    QVERIFY2(targets.exitCode == 0, qPrintable(describe(targets)));
+  }
+
+  void testTinyTeacherReaches60PercentWithin3Minutes() {
+    QElapsedTimer timer;
+    timer.start();
+    auto r = runCli({"-q", "train", "-w", m_ws, "--config", kRecipes + "teacher-tiny.yaml"}, 400000);
+    const double seconds = timer.elapsed() / 1000.0;
+    QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+    QVERIFY(r.out.contains("# train: resolved config"));
+    QVERIFY(r.out.contains("preset: teacher-tiny"));
+    const double acc = scalar(m_db,
+                              "SELECT value FROM metrics m JOIN runs r ON r.id = m.run_id "
+                              "WHERE r.name = 'teacher-tiny' AND m.name = 'valid/frame_accuracy' "
+                              "ORDER BY m.step DESC LIMIT 1");
+    qInfo("teacher-tiny: validation frame accuracy %.1f %% after %.0f s", 100 * acc, seconds);
+    QVERIFY2(acc >= 0.60, qPrintable(QString("validation frame accuracy %1").arg(acc)));
+    QVERIFY2(seconds < 180, qPrintable(QString("took %1 s").arg(seconds)));
+
+    QCOMPARE(text(m_db, "SELECT status FROM runs WHERE kind = 'train' AND name = 'teacher-tiny'"),
+             std::string("finished"));
+    QVERIFY(text(m_db, "SELECT config FROM runs WHERE name = 'teacher-tiny'").find("max_steps: 300") !=
+            std::string::npos);
+    QCOMPARE(text(m_db, "SELECT role FROM models WHERE name = 'teacher-tiny'"), std::string("teacher"));
+    QVERIFY(scalar(m_db, "SELECT num_params FROM models WHERE name = 'teacher-tiny'") > 10000);
+    QVERIFY(scalar(m_db, "SELECT unit_inventory_id FROM models WHERE name = 'teacher-tiny'") > 0);
+    const std::string path = text(m_db, "SELECT path FROM models WHERE name = 'teacher-tiny'");
+    QVERIFY(std::filesystem::exists((m_ws.toStdString() + "/" + path)));
+    for (const char* f : {"model.python.pt", "cmvn.stats", "units.txt", "priors.txt"})
+      QVERIFY2(std::filesystem::exists(m_ws.toStdString() + "/models/teacher-tiny/" + f), f);
+    QCOMPARE(scalar(m_db, "SELECT COUNT(*) FROM metrics m JOIN runs r ON r.id = m.run_id "
+                          "WHERE r.name = 'teacher-tiny' AND m.name = 'train/loss'"),
+             300.0);
+
+    // The same name again without --resume refuses to mix runs.
+    auto again = runCli({"-q", "train", "-w", m_ws, "--config", kRecipes + "teacher-tiny.yaml"});
+    QCOMPARE(again.exitCode, 1);
+    QVERIFY(again.err.contains("--resume"));
+  }
+
+  void testConfigErrorsNameKeyAndLine() {
+    const QString cfg = m_dir.filePath("bad.yaml");
+    {
+      std::ofstream out(cfg.toStdString());
+      out << "name: bad\ndata:\n  train: [synth-labeled]\nmodel:\n  preset: teacher-tiny\n  num_units: 12\n";
+    }
+    auto r = runCli({"train", "-w", m_ws, "--config", cfg});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("bad.yaml:6") && r.err.contains("num_units"), r.err.constData());
+    {
+      std::ofstream out(cfg.toStdString());
+      out << "name: bad\nbatching:\n  max_frame: 100\n";
+    }
+    r = runCli({"train", "-w", m_ws, "--config", cfg});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("bad.yaml:3") && r.err.contains("unknown key"), r.err.constData());
+    {
+      std::ofstream out(cfg.toStdString());
+      out << "name: bad\ndata:\n  train: [no-such-set]\n";
+    }
+    r = runCli({"train", "-w", m_ws, "--config", cfg});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("no-such-set") && r.err.contains("synth-labeled"), r.err.constData());
+  }
+
+  void testCtrlCCheckpointsAndResumeFinishes() {
+    const QString cfg = m_dir.filePath("student.yaml");
+    {
+      std::ifstream in((kRecipes + "student-tiny.yaml").toStdString());
+      std::ofstream out(cfg.toStdString());
+      out << in.rdbuf();
+    }
+    QProcess p;
+    p.start(understudy::test::cliPath(),
+            {"-q", "train", "-w", m_ws, "--config", cfg, "--max-steps", "100000"});
+    QVERIFY(p.waitForStarted());
+    // Wait for some steps in the database, then Ctrl-C.
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < 60000 &&
+           scalar(m_db, "SELECT COUNT(*) FROM metrics m JOIN runs r ON r.id = m.run_id WHERE "
+                        "r.name = 'student-tiny-baseline' AND m.name = 'train/loss'") < 5)
+      QTest::qWait(200);
+    ::kill(static_cast<pid_t>(p.processId()), SIGINT);
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitCode(), 1);
+    QVERIFY2(p.readAllStandardError().contains("cancelled"), "no 'cancelled' message");
+    QCOMPARE(text(m_db, "SELECT status FROM runs WHERE name = 'student-tiny-baseline' ORDER BY id DESC"),
+             std::string("cancelled"));
+    QVERIFY(!std::filesystem::is_empty(m_ws.toStdString() + "/models/student-tiny-baseline/checkpoints"));
+
+    long lastStep = -1;
+    for (const auto& e : std::filesystem::directory_iterator(m_ws.toStdString() +
+                                                            "/models/student-tiny-baseline/checkpoints")) {
+      const std::string name = e.path().filename().string();
+      if (name.rfind("ckpt-", 0) == 0) lastStep = std::max(lastStep, std::stol(name.substr(5)));
+    }
+    QVERIFY(lastStep >= 5);
+    const QString until = QString::number(lastStep + 20);
+    auto r = runCli({"-q", "train", "-w", m_ws, "--config", cfg, "--resume", "--max-steps", until}, 300000);
+    QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+    QVERIFY(r.out.contains("# resuming at step " + QByteArray::number(static_cast<qlonglong>(lastStep))));
+    const std::string last = "(SELECT MAX(id) FROM runs WHERE name = 'student-tiny-baseline')";
+    QCOMPARE(text(m_db, "SELECT status FROM runs WHERE id = " + last), std::string("finished"));
+    QVERIFY(scalar(m_db, "SELECT parent_run_id FROM runs WHERE id = " + last) > 0);
+    QCOMPARE(scalar(m_db, "SELECT MIN(step) FROM metrics WHERE name = 'train/loss' AND run_id = " + last),
+             static_cast<double>(lastStep + 1));
+    QCOMPARE(scalar(m_db, "SELECT MAX(step) FROM metrics WHERE name = 'train/loss' AND run_id = " + last),
+             static_cast<double>(lastStep + 20));
+    QCOMPARE(text(m_db, "SELECT role FROM models WHERE name = 'student-tiny-baseline'"), std::string("baseline"));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestTrainCli)
+#include "test_train_cli.moc"
