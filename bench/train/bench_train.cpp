@@ -29,7 +29,7 @@ struct Args {
   int units = 64;
   int utterances = 48;
   std::int64_t maxFrames = 6000;
-  int steps = 20;
+  int steps = 12;
   int warmup = 3;
   std::vector<int> threads = {1, 2};
   int rounds = 2;
@@ -43,6 +43,13 @@ std::string cpuName() {
   while (std::getline(in, line))
     if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
   return "unknown";
+}
+
+std::string loadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string a, b, c;
+  in >> a >> b >> c;
+  return a + " " + b + " " + c;
 }
 
 std::string runCommand(const std::string& cmd) {
@@ -102,6 +109,7 @@ int main(int argc, char** argv) {
   std::printf("cpu               %s (%u logical cores)\n", cpuName().c_str(),
               std::thread::hardware_concurrency());
   std::printf("OPENBLAS_CORETYPE %s\n", coretype ? coretype : "(unset)");
+  std::printf("load average      %s (start)\n", loadAverage().c_str());
 
   // The corpus: lengths 2-6 s, random features and targets (speed does not
   // depend on the values).
@@ -181,6 +189,7 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("\nfaster thread count for the C++ trainer: %d\n", bestThreads);
+  std::printf("load average      %s (end)\n", loadAverage().c_str());
   std::remove(planPath.c_str());
   return 0;
 }
