@@ -419,6 +419,7 @@ class TestTrain : public QObject {
     straight.run();
     QCOMPARE(straight.step(), resumed.step());
     const double diff = maxAbsDiff(weights(straight.model()), weights(resumed.model()));
+    qInfo("resume after SIGKILL: max weight difference %g", diff);
     QVERIFY2(diff <= 1e-6, qPrintable(QString("max weight difference %1").arg(diff)));
 
     // A stopped (not killed) run resumed in-process agrees too.
