@@ -72,18 +72,20 @@ void runTrain(const TrainArgs& a, const GlobalOptions& global) {
     throw US_ERROR("model '" + cfg.name + "' already has checkpoints").file(checkpointDir.string())
         .hint("continue it with --resume, or pick another name (or delete the folder)");
 
-  std::printf("# train: resolved config (%s)\n%s", a.config.c_str(), cfg.toYaml().c_str());
-  std::printf("# data: %zu training utterances (%lld frames), %zu validation, %d units\n",
+  // Human-readable lines go to stderr when the event stream owns stdout.
+  std::FILE* out = global.eventsPath == "-" ? stderr : stdout;
+  std::fprintf(out, "# train: resolved config (%s)\n%s", a.config.c_str(), cfg.toYaml().c_str());
+  std::fprintf(out, "# data: %zu training utterances (%lld frames), %zu validation, %d units\n",
               data.train->size(), static_cast<long long>(data.trainFrames),
               data.validation ? data.validation->size() : std::size_t{0}, data.units.size());
-  std::fflush(stdout);
+  std::fflush(out);
 
   train::Trainer trainer(cfg, data.train, data.validation, checkpointDir);
   std::optional<std::int64_t> parent;
   if (a.resume) {
     if (trainer.resumeFromLatest()) {
       if (trainer.checkpointRunId() > 0) parent = trainer.checkpointRunId();
-      std::printf("# resuming at step %lld\n", static_cast<long long>(trainer.step()));
+      std::fprintf(out, "# resuming at step %lld\n", static_cast<long long>(trainer.step()));
     } else {
       log::warning("--resume: no checkpoint in {}; starting from scratch", checkpointDir.string());
     }
@@ -139,7 +141,8 @@ void runTrain(const TrainArgs& a, const GlobalOptions& global) {
                               {{"path", weights.string()}, {"model_id", modelId}}});
       events->writer().status("finished", {{"steps", r.steps}, {"stop", r.stopReason}});
     }
-    std::printf(
+    std::fprintf(
+        out,
         "Trained '%s' (%s): %lld steps, stopped by %s, %.0f frames/s, validation accuracy %.1f%% "
         "(loss %.4f)%s.\n  -> %s\n",
         cfg.name.c_str(), cfg.role.c_str(), static_cast<long long>(r.steps), r.stopReason.c_str(),
