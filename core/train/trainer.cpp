@@ -246,6 +246,14 @@ TrainResult Trainer::run(std::int64_t stopAtStep) {
     m_optimizer->zero_grad();
     auto [logits, outLengths] = m_model->forward(batch.features, batch.lengths);
     LossResult loss = maskedCrossEntropy(logits, outLengths, batch.targets);
+    if (!std::isfinite(loss.loss.item<double>())) {
+      // Stop before the step: the weights and the last checkpoint stay usable.
+      flushMetrics();
+      throw US_ERROR(fmt::format("training loss is {} at step {} (lr {:.3g})",
+                                 loss.loss.item<double>(), m_step + 1, lr))
+          .utterance(examples.front().key)
+          .hint("lower optimizer.lr or grad_clip, then continue from the last checkpoint with --resume");
+    }
     loss.loss.backward();
     const double gradNorm = torch::nn::utils::clip_grad_norm_(m_model->parameters(), clip);
     m_optimizer->step();

@@ -7,6 +7,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <cmath>
+#include <limits>
 #include <csignal>
 #include <cstring>
 #include <random>
@@ -432,6 +433,22 @@ class TestTrain : public QObject {
     QVERIFY(second.resumeFromLatest());
     second.run();
     QVERIFY(maxAbsDiff(weights(straight.model()), weights(second.model())) <= 1e-6);
+  }
+
+  void testNonFiniteLossStopsWithAClearError() {
+    auto src = std::make_shared<InMemoryExampleSource>(kDims, 3);
+    std::vector<float> feats(30 * kDims, 1.0f);
+    feats[5] = std::numeric_limits<float>::quiet_NaN();
+    src->add("nan-utt", feats, std::vector<std::int32_t>(10, 1));
+    Trainer t(tinyConfig(), src, nullptr, {});
+    try {
+      t.run();
+      QFAIL("trained on NaN");
+    } catch (const Error& e) {
+      QVERIFY(QString(e.what()).contains("nan"));
+      QCOMPARE(QString::fromStdString(e.utteranceId()), QString("nan-utt"));
+    }
+    QCOMPARE(t.step(), std::int64_t{0});
   }
 
   void testCorruptCheckpointIsAClearError() {
