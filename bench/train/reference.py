@@ -8,6 +8,13 @@ thread count and optimizer; it prints `frames_per_second <x>` for the timed
 steps. Model: stack [t-1, t, t+1] and keep every third frame (edges replicate
 the utterance's own frames), packed (B)LSTM, linear output; masked mean CE over
 valid model frames; global grad-norm clipping; Adam.
+
+--formulation packed (default) runs nn.LSTM over pack_padded_sequence, the
+idiomatic python way to keep padding out of a BLSTM. --formulation unpacked
+runs what our AcousticModel runs (docs/models.md): one single-direction LSTM
+per layer and direction over the padded batch, the backward direction on each
+utterance reversed within its own length. Both give the same outputs on the
+valid frames; they differ only in speed.
 """
 import argparse
 import time
@@ -17,12 +24,52 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
+def reverse_within_lengths(x, lengths):
+    """x [B, T, D]: each row's first lengths[b] frames reversed, padding left in place."""
+    b, t, d = x.shape
+    pos = torch.arange(t).view(1, t)
+    last = (lengths - 1).view(b, 1)
+    index = torch.where(pos <= last, last - pos, pos)
+    return x.gather(1, index.unsqueeze(2).expand(b, t, d))
+
+
+class UnpackedLSTM(nn.Module):
+    """Per layer and direction, single-direction LSTMs over the padded batch."""
+
+    def __init__(self, input_size, cells, layers, bidirectional, projection):
+        super().__init__()
+        self.bidirectional = bidirectional
+        width = (projection if projection > 0 else cells) * (2 if bidirectional else 1)
+        self.forward_layers = nn.ModuleList()
+        self.backward_layers = nn.ModuleList()
+        for layer in range(layers):
+            size = input_size if layer == 0 else width
+            self.forward_layers.append(nn.LSTM(size, cells, batch_first=True, proj_size=projection))
+            if bidirectional:
+                self.backward_layers.append(
+                    nn.LSTM(size, cells, batch_first=True, proj_size=projection))
+
+    def forward(self, x, lengths):
+        for i, fwd in enumerate(self.forward_layers):
+            out, _ = fwd(x)
+            if self.bidirectional:
+                back, _ = self.backward_layers[i](reverse_within_lengths(x, lengths))
+                out = torch.cat([out, reverse_within_lengths(back, lengths)], dim=2)
+            x = out
+        return x
+
+
 class AcousticModel(nn.Module):
-    def __init__(self, kind, input_dim, layers, cells, projection, units, stack=3, subsample=3):
+    def __init__(self, kind, input_dim, layers, cells, projection, units, stack=3, subsample=3,
+                 formulation="packed"):
         super().__init__()
         self.stack, self.subsample = stack, subsample
-        self.lstm = nn.LSTM(input_dim * stack, cells, num_layers=layers, batch_first=True,
-                            bidirectional=(kind == "blstm"), proj_size=projection)
+        self.packed = formulation == "packed"
+        if self.packed:
+            self.lstm = nn.LSTM(input_dim * stack, cells, num_layers=layers, batch_first=True,
+                                bidirectional=(kind == "blstm"), proj_size=projection)
+        else:
+            self.lstm = UnpackedLSTM(input_dim * stack, cells, layers, kind == "blstm", projection)
         out = (projection if projection > 0 else cells) * (2 if kind == "blstm" else 1)
         self.output = nn.Linear(out, units)
 
@@ -37,10 +84,14 @@ class AcousticModel(nn.Module):
         index = torch.clamp(centre + offsets, min=0).minimum(last)
         stacked = feats.gather(1, index.reshape(b, max_out * k, 1).expand(b, max_out * k, d))
         stacked = stacked.reshape(b, max_out, k * d)
-        packed = nn.utils.rnn.pack_padded_sequence(stacked, out_lengths, batch_first=True,
-                                                   enforce_sorted=False)
-        hidden, _ = self.lstm(packed)
-        padded, _ = nn.utils.rnn.pad_packed_sequence(hidden, batch_first=True, total_length=max_out)
+        if self.packed:
+            packed = nn.utils.rnn.pack_padded_sequence(stacked, out_lengths, batch_first=True,
+                                                       enforce_sorted=False)
+            hidden, _ = self.lstm(packed)
+            padded, _ = nn.utils.rnn.pad_packed_sequence(hidden, batch_first=True,
+                                                         total_length=max_out)
+        else:
+            padded = self.lstm(stacked, out_lengths)
         logits = self.output(padded)
         valid = torch.arange(max_out).view(1, max_out) < out_lengths.view(-1, 1)
         return logits.masked_fill(~valid.unsqueeze(2), 0.0), out_lengths
@@ -74,6 +125,7 @@ def main():
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--clip", type=float, default=5.0)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--formulation", choices=["packed", "unpacked"], default="packed")
     a = p.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -85,7 +137,8 @@ def main():
     utts = [[(torch.randn(n, a.dims), torch.randint(0, a.units, ((n + 2) // 3,))) for n in batch]
             for batch in plan]
 
-    model = AcousticModel(a.kind, a.dims, a.layers, a.cells, a.projection, a.units)
+    model = AcousticModel(a.kind, a.dims, a.layers, a.cells, a.projection, a.units,
+                          formulation=a.formulation)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     model.train()
 
