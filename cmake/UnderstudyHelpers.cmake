@@ -13,6 +13,8 @@ function(understudy_core_module name)
   add_library(understudy::${name} ALIAS ${target})
   target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR})
   target_link_libraries(${target} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  # core/ has no Qt: qt_standard_project_setup() turns AUTOMOC on globally, not here.
+  set_target_properties(${target} PROPERTIES AUTOMOC OFF AUTOUIC OFF AUTORCC OFF)
   understudy_warnings(${target})
   if(ARG_TORCH)
     understudy_use_torch(${target})

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "app/cli/commands.h"
+#include "app/cli/recorded_run.h"
 #include "app/cli/console_progress.h"
 #include "app/cli/event_stream.h"
 #include "core/corpus/dataset_importer.h"
@@ -27,52 +28,6 @@ namespace understudy::cli {
 namespace {
 
 constexpr std::size_t kShowAtMost = 20;
-
-// The console line, plus `progress` events when --events is given.
-class CommandProgress : public ProgressSink {
- public:
-  CommandProgress(bool quiet, EventStream* events) : m_console(quiet), m_events(events) {}
-  void onProgress(const ProgressState& s) override {
-    m_console.onProgress(s);
-    emit(s);
-  }
-  void onFinish(const ProgressState& s) override {
-    m_console.onFinish(s);
-    emit(s);
-  }
-  bool cancelled() const override { return m_console.cancelled(); }
-
- private:
-  void emit(const ProgressState& s) {
-    if (!m_events) return;
-    m_events->writer().progress(s.task, s.done, s.total,
-                                {{"unit", s.unit}, {"rate", s.rate}, {"detail", s.detail}});
-  }
-  ConsoleProgress m_console;
-  EventStream* m_events;
-};
-
-// Records the command as a run (kind, name, config) and reports its status as
-// events; `work` returns the metrics to store. Errors mark the run failed or
-// cancelled and are rethrown.
-template <typename Work>
-void recordedRun(Workspace& ws, const GlobalOptions& global, RunSpec spec, Work&& work) {
-  RunStore runs(ws.db());
-  const std::int64_t runId = runs.startRun(spec);
-  auto events = openEventStream(global, runId);
-  if (events) events->writer().status("started", {{"kind", spec.kind}, {"name", spec.name}});
-  try {
-    std::vector<MetricPoint> metrics = work(events.get());
-    runs.addMetrics(runId, metrics);
-    runs.finishRun(runId, RunStatus::Finished);
-    if (events) events->writer().status("finished");
-  } catch (const Error& e) {
-    const bool cancelled = e.what_().find("cancelled") != std::string::npos;
-    runs.finishRun(runId, cancelled ? RunStatus::Cancelled : RunStatus::Failed, e.message());
-    if (events) events->writer().status(cancelled ? "cancelled" : "failed", {{"error", e.message()}});
-    throw;
-  }
-}
 
 struct ImportArgs {
   std::string workspace, name, kind, kaldiDir, manifest;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app/cli/commands.h"
+#include "app/cli/recorded_run.h"
 #include "app/cli/console_progress.h"
 #include "app/cli/event_stream.h"
 #include "core/corpus/synth/synth_corpus.h"
@@ -25,30 +26,6 @@ struct SynthArgs {
   synth::SynthCorpusConfig config;
 };
 
-// The console line, plus `progress` events when --events is given.
-class SynthProgress : public ProgressSink {
- public:
-  SynthProgress(bool quiet, EventStream* events) : m_console(quiet), m_events(events) {}
-  void onProgress(const ProgressState& s) override {
-    m_console.onProgress(s);
-    emit(s);
-  }
-  void onFinish(const ProgressState& s) override {
-    m_console.onFinish(s);
-    emit(s);
-  }
-  bool cancelled() const override { return m_console.cancelled(); }
-
- private:
-  void emit(const ProgressState& s) {
-    if (m_events)
-      m_events->writer().progress(s.task, s.done, s.total,
-                                  {{"unit", s.unit}, {"rate", s.rate}, {"detail", s.detail}});
-  }
-  ConsoleProgress m_console;
-  EventStream* m_events;
-};
-
 void printSummary(const synth::SynthCorpusSummary& s, int jobs) {
   std::printf("%-28s %-9s %6s %8s %9s %9s\n", "dataset", "kind", "utts", "speakers", "minutes",
               "target");
@@ -64,19 +41,16 @@ void printSummary(const synth::SynthCorpusSummary& s, int jobs) {
 void runSynth(const SynthArgs& a, const GlobalOptions& global) {
   a.config.validate();
   Workspace ws = Workspace::open(a.workspace);
-  RunStore runs(ws.db());
   RunSpec spec;
   spec.kind = "synth";
   spec.name = "synth-" + a.config.profile + "-seed" + std::to_string(a.config.seed);
   spec.config = a.config.toYaml();
   spec.configHash = toHex(checksum64(spec.config));
-  const std::int64_t runId = runs.startRun(spec);
-  auto events = openEventStream(global, runId);
-  if (events) events->writer().status("started", {{"kind", spec.kind}, {"name", spec.name}});
-  try {
-    SynthProgress progress(global.quiet, events.get());
+  synth::SynthCorpusSummary s;
+  recordedRun(ws, global, spec, [&](EventStream* events) {
+    CommandProgress progress(global.quiet, events);
     // Worker processes are forked inside: nothing here may have started a thread.
-    const synth::SynthCorpusSummary s = synth::buildSynthCorpus(ws, a.config, &progress);
+    s = synth::buildSynthCorpus(ws, a.config, &progress);
     std::vector<MetricPoint> metrics;
     for (const auto& d : s.datasets) {
       metrics.push_back({0, "synth/" + d.name + "/utterances", double(d.numUtterances), nowSeconds()});
@@ -84,17 +58,9 @@ void runSynth(const SynthArgs& a, const GlobalOptions& global) {
     }
     if (s.wallSeconds > 0)
       metrics.push_back({0, "synth/real_time_factor", s.audioSeconds / s.wallSeconds, nowSeconds()});
-    runs.addMetrics(runId, metrics);
-    runs.finishRun(runId, RunStatus::Finished);
-    if (events) events->writer().status("finished");
-    printSummary(s, a.config.jobs);
-  } catch (const Error& e) {
-    const bool cancelled = e.what_().find("cancelled") != std::string::npos;
-    runs.finishRun(runId, cancelled ? RunStatus::Cancelled : RunStatus::Failed, e.message());
-    if (events)
-      events->writer().status(cancelled ? "cancelled" : "failed", {{"error", e.message()}});
-    throw;
-  }
+    return metrics;
+  });
+  printSummary(s, a.config.jobs);
 }
 
 }  // namespace

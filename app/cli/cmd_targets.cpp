@@ -4,6 +4,7 @@
 #include <string>
 
 #include "app/cli/commands.h"
+#include "app/cli/recorded_run.h"
 #include "app/cli/console_progress.h"
 #include "app/cli/event_stream.h"
 #include "core/align/target_builder.h"
@@ -44,30 +45,6 @@ void printSummary(const TargetsSummary& s) {
       s.numRejected, s.numPadded, s.numTruncated, s.seconds, s.dir.c_str());
 }
 
-// The console line, plus `progress` events when --events is given.
-class TargetsProgress : public ProgressSink {
- public:
-  TargetsProgress(bool quiet, EventStream* events) : m_console(quiet), m_events(events) {}
-  void onProgress(const ProgressState& s) override {
-    m_console.onProgress(s);
-    emit(s);
-  }
-  void onFinish(const ProgressState& s) override {
-    m_console.onFinish(s);
-    emit(s);
-  }
-  bool cancelled() const override { return m_console.cancelled(); }
-
- private:
-  void emit(const ProgressState& s) {
-    if (m_events)
-      m_events->writer().progress(s.task, s.done, s.total,
-                                  {{"unit", s.unit}, {"rate", s.rate}, {"detail", s.detail}});
-  }
-  ConsoleProgress m_console;
-  EventStream* m_events;
-};
-
 void runTargets(const TargetsArgs& a, const GlobalOptions& global) {
   Workspace ws = Workspace::open(a.workspace);
   TargetBuildOptions options;
@@ -76,39 +53,28 @@ void runTargets(const TargetsArgs& a, const GlobalOptions& global) {
   options.featureSet = a.featureSet;
   options.validate();
 
-  RunStore runs(ws.db());
   RunSpec spec;
   spec.kind = "targets";
   spec.name = a.dataset;
   spec.config = "dataset: " + a.dataset + "\nalignments: " + a.alignments + "\nunits: " + a.units +
                 "\n" + options.frames.toYaml();
-  const std::int64_t runId = runs.startRun(spec);
-  auto events = openEventStream(global, runId);
-  if (events) events->writer().status("started", {{"kind", spec.kind}, {"name", spec.name}});
-  try {
-    TargetsProgress progress(global.quiet, events.get());
-    const TargetsSummary s =
-        buildTargets(ws, a.dataset, AlignmentSource{a.alignments, a.units}, &progress, options);
+  TargetsSummary s;
+  recordedRun(ws, global, spec, [&](EventStream* events) {
+    CommandProgress progress(global.quiet, events);
+    s = buildTargets(ws, a.dataset, AlignmentSource{a.alignments, a.units}, &progress, options);
     const double now = nowSeconds();
-    runs.addMetrics(runId, {{0, "targets/utterances", static_cast<double>(s.numUtterances), now},
-                            {0, "targets/rejected", static_cast<double>(s.numRejected), now},
-                            {0, "targets/frames", static_cast<double>(s.numTargetFrames), now}});
-    runs.finishRun(runId, RunStatus::Finished);
     if (events) {
-      events->writer().write({now, runId, event_type::kArtifact, s.dataset, std::nullopt,
-                              std::nullopt,
+      events->writer().write({now, events->writer().runId(), event_type::kArtifact, s.dataset,
+                              std::nullopt, std::nullopt,
                               {{"path", "alignments/" + s.dataset + "/targets"},
                                {"kind", "targets"}}});
-      events->writer().status("finished");
     }
-    printSummary(s);
-  } catch (const Error& e) {
-    const bool cancelled = e.what_().find("cancelled") != std::string::npos;
-    runs.finishRun(runId, cancelled ? RunStatus::Cancelled : RunStatus::Failed, e.message());
-    if (events)
-      events->writer().status(cancelled ? "cancelled" : "failed", {{"error", e.message()}});
-    throw;
-  }
+    return std::vector<MetricPoint>{
+        {0, "targets/utterances", static_cast<double>(s.numUtterances), now},
+        {0, "targets/rejected", static_cast<double>(s.numRejected), now},
+        {0, "targets/frames", static_cast<double>(s.numTargetFrames), now}};
+  });
+  printSummary(s);
 }
 
 }  // namespace
