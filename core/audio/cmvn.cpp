@@ -35,11 +35,7 @@ CmvnOptions CmvnOptions::fromYaml(YamlSection& s) {
   s.read("norm_vars", o.normVars);
   s.read("variance_floor", o.varianceFloor);
   s.finish();
-  try {
-    o.validate();
-  } catch (const Error& e) {
-    throw s.errorAt(e.keyName(), e.what_()).hint(e.hintText());
-  }
+  s.validate([&] { o.validate(); });
   return o;
 }
 

@@ -183,11 +183,7 @@ FbankOptions FbankOptions::fromYaml(YamlSection& s) {
   s.read("snip_edges", o.snipEdges);
   s.read("htk_compat", o.htkCompat);
   s.finish();
-  try {
-    o.validate();
-  } catch (const Error& e) {
-    throw s.errorAt(e.keyName(), e.what_()).hint(e.hintText());
-  }
+  s.validate([&] { o.validate(); });
   return o;
 }
 

@@ -84,12 +84,7 @@ AcousticModelOptions AcousticModelOptions::fromYaml(YamlSection& s) {
   s.read("dropout", o.dropout_);
   s.read("num_units", o.num_units_);
   s.finish();
-  try {
-    validateFields(o, false);
-  } catch (const Error& e) {
-    // Point at the offending key's line in the recipe.
-    throw s.errorAt(e.keyName(), e.what_()).hint(e.hintText());
-  }
+  s.validate([&] { validateFields(o, false); });
   return o;
 }
 

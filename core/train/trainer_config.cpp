@@ -59,13 +59,11 @@ void readModel(YamlSection& s, TrainerConfig& c) {
   }
   s.finish();
   // Range errors point at the key's line.
-  try {
+  s.validate([&] {
     auto probe = m;
     if (probe.num_units() == 0) probe.num_units(1);  // filled in later from the targets
     probe.validate();
-  } catch (const Error& e) {
-    throw s.errorAt(e.keyName(), e.what_()).hint(e.hintText());
-  }
+  });
 }
 
 }  // namespace

@@ -51,6 +51,16 @@ class YamlSection {
   void accept(const std::string& key) { m_seen.insert(key); }
   // Throws naming the first key that was never read or accepted.
   void finish() const;
+  // Runs a config's validate(): an Error naming a field is re-thrown pointing
+  // at that key's line in this section, with its hint.
+  template <typename Validate>
+  void validate(Validate&& validateFields) const {
+    try {
+      validateFields();
+    } catch (const Error& e) {
+      throw errorAt(e.keyName(), e.what_()).hint(e.hintText());
+    }
+  }
   // An error pointing at `key`'s line in this section.
   Error errorAt(const std::string& key, const std::string& what) const;
   Error errorAt(const YAML::Node& node, const std::string& what) const;
