@@ -98,6 +98,7 @@ void runTrain(const TrainArgs& a, const GlobalOptions& global) {
   spec.config = cfg.toYaml();
   spec.configHash = fmt::format("{:016x}", checksum64(spec.config));
   spec.parentRunId = parent;
+  runs.reapOrphanedRuns();
   const std::int64_t runId = runs.startRun(spec);
   auto events = openEventStream(global, runId);
   if (events) events->writer().status("started", {{"kind", "train"}, {"name", cfg.name}});

@@ -43,6 +43,7 @@ void runInfo(const std::string& path) {
 void runRuns(const std::string& path, int limit) {
   Workspace ws = Workspace::open(path);
   RunStore store(ws.db());
+  store.reapOrphanedRuns();
   auto rows = store.listRuns(limit);
   if (rows.empty()) {
     std::printf("No runs yet in %s.\n", ws.root().c_str());

@@ -41,6 +41,7 @@ void recordFailure(RunStore& runs, std::int64_t runId, EventStream* events,
 template <typename Work>
 void recordedRun(Workspace& ws, const GlobalOptions& global, const RunSpec& spec, Work&& work) {
   RunStore runs(ws.db());
+  runs.reapOrphanedRuns();
   const std::int64_t runId = runs.startRun(spec);
   auto events = openEventStream(global, runId);
   if (events) events->writer().status("started", {{"kind", spec.kind}, {"name", spec.name}});

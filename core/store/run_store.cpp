@@ -2,7 +2,10 @@
 
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include "core/store/workspace.h"
 #include "core/util/error.h"
@@ -98,6 +101,30 @@ void RunStore::addMetrics(std::int64_t runId, const std::vector<MetricPoint>& po
     q.reset();
   }
   tx.commit();
+}
+
+int RunStore::reapOrphanedRuns() {
+  const std::string host = hostName();
+  SQLite::Statement q(m_db, "SELECT id, pid FROM runs WHERE status = 'running' AND host = ?");
+  q.bind(1, host);
+  std::vector<std::pair<std::int64_t, int>> gone;
+  while (q.executeStep()) {
+    const int pid = q.getColumn(1).getInt();
+    // kill(pid, 0) probes without signalling; ESRCH: no such process.
+    if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH)
+      gone.emplace_back(q.getColumn(0).getInt64(), pid);
+  }
+  for (const auto& [runId, pid] : gone) {
+    SQLite::Statement u(m_db,
+                        "UPDATE runs SET status = 'failed', error = ?, finished_at = ? "
+                        "WHERE id = ? AND status = 'running'");
+    u.bind(1, "the process (pid " + std::to_string(pid) + " on " + host +
+                  ") ended without recording a result: killed or crashed");
+    u.bind(2, isoTimeNow());
+    u.bind(3, static_cast<int64_t>(runId));
+    u.exec();
+  }
+  return static_cast<int>(gone.size());
 }
 
 std::vector<RunRow> RunStore::listRuns(int limit) {

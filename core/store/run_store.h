@@ -59,6 +59,10 @@ class RunStore {
   void addMetric(std::int64_t runId, const MetricPoint& point);
   // All points in one transaction.
   void addMetrics(std::int64_t runId, const std::vector<MetricPoint>& points);
+  // Marks `running` rows of this host whose process is gone (killed, crashed,
+  // power loss) as failed, saying so. Rows of other hosts are left alone:
+  // their coordinator may still be alive. Returns how many were marked.
+  int reapOrphanedRuns();
   std::vector<RunRow> listRuns(int limit = 1000);
   std::optional<RunRow> run(std::int64_t runId);
   std::vector<MetricPoint> metrics(std::int64_t runId, const std::string& name);

@@ -5,6 +5,9 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <filesystem>
 #include <thread>
@@ -159,6 +162,30 @@ class TestWorkspace : public QObject {
     QCOMPARE(all.size(), std::size_t(2));
     QCOMPARE(all[0].id, child);  // newest first
     QVERIFY_THROWS_EXCEPTION(Error, runs.finishRun(9999, RunStatus::Finished));
+  }
+
+  void testOrphanedRunsOfThisHostAreMarkedFailed() {
+    QTemporaryDir dir;
+    Workspace ws = Workspace::create(dir.path().toStdString());
+    RunStore runs(ws.db());
+    const auto alive = runs.startRun({"train", "alive", "", "", "", std::nullopt});  // our pid
+    const auto killed = runs.startRun({"train", "killed", "", "", "", std::nullopt});
+    const auto remote = runs.startRun({"train", "remote", "", "", "", std::nullopt});
+    // A process that has exited: its pid no longer exists.
+    const pid_t child = ::fork();
+    if (child == 0) ::_exit(0);
+    ::waitpid(child, nullptr, 0);
+    ws.db().exec("UPDATE runs SET pid = " + std::to_string(child) + " WHERE id IN (" +
+                 std::to_string(killed) + ", " + std::to_string(remote) + ")");
+    ws.db().exec("UPDATE runs SET host = 'another-node' WHERE id = " + std::to_string(remote));
+    QCOMPARE(runs.reapOrphanedRuns(), 1);
+    QCOMPARE(runs.run(alive)->status, std::string("running"));
+    QCOMPARE(runs.run(remote)->status, std::string("running"));
+    const auto row = runs.run(killed);
+    QCOMPARE(row->status, std::string("failed"));
+    QVERIFY(QString::fromStdString(row->error).contains("ended without recording a result"));
+    QVERIFY(!row->finishedAt.empty());
+    QCOMPARE(runs.reapOrphanedRuns(), 0);
   }
 
   void testChartQueryUsesTheMetricsIndex() {
