@@ -47,44 +47,40 @@ QSqlDatabase WorkspaceConnection::database() const {
   return QSqlDatabase::database(m_connectionName, /*open=*/false);
 }
 
-std::unique_ptr<WorkspaceConnection> WorkspaceConnection::open(const QString& path,
-                                                               QString* error) {
-  QString root;
+namespace {
+
+// Runs `openOrCreate` (Workspace::open or ::create) and returns the workspace
+// root, or an empty string with `error` set to the one-line message.
+template <typename OpenOrCreate>
+QString workspaceRoot(OpenOrCreate&& openOrCreate, QString* error) {
   try {
-    // Validates the folder and schema, and migrates an older schema forward,
-    // exactly as the CLI does; the SQLiteCpp connection is closed again at once.
-    Workspace ws = Workspace::open(path.toStdString());
-    root = QString::fromStdString(ws.root().string());
+    Workspace ws = openOrCreate();
+    return QString::fromStdString(ws.root().string());
   } catch (const Error& e) {
     if (error) *error = QString::fromStdString(e.message());
-    return nullptr;
   } catch (const SQLite::Exception& e) {
-    if (error) *error = tr("database error: %1").arg(QString::fromUtf8(e.what()));
-    return nullptr;
+    if (error)
+      *error = WorkspaceConnection::tr("database error: %1").arg(QString::fromUtf8(e.what()));
   } catch (const std::exception& e) {
     if (error) *error = QString::fromUtf8(e.what());
-    return nullptr;
   }
-  return connect(root, error);
+  return {};
+}
+
+}  // namespace
+
+std::unique_ptr<WorkspaceConnection> WorkspaceConnection::open(const QString& path,
+                                                               QString* error) {
+  // Validates the folder and schema, and migrates an older schema forward,
+  // exactly as the CLI does; the SQLiteCpp connection is closed again at once.
+  const QString root = workspaceRoot([&] { return Workspace::open(path.toStdString()); }, error);
+  return root.isEmpty() ? nullptr : connect(root, error);
 }
 
 std::unique_ptr<WorkspaceConnection> WorkspaceConnection::create(const QString& path,
                                                                  QString* error) {
-  QString root;
-  try {
-    Workspace ws = Workspace::create(path.toStdString());
-    root = QString::fromStdString(ws.root().string());
-  } catch (const Error& e) {
-    if (error) *error = QString::fromStdString(e.message());
-    return nullptr;
-  } catch (const SQLite::Exception& e) {
-    if (error) *error = tr("database error: %1").arg(QString::fromUtf8(e.what()));
-    return nullptr;
-  } catch (const std::exception& e) {
-    if (error) *error = QString::fromUtf8(e.what());
-    return nullptr;
-  }
-  return connect(root, error);
+  const QString root = workspaceRoot([&] { return Workspace::create(path.toStdString()); }, error);
+  return root.isEmpty() ? nullptr : connect(root, error);
 }
 
 std::unique_ptr<WorkspaceConnection> WorkspaceConnection::connect(const QString& rootPath,
