@@ -21,6 +21,7 @@
 
 #include <unistd.h>
 
+#include "bench/common/machine_info.h"
 #include "core/audio/fbank.h"
 
 namespace {
@@ -87,14 +88,6 @@ std::vector<float> speechLike(std::size_t n, std::uint32_t seed) {
   std::vector<float> out(n);
   for (std::size_t k = 0; k < n; ++k) out[k] = static_cast<float>(0.5 * y[k] / peak);
   return out;
-}
-
-std::string cpuModel() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "unknown";
 }
 
 double median(std::vector<double> v) {
@@ -240,7 +233,7 @@ int main(int argc, char** argv) {
               audioSeconds);
   std::printf("options: 64 mel bins, 25/10 ms, povey, dither 0 (FbankOptions defaults); FFT plan: %s\n",
               fbank.fftPlanFromWisdom() ? "tuned (embedded FFTW wisdom)" : "FFTW_ESTIMATE fallback");
-  std::printf("machine: %s, %u hardware threads; OPENBLAS_CORETYPE=%s\n", cpuModel().c_str(),
+  std::printf("machine: %s, %u hardware threads; OPENBLAS_CORETYPE=%s\n", understudy::bench::cpuModel().c_str(),
               std::thread::hardware_concurrency(), coretype ? coretype : "(unset)");
   auto best = [](const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); };
   double load[3] = {};

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/common/machine_info.h"
 #include "core/train/trainer.h"
 #include "core/util/log.h"
 
@@ -36,14 +37,6 @@ struct Args {
   std::string python = "/usr/bin/python3";
   std::string reference = UNDERSTUDY_SOURCE_DIR "/bench/train/reference.py";
 };
-
-std::string cpuName() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "unknown";
-}
 
 std::string loadAverage() {
   std::ifstream in("/proc/loadavg");
@@ -106,7 +99,7 @@ int main(int argc, char** argv) {
   log::setLevel(log::Level::Warning);
   const char* coretype = std::getenv("OPENBLAS_CORETYPE");
   std::printf("bench/train: C++ Trainer vs python3-torch reference\n");
-  std::printf("cpu               %s (%u logical cores)\n", cpuName().c_str(),
+  std::printf("cpu               %s (%u logical cores)\n", bench::cpuModel().c_str(),
               std::thread::hardware_concurrency());
   std::printf("OPENBLAS_CORETYPE %s\n", coretype ? coretype : "(unset)");
   std::printf("load average      %s (start)\n", loadAverage().c_str());
