@@ -1,4 +1,4 @@
-// Frame targets at the lower frame rate (ALGORITHMS.md "Frames, units, targets").
+// Frame targets at the lower frame rate (docs/alignments.md "The 30 ms target rule").
 //
 // Alignments come at 10 ms, one unit per fbank frame; the model emits one
 // frame per 30 ms. Model frame j is centred on 10 ms frame

@@ -1,4 +1,4 @@
-// Unit priors p(s) for hybrid decoding (ALGORITHMS.md "Frames, units, targets"):
+// Unit priors p(s) for hybrid decoding (docs/alignments.md "Priors"):
 // unit frequencies over the labeled 30 ms targets, add-one smoothed,
 //   p(s) = (count(s) + 1) / (N + S)   (N target frames, S units),
 // so no unit has prior 0 and log p(s) is finite. A decoder turns posteriors

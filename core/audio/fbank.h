@@ -1,5 +1,5 @@
 // Log mel filterbank features, bit-for-bit the definition of Kaldi's
-// compute-fbank-feats (FORMATS.md "Filterbank features"), checked against
+// compute-fbank-feats (docs/audio.md "Filterbank features"), checked against
 // torchaudio.compliance.kaldi.fbank in tests/core/audio.
 //
 //   FbankOptions opts;                       // 64 bins, 25/10 ms, povey, dither 0

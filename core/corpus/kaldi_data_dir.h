@@ -1,4 +1,4 @@
-// Kaldi data directories (FORMATS.md): wav.scp, segments, text, utt2spk,
+// Kaldi data directories (docs/corpus.md): wav.scp, segments, text, utt2spk,
 // spk2utt, read into a ParsedSource for the DatasetImporter.
 //
 //   ParsedSource src = readKaldiDataDir("data/train", {});

@@ -1,4 +1,4 @@
-// NeMo-style JSONL manifests (FORMATS.md): one JSON object per line with
+// NeMo-style JSONL manifests (docs/corpus.md): one JSON object per line with
 // `audio_filepath` (absolute, or relative to the manifest's folder),
 // `duration` (s), `text` and optional `offset` (s). Every other key is kept
 // as the utterance's metadata.

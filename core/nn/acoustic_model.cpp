@@ -11,7 +11,7 @@
 namespace understudy::nn {
 namespace {
 
-constexpr int64_t kMaxUnits = 65535;  // soft labels store 2-byte unit ids (ALGORITHMS.md)
+constexpr int64_t kMaxUnits = 65535;  // soft labels will store 2-byte unit ids (docs/design.md)
 
 template <typename T>
 Error outOfRange(const std::string& field, T value, const std::string& range) {

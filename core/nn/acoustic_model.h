@@ -2,7 +2,7 @@
 //
 // The model sees 64-bin fbank frames at 10 ms, stacks [t-1, t, t+1] (edge
 // frames replicated, 192 dims) and keeps every third stacked frame, so one
-// model frame covers 30 ms (ALGORITHMS.md "Frames, units, targets"). Model
+// model frame covers 30 ms (docs/design.md "Units and frames"). Model
 // frame j is centred on 10 ms frame c_j = min(3j + 1, T - 1); its target is
 // the unit of frame c_j. Then `layers` LSTM layers (bidirectional for the
 // teacher "blstm", unidirectional and streaming for the student "lstm"),

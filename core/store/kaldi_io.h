@@ -1,5 +1,5 @@
 // Kaldi archive IO: ark (binary and text) and scp, byte-exact with Kaldi
-// (FORMATS.md "Kaldi archives"; docs/formats.md).
+// (docs/formats.md "Kaldi archives").
 //
 // Values we understand: float matrices (write `FM`; read `FM`, `DM` and the
 // compressed `CM`/`CM2`/`CM3`), int32 vectors (alignments) and posteriors

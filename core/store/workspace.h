@@ -1,5 +1,5 @@
 // A workspace: one folder holding workspace.db (SQLite, WAL) and the bulky
-// stores it indexes (ARCHITECTURE.md "Process model"):
+// stores it indexes (docs/workspace.md; docs/design.md "Process model"):
 //
 //   WS/workspace.db  audio/  features/  alignments/  softlabels/  models/  runs/
 //

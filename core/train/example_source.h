@@ -4,8 +4,8 @@
 // tests feed synthetic data and the CLI plugs in the workspace's feature and
 // target stores. An example is one utterance: `frames` x `dims` CMVN-normalised
 // features at 10 ms and one target unit per model frame (30 ms; target j is the
-// unit of 10 ms frame min(3j + 1, frames - 1), ALGORITHMS.md "Frames, units,
-// targets").
+// unit of 10 ms frame min(3j + 1, frames - 1), docs/alignments.md "The 30 ms
+// target rule").
 //
 // BatchPlan turns the example lengths, a seed and an epoch number into a
 // deterministic list of batches: shuffle, then (bucketing on) sort windows of

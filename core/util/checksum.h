@@ -1,4 +1,4 @@
-// Checksums: XXH3-64 per store record (ARCHITECTURE.md), hex formatting.
+// Checksums: XXH3-64 per store record (docs/formats.md), hex formatting.
 #pragma once
 
 #include <cstddef>

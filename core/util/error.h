@@ -1,4 +1,4 @@
-// Understudy's one exception type (STYLE.md "Errors").
+// Understudy's one exception type (docs/design.md "House rules in short").
 //
 // An Error carries what failed, where it failed in the *data* (file, line,
 // utterance, key), a hint for the user, and the source location that threw it.

@@ -1,4 +1,4 @@
-// Progress and cancellation, as an engine interface (STYLE.md; Sonic
+// Progress and cancellation, as an engine interface (after Sonic
 // Visualiser's ProgressReporter). Engine code reports through a Progress
 // object; the CLI renders it as a line with rate and ETA, the event stream
 // carries it to the GUI. Engine code never prints.

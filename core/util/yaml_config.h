@@ -1,4 +1,4 @@
-// Strict YAML reading for config structs (STYLE.md "Config structs").
+// Strict YAML reading for config structs (docs/design.md "House rules in short").
 //
 // Unknown keys are an error naming the key and its line; a wrong type names
 // the key, the line and the expected type. Fields keep their defaults when the

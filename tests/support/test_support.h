@@ -55,7 +55,8 @@ inline ProcessResult runCli(const QStringList& args, int timeoutMs = 120000) {
   return runProcess(cliPath(), args, timeoutMs);
 }
 
-// The interpreter that can `import torch` (Debian's /usr/bin/python3, TOOLCHAIN.md).
+// The interpreter that can `import torch` (Debian's /usr/bin/python3, where
+// python3-torch and python3-torchaudio live; a python3 earlier on PATH may lack them).
 // Empty if none can: tests then QFAIL with a clear message.
 inline QString referencePython() {
   for (const QString& candidate : {QStringLiteral("/usr/bin/python3"), QStringLiteral("python3")}) {

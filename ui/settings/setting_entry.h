@@ -1,4 +1,4 @@
-// A typed QSettings entry: key and default declared once (STYLE.md, after QGIS's
+// A typed QSettings entry: key and default declared once (after QGIS's
 // settings registry). All of the GUI's entries live in ui/settings/workbench_settings.h.
 //
 //   const SettingEntry<int> pollIntervalMs{"workspace/pollIntervalMs", 1500};

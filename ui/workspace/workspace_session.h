@@ -1,6 +1,6 @@
 // The workspace the window shows: opens/creates it (validated by core/store),
 // owns its Qt Sql connection and the tree model, and polls for changes that
-// jobs write from other processes (ARCHITECTURE.md "Process model").
+// jobs write from other processes (docs/design.md "Process model").
 //
 // The poll is cheap: every interval it reads `PRAGMA data_version`, and only when
 // another connection committed does it re-select the (row-limited) group queries.

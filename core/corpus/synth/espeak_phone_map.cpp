@@ -21,7 +21,7 @@ const char* const kUnits[] = {
 // Accent-only (and rare) mnemonics onto the en-us phone they align with.
 const std::map<std::string, std::string>& accentMap() {
   static const std::map<std::string, std::string> map = {
-      // ARCHITECTURE.md
+      // accent-only phones onto the en-us phone they align with
       {"t[", "T"}, {"aI2", "aI"}, {"w#", "w"}, {"@5", "@"}, {"IR", "3:"}, {"VR", "3:"},
       // pauses
       {"_", "sil"}, {"_:", "sil"}, {"_!", "sil"}, {"_^_", "sil"}, {"_|", "sil"},

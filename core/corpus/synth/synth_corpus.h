@@ -1,5 +1,5 @@
-// The built-in synthetic voice-assistant corpus (ARCHITECTURE.md "The default
-// corpus"; docs/corpus.md). Builds, in a workspace:
+// The built-in synthetic voice-assistant corpus (docs/corpus.md; design rules
+// in docs/design.md "The synthetic corpus"). Builds, in a workspace:
 //
 //   audio/<dataset>/<utt-id>.wav          16 kHz 16-bit mono
 //   alignments/<dataset>/phones.txt       Kaldi symbol table, same for every dataset

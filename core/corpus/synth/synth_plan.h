@@ -1,5 +1,6 @@
 // What the synthetic corpus contains: profiles, voice draws, sentences and
-// conditions per dataset (ARCHITECTURE.md "The default corpus").
+// conditions per dataset (docs/corpus.md; the rules behind them: docs/design.md
+// "The synthetic corpus").
 //
 //   SynthCorpusConfig config;  config.profile = "tiny";  config.seed = 1;
 //   std::vector<DatasetPlan> plans = planCorpus(config);

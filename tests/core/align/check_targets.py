@@ -3,8 +3,8 @@
 
 Reads the synthetic corpus' 10 ms alignment (ali.txt + phones.txt) and the
 targets store (index + shards, byte layout from docs/formats.md) with nothing
-but the standard library, applies the 30 ms rule (ALGORITHMS.md "Frames,
-units, targets": target j = unit of frame min(3j + 1, n - 1), j < ceil(n/3))
+but the standard library, applies the 30 ms rule (docs/alignments.md "The
+30 ms target rule": target j = unit of frame min(3j + 1, n - 1), j < ceil(n/3))
 and the add-one priors, and compares. Prints one summary line; exit 1 on any
 mismatch.
 

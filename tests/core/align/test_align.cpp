@@ -1,7 +1,7 @@
 // core/align + core/store/unit_inventory: the 30 ms target rule, length
 // tolerance, priors, unit inventories, and building / importing targets.
-// Expected values are worked out by hand from ALGORITHMS.md "Frames, units,
-// targets" and FORMATS.md "Kaldi archives"; archives are hand-built bytes.
+// Expected values are worked out by hand from docs/alignments.md "The 30 ms
+// target rule" and docs/formats.md "Kaldi archives"; archives are hand-built bytes.
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -36,7 +36,7 @@ void writeBytes(const fs::path& path, const std::string& bytes) {
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
-// FORMATS.md: binary int32 vector = "\0B" "\4"<int32 n> then n x ("\4"<int32>).
+// Kaldi: binary int32 vector = "\0B" "\4"<int32 n> then n x ("\4"<int32>).
 std::string binaryIntVectorRecord(const std::string& key, const Ints& v) {
   auto int32 = [](std::int32_t x) {
     std::string s(1, '\4');

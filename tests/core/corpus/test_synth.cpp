@@ -196,7 +196,7 @@ class TestSynth : public QObject {
     const auto& units = espeakUnits();
     QCOMPARE(units.front(), std::string("sil"));
     QVERIFY(units.size() >= 60 && units.size() <= 70);
-    // ARCHITECTURE.md's mapping.
+    // Accent-only phones map onto en-us phones (docs/design.md "The synthetic corpus").
     QCOMPARE(mapEspeakPhone("t["), std::string("T"));
     QCOMPARE(mapEspeakPhone("aI2"), std::string("aI"));
     QCOMPARE(mapEspeakPhone("w#"), std::string("w"));

@@ -1,5 +1,5 @@
 // Kaldi ark/scp IO against hand-built golden files (tests/data/kaldi, made
-// with struct.pack from FORMATS.md — see its README), plus round trips and
+// with struct.pack from docs/formats.md — see its README), plus round trips and
 // damaged archives.
 #include <QDir>
 #include <QTemporaryDir>

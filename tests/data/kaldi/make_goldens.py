@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Builds the Kaldi golden archives in this folder BY HAND, byte by byte,
-from the rules in /work/shared/design/FORMATS.md ("Kaldi archives") and
+from the rules in docs/formats.md ("Kaldi archives") and
 Kaldi's own writers (TableWriter: `key` + one space + value; binary values
 start with b"\\0B"; every binary int32/float32 is preceded by the size byte
 b"\\x04"; text floats are printed like C++ streams at precision 7, i.e.
