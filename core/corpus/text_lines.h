@@ -1,8 +1,9 @@
 // Reading the line-oriented text files of a Kaldi data directory the way
 // their users write them, not the way validate_data_dir.sh wishes they had:
 // a UTF-8 BOM, CRLF line ends, non-breaking spaces and trailing blanks are
-// read through and reported once per file as fixes; blank lines are skipped; keys out of C-locale order are noted (the importer
-// sorts itself). The file on disk is never modified.
+// read through and reported once per file as fixes; blank lines are skipped;
+// keys out of C-locale order are noted (the importer sorts itself). The file
+// on disk is never modified.
 #pragma once
 
 #include <filesystem>
