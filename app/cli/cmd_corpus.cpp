@@ -14,6 +14,7 @@
 #include "app/cli/recorded_run.h"
 #include "app/cli/console_progress.h"
 #include "app/cli/event_stream.h"
+#include "core/audio/fbank_config.h"
 #include "core/corpus/dataset_importer.h"
 #include "core/corpus/feature_extraction.h"
 #include "core/corpus/kaldi_data_dir.h"
@@ -168,17 +169,9 @@ struct FeaturesArgs {
   int commitEvery = 50;
 };
 
+// Our YAML or a Kaldi fbank.conf (core/audio/fbank_config.h).
 FbankOptions loadFbankConfig(const std::string& file) {
-  if (file.empty()) return {};
-  YamlSection root = YamlSection::loadFile(file);
-  // Either the fbank keys at the top level, or under `fbank:`.
-  if (root.has("fbank")) {
-    YamlSection sub = root.child("fbank");
-    FbankOptions o = FbankOptions::fromYaml(sub);
-    root.finish();
-    return o;
-  }
-  return FbankOptions::fromYaml(root);
+  return file.empty() ? FbankOptions{} : loadFbankConfigFile(file);
 }
 
 void printFeaturesSummary(const corpus::FeatureExtractionSummary& s);
@@ -291,7 +284,9 @@ void addCorpusCommands(CLI::App& app, GlobalOptions& global) {
     sub->add_option("--dataset", a->dataset, "Dataset name (see `corpus list`)")->required();
     sub->add_option("--config", a->config,
                     "YAML with fbank keys (num_mel_bins, frame_shift_ms, ...), top level or "
-                    "under `fbank:`; default: 64 bins, 25/10 ms, Kaldi defaults otherwise")
+                    "under `fbank:`, or a Kaldi fbank.conf (--num-mel-bins=64 lines; "
+                    "docs/audio.md lists the supported options); default: 64 bins, 25/10 ms, "
+                    "Kaldi defaults otherwise")
         ->check(CLI::ExistingFile);
     sub->add_option("--jobs", a->jobs, "Threads computing features")
         ->capture_default_str()

@@ -3,13 +3,16 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "core/audio/fbank.h"
+#include "core/audio/fbank_config.h"
 #include "core/util/error.h"
 #include "core/util/yaml_config.h"
 #include "support/test_support.h"
@@ -80,6 +83,26 @@ Matrix readFbk(const QString& path) {
   in.read(reinterpret_cast<char*>(m.data.data()), static_cast<std::streamsize>(m.data.size() * 4));
   if (!in) m.rows = -1;
   return m;
+}
+
+void writeText(const QString& path, const std::string& text) {
+  std::ofstream(path.toStdString(), std::ios::binary) << text;
+}
+
+// loadFbankConfigFile's error for `text` written to DIR/name; "" if it loads.
+std::string configError(const QTemporaryDir& dir, const std::string& text,
+                        const QString& name = QStringLiteral("fbank.conf")) {
+  writeText(dir.filePath(name), text);
+  try {
+    loadFbankConfigFile(dir.filePath(name).toStdString());
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return {};
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
 }
 
 struct Case {
@@ -305,6 +328,119 @@ class TestFbank : public QObject {
     o = {};
     o.dither = -1.0f;
     expectError(o, "dither", "≥ 0");
+  }
+
+  // Every supported Kaldi option set away from its default, with Kaldi's
+  // syntax variants (comments, blank lines, `_` for `-`, a bare flag, t/0):
+  // the same FbankOptions and bit-identical features as the equivalent YAML.
+  void testKaldiFbankConfEqualsEquivalentYaml() {
+    QTemporaryDir dir;
+    writeText(dir.filePath("fbank.conf"),
+              "# Kaldi fbank.conf\n"
+              "\n"
+              "--sample-frequency=8000\n"
+              "--frame-length=20   # ms\n"
+              "--frame-shift=12.5\n"
+              "--dither=0.5\n"
+              "--preemphasis-coefficient=0.9\n"
+              "--remove-dc-offset=false\n"
+              "  --window-type=blackman\n"
+              "--blackman-coeff=0.4\n"
+              "--round_to_power_of_two=f\n"
+              "--num-mel-bins=23\n"
+              "--low-freq=64\n"
+              "--high-freq=-400\n"
+              "--use-energy\n"
+              "--energy-floor=1.5\n"
+              "--raw-energy=0\n"
+              "--use-log-fbank=false\n"
+              "--use-power=False\n"
+              "--snip-edges=false\n"
+              "--htk-compat=t\n"
+              "--debug-mel=false\n");
+    writeText(dir.filePath("fbank.yaml"),
+              "# the same in our YAML\n"
+              "fbank:\n"
+              "  sample_frequency: 8000\n  frame_length_ms: 20\n  frame_shift_ms: 12.5\n"
+              "  dither: 0.5\n  preemphasis_coefficient: 0.9\n  remove_dc_offset: false\n"
+              "  window_type: blackman\n  blackman_coeff: 0.4\n  round_to_power_of_two: false\n"
+              "  num_mel_bins: 23\n  low_freq: 64\n  high_freq: -400\n  use_energy: true\n"
+              "  energy_floor: 1.5\n  raw_energy: false\n  use_log_fbank: false\n"
+              "  use_power: false\n  snip_edges: false\n  htk_compat: true\n");
+    const FbankOptions kaldi = loadFbankConfigFile(dir.filePath("fbank.conf").toStdString());
+    const FbankOptions yaml = loadFbankConfigFile(dir.filePath("fbank.yaml").toStdString());
+    QCOMPARE(QString::fromStdString(kaldi.toYaml()), QString::fromStdString(yaml.toYaml()));
+    // Every field differs from the default, so an option the parser drops shows up above.
+    const std::string defaults = FbankOptions{}.toYaml();
+    std::istringstream a(kaldi.toYaml()), b(defaults);
+    for (std::string la, lb; std::getline(a, la) && std::getline(b, lb);)
+      QVERIFY2(la != lb, la.c_str());
+
+    const std::vector<float> x = testSignal(8000, 7);
+    const std::vector<float> fk = Fbank(kaldi).compute(x);
+    const std::vector<float> fy = Fbank(yaml).compute(x);
+    QCOMPARE(fk.size(), static_cast<std::size_t>(Fbank(yaml).numFrames(8000) * 24));
+    QVERIFY(fk == fy);
+  }
+
+  void testConfigFormatIsToldByTheFirstOptionLine() {
+    QVERIFY(looksLikeKaldiConfig("# comment\n\n  --num-mel-bins=40\n"));
+    QVERIFY(!looksLikeKaldiConfig("# comment\nnum_mel_bins: 40\n"));
+    QVERIFY(!looksLikeKaldiConfig("fbank:\n  num_mel_bins: 40\n"));
+    QVERIFY(!looksLikeKaldiConfig(""));
+    // Unset options keep our defaults (64 bins, no dither), not Kaldi's (23, 1).
+    QTemporaryDir dir;
+    writeText(dir.filePath("fbank.conf"), "--use-energy=false\n");
+    const FbankOptions o = loadFbankConfigFile(dir.filePath("fbank.conf").toStdString());
+    QCOMPARE(o.numMelBins, 64);
+    QCOMPARE(o.dither, 0.0f);
+    QCOMPARE(QString::fromStdString(o.toYaml()), QString::fromStdString(FbankOptions{}.toYaml()));
+  }
+
+  void testKaldiConfigRefusesUnsupportedOptionsNamingFileLineAndOption() {
+    QTemporaryDir dir;
+    for (const char* option : {"--vtln-warp=0.9", "--vtln-low=100", "--vtln-high=-500",
+                               "--subtract-mean=true", "--vtln_warp=1.1", "--num-mel-bin=40",
+                               "--allow-downsample=true"}) {
+      const std::string e =
+          configError(dir, std::string("# conf\n--num-mel-bins=40\n") + option + "\n");
+      QVERIFY2(contains(e, "fbank.conf:3: "), e.c_str());
+      std::string name = std::string(option).substr(0, std::string(option).find('='));
+      std::replace(name.begin(), name.end(), '_', '-');
+      QVERIFY2(contains(e, name + " is not supported") || contains(e, name + ", not supported"),
+               e.c_str());
+      // The hint lists what is supported.
+      QVERIFY2(contains(e, "supported options: --sample-frequency, --frame-length"), e.c_str());
+      QVERIFY2(contains(e, "--htk-compat"), e.c_str());
+    }
+  }
+
+  void testKaldiConfigMalformedValuesNameFileAndLine() {
+    QTemporaryDir dir;
+    struct Bad {
+      const char* line;
+      const char* message;
+    };
+    for (const Bad& bad : {Bad{"--num-mel-bins=forty", "--num-mel-bins=forty: malformed value, expected an integer"},
+                           Bad{"--num-mel-bins=40.5", "expected an integer"},
+                           Bad{"--num-mel-bins", "--num-mel-bins: malformed value"},
+                           Bad{"--use-energy=yes", "--use-energy=yes: malformed value, expected true or false"},
+                           Bad{"--frame-shift=10ms", "--frame-shift=10ms: malformed value, expected a number"},
+                           Bad{"--dither=", "--dither=: malformed value"},
+                           Bad{"--window-type=", "expected a name"},
+                           Bad{"num-mel-bins=40", "is not a Kaldi option line"},
+                           Bad{"--num-mel-bins=2", "--num-mel-bins=2 is out of range: [4, 1024]"},
+                           Bad{"--window-type=sine", "--window-type='sine' is out of range"}}) {
+      const std::string e = configError(dir, std::string("--dither=0\n\n") + bad.line + "\n");
+      QVERIFY2(contains(e, "fbank.conf:3: "), (std::string(bad.line) + " -> " + e).c_str());
+      QVERIFY2(contains(e, bad.message), (std::string(bad.line) + " -> " + e).c_str());
+    }
+    // A range error involving an option the file did not set names the file.
+    const std::string e = configError(dir, "--sample-frequency=8000\n--low-freq=5000\n");
+    QVERIFY2(contains(e, "fbank.conf:2: --low-freq=5000 is out of range"), e.c_str());
+    // YAML keeps its own errors (key and line).
+    const std::string y = configError(dir, "num_mel_bins: 40\nnum_mel_bin: 4\n", "fbank.yaml");
+    QVERIFY2(contains(y, "fbank.yaml:2") && contains(y, "num_mel_bin"), y.c_str());
   }
 
   void testYamlRoundTripAndStrictKeys() {
