@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
 #ifdef UNDERSTUDY_HAVE_TRAIN_CLI
   cli::addTrainCommands(app, global);
 #endif
+  cli::addExportCommands(app, global);
 
   // Set after the subcommands exist: CLI11 copies the footer into subcommands made later.
   app.footer(kExamples);
