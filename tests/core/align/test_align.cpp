@@ -122,6 +122,93 @@ class TestAlign : public QObject {
     QCOMPARE(makeFrameTargets({5, 6}, 2).targets, (Ints{6}));
   }
 
+  void testEveryFrameCountKeepsItsLastTarget_data() {
+    // Alignment label t at frame t, so the targets name the centre frames.
+    // Written out by hand from "model frame j <-> 10 ms frame min(3j + 1, T - 1),
+    // ceil(T / 3) model frames"; T = 3k, 3k + 1 and 3k + 2 for k = 1..4, and
+    // around a realistic length (398 = 3 * 132 + 2).
+    QTest::addColumn<int>("frames");
+    QTest::addColumn<Ints>("centres");
+    QTest::newRow("T=3 (3k)") << 3 << Ints{1};
+    QTest::newRow("T=4 (3k+1)") << 4 << Ints{1, 3};
+    QTest::newRow("T=5 (3k+2)") << 5 << Ints{1, 4};
+    QTest::newRow("T=6 (3k)") << 6 << Ints{1, 4};
+    QTest::newRow("T=7 (3k+1)") << 7 << Ints{1, 4, 6};
+    QTest::newRow("T=8 (3k+2)") << 8 << Ints{1, 4, 7};
+    QTest::newRow("T=9 (3k)") << 9 << Ints{1, 4, 7};
+    QTest::newRow("T=10 (3k+1)") << 10 << Ints{1, 4, 7, 9};
+    QTest::newRow("T=11 (3k+2)") << 11 << Ints{1, 4, 7, 10};
+    QTest::newRow("T=12 (3k)") << 12 << Ints{1, 4, 7, 10};
+    QTest::newRow("T=13 (3k+1)") << 13 << Ints{1, 4, 7, 10, 12};
+    QTest::newRow("T=14 (3k+2)") << 14 << Ints{1, 4, 7, 10, 13};
+  }
+
+  void testEveryFrameCountKeepsItsLastTarget() {
+    QFETCH(int, frames);
+    QFETCH(Ints, centres);
+    Ints ali(static_cast<std::size_t>(frames));
+    std::iota(ali.begin(), ali.end(), 0);
+    QCOMPARE(outputFrames(frames, 3), static_cast<std::int64_t>(centres.size()));
+    QCOMPARE(subsampleAlignment(ali), centres);
+    FrameTargetResult r = makeFrameTargets(ali, frames);
+    QVERIFY(r.ok());
+    QCOMPARE(r.targets, centres);
+    // The same features with an alignment one frame short (padded with the
+    // last label) or one frame long (truncated) keep the same target count.
+    Ints shorter(ali.begin(), ali.end() - 1);
+    Ints padded = centres;
+    if (padded.back() == frames - 1) padded.back() = frames - 2;  // frame T-1 repeats label T-2
+    QCOMPARE(makeFrameTargets(shorter, frames).targets, padded);
+    Ints longer = ali;
+    longer.push_back(frames);
+    QCOMPARE(makeFrameTargets(longer, frames).targets, centres);
+  }
+
+  void testLongUtterancesKeepTheirLastTarget() {
+    // 398 = 3*132 + 2: 133 targets, the last centred on frame min(396 + 1, 397) = 397.
+    // 399 = 3*133:     133 targets, the last on min(397, 398) = 397.
+    // 400 = 3*133 + 1: 134 targets, the last on min(400, 399) = 399.
+    const std::pair<int, std::pair<std::size_t, std::int32_t>> cases[] = {
+        {398, {133, 397}}, {399, {133, 397}}, {400, {134, 399}}};
+    for (const auto& [frames, want] : cases) {
+      Ints ali(static_cast<std::size_t>(frames));
+      std::iota(ali.begin(), ali.end(), 0);
+      const Ints t = makeFrameTargets(ali, frames).targets;
+      QCOMPARE(t.size(), want.first);
+      QCOMPARE(t.back(), want.second);
+      QCOMPARE(t[t.size() - 2], static_cast<std::int32_t>(3 * (t.size() - 2) + 1));
+    }
+  }
+
+  void testZeroFeatureFramesIsRejectedNotEmptyTargets() {
+    FrameTargetResult r = makeFrameTargets({1}, 0);
+    QVERIFY(!r.ok());
+    QVERIFY(r.targets.empty());
+    QCOMPARE(r.rejectReason, std::string("features have no frames"));
+    QCOMPARE(makeFrameTargets({}, 3).rejectReason, std::string("alignment is empty"));
+  }
+
+  void testStoredTargetsKeepTheLastOneForEveryRemainder() {
+    // Through buildTargets and the store: 6 (3k), 7 (3k+1) and 8 (3k+2)
+    // feature frames, alignments of exactly that length, phone ids 1..3.
+    Fixture fx({{"t6", 6}, {"t7", 7}, {"t8", 8}});
+    const fs::path dir = fx.root / "alignments" / "d1";
+    fs::create_directories(dir);
+    writeBytes(dir / "phones.txt", "<eps> 0\nsil 1\na 2\nb 3\n");
+    //                                  frame: 0  1  2  3  4  5  6  7
+    writeBytes(dir / "ali.txt", textIntVectorRecord("t6", {1, 1, 2, 2, 3, 3}) +
+                                    textIntVectorRecord("t7", {1, 1, 2, 2, 2, 3, 3}) +
+                                    textIntVectorRecord("t8", {1, 1, 1, 2, 2, 2, 1, 3}));
+    TargetsSummary s = buildTargets(fx.ws, "d1");
+    QCOMPARE(s.numUtterances, 3);
+    QCOMPARE(s.numTargetFrames, std::int64_t{2 + 3 + 3});
+    TargetStore store = TargetStore::open(s.dir);
+    // Units: sil 0, a 1, b 2. t6 centres 1, 4; t7 1, 4, 6; t8 1, 4, 7.
+    QCOMPARE(store.read("t6"), (Ints{0, 2}));
+    QCOMPARE(store.read("t7"), (Ints{0, 1, 2}));
+    QCOMPARE(store.read("t8"), (Ints{0, 1, 2}));
+  }
+
   void testShortAlignmentIsPaddedWithLastLabel() {
     // 5 alignment frames, 7 feature frames: a0..a4 a4 a4 -> centres 1, 4, 6.
     FrameTargetResult r = makeFrameTargets({20, 21, 22, 23, 24}, 7);

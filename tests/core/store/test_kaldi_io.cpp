@@ -6,6 +6,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,7 @@
 
 #include "core/store/kaldi_io.h"
 #include "core/util/error.h"
+#include "support/test_support.h"
 
 using namespace understudy;
 namespace fs = std::filesystem;
@@ -54,6 +56,60 @@ std::vector<std::pair<std::string, std::vector<std::int32_t>>> goldenVectors() {
 std::vector<std::pair<std::string, Posterior>> goldenPosteriors() {
   return {{"post1", {{{1, 0.5f}, {2, 0.5f}}, {{3, 1.0f}}}},
           {"post2", {{}, {{7, 0.25f}, {0, 0.75f}}, {{12, 0.125f}}}}};
+}
+
+// The records of tests/data/kaldi/big_archives.py (its docstring is the spec):
+// one 32-bit LCG stream per archive kind, starting at the same seed.
+struct BigLcg {
+  std::uint32_t s = 20261201u;
+  std::uint32_t next() { return s = s * 1664525u + 1013904223u; }
+  // A 24-bit signed integer times 2^-24..2^7: exact in float32.
+  float value() {
+    const std::uint32_t x = next();
+    const int mantissa = static_cast<int>((x >> 8) & 0xFFFFFFu) - (1 << 23);
+    return std::ldexp(static_cast<float>(mantissa), static_cast<int>(x & 31u) - 24);
+  }
+};
+
+std::vector<std::pair<std::string, FloatMatrix>> bigMatrices() {
+  BigLcg rng;
+  std::vector<std::pair<std::string, FloatMatrix>> out;
+  auto add = [&](int i, int rows, int cols) {
+    FloatMatrix m;
+    m.rows = rows;
+    m.cols = cols;
+    for (int j = 0; j < rows * cols; ++j) m.data.push_back(rng.value());
+    char key[8];
+    std::snprintf(key, sizeof key, "m%03d", i);
+    out.emplace_back(key, std::move(m));
+  };
+  add(0, 4200, 64);
+  add(1, 0, 0);
+  for (int i = 2; i < 62; ++i) add(i, 1 + (37 * i) % 97, 1 + (13 * i) % 41);
+  return out;
+}
+
+std::vector<std::pair<std::string, std::vector<std::int32_t>>> bigVectors() {
+  BigLcg rng;
+  std::vector<std::pair<std::string, std::vector<std::int32_t>>> out;
+  for (const auto& [key, n] : {std::pair<const char*, int>{"v0", 300000}, {"v1", 7}}) {
+    std::vector<std::int32_t> v;
+    for (int j = 0; j < n; ++j) v.push_back(static_cast<std::int32_t>(rng.next()));
+    out.emplace_back(key, std::move(v));
+  }
+  return out;
+}
+
+Posterior bigPosterior() {
+  BigLcg rng;
+  Posterior p(60000);
+  for (std::size_t t = 0; t < p.size(); ++t) {
+    for (std::size_t j = 0; j < t % 4; ++j) {
+      const auto unit = static_cast<std::int32_t>(rng.next() % 5000u);
+      p[t].emplace_back(unit, std::fabs(rng.value()));
+    }
+  }
+  return p;
 }
 
 // Runs `f` in a fresh temporary folder (so the scp holds the relative ark name
@@ -448,6 +504,106 @@ class TestKaldiIo : public QObject {
         QCOMPARE(got[0].second.cols, 0);
       }
     });
+  }
+
+  void testArchivesLargerThanTheWriteBufferMatchAnIndependentWriter() {
+    // tests/data/kaldi/big_archives.py writes the same records byte by byte
+    // (its docstring spells out the generator used by bigMatrices() & co.):
+    // a 4200 x 64 matrix (1.07 MB binary, ~3.4 MB text: larger than the
+    // writer's 1 MiB buffer in both forms) among 61 smaller ones and an
+    // empty one, a 300,000-value alignment, a 60,000-frame posterior.
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const fs::path ours = fs::path(tmp.path().toStdString()) / "ours";
+    const fs::path ref = fs::path(tmp.path().toStdString()) / "ref";
+    fs::create_directories(ours);
+    auto py = understudy::test::runProcess(
+        "/usr/bin/python3",
+        {UNDERSTUDY_SOURCE_DIR "/tests/data/kaldi/big_archives.py", QString::fromStdString(ref)});
+    QVERIFY2(py.exitCode == 0, (py.out + py.err).constData());
+
+    const auto mats = bigMatrices();
+    const auto vecs = bigVectors();
+    const Posterior post = bigPosterior();
+    const QString old = QDir::currentPath();
+    QDir::setCurrent(QString::fromStdString(ours));  // scp lines hold the ark name as given
+    for (auto mode : {KaldiArchiveWriter::Mode::Binary, KaldiArchiveWriter::Mode::Text}) {
+      const std::string form = mode == KaldiArchiveWriter::Mode::Binary ? "binary" : "text";
+      KaldiArchiveWriter m("big_matrix_" + form + ".ark", mode, "big_matrix_" + form + ".scp");
+      for (const auto& [k, x] : mats) m.writeMatrix(k, x);
+      m.commit();
+      KaldiArchiveWriter v("big_vector_" + form + ".ark", mode, "big_vector_" + form + ".scp");
+      for (const auto& [k, x] : vecs) v.writeIntVector(k, x);
+      v.commit();
+      KaldiArchiveWriter p("big_posterior_" + form + ".ark", mode,
+                           "big_posterior_" + form + ".scp");
+      p.writePosterior("p0", post);
+      p.commit();
+    }
+    QDir::setCurrent(old);
+    for (const char* kind : {"matrix", "vector", "posterior"}) {
+      for (const char* form : {"binary", "text"}) {
+        for (const char* ext : {".ark", ".scp"}) {
+          const std::string name = std::string("big_") + kind + "_" + form + ext;
+          const std::string got = bytesOf(ours / name), want = bytesOf(ref / name);
+          QVERIFY2(!want.empty(), name.c_str());
+          if (got != want) {
+            std::size_t at = 0;
+            while (at < std::min(got.size(), want.size()) && got[at] == want[at]) ++at;
+            QFAIL((name + ": " + std::to_string(got.size()) + " bytes, reference " +
+                   std::to_string(want.size()) + "; first difference at byte " + std::to_string(at))
+                      .c_str());
+          }
+        }
+      }
+    }
+
+    // Our reader on the reference archives: binary values exactly; text values
+    // as the reference's correctly rounded decimal -> float32 (*.f32).
+    const auto binM = readMatrixArchive(ref / "big_matrix_binary.ark");
+    const auto textM = readMatrixArchive(ref / "big_matrix_text.ark");
+    QCOMPARE(binM.size(), mats.size());
+    QCOMPARE(textM.size(), mats.size());
+    const std::string textValues = bytesOf(ref / "big_matrix_text.f32");
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < mats.size(); ++i) {
+      QCOMPARE(binM[i].first, mats[i].first);
+      QVERIFY2(binM[i].second == mats[i].second, mats[i].first.c_str());
+      QCOMPARE(textM[i].first, mats[i].first);
+      QCOMPARE(textM[i].second.rows, mats[i].second.rows);
+      QCOMPARE(textM[i].second.cols, mats[i].second.cols);
+      const std::size_t bytes = textM[i].second.data.size() * 4;
+      QVERIFY(at + bytes <= textValues.size());
+      QVERIFY2(std::memcmp(textM[i].second.data.data(), textValues.data() + at, bytes) == 0,
+               mats[i].first.c_str());
+      at += bytes;
+    }
+    QCOMPARE(at, textValues.size());
+    for (const char* form : {"binary", "text"})
+      QVERIFY2(readIntVectorArchive(ref / (std::string("big_vector_") + form + ".ark")) == vecs,
+               form);
+    QVERIFY(readPosteriorArchive(ref / "big_posterior_binary.ark").at(0).second == post);
+    const Posterior textPost = readPosteriorArchive(ref / "big_posterior_text.ark").at(0).second;
+    const std::string weights = bytesOf(ref / "big_posterior_text.f32");
+    QCOMPARE(textPost.size(), post.size());
+    at = 0;
+    for (std::size_t t = 0; t < post.size(); ++t) {
+      QCOMPARE(textPost[t].size(), post[t].size());
+      for (std::size_t j = 0; j < post[t].size(); ++j) {
+        QCOMPARE(textPost[t][j].first, post[t][j].first);
+        QVERIFY(at + 4 <= weights.size());
+        QVERIFY(std::memcmp(&textPost[t][j].second, weights.data() + at, 4) == 0);
+        at += 4;
+      }
+    }
+    QCOMPARE(at, weights.size());
+    // Random access through the reference scp, last record first.
+    QDir::setCurrent(QString::fromStdString(ref));
+    const auto entries = readScp("big_matrix_binary.scp");
+    QCOMPARE(entries.size(), mats.size());
+    for (std::size_t i = entries.size(); i-- > 0;)
+      QVERIFY2(readScpMatrix(entries[i]) == mats[i].second, entries[i].key.c_str());
+    QDir::setCurrent(old);
   }
 
   void testEmptyArchiveHasNoRecords() {
