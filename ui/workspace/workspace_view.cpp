@@ -16,6 +16,11 @@
 
 namespace understudy::ui {
 
+namespace {
+// A fitted column may always be this wide, however narrow the view.
+constexpr int kMinColumnCap = 240;
+}  // namespace
+
 WorkspaceView::WorkspaceView(WorkspaceTreeModel* tree, QWidget* parent)
     : QWidget(parent),
       m_tree(tree),
@@ -30,6 +35,8 @@ WorkspaceView::WorkspaceView(WorkspaceTreeModel* tree, QWidget* parent)
   m_treeView->setAlternatingRowColors(false);
   m_treeView->setSelectionMode(QAbstractItemView::SingleSelection);
   m_treeView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  // Long dataset names keep both ends ("synth-te…-variant"): the ends tell them apart.
+  m_treeView->setTextElideMode(Qt::ElideMiddle);
   m_treeView->header()->setStretchLastSection(true);
   m_treeView->header()->setSectionResizeMode(WorkspaceTreeModel::NameColumn,
                                              QHeaderView::Interactive);
@@ -43,6 +50,7 @@ WorkspaceView::WorkspaceView(WorkspaceTreeModel* tree, QWidget* parent)
   m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
   m_table->setAlternatingRowColors(true);
   m_table->setWordWrap(false);
+  m_table->setTextElideMode(Qt::ElideMiddle);  // only values wider than the cap (paths, errors)
   m_table->verticalHeader()->setVisible(false);
   m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
   m_table->horizontalHeader()->setStretchLastSection(true);
@@ -68,7 +76,7 @@ WorkspaceView::WorkspaceView(WorkspaceTreeModel* tree, QWidget* parent)
   m_splitter->addWidget(detail);
   m_splitter->setStretchFactor(0, 0);
   m_splitter->setStretchFactor(1, 1);
-  m_splitter->setSizes({440, 660});
+  m_splitter->setSizes({400, 700});
   m_splitter->setChildrenCollapsible(false);
 
   auto* layout = new QVBoxLayout(this);
@@ -83,9 +91,13 @@ WorkspaceView::WorkspaceView(WorkspaceTreeModel* tree, QWidget* parent)
       m_treeView->expand(parent);
       spanPlaceholders(parent);
     }
+    fitTreeNameColumn();
     updateDetailState();
   });
-  connect(m_tree, &QAbstractItemModel::dataChanged, this, [this] { updateDetailState(); });
+  connect(m_tree, &QAbstractItemModel::dataChanged, this, [this] {
+    fitTreeNameColumn();
+    updateDetailState();
+  });
   for (int g = 0; g < kWorkspaceGroupCount; ++g) {
     QSqlQueryModel* model = m_tree->groupModel(static_cast<WorkspaceGroup>(g));
     connect(model, &QAbstractItemModel::modelAboutToBeReset, this, [this, g] {
@@ -122,18 +134,49 @@ void WorkspaceView::showGroup(WorkspaceGroup group) {
     m_table->setModel(m_tree->groupModel(group));
     m_table->hideColumn(0);  // the row id: the tree and the database need it, people don't
     m_selectedRowId = -1;
-    m_columnsFitted = m_table->model()->rowCount() > 0;
   }
   updateDetailState();
-  if (changed) fitColumns();
+  if (changed) fitColumns(false);
 }
 
-void WorkspaceView::fitColumns() {
-  // Wide enough for the values, but no single column (an error, a path) takes the table.
-  m_table->resizeColumnsToContents();
-  const int cap = qMax(160, m_table->viewport()->width() / 3);
-  for (int c = 0; c < m_table->horizontalHeader()->count(); ++c)
-    if (m_table->columnWidth(c) > cap) m_table->setColumnWidth(c, cap);
+int WorkspaceView::fittedWidth(int column) const {
+  // As wide as the header and the values, but no single column (an error, a path)
+  // takes the table: wider values are elided in the middle.
+  const int header = m_table->horizontalHeader()->sectionSizeHint(column);
+  // QTableView makes sizeHintForColumn protected; QAbstractItemView has it public.
+  const int content = static_cast<const QAbstractItemView*>(m_table)->sizeHintForColumn(column);
+  const int cap = qMax(kMinColumnCap, m_table->viewport()->width() / 2);
+  return qMax(header, qMin(content, cap));
+}
+
+void WorkspaceView::fitColumns(bool growOnly) {
+  QAbstractItemModel* model = m_table->model();
+  if (!model) return;
+  for (int c = 0; c < model->columnCount(); ++c) {
+    if (m_table->isColumnHidden(c)) continue;
+    const int width = fittedWidth(c);
+    if (!growOnly || m_table->columnWidth(c) < width) m_table->setColumnWidth(c, width);
+  }
+}
+
+void WorkspaceView::fitTreeNameColumn() {
+  // Wide enough for every group title and item name, placeholders aside (they span
+  // both columns), up to 60 % of the tree; longer names are elided in the middle.
+  const int indent = m_treeView->indentation();
+  int widest = m_treeView->header()->sectionSizeHint(WorkspaceTreeModel::NameColumn);
+  for (int g = 0; g < kWorkspaceGroupCount; ++g) {
+    const QModelIndex group = m_tree->groupIndex(static_cast<WorkspaceGroup>(g));
+    widest = qMax(widest, m_treeView->sizeHintForIndex(group).width() + indent);
+    for (int r = 0; r < m_tree->rowCount(group); ++r) {
+      const QModelIndex child = m_tree->index(r, WorkspaceTreeModel::NameColumn, group);
+      if (child.data(WorkspaceTreeModel::PlaceholderRole).toBool()) continue;
+      widest = qMax(widest, m_treeView->sizeHintForIndex(child).width() + 2 * indent);
+    }
+  }
+  const int cap = qMax(kMinColumnCap, m_treeView->viewport()->width() * 3 / 5);
+  const int width = qMin(widest, cap);
+  if (m_treeView->columnWidth(WorkspaceTreeModel::NameColumn) < width)
+    m_treeView->setColumnWidth(WorkspaceTreeModel::NameColumn, width);
 }
 
 void WorkspaceView::spanPlaceholders(const QModelIndex& groupIndex) {
@@ -197,10 +240,9 @@ void WorkspaceView::restoreTableState() {
   }
   m_table->verticalScrollBar()->setValue(m_scrollValue);
   updateDetailState();
-  if (m_table->model() && m_table->model()->rowCount() > 0 && !m_columnsFitted) {
-    fitColumns();
-    m_columnsFitted = true;
-  }
+  // New values (an error, a longer name) widen their column; a column the user
+  // made wider stays as it is.
+  fitColumns(true);
 }
 
 }  // namespace understudy::ui

@@ -41,7 +41,10 @@ class WorkspaceView : public QWidget {
   void selectTableRow(qint64 rowId);
   void rememberTableState();
   void restoreTableState();
-  void fitColumns();
+  // Sizes the table's columns to header and values (capped); growOnly keeps wider ones.
+  void fitColumns(bool growOnly);
+  int fittedWidth(int column) const;
+  void fitTreeNameColumn();
   void spanPlaceholders(const QModelIndex& groupIndex);
 
   WorkspaceTreeModel* m_tree;
@@ -54,7 +57,6 @@ class WorkspaceView : public QWidget {
   WorkspaceGroup m_group = WorkspaceGroup::Datasets;
   qint64 m_selectedRowId = -1;
   int m_scrollValue = 0;
-  bool m_columnsFitted = false;  // fitted once the group had rows; then the user's widths stay
 };
 
 }  // namespace understudy::ui
