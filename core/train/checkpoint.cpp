@@ -7,10 +7,19 @@
 //   sched_best_loss, sched_bad          early stopping and newbob state
 //   rng_state     the CPU generator's state (re-seeded per step anyway)
 //   run_id, config                      provenance
+//
+// Loading checks before it changes anything: every tensor the model has must
+// be in the file with the same shape (and nothing else may be), and the
+// config the checkpoint was written with may differ from this run's only in
+// the keys resumableKeys() names. Only then are the optimizer state and the
+// weights copied in.
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
+#include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "core/train/trainer.h"
@@ -38,7 +47,46 @@ c10::IValue readValue(torch::serialize::InputArchive& ar, const std::string& key
   return v;
 }
 
+std::string describeShape(const torch::Tensor& t) { return fmt::format("[{}]", fmt::join(t.sizes(), ", ")); }
+
+// The tensors of a Module::save archive, by dotted name ("lstm.weight_ih_l0"),
+// read without touching any module. `modules` walks the model's own children
+// so that only sub-archives the model could have are opened.
+void collectTensors(torch::serialize::InputArchive& ar, const torch::nn::Module& module,
+                    const std::string& prefix, std::map<std::string, torch::Tensor>& out,
+                    std::vector<std::string>& unexpected) {
+  std::set<std::string> expected;
+  for (const auto& p : module.named_parameters(/*recurse=*/false)) expected.insert(p.key());
+  for (const auto& b : module.named_buffers(/*recurse=*/false)) expected.insert(b.key());
+  for (const auto& c : module.named_children()) expected.insert(c.key());
+  for (const auto& key : ar.keys()) {
+    if (expected.count(key)) continue;
+    unexpected.push_back(prefix + key);
+  }
+  for (const auto& p : module.named_parameters(/*recurse=*/false)) {
+    torch::Tensor t;
+    if (ar.try_read(p.key(), t)) out[prefix + p.key()] = t;
+  }
+  for (const auto& b : module.named_buffers(/*recurse=*/false)) {
+    torch::Tensor t;
+    if (ar.try_read(b.key(), t, /*is_buffer=*/true)) out[prefix + b.key()] = t;
+  }
+  for (const auto& c : module.named_children()) {
+    torch::serialize::InputArchive sub;
+    if (ar.try_read(c.key(), sub)) collectTensors(sub, *c.value(), prefix + c.key() + ".", out, unexpected);
+  }
+}
+
+std::function<void(const std::filesystem::path&)>& checkpointHook() {
+  static std::function<void(const std::filesystem::path&)> hook;
+  return hook;
+}
+
 }  // namespace
+
+void Trainer::setCheckpointWriteHookForTesting(std::function<void(const std::filesystem::path&)> hook) {
+  checkpointHook() = std::move(hook);
+}
 
 std::vector<std::filesystem::path> Trainer::listCheckpoints(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> found;
@@ -80,7 +128,13 @@ std::filesystem::path Trainer::saveCheckpoint() {
   std::ostringstream bytes;
   ar.save_to(bytes);
   const auto path = m_checkpointDir / fmt::format("ckpt-{:09d}.pt", m_step);
-  writeFileAtomically(path, bytes.str());
+  {
+    AtomicFile out(path);
+    out.write(bytes.str());
+    out.sync();
+    if (checkpointHook()) checkpointHook()(out.tempPath());  // tests: die between write and rename
+    out.commit();
+  }
   auto all = listCheckpoints(m_checkpointDir);
   const auto keep = static_cast<std::size_t>(m_config.keepCheckpoints);
   for (std::size_t i = 0; i + keep < all.size(); ++i) std::filesystem::remove(all[i]);
@@ -97,32 +151,106 @@ void Trainer::loadCheckpoint(const std::filesystem::path& path) {
     throw US_ERROR(std::string("unreadable checkpoint: ") + e.what_without_backtrace())
         .file(path.string());
   }
+
+  // 1. The architecture: every tensor by name and shape, before anything is copied.
+  std::map<std::string, torch::Tensor> stored;
   try {
     torch::serialize::InputArchive modelAr;
     if (!ar.try_read("model", modelAr)) throw US_ERROR("checkpoint has no model").file(path.string());
-    m_model->load(modelAr);
+    std::vector<std::string> unexpected;
+    collectTensors(modelAr, *m_model, "", stored, unexpected);
+    if (!unexpected.empty())
+      throw US_ERROR("checkpoint was written for a different model: it has '" + unexpected.front() +
+                     "', which this model does not")
+          .file(path.string())
+          .key(unexpected.front())
+          .hint("resume with the model config that wrote it");
+  } catch (const c10::Error& e) {
+    throw US_ERROR(std::string("unreadable model in checkpoint: ") + e.what_without_backtrace())
+        .file(path.string());
+  }
+  std::vector<std::pair<std::string, torch::Tensor>> targets;
+  for (const auto& p : m_model->named_parameters()) targets.emplace_back(p.key(), p.value());
+  for (const auto& b : m_model->named_buffers()) targets.emplace_back(b.key(), b.value());
+  for (const auto& [name, target] : targets) {
+    auto it = stored.find(name);
+    if (it == stored.end())
+      throw US_ERROR("checkpoint was written for a different model: it has no '" + name + "'")
+          .file(path.string())
+          .key(name)
+          .hint("resume with the model config that wrote it");
+    if (it->second.sizes() != target.sizes() || it->second.scalar_type() != target.scalar_type())
+      throw US_ERROR(fmt::format("checkpoint was written for a different model: '{}' is {} {} in the "
+                                 "checkpoint, this model's is {} {}",
+                                 name, describeShape(it->second), c10::toString(it->second.scalar_type()),
+                                 describeShape(target), c10::toString(target.scalar_type())))
+          .file(path.string())
+          .key(name)
+          .hint("resume with the model config that wrote it");
+  }
+
+  // 2. The config: only keys that may change on resume may differ.
+  {
+    const std::string savedYaml = readValue(ar, "config", path).toStringRef();
+    TrainerConfig saved;
+    try {
+      saved = TrainerConfig::loadString(savedYaml, path.string() + ":config");
+    } catch (const Error& e) {
+      throw US_ERROR("checkpoint's config does not load: " + e.message()).file(path.string());
+    }
+    const auto diffs = resumeConfigDifferences(saved, m_config);
+    if (!diffs.empty()) {
+      std::string list;
+      for (const auto& d : diffs)
+        list += fmt::format("{}{}: {} -> {}", list.empty() ? "" : "; ", d.key, d.before, d.after);
+      throw US_ERROR(fmt::format("the config differs from the checkpoint's in {} key(s) that cannot "
+                                 "change on resume: {}",
+                                 diffs.size(), list))
+          .file(path.string())
+          .key(diffs.front().key)
+          .hint("resume with the config that wrote the checkpoint (keys that may change: " +
+                fmt::format("{}", fmt::join(resumableKeys(m_config), ", ")) +
+                "), or train under another name");
+    }
+  }
+
+  // 3. Scalars, read before anything is changed so a missing one changes nothing.
+  const std::int64_t step = readValue(ar, "step", path).toInt();
+  const std::int64_t epoch = readValue(ar, "epoch", path).toInt();
+  const std::int64_t batchIndex = readValue(ar, "batch_index", path).toInt();
+  const double bestValidLoss = readValue(ar, "best_valid_loss", path).toDouble();
+  const std::int64_t bestStep = readValue(ar, "best_step", path).toInt();
+  const std::int64_t badValidations = readValue(ar, "bad_validations", path).toInt();
+  LrScheduleState s;
+  s.halvings = readValue(ar, "sched_halvings", path).toInt();
+  s.bestLoss = readValue(ar, "sched_best_loss", path).toDouble();
+  s.badValidations = readValue(ar, "sched_bad", path).toInt();
+  const std::int64_t runId = readValue(ar, "run_id", path).toInt();
+
+  // 4. Now copy: optimizer state, weights, positions.
+  try {
     torch::serialize::InputArchive optimizerAr;
     if (!ar.try_read("optimizer", optimizerAr))
       throw US_ERROR("checkpoint has no optimizer state").file(path.string());
     m_optimizer->load(optimizerAr);
   } catch (const c10::Error& e) {
-    throw US_ERROR(std::string("checkpoint does not fit this model/optimizer: ") +
+    throw US_ERROR(std::string("checkpoint's optimizer state does not fit: ") +
                    e.what_without_backtrace())
         .file(path.string())
-        .hint("resume with the same model and optimizer config that wrote it");
+        .hint("resume with the same optimizer config that wrote it");
   }
-  m_step = readValue(ar, "step", path).toInt();
-  m_epoch = readValue(ar, "epoch", path).toInt();
-  m_batchIndex = readValue(ar, "batch_index", path).toInt();
-  m_bestValidLoss = readValue(ar, "best_valid_loss", path).toDouble();
-  m_bestStep = readValue(ar, "best_step", path).toInt();
-  m_badValidations = readValue(ar, "bad_validations", path).toInt();
-  LrScheduleState s;
-  s.halvings = readValue(ar, "sched_halvings", path).toInt();
-  s.bestLoss = readValue(ar, "sched_best_loss", path).toDouble();
-  s.badValidations = readValue(ar, "sched_bad", path).toInt();
+  {
+    torch::NoGradGuard noGrad;
+    for (auto& [name, target] : targets) target.copy_(stored.at(name));
+  }
+  m_step = step;
+  m_epoch = epoch;
+  m_batchIndex = batchIndex;
+  m_bestValidLoss = bestValidLoss;
+  m_bestStep = bestStep;
+  m_badValidations = badValidations;
   m_scheduler.setState(s);
-  m_runIdAtCheckpoint = readValue(ar, "run_id", path).toInt();
+  m_runIdAtCheckpoint = runId;
   torch::Tensor rng;
   if (ar.try_read("rng_state", rng, /*is_buffer=*/true)) {
     auto gen = at::detail::getDefaultCPUGenerator();
@@ -131,7 +259,24 @@ void Trainer::loadCheckpoint(const std::filesystem::path& path) {
   }
 }
 
+std::size_t Trainer::removeStaleTempFiles(const std::filesystem::path& dir) {
+  // AtomicFile's temp names: "<target>.tmp.<pid>.<n>". Only a writer that died
+  // leaves one behind; the model folder lock means no live writer is at work.
+  static const std::regex pattern(R"((ckpt-\d+|best)\.pt\.tmp\.\d+\.\d+)");
+  std::size_t removed = 0;
+  if (dir.empty() || !std::filesystem::is_directory(dir)) return removed;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    std::error_code ec;
+    if (entry.is_regular_file() && std::regex_match(name, pattern) && std::filesystem::remove(entry.path(), ec))
+      ++removed;
+  }
+  return removed;
+}
+
 bool Trainer::resumeFromLatest() {
+  if (const auto n = removeStaleTempFiles(m_checkpointDir))
+    log::info("removed {} partial checkpoint file(s) a killed run left in {}", n, m_checkpointDir.string());
   auto all = listCheckpoints(m_checkpointDir);
   if (all.empty()) return false;
   loadCheckpoint(all.back());
@@ -142,6 +287,9 @@ bool Trainer::resumeFromLatest() {
 
 bool Trainer::restoreBest() {
   if (m_checkpointDir.empty()) return false;
+  // best.pt belongs to this run only if this run (or the checkpoint it
+  // resumed) saw a validation: a file left by an earlier run is not ours.
+  if (m_bestStep < 0) return false;
   const auto best = m_checkpointDir / "best.pt";
   if (!std::filesystem::exists(best)) return false;
   nn::loadWeights(m_model, best.string());

@@ -1,5 +1,5 @@
 // The trainer: frame-level cross-entropy training of an AcousticModel
-// (ALGORITHMS.md "Teacher"; the student's labeled-only baseline).
+// (the teacher, and the planned student's labeled-only baseline; docs/training.md).
 //
 // One step = one bucketed batch: pad features, run the model, masked mean CE
 // over the valid model frames (padded frames contribute exactly nothing),
@@ -25,6 +25,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -108,12 +109,24 @@ class Trainer {
 
   // Writes ckpt-<step>.pt atomically and prunes to `checkpoint.keep`.
   std::filesystem::path saveCheckpoint();
+  // Refuses (understudy::Error naming the file) a checkpoint written for
+  // another architecture (the first tensor missing, extra or of another
+  // shape) or with a config that differs beyond resumableKeys(); the model
+  // is left untouched then.
   void loadCheckpoint(const std::filesystem::path& path);
   // Loads the newest checkpoint in the folder; false if there is none.
   bool resumeFromLatest();
   static std::vector<std::filesystem::path> listCheckpoints(const std::filesystem::path& dir);
-  // Loads best.pt (the weights of the best validation) if there is one.
+  // Loads best.pt (the weights of the best validation) if this run (or the
+  // checkpoint it resumed) validated and there is one; false otherwise.
   bool restoreBest();
+  // Removes the temp files of checkpoints (and best.pt) whose writer was
+  // killed between writing and renaming; returns how many. resumeFromLatest()
+  // calls it. Only safe while holding the model folder's lock.
+  static std::size_t removeStaleTempFiles(const std::filesystem::path& dir);
+  // Tests: called with the temp file of every checkpoint after it is written
+  // and synced, before it is renamed into place (empty: none).
+  static void setCheckpointWriteHookForTesting(std::function<void(const std::filesystem::path&)> hook);
 
   nn::AcousticModel& model() { return m_model; }
   const TrainerConfig& config() const { return m_config; }

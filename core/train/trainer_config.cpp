@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <sstream>
+#include <utility>
 
 #include "core/util/error.h"
 
@@ -66,7 +68,59 @@ void readModel(YamlSection& s, TrainerConfig& c) {
   });
 }
 
+// toYaml()'s text as (dotted key, value) pairs in document order; a sequence
+// is one value ("[a, b]").
+void flatten(const YAML::Node& node, const std::string& prefix,
+             std::vector<std::pair<std::string, std::string>>& out) {
+  if (node.IsMap()) {
+    for (const auto& item : node)
+      flatten(item.second, prefix.empty() ? item.first.Scalar() : prefix + "." + item.first.Scalar(), out);
+  } else if (node.IsSequence()) {
+    std::string v = "[";
+    for (std::size_t i = 0; i < node.size(); ++i) v += (i ? ", " : "") + node[i].Scalar();
+    out.emplace_back(prefix, v + "]");
+  } else {
+    out.emplace_back(prefix, node.IsNull() ? std::string() : node.Scalar());
+  }
+}
+
+std::vector<std::pair<std::string, std::string>> flatConfig(const TrainerConfig& c) {
+  std::vector<std::pair<std::string, std::string>> out;
+  flatten(YAML::Load(c.toYaml()), "", out);
+  return out;
+}
+
 }  // namespace
+
+std::vector<std::string> resumableKeys(const TrainerConfig& config) {
+  std::vector<std::string> keys = {"max_epochs",       "threads",        "log_every",
+                                   "checkpoint.every", "checkpoint.keep", "validation.patience",
+                                   "model.preset"};
+  if (config.schedule.kind != "cosine") keys.insert(keys.begin(), "max_steps");
+  return keys;
+}
+
+std::vector<ConfigDifference> resumeConfigDifferences(const TrainerConfig& saved,
+                                                      const TrainerConfig& now) {
+  const auto mayChange = resumableKeys(now);
+  const auto before = flatConfig(saved);
+  const auto after = flatConfig(now);
+  auto find = [](const std::vector<std::pair<std::string, std::string>>& kv, const std::string& key) {
+    return std::find_if(kv.begin(), kv.end(), [&](const auto& p) { return p.first == key; });
+  };
+  std::vector<ConfigDifference> diffs;
+  auto consider = [&](const std::string& key, const std::string& old, const std::string& cur) {
+    if (old == cur || std::find(mayChange.begin(), mayChange.end(), key) != mayChange.end()) return;
+    diffs.push_back({key, old, cur});
+  };
+  for (const auto& [key, value] : after) {
+    auto it = find(before, key);
+    consider(key, it == before.end() ? "(absent)" : it->second, value);
+  }
+  for (const auto& [key, value] : before)
+    if (find(after, key) == after.end()) consider(key, value, "(absent)");
+  return diffs;
+}
 
 void TrainerConfig::validate() const {
   if (name.empty() || name.find_first_of(" \t/\\") != std::string::npos)

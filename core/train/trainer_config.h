@@ -82,4 +82,22 @@ struct TrainerConfig {
   void resolveUnits(int numUnitsOfTargets);
 };
 
+// One key whose value differs between two configs, as written by toYaml().
+struct ConfigDifference {
+  std::string key;     // "optimizer.lr"
+  std::string before;  // the checkpoint's value ("(absent)" if it has none)
+  std::string after;   // this run's value
+};
+
+// The keys whose values `train --resume` may change (docs/training.md
+// "What a resumed run may change" gives the reason for each). max_steps is
+// among them unless the schedule is cosine, whose decay spans max_steps.
+std::vector<std::string> resumableKeys(const TrainerConfig& config);
+
+// Every key of toYaml() whose value differs between the config a checkpoint
+// was written with and the config of the run resuming it, except
+// resumableKeys(now), in toYaml() order.
+std::vector<ConfigDifference> resumeConfigDifferences(const TrainerConfig& saved,
+                                                      const TrainerConfig& now);
+
 }  // namespace understudy::train
