@@ -55,6 +55,9 @@ struct Symbol {
 };
 
 std::vector<Symbol> parseSymbolTable(std::string_view text, const std::string& sourceName) {
+  // A UTF-8 byte-order mark (files saved by Windows editors) is not part of
+  // the first symbol: "\xEF\xBB\xBF<eps>" would otherwise become a unit.
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   std::vector<Symbol> symbols;
   std::istringstream in{std::string(text)};
   std::string line;

@@ -294,6 +294,19 @@ class TestAlign : public QObject {
     QVERIFY(!isDisambiguationSymbol("#a"));
   }
 
+  void testPhonesTableWithBomAndCrlfIsReadAsWithout() {
+    // A phones.txt saved by a Windows editor: UTF-8 byte-order mark, CRLF.
+    const std::string table = "\xEF\xBB\xBF<eps> 0\r\nsil 1\r\naa 2\r\nb 3\r\n#0 4\r\n";
+    UnitInventory units = UnitInventory::parsePhonesTable(table, "phones.txt");
+    QCOMPARE(units.names(), (std::vector<std::string>{"sil", "aa", "b"}));
+    QVERIFY(!units.unitForSymbol(0));  // <eps> is not a unit
+    QCOMPARE(*units.unitForSymbol(1), 0);
+    QTemporaryDir tmp;
+    const fs::path path = fs::path(tmp.path().toStdString()) / "units.txt";
+    writeBytes(path, "\xEF\xBB\xBFsil 0\r\naa 1\r\nb 2\r\n");
+    QVERIFY(UnitInventory::load(path) == units);
+  }
+
   void testBadPhonesTableNamesFileAndLine() {
     try {
       UnitInventory::parsePhonesTable("<eps> 0\nsil 1\naa\n", "phones.txt");
