@@ -198,10 +198,7 @@ void runFeatures(const FeaturesArgs& a, const GlobalOptions& global) {
     CommandProgress progress(global.quiet, events);
     corpus::FeatureExtractionSummary s = corpus::extractFeatures(ws, a.dataset, opt, &progress);
     printFeaturesSummary(s);
-    if (events)
-      events->writer().write({nowSeconds(), events->writer().runId(), event_type::kArtifact,
-                              s.name, std::nullopt, std::nullopt,
-                              {{"path", s.storePath}, {"kind", "features"}}});
+    if (events) events->artifact(ws.root(), s.name, s.storePath, "features");
     const double now = nowSeconds();
     return std::vector<MetricPoint>{
         {0, "features/computed", static_cast<double>(s.computed), now},

@@ -1,8 +1,9 @@
 // corpus synth: the built-in synthetic voice-assistant corpus (docs/corpus.md).
 // The command is recorded as a run (kind "synth") with its config and, per
 // dataset, metrics synth/<dataset>/{utterances,seconds}; --events streams
-// progress and status.
+// progress, status and an artifact per dataset folder (audio, alignments).
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -51,6 +52,14 @@ void runSynth(const SynthArgs& a, const GlobalOptions& global) {
     CommandProgress progress(global.quiet, events);
     // Worker processes are forked inside: nothing here may have started a thread.
     s = synth::buildSynthCorpus(ws, a.config, &progress);
+    if (events) {
+      for (const auto& d : s.datasets) {
+        for (const char* kind : {"audio", "alignments"}) {  // the folder is named after its kind
+          const auto dir = ws.subdir(kind) / d.name;
+          if (std::filesystem::is_directory(dir)) events->artifact(ws.root(), d.name, dir, kind);
+        }
+      }
+    }
     std::vector<MetricPoint> metrics;
     for (const auto& d : s.datasets) {
       metrics.push_back({0, "synth/" + d.name + "/utterances", double(d.numUtterances), nowSeconds()});

@@ -63,12 +63,7 @@ void runTargets(const TargetsArgs& a, const GlobalOptions& global) {
     CommandProgress progress(global.quiet, events);
     s = buildTargets(ws, a.dataset, AlignmentSource{a.alignments, a.units}, &progress, options);
     const double now = nowSeconds();
-    if (events) {
-      events->writer().write({now, events->writer().runId(), event_type::kArtifact, s.dataset,
-                              std::nullopt, std::nullopt,
-                              {{"path", "alignments/" + s.dataset + "/targets"},
-                               {"kind", "targets"}}});
-    }
+    if (events) events->artifact(ws.root(), s.dataset, s.dir, "targets");
     return std::vector<MetricPoint>{
         {0, "targets/utterances", static_cast<double>(s.numUtterances), now},
         {0, "targets/rejected", static_cast<double>(s.numRejected), now},

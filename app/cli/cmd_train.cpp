@@ -72,8 +72,8 @@ void runTrain(const TrainArgs& a, const GlobalOptions& global) {
     throw US_ERROR("model '" + cfg.name + "' already has checkpoints").file(checkpointDir.string())
         .hint("continue it with --resume, or pick another name (or delete the folder)");
 
-  // Human-readable lines go to stderr when the event stream owns stdout.
-  std::FILE* out = global.eventsPath == "-" ? stderr : stdout;
+  // Human-readable lines (main() sends stdout to stderr when `--events -` owns it).
+  std::FILE* out = stdout;
   std::fprintf(out, "# train: resolved config (%s)\n%s", a.config.c_str(), cfg.toYaml().c_str());
   std::fprintf(out, "# data: %zu training utterances (%lld frames), %zu validation, %d units\n",
               data.train->size(), static_cast<long long>(data.trainFrames),
@@ -138,8 +138,7 @@ void runTrain(const TrainArgs& a, const GlobalOptions& global) {
                     fs::relative(weights, ws.root()).string());
     runs.finishRun(runId, RunStatus::Finished);
     if (events) {
-      events->writer().write({nowSeconds(), runId, event_type::kArtifact, "model", r.steps, std::nullopt,
-                              {{"path", weights.string()}, {"model_id", modelId}}});
+      events->artifact(ws.root(), cfg.name, weights, "model", {{"model_id", modelId}}, r.steps);
       events->writer().status("finished", {{"steps", r.steps}, {"stop", r.stopReason}});
     }
     std::fprintf(

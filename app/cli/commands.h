@@ -14,6 +14,7 @@ namespace understudy::cli {
 // Options every command shares.
 struct GlobalOptions {
   std::string logLevel = "info";
+  bool verbose = false;  // -v: log level debug
   bool quiet = false;  // no progress lines
   std::string eventsPath;  // --events: JSON-lines events to this file ("-" = stdout)
 };

@@ -7,6 +7,7 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/console_progress.h"
+#include "app/cli/event_stream.h"
 #include "core/pipeline/version.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
@@ -43,10 +44,16 @@ int main(int argc, char** argv) {
   cli::GlobalOptions global;
   app.add_option("--log-level", global.logLevel, "debug, info, warning, error or off")
       ->capture_default_str();
+  app.add_flag("-v,--verbose", global.verbose, "Debug detail (same as --log-level debug)");
   app.add_flag("-q,--quiet", global.quiet, "No progress lines");
   app.add_option("--events", global.eventsPath,
-                 "Write JSON-lines events (docs/events.md) to this file; '-' for stdout");
-  app.parse_complete_callback([&] { log::setLevel(log::parseLevel(global.logLevel)); });
+                 "Write JSON-lines events (docs/events.md) to this file; '-' for stdout "
+                 "(human text then goes to stderr)");
+  app.parse_complete_callback([&] {
+    log::setLevel(global.verbose ? log::Level::Debug : log::parseLevel(global.logLevel));
+    // `--events -`: stdout carries only JSON lines; human text goes to stderr.
+    cli::reserveStdoutForEvents(global);
+  });
 
   cli::addWorkspaceCommands(app, global);
 #ifdef UNDERSTUDY_HAVE_CORPUS_CLI

@@ -112,4 +112,17 @@ void EventWriter::status(const std::string& name, nlohmann::json extra) {
   write(std::move(e));
 }
 
+void EventWriter::artifact(const std::string& name, const std::string& path,
+                           const std::string& kind, nlohmann::json extra,
+                           std::optional<std::int64_t> step) {
+  Event e;
+  e.type = event_type::kArtifact;
+  e.name = name;
+  e.step = step;
+  e.extra = std::move(extra);
+  e.extra["path"] = path;
+  e.extra["kind"] = kind;
+  write(std::move(e));
+}
+
 }  // namespace understudy

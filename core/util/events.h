@@ -54,6 +54,11 @@ class EventWriter {
   void progress(const std::string& name, std::int64_t done, std::int64_t total,
                 nlohmann::json extra = nlohmann::json::object());
   void status(const std::string& name, nlohmann::json extra = nlohmann::json::object());
+  // A file or folder the run produced: `path` relative to the workspace root,
+  // `kind` what it is ("model", "features", "targets", ...).
+  void artifact(const std::string& name, const std::string& path, const std::string& kind,
+                nlohmann::json extra = nlohmann::json::object(),
+                std::optional<std::int64_t> step = std::nullopt);
 
   std::int64_t runId() const { return m_runId; }
 

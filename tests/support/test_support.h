@@ -44,6 +44,15 @@ inline ProcessResult runProcess(const QString& program, const QStringList& args,
   return r;
 }
 
+// Exit code plus the tails of stdout and stderr, for a failure message.
+inline QString outputOf(const ProcessResult& r) {
+  return QString("exit %1%2\nstdout: %3\nstderr: %4")
+      .arg(r.exitCode)
+      .arg(r.crashed ? " (crashed)" : "")
+      .arg(QString::fromUtf8(r.out.right(3000)))
+      .arg(QString::fromUtf8(r.err.right(3000)));
+}
+
 // The understudy-cli built with this tree (CTest sets UNDERSTUDY_CLI).
 inline QString cliPath() {
   const char* env = std::getenv("UNDERSTUDY_CLI");
