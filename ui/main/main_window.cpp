@@ -165,9 +165,14 @@ void MainWindow::showAbout() {
   QMessageBox::about(
       this, tr("About Understudy"),
       tr("<h3>Understudy</h3>"
-         "<p>A workbench for semi-supervised training of speech-recognition acoustic models: "
-         "a BLSTM teacher labels unlabeled speech with top-k soft labels, a streaming LSTM "
-         "student learns from both, distributed with GTC or BMUF, evaluated by WER.</p>"
+         "<p>A workbench for semi-supervised training of speech-recognition acoustic models "
+         "after the teacher–student recipe.</p>"
+         "<p>Works today: the built-in synthetic voice-assistant corpus, importing Kaldi data "
+         "directories and JSONL manifests, Kaldi-compatible fbank features, 30 ms frame "
+         "targets and training a BLSTM teacher with understudy-cli, and this window, which "
+         "shows a workspace's datasets, models and runs while jobs write them.</p>"
+         "<p>Planned: labeling unlabeled speech with the teacher's top-k soft labels, a "
+         "streaming LSTM student, distributed training (GTC, BMUF), decoding and WER.</p>"
          "<p>%1</p><p>Built with Qt %2.</p>")
           .arg(QString::fromStdString(versionBanner()).toHtmlEscaped(),
                QString::fromLatin1(qVersion())));
