@@ -159,6 +159,57 @@ class TestUtil : public QObject {
     QCOMPARE(fileChecksum64(p), checksum64(std::string_view("some bytes for hashing")));
   }
 
+  void testFileChecksumCoversEveryBlockOfALargeFile() {
+    // fileChecksum64 streams 1 MiB blocks: 2.5 MiB + 7 bytes spans three
+    // blocks, the last one partial. The reference is the one-shot XXH3 of
+    // the same bytes in memory.
+    QTemporaryDir dir;
+    const fs::path p = dir.filePath("big").toStdString();
+    std::string data((5u << 19) + 7, '\0');
+    std::uint32_t s = 99;
+    for (char& c : data) c = static_cast<char>((s = s * 1664525u + 1013904223u) >> 24);
+    writeFileAtomically(p, data);
+    QCOMPARE(fileChecksum64(p), checksum64(data));
+    data.back() ^= 1;  // the last byte counts
+    writeFileAtomically(p, data);
+    QCOMPARE(fileChecksum64(p), checksum64(data));
+    // An empty file (an empty record): XXH3-64 of no bytes, from the xxHash spec.
+    writeFileAtomically(p, "");
+    QCOMPARE(fileChecksum64(p), 0x2D06800538D394C2ULL);
+    QVERIFY_THROWS_EXCEPTION(Error, fileChecksum64(dir.filePath("missing").toStdString()));
+  }
+
+  void testAtomicFileInAnUnwritableFolderNamesTheFile() {
+    // sysfs accepts no new files, even for root (a chmod'ed folder would not
+    // stop root, which runs these tests in containers).
+    try {
+      AtomicFile out(fs::path("/sys/understudy-test-file"));
+      QFAIL("a file was created in /sys");
+    } catch (const Error& e) {
+      QVERIFY2(e.filePath().rfind("/sys/understudy-test-file.tmp.", 0) == 0, e.what());
+      QVERIFY2(e.hintText().find("writable") != std::string::npos, e.what());
+    }
+  }
+
+  void testAtomicFileFailedRenameLeavesTargetAndNoTemp() {
+    // The target is an existing folder: writing works, the rename fails.
+    QTemporaryDir dir;
+    const fs::path target = dir.filePath("folder").toStdString();
+    fs::create_directories(target / "inside");
+    {
+      AtomicFile out(target);
+      out.write("bytes");
+      try {
+        out.commit();
+        QFAIL("a file replaced a folder");
+      } catch (const Error& e) {
+        QCOMPARE(e.filePath(), target.string());
+      }
+    }
+    QVERIFY(fs::is_directory(target / "inside"));
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 0);  // no temp left
+  }
+
   void testYamlReadsKnownKeysAndKeepsDefaults() {
     auto top = YamlSection::loadString("model:\n  layers: 5\n  kind: blstm\nseed: 7\n", "t.yaml");
     auto model = top.child("model");
