@@ -28,6 +28,7 @@ void addWorkspaceCommands(CLI::App& app, GlobalOptions& global);  // init, info,
 void addCorpusCommands(CLI::App& app, GlobalOptions& global);     // corpus ..., features
 void addTrainCommands(CLI::App& app, GlobalOptions& global);      // train
 void addTargetCommands(CLI::App& app, GlobalOptions& global);     // targets
+void addVerifyCommands(CLI::App& app, GlobalOptions& global);     // verify
 void addExportCommands(CLI::App& app, GlobalOptions& global);     // export (Kaldi ark/scp)
 // `corpus synth`, registered by addCorpusCommands on its `corpus` subcommand.
 void addCorpusSynthCommand(CLI::App& corpus, GlobalOptions& global);

@@ -22,6 +22,7 @@ Examples:
   understudy-cli corpus synth -w ~/exp/demo --profile tiny --seed 1
   understudy-cli features -w ~/exp/demo --dataset synth-labeled
   understudy-cli train -w ~/exp/demo --config teacher.yaml
+  understudy-cli verify -w ~/exp/demo                every store's checksums
 
 Exit codes: 0 success, 1 the work failed (the message says what, where and a hint),
 2 the command line is wrong. Docs: README.md and docs/ in the source tree.)";
@@ -56,6 +57,7 @@ int main(int argc, char** argv) {
   });
 
   cli::addWorkspaceCommands(app, global);
+  cli::addVerifyCommands(app, global);
 #ifdef UNDERSTUDY_HAVE_CORPUS_CLI
   cli::addCorpusCommands(app, global);
 #endif

@@ -30,8 +30,8 @@ TargetStore TargetStore::open(const std::filesystem::path& dir) {
   return TargetStore(std::move(records), std::move(units));
 }
 
-std::vector<std::int32_t> TargetStore::read(std::string_view key, bool verify) const {
-  const RecordView view = m_records.read(key, verify);
+std::vector<std::int32_t> TargetStore::read(std::string_view key) const {
+  const RecordView view = m_records.read(key);
   const auto* p = static_cast<const std::int32_t*>(view.data);
   return std::vector<std::int32_t>(p, p + view.rows);
 }

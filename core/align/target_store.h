@@ -43,8 +43,10 @@ class TargetStore {
 
   std::vector<std::string> keys() const { return m_records.keys(); }
   bool contains(std::string_view key) const { return m_records.contains(key); }
-  // Throws understudy::Error naming the key if it is not in the store.
-  std::vector<std::int32_t> read(std::string_view key, bool verify = false) const;
+  // Throws understudy::Error naming the key if it is not in the store, or
+  // naming shard, utterance and byte offset if its checksum does not match
+  // (checked on every read).
+  std::vector<std::int32_t> read(std::string_view key) const;
   std::size_t size() const { return m_records.size(); }
   std::uint64_t totalFrames() const { return m_records.totalRows(); }
   const UnitInventory& units() const { return m_units; }

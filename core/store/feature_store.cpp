@@ -77,8 +77,8 @@ void FeatureStore::append(std::string_view key, const FloatMatrix& m) {
   append(key, m.data.data(), m.rows);
 }
 
-FeatureMatrixView FeatureStore::read(std::string_view key, bool verify) const {
-  RecordView r = m_records.read(key, verify);
+FeatureMatrixView FeatureStore::read(std::string_view key) const {
+  RecordView r = m_records.read(key);
   FeatureMatrixView v;
   v.data = static_cast<const float*>(r.data);
   v.frames = static_cast<int>(r.rows);

@@ -52,9 +52,11 @@ class FeatureStore {
   void append(std::string_view key, const float* data, int frames);
   void append(std::string_view key, const FloatMatrix& m);
   void commit() { m_records.commit(); }
-  FeatureMatrixView read(std::string_view key, bool verify = false) const;
+  // Checks the record's checksum on every read (RecordStore::read): a corrupt
+  // record throws understudy::Error naming shard, utterance and byte offset.
+  FeatureMatrixView read(std::string_view key) const;
   std::vector<std::string> keys() const { return m_records.keys(); }
-  std::vector<std::string> verifyAll() const { return m_records.verifyAll(); }
+  std::vector<RecordProblem> verifyAll() const { return m_records.verifyAll(); }
   bool refresh() { return m_records.refresh(); }
   void setMetadata(std::string text) { m_records.setMetadata(std::move(text)); }
   const std::string& metadata() const { return m_records.metadata(); }

@@ -478,7 +478,7 @@ const RecordInfo* RecordStore::find(std::string_view key) const {
   return it == m->byKey.end() ? nullptr : &m->index.records[it->second];
 }
 
-RecordView RecordStore::read(std::string_view key, bool verify) const {
+RecordView RecordStore::readUnverified(std::string_view key) const {
   const RecordInfo* info = find(key);
   if (!info) {
     throw US_ERROR(hasPending(key) ? "record not committed yet" : "no such record")
@@ -494,20 +494,51 @@ RecordView RecordStore::read(std::string_view key, bool verify) const {
   auto mapping = m->mapping(info->shard, end);
   view.data = static_cast<const char*>(mapping->addr) + info->offset;
   view.keepAlive = mapping;
-  if (verify && checksum64(view.data, view.byteSize()) != info->checksum) {
-    throw US_ERROR("record checksum mismatch: the data on disk is corrupt")
-        .file(m->shardPath(info->shard).string())
-        .key(info->key)
-        .hint("recompute this record (delete the store to rebuild it)");
+  return view;
+}
+
+namespace {
+// What to do about a corrupt record, by store kind.
+std::string repairHint(const std::string& kind) {
+  const std::string first = "run `understudy-cli verify -w WS` to list every bad record, then ";
+  if (kind == "features")
+    return first + "delete this store's folder and re-run `understudy-cli features` for its dataset";
+  if (kind == "targets") return first + "re-run `understudy-cli targets` for its dataset";
+  return first + "rebuild this store";
+}
+}  // namespace
+
+RecordView RecordStore::read(std::string_view key) const {
+  RecordView view = readUnverified(key);
+  const RecordInfo& info = *find(key);
+  if (checksum64(view.data, view.byteSize()) != info.checksum) {
+    const std::string kind = m->index.kind.empty() ? "record" : m->index.kind;
+    throw US_ERROR("checksum mismatch: the " + kind + " record at byte offset " +
+                   std::to_string(info.offset) + " (" + std::to_string(view.byteSize()) +
+                   " bytes) of " + shardName(info.shard) + " in store " + m->dir.string() +
+                   " is corrupt on disk")
+        .file(shardPath(info.shard).string())
+        .utterance(info.key)
+        .hint(repairHint(m->index.kind));
   }
   return view;
 }
 
-std::vector<std::string> RecordStore::verifyAll() const {
-  std::vector<std::string> bad;
+std::vector<RecordProblem> RecordStore::verifyAll(
+    const std::function<void(const RecordInfo&)>& afterEach) const {
+  std::vector<RecordProblem> bad;
   for (const RecordInfo& info : m->index.records) {
-    RecordView v = read(info.key, false);
-    if (checksum64(v.data, v.byteSize()) != info.checksum) bad.push_back(info.key);
+    const std::uint64_t bytes =
+        static_cast<std::uint64_t>(info.rows) * info.cols * elementSize(m->index.type);
+    std::string reason;
+    try {
+      RecordView v = readUnverified(info.key);
+      if (checksum64(v.data, v.byteSize()) != info.checksum) reason = "checksum mismatch";
+    } catch (const Error& e) {
+      reason = e.what_();  // the shard is missing, short or unreadable
+    }
+    if (!reason.empty()) bad.push_back({info.key, info.shard, info.offset, bytes, reason});
+    if (afterEach) afterEach(info);
   }
   return bad;
 }
@@ -620,6 +651,9 @@ void RecordStore::setMetadata(std::string text) {
 }
 
 const std::filesystem::path& RecordStore::dir() const { return m->dir; }
+std::filesystem::path RecordStore::shardPath(std::uint32_t shard) const {
+  return m->shardPath(shard);
+}
 ElementType RecordStore::elementType() const { return m->index.type; }
 std::uint32_t RecordStore::cols() const { return m->index.cols; }
 const std::string& RecordStore::kind() const { return m->index.kind; }

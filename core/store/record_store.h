@@ -1,6 +1,5 @@
 // RecordStore: the sharded, append-only, checksummed array store under the
-// feature, alignment and soft-label stores (FORMATS.md "Our own stores";
-// byte layout in docs/formats.md).
+// feature, target and soft-label stores (byte layout in docs/formats.md).
 //
 // A store is a folder:
 //   index              versioned header + one entry per record (key, shard,
@@ -32,6 +31,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -51,6 +51,16 @@ struct RecordInfo {
   std::uint32_t rows = 0;    // frames
   std::uint32_t cols = 0;    // elements per row
   std::uint64_t checksum = 0;  // XXH3-64 of the payload bytes
+};
+
+// A record that failed verifyAll(): its checksum does not match, or its
+// shard cannot be read.
+struct RecordProblem {
+  std::string key;
+  std::uint32_t shard = 0;
+  std::uint64_t offset = 0;  // byte offset of the payload inside the shard file
+  std::uint64_t bytes = 0;   // payload size
+  std::string reason;        // "checksum mismatch", or why the shard cannot be read
 };
 
 // A committed record, read in place from the memory-mapped shard. The view
@@ -98,11 +108,20 @@ class RecordStore {
   bool contains(std::string_view key) const;
   // nullptr if absent; valid until the next refresh() or commit().
   const RecordInfo* find(std::string_view key) const;
-  // Throws understudy::Error naming the key if absent or, with verify, if the
-  // payload's checksum does not match the index.
-  RecordView read(std::string_view key, bool verify = false) const;
-  // Keys whose payload fails its checksum (reads everything).
-  std::vector<std::string> verifyAll() const;
+  // Reads a record and checks its payload against the XXH3-64 checksum in the
+  // index, every time. Throws understudy::Error naming the key if it is
+  // absent; on a mismatch, naming the shard file, the utterance (key), the
+  // byte offset and the store, with a hint to run `understudy-cli verify`.
+  RecordView read(std::string_view key) const;
+  // The same without the checksum: only for code that checks the bytes itself
+  // (verifyAll) and for bench_train, which measures what the check costs.
+  // Nothing that feeds training or export may use it.
+  RecordView readUnverified(std::string_view key) const;
+  // Checks every committed record in commit order (reads everything); returns
+  // the bad ones. `afterEach` (optional) is called after each record, e.g. for
+  // progress; an exception it throws (cancellation) stops the check.
+  std::vector<RecordProblem> verifyAll(
+      const std::function<void(const RecordInfo&)>& afterEach = {}) const;
   std::vector<std::string> keys() const;  // in commit order
   const std::vector<RecordInfo>& records() const;
   std::size_t size() const;
@@ -124,6 +143,7 @@ class RecordStore {
 
   // --- properties ---
   const std::filesystem::path& dir() const;
+  std::filesystem::path shardPath(std::uint32_t shard) const;  // dir/shard-NNNNN.bin
   ElementType elementType() const;
   std::uint32_t cols() const;
   const std::string& kind() const;

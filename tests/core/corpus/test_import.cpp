@@ -641,7 +641,7 @@ class TestImport : public QObject {
     const int win = fo.windowSize(), shift = fo.windowShift();
     for (const auto& [key, samples] : g.samples) {
       QVERIFY2(store.contains(key), key.c_str());
-      FeatureMatrixView v = store.read(key, true);
+      FeatureMatrixView v = store.read(key);
       const int n = static_cast<int>(samples.size());
       QCOMPARE(v.frames, 1 + (n - win) / shift);  // snip_edges: Kaldi's NumFrames
       QCOMPARE(v.dims, fo.numMelBins);

@@ -1,4 +1,5 @@
-// FeatureStore / RecordStore: sharding, reopen, checksums, a writer killed
+// FeatureStore / RecordStore: sharding, reopen, checksums checked on every
+// read (a flipped byte, a short shard, a refused export), a writer killed
 // before commit (resume), concurrent readers, Kaldi export/import, and the
 // on-disk layout documented in docs/formats.md.
 #include <QTemporaryDir>
@@ -46,8 +47,8 @@ void appendRecord(FeatureStore& store, int k) {
   auto v = makeRecord(k);
   store.append(keyOf(k), v.data(), framesOf(k));
 }
-bool recordMatches(const FeatureStore& store, int k, bool verify = false) {
-  FeatureMatrixView v = store.read(keyOf(k), verify);
+bool recordMatches(const FeatureStore& store, int k) {
+  FeatureMatrixView v = store.read(keyOf(k));
   if (v.frames != framesOf(k) || v.dims != kDims) return false;
   return std::memcmp(v.data, makeRecord(k).data(), makeRecord(k).size() * 4) == 0;
 }
@@ -78,6 +79,17 @@ std::string bytesOf(const fs::path& p) {
   return ss.str();
 }
 
+// Flips one bit of the byte at `offset` (what a bad disk or a bad copy does).
+void flipByte(const fs::path& file, std::uint64_t offset) {
+  std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekg(static_cast<std::streamoff>(offset));
+  char c = 0;
+  f.read(&c, 1);
+  c ^= 0x10;
+  f.seekp(static_cast<std::streamoff>(offset));
+  f.write(&c, 1);
+}
+
 template <typename T>
 T at(const std::string& b, std::size_t off) {
   T v;
@@ -105,7 +117,7 @@ class TestFeatureStore : public QObject {
       }
       store.commit();
       QCOMPARE(store.size(), std::size_t(n));
-      for (int k = 0; k < n; ++k) QVERIFY(recordMatches(store, k, true));
+      for (int k = 0; k < n; ++k) QVERIFY(recordMatches(store, k));
     }
     auto store = FeatureStore::open(dir);
     QCOMPARE(store.size(), std::size_t(n));
@@ -122,14 +134,14 @@ class TestFeatureStore : public QObject {
     for (int k = 0; k < n; ++k) {
       QCOMPARE(keys[k], keyOf(k));
       QVERIFY(store.contains(keyOf(k)));
-      QVERIFY(recordMatches(store, k, true));
+      QVERIFY(recordMatches(store, k));
     }
     QVERIFY(!store.contains("nope"));
-    QVERIFY(store.verifyAll().empty());
+    QVERIFY(store.verifyAll().empty());  // every checksum matches
     for (const RecordInfo& r : store.records().records()) QCOMPARE(r.offset % 64, std::uint64_t(0));
   }
 
-  void testFlippedByteIsDetectedNamingTheKey() {
+  void testFlippedByteFailsEveryReadNamingShardUtteranceAndOffset() {
     QTemporaryDir tmp;
     const fs::path dir = fs::path(tmp.path().toStdString()) / "feats";
     {
@@ -137,29 +149,71 @@ class TestFeatureStore : public QObject {
       for (int k = 0; k < 20; ++k) appendRecord(store, k);
       store.commit();
     }
-    RecordInfo victim;
+    const RecordInfo victim = *FeatureStore::open(dir).records().find(keyOf(13));
+    flipByte(dir / shardFile(victim.shard), victim.offset + 101);
+
+    // A plain read checks the checksum: there is no way to get the bad bytes by accident.
+    auto store = FeatureStore::open(dir);
+    expectError([&] { store.read(keyOf(13)); },
+                {shardFile(victim.shard), "utterance '" + keyOf(13) + "'", "checksum mismatch",
+                 "byte offset " + std::to_string(victim.offset) + " ", "store " + dir.string(),
+                 "understudy-cli verify"});
+    expectError([&] { store.records().read(keyOf(13)); }, {"checksum mismatch"});
+    store.records().readUnverified(keyOf(13));  // the bench's path: no check
+    QVERIFY(recordMatches(store, 12));
+    QVERIFY(recordMatches(store, 14));
+
+    const std::vector<RecordProblem> bad = store.verifyAll();
+    QCOMPARE(bad.size(), std::size_t(1));
+    QCOMPARE(bad[0].key, keyOf(13));
+    QCOMPARE(bad[0].shard, victim.shard);
+    QCOMPARE(bad[0].offset, victim.offset);
+    QCOMPARE(bad[0].bytes, std::uint64_t(framesOf(13)) * kDims * 4);
+    QCOMPARE(bad[0].reason, std::string("checksum mismatch"));
+  }
+
+  void testVerifyAllVisitsEveryRecordAndReportsAShortShard() {
+    QTemporaryDir tmp;
+    const fs::path dir = fs::path(tmp.path().toStdString()) / "feats";
     {
-      auto store = FeatureStore::open(dir);
-      victim = *store.records().find(keyOf(13));
-    }
-    char name[32];
-    std::snprintf(name, sizeof name, "shard-%05u.bin", victim.shard);
-    {
-      std::fstream f(dir / name, std::ios::in | std::ios::out | std::ios::binary);
-      f.seekg(static_cast<std::streamoff>(victim.offset + 101));
-      char c = 0;
-      f.read(&c, 1);
-      c ^= 0x10;
-      f.seekp(static_cast<std::streamoff>(victim.offset + 101));
-      f.write(&c, 1);
+      auto store = FeatureStore::create(dir, kDims, kSmallShard);
+      for (int k = 0; k < 40; ++k) appendRecord(store, k);
+      store.commit();
     }
     auto store = FeatureStore::open(dir);
-    store.read(keyOf(13));  // without verify: no check
-    expectError([&] { store.read(keyOf(13), true); },
-                {"key '" + keyOf(13) + "'", "checksum mismatch", name});
-    QVERIFY(recordMatches(store, 12, true));
-    QVERIFY(recordMatches(store, 14, true));
-    QCOMPARE(store.verifyAll(), std::vector<std::string>{keyOf(13)});
+    QVERIFY(store.records().shardCount() >= 2);
+    std::vector<std::string> visited;
+    QVERIFY(store.records().verifyAll([&](const RecordInfo& r) { visited.push_back(r.key); }).empty());
+    QCOMPARE(visited, store.keys());
+
+    // A shard cut short (a copy that stopped half-way): its records are bad, the rest are checked.
+    const std::uint32_t last = store.records().shardCount() - 1;
+    fs::resize_file(dir / shardFile(last), fs::file_size(dir / shardFile(last)) / 2);
+    auto reopened = FeatureStore::open(dir);
+    std::size_t inLast = 0;
+    for (const RecordInfo& r : reopened.records().records()) inLast += r.shard == last;
+    const std::vector<RecordProblem> bad = reopened.verifyAll();
+    QCOMPARE(bad.size(), inLast);
+    for (const RecordProblem& p : bad) {
+      QCOMPARE(p.shard, last);
+      QVERIFY2(p.reason.find("shorter than the index") != std::string::npos, p.reason.c_str());
+    }
+  }
+
+  void testExportRefusesACorruptRecord() {
+    QTemporaryDir tmp;
+    const fs::path dir = fs::path(tmp.path().toStdString()) / "feats";
+    {
+      auto store = FeatureStore::create(dir, kDims, kSmallShard);
+      for (int k = 0; k < 5; ++k) appendRecord(store, k);
+      store.commit();
+    }
+    const RecordInfo victim = *FeatureStore::open(dir).records().find(keyOf(3));
+    flipByte(dir / shardFile(victim.shard), victim.offset);
+    const fs::path ark = fs::path(tmp.path().toStdString()) / "out.ark";
+    expectError([&] { exportToKaldi(FeatureStore::open(dir), ark, {}, true); },
+                {"utterance '" + keyOf(3) + "'", "checksum mismatch"});
+    QVERIFY2(!fs::exists(ark), "a failed export must not leave an archive behind");
   }
 
   void testKilledWriterLeavesCommittedRecordsAndResumes() {
@@ -192,7 +246,7 @@ class TestFeatureStore : public QObject {
       QCOMPARE(store.size(), std::size_t(committed));
       QVERIFY2(shardsOnDisk > store.records().shardCount(),
                "the killed writer should have left uncommitted shards behind");
-      for (int k = 0; k < committed; ++k) QVERIFY(recordMatches(store, k, true));
+      for (int k = 0; k < committed; ++k) QVERIFY(recordMatches(store, k));
       QVERIFY(!store.contains(keyOf(committed)));
     }
     // As if the writer had died inside an index commit.
@@ -210,7 +264,7 @@ class TestFeatureStore : public QObject {
     }
     auto store = FeatureStore::open(dir);
     QCOMPARE(store.size(), std::size_t(total));
-    for (int k = 0; k < total; ++k) QVERIFY(recordMatches(store, k, true));
+    for (int k = 0; k < total; ++k) QVERIFY(recordMatches(store, k));
     // Shard files end exactly where the index says.
     const std::string index = bytesOf(dir / "index");
     const std::uint32_t shardCount = at<std::uint32_t>(index, 20);
@@ -242,7 +296,7 @@ class TestFeatureStore : public QObject {
     QCOMPARE(reader.size(), std::size_t(5));
     QVERIFY(reader.refresh());
     QCOMPARE(reader.size(), std::size_t(40));
-    for (int k = 0; k < 40; ++k) QVERIFY(recordMatches(reader, k, true));
+    for (int k = 0; k < 40; ++k) QVERIFY(recordMatches(reader, k));
     QCOMPARE(early.row(3)[2], cell(4, 3, 2));  // older views stay valid
   }
 
@@ -262,7 +316,7 @@ class TestFeatureStore : public QObject {
         const auto keys = store.keys();
         for (std::size_t i = 0; i < keys.size(); ++i) {
           if (keys[i] != keyOf(static_cast<int>(i)) ||
-              !recordMatches(store, static_cast<int>(i), true))
+              !recordMatches(store, static_cast<int>(i)))
             ++bad;
           ++checks;
         }
@@ -322,7 +376,7 @@ class TestFeatureStore : public QObject {
       store.commit();
     }
     auto store = FeatureStore::open(dir);
-    QCOMPARE(store.read("empty", true).frames, 0);
+    QCOMPARE(store.read("empty").frames, 0);
     QCOMPARE(store.metadata(), std::string("fbank:\n  num_mel_bins: 24\n"));
   }
 
@@ -421,7 +475,7 @@ class TestFeatureStore : public QObject {
     for (const char* name : {"b", "c"}) {
       auto s = FeatureStore::open(root / name);
       QCOMPARE(s.size(), std::size_t(25));
-      for (int k = 0; k < 25; ++k) QVERIFY(recordMatches(s, k, true));
+      for (int k = 0; k < 25; ++k) QVERIFY(recordMatches(s, k));
     }
     auto d = FeatureStore::open(root / "d");  // text: 7 significant digits
     for (int k = 0; k < 25; ++k) {
@@ -448,7 +502,7 @@ class TestFeatureStore : public QObject {
     auto store = RecordStore::open(dir);
     QCOMPARE(store.kind(), std::string("alignments"));
     for (int k = 0; k < 10; ++k) {
-      RecordView v = store.read(keyOf(k), true);
+      RecordView v = store.read(keyOf(k));
       QCOMPARE(v.cols, std::uint32_t(k * 3));
       for (int i = 0; i < k * 3; ++i) QCOMPARE(static_cast<const std::int32_t*>(v.data)[i], k + i);
     }
