@@ -436,7 +436,8 @@ class TestUi : public QObject {
     WorkspaceView* view = window->workspaceView();
     QTableView* table = view->detailView();
 
-    // Every visible column shows its whole header and its whole values.
+    // Every visible column shows its whole header and its whole values, and
+    // (the last one aside, which stretches) takes no more room than that.
     const auto checkColumns = [table](const char* group) {
       QHeaderView* header = table->horizontalHeader();
       for (int c = 0; c < header->count(); ++c) {
@@ -445,6 +446,11 @@ class TestUi : public QObject {
         const int need = qMax(header->sectionSizeHint(c), contentWidth(table, c));
         QVERIFY2(table->columnWidth(c) >= need,
                  qPrintable(QString("%1: column '%2' is %3 px, needs %4")
+                                .arg(group, name)
+                                .arg(table->columnWidth(c))
+                                .arg(need)));
+        QVERIFY2(c == header->count() - 1 || table->columnWidth(c) == need,
+                 qPrintable(QString("%1: column '%2' is %3 px, needs only %4")
                                 .arg(group, name)
                                 .arg(table->columnWidth(c))
                                 .arg(need)));

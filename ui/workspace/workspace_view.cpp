@@ -7,6 +7,7 @@
 #include <QSplitter>
 #include <QSqlQueryModel>
 #include <QStackedWidget>
+#include <QStyledItemDelegate>
 #include <QTableView>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -17,8 +18,24 @@
 namespace understudy::ui {
 
 namespace {
+
 // A fitted column may always be this wide, however narrow the view.
 constexpr int kMinColumnCap = 240;
+
+// The tree elides names in the middle; an empty group's sentence reads better
+// cut at its end (its tooltip has it whole).
+class TreeItemDelegate : public QStyledItemDelegate {
+ public:
+  using QStyledItemDelegate::QStyledItemDelegate;
+
+ protected:
+  void initStyleOption(QStyleOptionViewItem* option, const QModelIndex& index) const override {
+    QStyledItemDelegate::initStyleOption(option, index);
+    if (index.data(WorkspaceTreeModel::PlaceholderRole).toBool())
+      option->textElideMode = Qt::ElideRight;
+  }
+};
+
 }  // namespace
 
 WorkspaceView::WorkspaceView(WorkspaceTreeModel* tree, QWidget* parent)
@@ -37,6 +54,7 @@ WorkspaceView::WorkspaceView(WorkspaceTreeModel* tree, QWidget* parent)
   m_treeView->setEditTriggers(QAbstractItemView::NoEditTriggers);
   // Long dataset names keep both ends ("synth-te…-variant"): the ends tell them apart.
   m_treeView->setTextElideMode(Qt::ElideMiddle);
+  m_treeView->setItemDelegate(new TreeItemDelegate(m_treeView));
   m_treeView->header()->setStretchLastSection(true);
   m_treeView->header()->setSectionResizeMode(WorkspaceTreeModel::NameColumn,
                                              QHeaderView::Interactive);
@@ -134,6 +152,7 @@ void WorkspaceView::showGroup(WorkspaceGroup group) {
     m_table->setModel(m_tree->groupModel(group));
     m_table->hideColumn(0);  // the row id: the tree and the database need it, people don't
     m_selectedRowId = -1;
+    m_fittedColumnCount = -1;
   }
   updateDetailState();
   if (changed) fitColumns(false);
@@ -152,6 +171,10 @@ int WorkspaceView::fittedWidth(int column) const {
 void WorkspaceView::fitColumns(bool growOnly) {
   QAbstractItemModel* model = m_table->model();
   if (!model) return;
+  // Columns that just appeared (the query ran for the first time) have Qt's
+  // default width, not one we chose: fit them from scratch.
+  if (model->columnCount() != m_fittedColumnCount) growOnly = false;
+  m_fittedColumnCount = model->columnCount();
   for (int c = 0; c < model->columnCount(); ++c) {
     if (m_table->isColumnHidden(c)) continue;
     const int width = fittedWidth(c);

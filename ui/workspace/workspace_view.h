@@ -57,6 +57,7 @@ class WorkspaceView : public QWidget {
   WorkspaceGroup m_group = WorkspaceGroup::Datasets;
   qint64 m_selectedRowId = -1;
   int m_scrollValue = 0;
+  int m_fittedColumnCount = -1;  // the table's column count when its columns were last fitted
 };
 
 }  // namespace understudy::ui
