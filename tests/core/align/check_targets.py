@@ -5,8 +5,9 @@ Reads the synthetic corpus' 10 ms alignment (ali.txt + phones.txt) and the
 targets store (index + shards, byte layout from docs/formats.md) with nothing
 but the standard library, applies the 30 ms rule (docs/alignments.md "The
 30 ms target rule": target j = unit of frame min(3j + 1, n - 1), j < ceil(n/3))
-and the add-one priors, and compares. Prints one summary line; exit 1 on any
-mismatch.
+and the add-one priors, and compares. Utterances of every frame count modulo
+3 (3k, 3k + 1, 3k + 2) must be present, so the last, clamped target is
+checked in each case. Prints one summary line; exit 1 on any mismatch.
 
 usage: check_targets.py WORKSPACE DATASET
 """
@@ -41,6 +42,7 @@ def main(ws, ds):
         problems.append(f"store type {etype} cols {cols} kind {b[56:56 + K]!r}")
     pos = 56 + K + M + 8 * S
     counts = [0] * len(units)
+    remainders = [0, 0, 0]  # utterances with n = 3k, 3k + 1, 3k + 2 frames
     frames = 0
     shards = {}
     for _ in range(N):
@@ -56,6 +58,7 @@ def main(ws, ds):
         want = [a[min(3 * j + 1, n - 1)] for j in range((n + 2) // 3)]
         if got != want:
             problems.append(f"{key}: targets differ")
+        remainders[n % 3] += 1
         frames += rows
         for t in got:
             counts[t] += 1
@@ -67,7 +70,10 @@ def main(ws, ds):
     err = max(abs(p - (c + 1) / (total + len(units))) for p, c in zip(priors, counts))
     if len(priors) != len(units) or err > 1e-8:
         problems.append(f"priors off by {err:.2e}")
+    if 0 in remainders:
+        problems.append(f"frame counts mod 3 = {remainders}: the check needs every remainder")
     print(f"{ds}: {N} utterances, {frames} frames, {len(units)} units, "
+          f"n mod 3 = 0/1/2: {remainders[0]}/{remainders[1]}/{remainders[2]}, "
           f"max prior error {err:.2e}, {len(problems)} problem(s)")
     for p in problems[:20]:
         print("  " + p)
