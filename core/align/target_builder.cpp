@@ -332,7 +332,7 @@ TargetsSummary buildTargets(Workspace& ws, const std::string& dataset,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   tracker.finish(std::to_string(summary.numUtterances) + " utt, " +
                  std::to_string(summary.numRejected) + " rejected");
-  log::info("targets for '{}': {} utterances, {} frames at {} ms, {} units, {} rejected", dataset,
+  log::debug("targets for '{}': {} utterances, {} frames at {} ms, {} units, {} rejected", dataset,
             summary.numUtterances, summary.numTargetFrames, 10 * options.frames.subsample,
             summary.numUnits, summary.numRejected);
   return summary;

@@ -154,7 +154,7 @@ FeatureExtractionSummary extractFeatures(Workspace& workspace, const std::string
     else
       todo.push_back(&u);
   }
-  log::info("features: {} utterances in '{}', {} already in {}, {} to compute with {} job(s)",
+  log::debug("features: {} utterances in '{}', {} already in {}, {} to compute with {} job(s)",
             utts.size(), dataset, summary.alreadyStored, summary.storePath, todo.size(),
             options.jobs);
 
@@ -239,7 +239,7 @@ FeatureExtractionSummary extractFeatures(Workspace& workspace, const std::string
       tx.commit();
     }
     updateRow(false);
-    log::info("features: committed {}/{} utterances", store.size(), utts.size());
+    log::debug("features: committed {}/{} utterances", store.size(), utts.size());
     if (options.afterCommit) options.afterCommit(store.size());
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

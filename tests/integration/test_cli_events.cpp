@@ -1,8 +1,9 @@
 // `--events -` end to end: every command, run as a user would with its events
 // on stdout, writes nothing there but complete JSON lines of the schema in
 // docs/events.md; its human text goes to stderr; each artifact names a `kind`
-// and a workspace-relative `path` that exists. One workspace, built step by
-// step on the tiny synthetic corpus (about 15 s on 2 cores).
+// and a workspace-relative `path` that exists. Output is quiet by default
+// (per-item detail only with -v). One workspace, built step by step on the
+// tiny synthetic corpus (about 20 s on 2 cores).
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -209,6 +210,20 @@ class TestCliEvents : public QObject {
     const QString problem = recordedRunProblem(s.events, {"features"});
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
     QVERIFY2(s.result.err.contains("Features 'synth-labeled-"), s.result.err.constData());
+  }
+
+  void testFeaturesIsQuietByDefaultAndDetailedWithVerbose() {
+    // Per-commit lines are debug detail: none by default, one per commit with -v.
+    auto quiet = runCli({"features", "-w", m_ws, "--dataset", "synth-test-clean", "--commit-every",
+                         "10", "--jobs", "1"}, 300000);
+    QVERIFY2(quiet.exitCode == 0, qPrintable(outputOf(quiet)));
+    QVERIFY2(!quiet.err.contains("committed") && !quiet.err.contains("[info]"),
+             quiet.err.constData());
+    QVERIFY2(quiet.out.contains("Features 'synth-test-clean-"), quiet.out.constData());
+    auto verbose = runCli({"-v", "features", "-w", m_ws, "--dataset", "synth-test-noisy",
+                           "--commit-every", "10", "--jobs", "1"}, 300000);
+    QVERIFY2(verbose.exitCode == 0, qPrintable(outputOf(verbose)));
+    QVERIFY2(verbose.err.contains("[debug] features: committed 10/"), verbose.err.constData());
   }
 
   void testTargetsStreamsOnlyEvents() {

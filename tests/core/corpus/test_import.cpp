@@ -813,9 +813,9 @@ class TestImport : public QObject {
     env.insert("UNDERSTUDY_TEST_FEATURES_COMMIT_DELAY_MS", "300");
     p.setProcessEnvironment(env);
     p.start(understudy::test::cliPath(),
-            {"features", "-w", g.ws, "--dataset", "d", "--commit-every", "4", "--jobs", "1"});
+            {"-v", "features", "-w", g.ws, "--dataset", "d", "--commit-every", "4", "--jobs", "1"});
     QVERIFY(p.waitForStarted());
-    QByteArray err;
+    QByteArray err;  // -v: the per-commit "committed n/N" lines are debug detail
     while (!err.contains("committed 4/24") && p.state() == QProcess::Running) {
       p.waitForReadyRead(200);
       err += p.readAllStandardError();
