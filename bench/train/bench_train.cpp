@@ -3,8 +3,15 @@
 // intra-op threads. Prints the CPU, OPENBLAS_CORETYPE, both rates and their
 // ratio (goal: C++ >= 1.05x python), and which thread count is faster.
 //
+// Then what checking every record's XXH3 checksum costs the data path: the
+// same corpus written to a real feature store and target store, read the way
+// training reads it (StoreExampleSource::get, verified) against the same
+// reads without the check (RecordStore::readUnverified, which exists for this
+// measurement), in MB/s and as a share of a training step.
+//
 //   bench_train [--preset student-small] [--steps 20] [--warmup 3] [--threads 1,2]
-//               [--rounds 2] [--python /usr/bin/python3]
+//               [--rounds 2] [--python /usr/bin/python3] [--part all|train|reads]
+//               [--read-passes 40]
 #include <fmt/format.h>
 
 #include <chrono>
@@ -16,8 +23,16 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
+#include <filesystem>
+
 #include "bench/common/machine_info.h"
+#include "core/align/target_store.h"
+#include "core/store/feature_store.h"
+#include "core/store/unit_inventory.h"
 #include "core/train/trainer.h"
+#include "core/train/workspace_data.h"
 #include "core/util/log.h"
 
 using namespace understudy;
@@ -36,7 +51,111 @@ struct Args {
   int rounds = 2;
   std::string python = "/usr/bin/python3";
   std::string reference = UNDERSTUDY_SOURCE_DIR "/bench/train/reference.py";
+  std::string part = "all";  // all, train, reads
+  int readPasses = 40;       // passes over the corpus per timing of the store reads
 };
+
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Verified against unverified reads of the bench corpus from real stores.
+// Returns the verification's cost in seconds per 10 ms input frame.
+double benchStoreReads(const Args& a, const InMemoryExampleSource& corpus) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("bench_train_stores." + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const fs::path featDir = dir / "features", targetDir = dir / "targets";
+  {
+    auto feats = FeatureStore::create(featDir, corpus.dims());
+    RecordStore targets = RecordStore::create(targetDir, {ElementType::Int32, 1, TargetStore::kKind});
+    for (std::size_t i = 0; i < corpus.size(); ++i) {
+      const TrainingExample e = corpus.get(i);
+      feats.append(e.key, e.feats, e.frames);
+      targets.append(e.key, e.targets.data(), static_cast<std::uint32_t>(e.targets.size()), 1);
+    }
+    feats.commit();
+    targets.commit();
+    UnitInventory::pdfs(corpus.numUnits()).save(targetDir / TargetStore::kUnitsFile);
+  }
+  StoreExampleSource source({featDir}, {targetDir}, corpus.dims(), corpus.numUnits());
+  std::int64_t frames = 0;
+  std::uint64_t bytes = 0;
+  for (std::size_t i = 0; i < corpus.size(); ++i) {
+    const int f = corpus.frames(i);
+    source.addItem({0, corpus.get(i).key, f});
+    frames += f;
+    bytes += static_cast<std::uint64_t>(f) * corpus.dims() * 4 + (f + 2) / 3 * 4;
+  }
+  source.setCmvn(source.computeCmvn());
+  const FeatureStore feats = FeatureStore::open(featDir);
+  const RecordStore targets = RecordStore::open(targetDir);
+
+  // Each timing: best of `rounds` runs of `readPasses` passes over the corpus
+  // (the page cache is warm: the worst case for the check's share).
+  auto best = [&](auto&& pass) {
+    double bestSeconds = 1e30;
+    for (int round = 0; round < std::max(1, a.rounds) + 1; ++round) {
+      const auto start = std::chrono::steady_clock::now();
+      for (int p = 0; p < a.readPasses; ++p) pass();
+      bestSeconds = std::min(bestSeconds, secondsSince(start));
+    }
+    return bestSeconds;
+  };
+  std::vector<float> featCopy;
+  std::vector<std::int32_t> targetCopy;
+  double sink = 0;
+  // Features + targets copied out of the mapping, as get() does, without / with the check.
+  const double unverified = best([&] {
+    for (const auto& item : source.items()) {
+      const RecordView f = feats.records().readUnverified(item.key);
+      const auto* fp = static_cast<const float*>(f.data);
+      featCopy.assign(fp, fp + static_cast<std::size_t>(f.rows) * f.cols);
+      const RecordView t = targets.readUnverified(item.key);
+      const auto* tp = static_cast<const std::int32_t*>(t.data);
+      targetCopy.assign(tp, tp + t.rows);
+      sink += featCopy[0] + targetCopy[0];
+    }
+  });
+  const double verified = best([&] {
+    for (const auto& item : source.items()) {
+      const FeatureMatrixView f = feats.read(item.key);
+      featCopy.assign(f.data, f.data + static_cast<std::size_t>(f.frames) * f.dims);
+      const RecordView t = targets.read(item.key);
+      const auto* tp = static_cast<const std::int32_t*>(t.data);
+      targetCopy.assign(tp, tp + t.rows);
+      sink += featCopy[0] + targetCopy[0];
+    }
+  });
+  // What training calls: verified reads + copy + CMVN.
+  const double production = best([&] {
+    for (std::size_t i = 0; i < source.size(); ++i) sink += source.get(i).targets.size();
+  });
+  fs::remove_all(dir);
+  // The reads must not be optimised away.
+  if (sink == -1.0) std::printf("(unexpected sink value)\n");
+
+  const double mb = static_cast<double>(bytes) * a.readPasses / 1e6;
+  const double passFrames = static_cast<double>(frames) * a.readPasses;
+  std::printf("\nstore reads: %zu utterances, %.1f MB of features + targets, %d passes, best of %d "
+              "(page cache warm)\n",
+              corpus.size(), static_cast<double>(bytes) / 1e6, a.readPasses,
+              std::max(1, a.rounds) + 1);
+  std::printf("%-44s %10s %10s %16s\n", "read", "MB/s", "ms/pass", "us per 1k frames");
+  auto row = [&](const char* what, double seconds) {
+    std::printf("%-44s %10.0f %10.2f %16.1f\n", what, mb / seconds, 1e3 * seconds / a.readPasses,
+                1e6 * seconds / passFrames * 1000);
+  };
+  row("unverified (readUnverified + copy)", unverified);
+  row("verified (read: XXH3 check + copy)", verified);
+  row("StoreExampleSource::get (verified + CMVN)", production);
+  const double costPerFrame = std::max(0.0, verified - unverified) / passFrames;
+  std::printf("checksum cost: %.1f us per 1k frames, %.1f%% of a verified read, %.1f%% of get()\n",
+              1e9 * costPerFrame, 100 * (verified - unverified) / verified,
+              100 * (verified - unverified) / production);
+  std::fflush(stdout);
+  return costPerFrame;
+}
 
 std::string loadAverage() {
   std::ifstream in("/proc/loadavg");
@@ -87,6 +206,8 @@ int main(int argc, char** argv) {
     else if (k == "--rounds") a.rounds = std::stoi(v);
     else if (k == "--python") a.python = v;
     else if (k == "--max-frames") a.maxFrames = std::stoll(v);
+    else if (k == "--part") a.part = v;
+    else if (k == "--read-passes") a.readPasses = std::stoi(v);
     else if (k == "--threads") {
       a.threads.clear();
       std::stringstream ss(v);
@@ -115,6 +236,11 @@ int main(int argc, char** argv) {
     auto y = torch::randint(0, a.units, {(lengths[static_cast<std::size_t>(i)] + 2) / 3}, torch::kInt32);
     source->add("u" + std::to_string(i), std::vector<float>(f.data_ptr<float>(), f.data_ptr<float>() + f.numel()),
                 std::vector<std::int32_t>(y.data_ptr<std::int32_t>(), y.data_ptr<std::int32_t>() + y.numel()));
+  }
+  if (a.part == "reads") {
+    benchStoreReads(a, *source);
+    std::printf("load average      %s (end)\n", loadAverage().c_str());
+    return 0;
   }
   // The batches the Trainer will take (epoch after epoch), for python.
   TrainerConfig probe = benchConfig(a, 1);
@@ -186,6 +312,13 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("\nfaster thread count for the C++ trainer: %d\n", bestThreads);
+  if (a.part == "all") {
+    // Training reads every frame once per epoch: the check's share of a step is
+    // its cost per frame times the frames the trainer gets through per second.
+    const double costPerFrame = benchStoreReads(a, *source);
+    std::printf("checksum share of a training step at %.0f frames/s: %.3f%%\n", bestCpp,
+                100 * costPerFrame * bestCpp);
+  }
   std::printf("load average      %s (end)\n", loadAverage().c_str());
   std::remove(planPath.c_str());
   return 0;
