@@ -606,6 +606,29 @@ class TestKaldiIo : public QObject {
     QDir::setCurrent(old);
   }
 
+  void testTextArchivesWithCrlfLineEndsReadAsLf() {
+    // The text goldens with every "\n" turned into "\r\n" (an archive that
+    // passed through a Windows editor) give the same values.
+    QTemporaryDir tmp;
+    const fs::path p = fs::path(tmp.path().toStdString()) / "crlf.ark";
+    auto crlf = [](const std::string& s) {
+      std::string out;
+      for (char c : s) out += c == '\n' ? std::string("\r\n") : std::string(1, c);
+      return out;
+    };
+    writeBytes(p, crlf(bytesOf(kGolden / "matrix_text.ark")));
+    const auto m = readMatrixArchive(p);
+    QCOMPARE(m.size(), std::size_t(3));
+    for (std::size_t i = 0; i < m.size(); ++i) {
+      QCOMPARE(m[i].first, goldenMatrices()[i].first);
+      QVERIFY2(m[i].second == goldenMatrices()[i].second, m[i].first.c_str());
+    }
+    writeBytes(p, crlf(bytesOf(kGolden / "vector_text.ark")));
+    QVERIFY(readIntVectorArchive(p) == goldenVectors());
+    writeBytes(p, crlf(bytesOf(kGolden / "posterior_text.ark")));
+    QVERIFY(readPosteriorArchive(p) == goldenPosteriors());
+  }
+
   void testEmptyArchiveHasNoRecords() {
     QTemporaryDir tmp;
     const fs::path p = fs::path(tmp.path().toStdString()) / "empty.ark";
