@@ -12,6 +12,7 @@
 #include "core/align/target_store.h"
 #include "core/store/run_store.h"
 #include "core/store/workspace.h"
+#include "core/train/model_lock.h"
 #include "core/train/trainer.h"
 #include "core/train/workspace_data.h"
 #include "core/util/checksum.h"
@@ -61,11 +62,13 @@ void runTrain(const TrainArgs& a, const GlobalOptions& global) {
   if (a.maxSteps >= 0) cfg.maxSteps = a.maxSteps;
   if (a.threads >= 0) cfg.threads = a.threads;
   Workspace ws = Workspace::open(a.workspace);
+  const fs::path modelDir = ws.subdir("models") / cfg.name;
+  // One writer per model folder, held until this process ends (or dies).
+  const train::ModelFolderLock lock(modelDir);
   train::WorkspaceData data = train::loadWorkspaceData(ws, cfg.data);
   cfg.resolveUnits(data.units.size());
   cfg.validate();
 
-  const fs::path modelDir = ws.subdir("models") / cfg.name;
   const fs::path checkpointDir = modelDir / "checkpoints";
   const bool haveCheckpoints = !train::Trainer::listCheckpoints(checkpointDir).empty();
   if (haveCheckpoints && !a.resume)
