@@ -163,6 +163,7 @@ WorkspaceVerifyResult verifyWorkspace(Workspace& ws, const std::string& dataset,
         tracker.advance(1);
       }
     });
+    stores[i].reset();  // unmap its shards before the next store
   }
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
