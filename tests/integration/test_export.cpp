@@ -4,6 +4,7 @@
 // with the records as this test reads them from the stores.
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -55,6 +56,8 @@ class TestExport : public QObject {
     auto r = runCli(args);
     QVERIFY2(r.exitCode == 0, r.err.constData());
     QVERIFY2(r.out.contains("Exported"), r.out.constData());
+    // Larger than the writer's 1 MiB buffer, so the scp offsets span flushes.
+    if (QString(what) == "features") QVERIFY(QFileInfo(ark).size() > (1 << 20));
     const QString dump = base + ".dump";
     dumpStore(QString(what) == "features" ? ExportWhat::Features : ExportWhat::Targets, dump);
     r = runProcess("/usr/bin/python3", {UNDERSTUDY_SOURCE_DIR "/tests/integration/check_kaldi_export.py",
@@ -74,7 +77,8 @@ class TestExport : public QObject {
     m_ws = m_dir.filePath("ws");
     auto r = runCli({"init", m_ws});
     QVERIFY2(r.exitCode == 0, r.err.constData());
-    r = runCli({"-q", "corpus", "synth", "-w", m_ws, "--profile", "tiny", "--scale", "0.2", "-j", "2"},
+    // Scale 0.3: the features make a binary ark over 1 MiB (see exportAndCheck).
+    r = runCli({"-q", "corpus", "synth", "-w", m_ws, "--profile", "tiny", "--scale", "0.3", "-j", "2"},
                300000);
     QVERIFY2(r.exitCode == 0, r.err.constData());
     r = runCli({"-q", "features", "-w", m_ws, "--dataset", "synth-labeled", "--jobs", "2"});
