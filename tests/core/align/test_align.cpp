@@ -22,6 +22,7 @@
 #include "core/store/feature_store.h"
 #include "core/store/unit_inventory.h"
 #include "core/store/workspace.h"
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
 #include "support/test_support.h"
 
@@ -190,18 +191,26 @@ class TestAlign : public QObject {
 
   void testStoredTargetsKeepTheLastOneForEveryRemainder() {
     // Through buildTargets and the store: 6 (3k), 7 (3k+1) and 8 (3k+2)
-    // feature frames, alignments of exactly that length, phone ids 1..3.
-    Fixture fx({{"t6", 6}, {"t7", 7}, {"t8", 8}});
+    // feature frames, phone ids 1..3. t6's alignment has the features'
+    // length, t7's is one frame short (padded with its last label), t8's one
+    // frame long (truncated); t9's is 3 frames short: rejected.
+    Fixture fx({{"t6", 6}, {"t7", 7}, {"t8", 8}, {"t9", 9}});
     const fs::path dir = fx.root / "alignments" / "d1";
     fs::create_directories(dir);
     writeBytes(dir / "phones.txt", "<eps> 0\nsil 1\na 2\nb 3\n");
-    //                                  frame: 0  1  2  3  4  5  6  7
+    //                                  frame: 0  1  2  3  4  5  6  7  8
     writeBytes(dir / "ali.txt", textIntVectorRecord("t6", {1, 1, 2, 2, 3, 3}) +
-                                    textIntVectorRecord("t7", {1, 1, 2, 2, 2, 3, 3}) +
-                                    textIntVectorRecord("t8", {1, 1, 1, 2, 2, 2, 1, 3}));
+                                    textIntVectorRecord("t7", {1, 1, 2, 2, 2, 3}) +
+                                    textIntVectorRecord("t8", {1, 1, 1, 2, 2, 2, 1, 3, 2}) +
+                                    textIntVectorRecord("t9", {1, 1, 1, 1, 1, 1}));
     TargetsSummary s = buildTargets(fx.ws, "d1");
     QCOMPARE(s.numUtterances, 3);
+    QCOMPARE(s.numPadded, 1);
+    QCOMPARE(s.numTruncated, 1);
+    QCOMPARE(s.numRejected, 1);
     QCOMPARE(s.numTargetFrames, std::int64_t{2 + 3 + 3});
+    QCOMPARE(readFile(s.dir / TargetStore::kRejectedFile),
+             std::string("t9 alignment has 6 frames, features 9 (tolerance 2)\n"));
     TargetStore store = TargetStore::open(s.dir);
     // Units: sil 0, a 1, b 2. t6 centres 1, 4; t7 1, 4, 6; t8 1, 4, 7.
     QCOMPARE(store.read("t6"), (Ints{0, 2}));
