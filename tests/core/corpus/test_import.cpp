@@ -418,6 +418,104 @@ class TestImport : public QObject {
     }
   }
 
+  void testManifestDeclaringMoreAudioThanTheFileIsSkipped() {
+    // A 4.00 s file; the documented tolerance is 0.1 s (docs/corpus.md).
+    const QString base = path("more");
+    writeFile(base + "/a.wav", wavBytes(makeSignal(64000, 16), 16000));
+    auto line = [](const char* id, const char* rest) {
+      return std::string("{\"audio_filepath\": \"a.wav\", \"id\": \"") + id + "\", " + rest +
+             ", \"text\": \"t\"}\n";
+    };
+    writeFile(base + "/m.jsonl",
+              line("more", "\"duration\": 5.0") +                    // 1: 1 s more than the file
+              line("slightly", "\"duration\": 4.15") +               // 2: 0.15 s more
+              line("within", "\"duration\": 4.05") +                 // 3: within the tolerance
+              line("less", "\"duration\": 3.5") +                    // 4: less than the file
+              line("seg-more", "\"offset\": 0, \"duration\": 4.5") +  // 5: a segment past the end
+              line("seg-end", "\"offset\": 3.0, \"duration\": 1.0"));  // 6: ends at the file's end
+    Workspace ws = Workspace::create((base + "/ws").toStdString());
+    ImportOptions opt;
+    opt.name = "m";
+    ImportSummary s = DatasetImporter(ws, opt).importManifest((base + "/m.jsonl").toStdString());
+    QCOMPARE(s.imported, std::size_t(2));
+    QCOMPARE(s.skippedByCategory["duration mismatch"], std::size_t(3));
+    QCOMPARE(s.skippedByCategory["segment past the end"], std::size_t(1));
+    auto rows = utterancesOf(ws.db(), "m");
+    const std::map<std::string, std::string> reasons = {
+        {"more", "m.jsonl:1: duration mismatch: the manifest says 5.00 s, the audio has 4.00 s"},
+        {"slightly",
+         "m.jsonl:2: duration mismatch: the manifest says 4.15 s, the audio has 4.00 s"},
+        {"less", "m.jsonl:4: duration mismatch: the manifest says 3.50 s, the audio has 4.00 s"},
+        {"seg-more",
+         "m.jsonl:5: segment ends at 4.50 s, beyond the end of the recording (4.00 s)"},
+    };
+    for (const auto& [key, reason] : reasons) {
+      QCOMPARE(rows[key].status, std::string("skipped"));
+      QCOMPARE(rows[key].reason, reason);
+    }
+    QCOMPARE(rows["within"].status, std::string("ok"));
+    QCOMPARE(rows["within"].duration, 4.0);  // the audio's length, not the manifest's
+    QCOMPARE(rows["seg-end"].status, std::string("ok"));
+    QCOMPARE(rows["seg-end"].duration, 1.0);
+    // The skipped utterances are reported with their reasons, in key order.
+    std::vector<std::string> keys;
+    for (const auto& u : s.skippedUtterances) keys.push_back(u.key);
+    QCOMPARE(keys, (std::vector<std::string>{"less", "more", "seg-more", "slightly"}));
+  }
+
+  void testManifestWithBomAndCrlfIsReadAsWithout() {
+    // A manifest saved by a Windows editor: UTF-8 byte-order mark, CRLF line ends.
+    const QString base = path("bom");
+    writeFile(base + "/a.wav", wavBytes(makeSignal(16000, 18), 16000));
+    writeFile(base + "/m.jsonl",
+              "\xEF\xBB\xBF{\"audio_filepath\": \"a.wav\", \"duration\": 1.0, \"text\": \"one\"}\r\n"
+              "{\"audio_filepath\": \"a.wav\", \"id\": \"b\", \"duration\": 1.0, \"text\": \"two\"}\r\n");
+    ParsedSource src = readManifest((base + "/m.jsonl").toStdString());
+    QCOMPARE(src.numBadLines(), std::size_t(0));
+    QVERIFY2(hasIssue(src.issues, "m.jsonl:1: UTF-8 byte-order mark ignored", true),
+             issuesText(src.issues).c_str());
+    QCOMPARE(src.utterances.size(), std::size_t(2));
+    QCOMPARE(src.utterances[0].key, std::string("a"));
+    QCOMPARE(src.utterances[0].text, std::string("one"));
+    QCOMPARE(src.utterances[1].text, std::string("two"));
+    QCOMPARE(src.utterances[1].declaredDurationSeconds, 1.0);
+  }
+
+  void testKaldiSegmentEndingPastTheFileIsSkipped() {
+    // A 3.00 s recording; segments past its end by more than 0.1 s are skipped.
+    const QString base = path("segpast");
+    writeFile(base + "/r.wav", wavBytes(makeSignal(48000, 17), 16000));
+    writeFile(base + "/data/wav.scp", "r " + (base + "/r.wav").toStdString() + "\n");
+    writeFile(base + "/data/segments",
+              "s1 r 0 3.2\n"      // 1: 0.2 s past the end
+              "s2 r 1.0 3.09\n"   // 2: within the tolerance: clipped to the end
+              "s3 r 3.0 3.05\n"   // 3: starts at the end
+              "s4 r 2.5 3.0\n"    // 4: ends exactly at the end
+              "s5 r 0.5 3.12\n");  // 5: 0.12 s past the end
+    Workspace ws = Workspace::create((base + "/ws").toStdString());
+    ImportOptions opt;
+    opt.name = "s";
+    opt.kind = DatasetKind::Unlabeled;
+    ImportSummary s = DatasetImporter(ws, opt).importKaldiDir((base + "/data").toStdString());
+    QCOMPARE(s.imported, std::size_t(2));
+    QCOMPARE(s.skippedByCategory["segment past the end"], std::size_t(3));
+    auto rows = utterancesOf(ws.db(), "s");
+    QCOMPARE(rows["s1"].reason,
+             std::string("segments:1: segment ends at 3.20 s, beyond the end of the recording "
+                         "(3.00 s)"));
+    QCOMPARE(rows["s3"].reason,
+             std::string("segments:3: segment starts at 3.00 s, at or past the end of the "
+                         "recording (3.00 s)"));
+    QCOMPARE(rows["s5"].reason,
+             std::string("segments:5: segment ends at 3.12 s, beyond the end of the recording "
+                         "(3.00 s)"));
+    for (const char* key : {"s1", "s3", "s5"}) QCOMPARE(rows[key].status, std::string("skipped"));
+    QCOMPARE(rows["s2"].status, std::string("ok"));
+    QCOMPARE(rows["s2"].duration, 2.0);  // clipped to the recording's end
+    QCOMPARE(rows["s4"].status, std::string("ok"));
+    QCOMPARE(rows["s4"].duration, 0.5);
+  }
+
   void testBrokenAudioFilesAreSkippedWithTheirReasons() {
     const QString base = path("broken");
     const auto sig = makeSignal(16000, 8);
