@@ -165,7 +165,7 @@ class TestCliVerify : public QObject {
     const Victim v = corruptOneRecord(ws.toStdString() + "/" + m_features);
     auto r = runCli({"--events", "-", "verify", "-w", ws});
     QVERIFY2(r.exitCode == 1, qPrintable(describe(r)));
-    bool started = false, failed = false, badMetric = false;
+    bool started = false, failed = false, badMetric = false, progress = false;
     const QList<QByteArray> lines = r.out.trimmed().split('\n');
     QVERIFY(!lines.isEmpty());
     for (const QByteArray& line : lines) {
@@ -174,6 +174,10 @@ class TestCliVerify : public QObject {
       QVERIFY2(error.error == QJsonParseError::NoError && doc.isObject(), line.constData());
       const QJsonObject e = doc.object();
       if (e["type"] == "status" && e["name"] == "started") started = true;
+      // Progress in records, with the total known up front (rate and ETA).
+      if (e["type"] == "progress" && e["name"] == "verify" && e["total"].toInt() > 0 &&
+          e["unit"] == "rec")
+        progress = true;
       if (e["type"] == "status" && e["name"] == "failed") {
         failed = true;
         QVERIFY(e["error"].toString().contains(QString::fromStdString(v.key)));
@@ -185,7 +189,7 @@ class TestCliVerify : public QObject {
         QCOMPARE(e["kind"].toString(), QString("features"));
       }
     }
-    QVERIFY(started && failed && badMetric);
+    QVERIFY(started && failed && badMetric && progress);
     // The human summary went to stderr.
     QVERIFY2(r.err.contains("1 BAD"), r.err.constData());
   }
