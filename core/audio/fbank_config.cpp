@@ -172,7 +172,8 @@ bool looksLikeKaldiConfig(const std::string& text) {
   while (std::getline(in, line)) {
     const std::string t = trim(line);
     if (t.empty() || t[0] == '#') continue;
-    return t.compare(0, 2, "--") == 0;
+    // `---` is YAML's document marker, not a Kaldi option.
+    return t.compare(0, 2, "--") == 0 && t.compare(0, 3, "---") != 0;
   }
   return false;
 }

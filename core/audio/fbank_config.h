@@ -8,7 +8,8 @@
 //     booleans are true/false (also t/f, 1/0, or a bare `--flag` for true).
 //
 // The format is told by the first line that is neither blank nor a comment:
-// if it starts with `--` the file is a Kaldi config.
+// if it starts with `--` (but not YAML's `---` document marker) the file is a
+// Kaldi config.
 //
 //   FbankOptions o = loadFbankConfigFile("conf/fbank.conf");
 //
@@ -30,7 +31,8 @@ namespace understudy {
 // YAML or Kaldi, detected as above. Throws understudy::Error (file, line, hint).
 FbankOptions loadFbankConfigFile(const std::string& path);
 
-// True if the first line that is neither blank nor a `#` comment starts with `--`.
+// True if the first line that is neither blank nor a `#` comment starts with
+// `--` and not `---`.
 bool looksLikeKaldiConfig(const std::string& text);
 
 // Parses Kaldi `--option=value` lines; `fileName` is used in errors.

@@ -388,6 +388,7 @@ class TestFbank : public QObject {
     QVERIFY(!looksLikeKaldiConfig("# comment\nnum_mel_bins: 40\n"));
     QVERIFY(!looksLikeKaldiConfig("fbank:\n  num_mel_bins: 40\n"));
     QVERIFY(!looksLikeKaldiConfig(""));
+    QVERIFY(!looksLikeKaldiConfig("---\nnum_mel_bins: 40\n"));  // YAML document marker
     // Unset options keep our defaults (64 bins, no dither), not Kaldi's (23, 1).
     QTemporaryDir dir;
     writeText(dir.filePath("fbank.conf"), "--use-energy=false\n");
@@ -395,6 +396,8 @@ class TestFbank : public QObject {
     QCOMPARE(o.numMelBins, 64);
     QCOMPARE(o.dither, 0.0f);
     QCOMPARE(QString::fromStdString(o.toYaml()), QString::fromStdString(FbankOptions{}.toYaml()));
+    writeText(dir.filePath("fbank.yaml"), "# ours\n---\nfbank:\n  num_mel_bins: 40\n");
+    QCOMPARE(loadFbankConfigFile(dir.filePath("fbank.yaml").toStdString()).numMelBins, 40);
   }
 
   void testKaldiConfigRefusesUnsupportedOptionsNamingFileLineAndOption() {
