@@ -221,6 +221,12 @@ TrainResult Trainer::run(std::int64_t stopAtStep) {
       result.stopReason = "stop_at_step";
       break;
     }
+    // A run that ended at max_epochs was checkpointed at (max_epochs, batch
+    // 0): resumed, it has nothing left to do.
+    if (m_config.maxEpochs > 0 && m_epoch >= m_config.maxEpochs) {
+      result.stopReason = "max_epochs";
+      break;
+    }
     if (m_batchIndex >= static_cast<std::int64_t>(plan.size())) {
       ++m_epoch;
       m_batchIndex = 0;

@@ -97,6 +97,20 @@ TrainerConfig tinyConfig(const std::string& kind = "lstm") {
   return c;
 }
 
+// One utterance as a batch of one, built without collateBatch: its features
+// as they are, and its targets cut or padded with -1 to ceil(T/3).
+Batch handBatch(const TrainingExample& e) {
+  Batch b;
+  b.features = torch::from_blob(const_cast<float*>(e.feats), {1, e.frames, e.dims}, torch::kFloat32).clone();
+  b.lengths = torch::tensor({static_cast<std::int64_t>(e.frames)}, torch::kInt64);
+  const int modelFrames = (e.frames + 2) / 3;
+  std::vector<std::int64_t> t(static_cast<std::size_t>(modelFrames), -1);
+  for (int j = 0; j < modelFrames && j < static_cast<int>(e.targets.size()); ++j) t[j] = e.targets[j];
+  b.targets = torch::tensor(t, torch::kInt64).unsqueeze(0);
+  b.inputFrames = e.frames;
+  return b;
+}
+
 std::vector<torch::Tensor> gradients(nn::AcousticModel& m) {
   std::vector<torch::Tensor> g;
   for (auto& p : m->parameters()) g.push_back(p.grad().clone());
@@ -228,10 +242,11 @@ class TestTrain : public QObject {
       r.loss.backward();
       return std::make_pair(r, gradients(model));
     };
-    auto [alone, gradAlone] = lossAndGrad(collateBatch({b}, 3));
-    auto [aAlone, gradA] = lossAndGrad(collateBatch({a}, 3));
+    auto [alone, gradAlone] = lossAndGrad(handBatch(b));
+    auto [aAlone, gradA] = lossAndGrad(handBatch(a));
 
-    // b padded in a batch with a; the padded features are garbage on purpose.
+    // References: each utterance alone, built by hand. Under test: b padded
+    // by collateBatch in a batch with a; the padded features are garbage on purpose.
     Batch batch = collateBatch({a, b}, 3);
     batch.features[1].narrow(0, b.frames, a.frames - b.frames).fill_(1e4);
     auto [both, gradBoth] = lossAndGrad(batch);
@@ -246,7 +261,7 @@ class TestTrain : public QObject {
     QVERIFY2(maxAbsDiff(combined, gradBoth) <= 1e-5, qPrintable(QString::number(maxAbsDiff(combined, gradBoth))));
 
     // b alone in a batch padded to a's length with garbage: identical loss and gradients.
-    Batch padded = collateBatch({b}, 3);
+    Batch padded = handBatch(b);
     auto longer = torch::full({1, a.frames, kDims}, -7e3f);
     longer.narrow(1, 0, b.frames).copy_(padded.features);
     padded.features = longer;
@@ -629,6 +644,45 @@ class TestTrain : public QObject {
       first.run(kResumeHalf);
     }
     verifyResumeEqualsStraightRun(ckpt, kResumeHalf);
+  }
+
+  // A run that ended at max_epochs, resumed with the same config, has
+  // nothing left to do (it used to train one more epoch).
+  void testResumingAFinishedMaxEpochsRunTrainsNothing() {
+    QTemporaryDir dir;
+    const std::string ckpt = dir.filePath("c").toStdString();
+    TrainerConfig c = tinyConfig();
+    c.maxSteps = 0;
+    c.maxEpochs = 2;
+    std::int64_t steps = 0;
+    {
+      Trainer first(c, gaussianCorpus(10, 5, 3), nullptr, ckpt);
+      TrainResult r = first.run();
+      QCOMPARE(QString::fromStdString(r.stopReason), QString("max_epochs"));
+      QCOMPARE(r.epochs, std::int64_t{2});
+      steps = r.steps;
+    }
+    Trainer again(c, gaussianCorpus(10, 5, 3), nullptr, ckpt);
+    QVERIFY(again.resumeFromLatest());
+    TrainResult r = again.run();
+    QCOMPARE(r.steps, steps);
+    QCOMPARE(r.epochs, std::int64_t{2});
+    QCOMPARE(QString::fromStdString(r.stopReason), QString("max_epochs"));
+    // One more epoch allowed: exactly one more epoch's batches.
+    c.maxEpochs = 3;
+    Trainer longer(c, gaussianCorpus(10, 5, 3), nullptr, ckpt);
+    QVERIFY(longer.resumeFromLatest());
+    TrainResult more = longer.run();
+    QCOMPARE(more.epochs, std::int64_t{3});
+    QCOMPARE(more.steps, steps + static_cast<std::int64_t>(planEpochBatches(
+                                     [&] {
+                                       std::vector<int> l;
+                                       auto src = gaussianCorpus(10, 5, 3);
+                                       for (std::size_t i = 0; i < src->size(); ++i) l.push_back(src->frames(i));
+                                       return l;
+                                     }(),
+                                     c.batching, c.seed, 2)
+                                     .size()));
   }
 
   // After training, restoreBest() puts back the weights of the best
