@@ -110,8 +110,8 @@ Error failure(const VerifyArgs& a, const Workspace& ws, const WorkspaceVerifyRes
 
 void runVerify(const VerifyArgs& a, const GlobalOptions& global) {
   Workspace ws = Workspace::open(a.workspace);
-  // Human-readable lines go to stderr when the event stream owns stdout.
-  std::FILE* out = global.eventsPath == "-" ? stderr : stdout;
+  // Human text: stdout, which `--events -` sends to stderr (event_stream.h).
+  std::FILE* out = stdout;
   listWorkspaceStores(ws, a.dataset);  // an unknown dataset is refused before a run is recorded
   RunSpec spec;
   spec.kind = "verify";

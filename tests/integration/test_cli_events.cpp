@@ -234,6 +234,22 @@ class TestCliEvents : public QObject {
     QVERIFY2(s.result.err.contains("Targets for 'synth-labeled'"), s.result.err.constData());
   }
 
+  void testVerifyExportAndFixKaldiDirWriteOnlyEventsToStdout() {
+    const Stream verify = runWithEvents({"verify", "-w", m_ws});
+    QVERIFY2(verify.problem.isEmpty(), qPrintable(verify.problem));
+    QVERIFY2(verify.result.err.contains("Verified"), verify.result.err.constData());
+    const Stream exported = runWithEvents({"export", "-w", m_ws, "--dataset", "synth-labeled",
+                                           "--what", "targets", "--ark", m_dir.filePath("t.ark"),
+                                           "--scp", m_dir.filePath("t.scp")});
+    QVERIFY2(exported.problem.isEmpty(), qPrintable(exported.problem));
+    QVERIFY(QFileInfo(m_dir.filePath("t.ark")).size() > 0);
+    const Stream fixed = runWithEvents({"corpus", "fix-kaldi-dir", "--kaldi-dir",
+                                        m_dir.filePath("kaldi"), "--out", m_dir.filePath("fixed")});
+    QVERIFY2(fixed.problem.isEmpty(), qPrintable(fixed.problem));
+    QVERIFY(fixed.events.isEmpty());
+    QVERIFY2(fixed.result.err.contains("Wrote a corrected copy"), fixed.result.err.constData());
+  }
+
   void testTrainStreamsOnlyEvents() {
 #if UNDERSTUDY_TEST_WITH_TRAIN
     const Stream s = runWithEvents(
