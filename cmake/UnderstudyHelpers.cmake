@@ -60,6 +60,15 @@ function(understudy_add_test name)
     return()
   endif()
   add_executable(${name} ${ARG_SOURCES})
+  # For test_slots (tests/CMakeLists.txt): every test function must be a slot that runs.
+  set(sources)
+  foreach(src IN LISTS ARG_SOURCES)
+    get_filename_component(abs ${src} ABSOLUTE BASE_DIR ${CMAKE_CURRENT_SOURCE_DIR})
+    list(APPEND sources ${abs})
+  endforeach()
+  string(REPLACE ";" "," sources "${sources}")
+  set_property(GLOBAL APPEND PROPERTY UNDERSTUDY_TEST_EXECUTABLES
+               "${name}=$<TARGET_FILE:${name}>=${sources}")
   target_link_libraries(${name} PRIVATE Qt6::Test ${ARG_LIBS})
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/tests)
   target_compile_definitions(${name} PRIVATE
