@@ -463,6 +463,34 @@ class TestImport : public QObject {
     QCOMPARE(keys, (std::vector<std::string>{"less", "more", "seg-more", "slightly"}));
   }
 
+  void testOneFrameUtteranceIsImportedAndGetsOneFeatureFrame() {
+    // 400 samples at 16 kHz = exactly one 25 ms window: one frame. 399 samples
+    // is shorter than a frame: skipped at import ("too short").
+    const QString base = path("oneframe");
+    const auto sig = makeSignal(400, 19);
+    writeFile(base + "/one.wav", wavBytes(sig, 16000));
+    writeFile(base + "/less.wav", wavBytes(makeSignal(399, 20), 16000));
+    writeFile(base + "/data/wav.scp", "less " + (base + "/less.wav").toStdString() + "\none " +
+                                          (base + "/one.wav").toStdString() + "\n");
+    Workspace ws = Workspace::create((base + "/ws").toStdString());
+    ImportOptions opt;
+    opt.name = "o";
+    opt.kind = DatasetKind::Unlabeled;
+    ImportSummary s = DatasetImporter(ws, opt).importKaldiDir((base + "/data").toStdString());
+    QCOMPARE(s.imported, std::size_t(1));
+    QCOMPARE(s.skippedUtterances.at(0).key, std::string("less"));
+    QCOMPARE(s.skippedUtterances.at(0).category, std::string("too short"));
+    FeatureExtractionSummary f = extractFeatures(ws, "o", {});
+    QCOMPARE(f.computed, std::size_t(1));
+    QCOMPARE(f.storedFrames, std::uint64_t(1));
+    FeatureStore store = FeatureStore::open(ws.root() / f.storePath);
+    const FeatureMatrixView v = store.read("one");
+    QCOMPARE(v.frames, 1);
+    const std::vector<float> expected = Fbank(FbankOptions{}).compute(toFloat(sig, 0, sig.size()));
+    QCOMPARE(expected.size(), std::size_t(64));
+    QVERIFY(std::memcmp(expected.data(), v.data, 64 * sizeof(float)) == 0);
+  }
+
   void testManifestWithBomAndCrlfIsReadAsWithout() {
     // A manifest saved by a Windows editor: UTF-8 byte-order mark, CRLF line ends.
     const QString base = path("bom");
