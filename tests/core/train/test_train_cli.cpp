@@ -223,6 +223,52 @@ class TestTrainCli : public QObject {
     QVERIFY(!model.empty());
     QVERIFY2(model == bytes(dir + "checkpoints/best.pt"), "model.pt is not best.pt");
   }
+
+  // The previous test's run again under another name, SIGKILLed twice while
+  // it trains (wherever it happens to be: mid-step, mid-validation or
+  // mid-checkpoint) and resumed each time: it must export the same model.pt
+  // and best.pt, byte for byte, as the straight run.
+  void testKilledTwiceAndResumedExportsTheSameModelAsAStraightRun() {
+    const std::string straight = m_ws.toStdString() + "/models/overfit/";
+    QVERIFY2(std::filesystem::exists(straight + "model.pt"), "needs testExportedModelIsTheBestValidatedNotTheLast");
+    const QString cfg = m_dir.filePath("overfit-killed.yaml");
+    std::ofstream(cfg.toStdString())
+        << "name: overfit-killed\nthreads: 1\nmax_steps: 60\n"
+           "data:\n  train: [synth-labeled]\n  validation_fraction: 0.3\n  max_utterances: 12\n"
+           "model:\n  preset: teacher-tiny\nbatching:\n  max_frames: 3000\n"
+           "optimizer:\n  lr: 0.02\nvalidation:\n  every: 10\ncheckpoint:\n  every: 20\n";
+    const std::string lastStep =
+        "SELECT MAX(m.step) FROM metrics m JOIN runs r ON r.id = m.run_id "
+        "WHERE r.name = 'overfit-killed' AND m.name = 'train/loss'";
+    for (const double killAfter : {12.0, 35.0}) {
+      QProcess p;
+      QStringList args{"-q", "train", "-w", m_ws, "--config", cfg};
+      if (killAfter > 12.0) args << "--resume";
+      p.start(understudy::test::cliPath(), args);
+      QVERIFY(p.waitForStarted());
+      QElapsedTimer t;
+      t.start();
+      while (t.elapsed() < 120000 && p.state() == QProcess::Running && scalar(m_db, lastStep) < killAfter)
+        QTest::qWait(20);
+      QVERIFY2(p.state() == QProcess::Running, "the run ended before it could be killed");
+      ::kill(static_cast<pid_t>(p.processId()), SIGKILL);
+      QVERIFY(p.waitForFinished(60000));
+      QCOMPARE(p.exitStatus(), QProcess::CrashExit);
+      qInfo("killed after step %.0f was recorded", scalar(m_db, lastStep));
+    }
+    auto r = runCli({"-q", "train", "-w", m_ws, "--config", cfg, "--resume"}, 300000);
+    QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+    const std::string killed = m_ws.toStdString() + "/models/overfit-killed/";
+    auto bytes = [](const std::string& path) {
+      std::ifstream in(path, std::ios::binary);
+      return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    };
+    QVERIFY2(bytes(killed + "model.pt") == bytes(straight + "model.pt"), "model.pt differs from the straight run's");
+    QVERIFY2(bytes(killed + "checkpoints/best.pt") == bytes(straight + "checkpoints/best.pt"),
+             "best.pt differs from the straight run's");
+    for (const auto& e : std::filesystem::directory_iterator(killed + "checkpoints"))
+      QVERIFY2(e.path().string().find(".tmp.") == std::string::npos, e.path().c_str());
+  }
 };
 
 QTEST_GUILESS_MAIN(TestTrainCli)
