@@ -218,6 +218,23 @@ class TestAlign : public QObject {
     QCOMPARE(store.read("t8"), (Ints{0, 1, 2}));
   }
 
+  void testDuplicateAlignmentKeepsTheFirstAndIsReported() {
+    Fixture fx({{"u1", 3}, {"u2", 3}});
+    const fs::path dir = fx.root / "alignments" / "d1";
+    fs::create_directories(dir);
+    writeBytes(dir / "phones.txt", "<eps> 0\nsil 1\na 2\n");
+    writeBytes(dir / "ali.txt", textIntVectorRecord("u1", {1, 2, 2}) +
+                                    textIntVectorRecord("u2", {1, 1, 1}) +
+                                    textIntVectorRecord("u1", {1, 1, 1}));
+    TargetsSummary s = buildTargets(fx.ws, "d1");
+    QCOMPARE(s.numUtterances, 2);
+    QCOMPARE(s.numRejected, 1);
+    QCOMPARE(s.rejected.at(0).key, std::string("u1"));
+    QCOMPARE(s.rejected.at(0).reason,
+             std::string("appears twice in the alignments (second one ignored)"));
+    QCOMPARE(TargetStore::open(s.dir).read("u1"), (Ints{1}));  // centre 1 of the first: 'a'
+  }
+
   void testShortAlignmentIsPaddedWithLastLabel() {
     // 5 alignment frames, 7 feature frames: a0..a4 a4 a4 -> centres 1, 4, 6.
     FrameTargetResult r = makeFrameTargets({20, 21, 22, 23, 24}, 7);
