@@ -1,5 +1,6 @@
 #include "app/cli/event_stream.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -58,7 +59,9 @@ void reserveStdoutForEvents(const GlobalOptions& global) {
   if (global.eventsPath != "-" || g_eventsFd >= 0) return;
   std::cout.flush();
   std::fflush(stdout);
-  const int saved = ::dup(STDOUT_FILENO);
+  // Close-on-exec: a program we start (a piped wav.scp entry) must not hold the
+  // stream open, or a reader would not see its end when we exit.
+  const int saved = ::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
   if (saved < 0 || ::dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
     throw US_ERROR("cannot give stdout to the event stream (dup failed)")
         .hint("write the events to a file instead: --events FILE");
