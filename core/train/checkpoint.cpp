@@ -50,8 +50,9 @@ c10::IValue readValue(torch::serialize::InputArchive& ar, const std::string& key
 std::string describeShape(const torch::Tensor& t) { return fmt::format("[{}]", fmt::join(t.sizes(), ", ")); }
 
 // The tensors of a Module::save archive, by dotted name ("lstm.weight_ih_l0"),
-// read without touching any module. `modules` walks the model's own children
-// so that only sub-archives the model could have are opened.
+// read without touching `module`. The walk follows the module's own children;
+// any other key at any level (a tensor or sub-module the module does not
+// have) goes to `unexpected`.
 void collectTensors(torch::serialize::InputArchive& ar, const torch::nn::Module& module,
                     const std::string& prefix, std::map<std::string, torch::Tensor>& out,
                     std::vector<std::string>& unexpected) {
