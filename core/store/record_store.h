@@ -4,7 +4,10 @@
 // A store is a folder:
 //   index              versioned header + one entry per record (key, shard,
 //                      offset, rows, cols, XXH3-64 checksum); replaced
-//                      atomically by commit()
+//                      atomically when a writer closes (compaction)
+//   journal            while a writer is open (or after one was killed): the
+//                      commits since `index` was written, one checksummed
+//                      block of new entries per commit(), appended and fsynced
 //   shard-00000.bin    64-byte header, then record payloads (rows × cols
 //   shard-00001.bin    elements, row-major, little-endian), each at a
 //   ...                64-byte aligned offset; a new shard starts once the
@@ -12,11 +15,14 @@
 //   lock               flock()ed by the one writer
 //
 // Every record has the same element type; `cols` is fixed per store (or 0 =
-// chosen per record). Writers append and then commit(); a writer killed
-// before commit() leaves the previous index valid, and the bytes it appended
-// past the committed end are cut off when the store is next opened for
-// appending (resume). Readers memory-map the shards and see the last
-// committed index; refresh() picks up later commits. One writer and any
+// chosen per record). Writers append and then commit(); a commit costs
+// O(records added) (fsync of the shard, one journal block, fsync). A writer
+// killed before or during commit() leaves exactly the earlier commits (a torn
+// last journal block is ignored), and the bytes it appended past the
+// committed end are cut off when the store is next opened for appending
+// (resume), which also folds the journal into `index`. Readers memory-map
+// the shards and see the index plus the journal's committed blocks;
+// refresh() reads only what was committed since. One writer and any
 // number of readers (processes or threads) may use a store at the same time.
 // One RecordStore object may serve read()/find() from several threads at
 // once; refresh(), append() and commit() need it to themselves (give each
@@ -102,7 +108,15 @@ class RecordStore {
 
   RecordStore(RecordStore&&) noexcept;
   RecordStore& operator=(RecordStore&&) noexcept;
+  // close()s.
   ~RecordStore();
+  // A writer folds its journal into a freshly written `index` (atomic
+  // replace, O(records in store), once) and removes the journal; if that
+  // fails (disk full), the journal stays and the next open replays it.
+  // Uncommitted appends are dropped. Then releases the lock and every
+  // mapping (views read earlier stay valid); the object is empty afterwards
+  // and may only be destroyed or assigned to.
+  void close() noexcept;
 
   // --- reading (committed records only) ---
   bool contains(std::string_view key) const;
@@ -126,15 +140,18 @@ class RecordStore {
   const std::vector<RecordInfo>& records() const;
   std::size_t size() const;
   std::uint64_t totalRows() const;
-  // Re-reads the index if another process committed since; true if it changed.
+  // Picks up commits made since (by another process or object): reads the
+  // journal's new blocks, or everything if a writer has replaced the index
+  // meanwhile. True if the generation changed. Always a committed prefix.
   bool refresh();
 
   // --- writing (Mode::Append) ---
   // Keys: non-empty, no whitespace, unique. Throws on a duplicate key, a
   // wrong column count or a read-only store. Not visible until commit().
   void append(std::string_view key, const void* data, std::uint32_t rows, std::uint32_t cols);
-  // Makes every appended record durable and visible (fsync shards, then an
-  // atomic index replace).
+  // Makes every appended record durable and visible: fsync of the shards,
+  // then one checksummed block appended to the journal and fsynced. Costs
+  // O(records added); the index file is rewritten only by close().
   void commit();
   bool hasPending(std::string_view key) const;
   std::size_t pendingCount() const;

@@ -396,7 +396,8 @@ class TestFeatureStore : public QObject {
   }
 
   // docs/formats.md describes the index and shards byte by byte; read them
-  // with nothing but those offsets.
+  // with nothing but those offsets (the writer has closed, so the index
+  // holds every record and there is no journal).
   void testOnDiskLayoutMatchesDocs() {
     QTemporaryDir tmp;
     const fs::path dir = fs::path(tmp.path().toStdString()) / "feats";
@@ -408,7 +409,7 @@ class TestFeatureStore : public QObject {
     }
     const std::string b = bytesOf(dir / "index");
     QCOMPARE(b.substr(0, 8), std::string("USRECIDX"));
-    QCOMPARE(at<std::uint32_t>(b, 8), 1u);                     // version
+    QCOMPARE(at<std::uint32_t>(b, 8), 2u);                     // index version
     QCOMPARE(at<std::uint32_t>(b, 12), 1u);                    // float32
     QCOMPARE(at<std::uint32_t>(b, 16), std::uint32_t(kDims));  // cols
     QCOMPARE(at<std::uint32_t>(b, 20), 1u);                    // shards
@@ -424,7 +425,7 @@ class TestFeatureStore : public QObject {
     const std::string shard = bytesOf(dir / "shard-00000.bin");
     QCOMPARE(shardSize, std::uint64_t(shard.size()));
     QCOMPARE(shard.substr(0, 8), std::string("USRECSHD"));
-    QCOMPARE(at<std::uint32_t>(shard, 8), 1u);
+    QCOMPARE(at<std::uint32_t>(shard, 8), 1u);  // shard version: unchanged since 1
     QCOMPARE(at<std::uint32_t>(shard, 12), 1u);
     QCOMPARE(at<std::uint32_t>(shard, 16), 0u);
     for (int k = 0; k < 3; ++k) {
@@ -443,6 +444,7 @@ class TestFeatureStore : public QObject {
     }
     QCOMPARE(pos + 8, b.size());
     QCOMPARE(at<std::uint64_t>(b, pos), checksum64(b.data(), pos));
+    QVERIFY(!fs::exists(dir / "journal"));
   }
 
   void testKaldiExportImportRoundTrip() {
