@@ -417,7 +417,8 @@ void applyBlock(Committed& c, const char* p, std::uint64_t length, std::uint64_t
   c.index.generation = generation;
   c.index.shardSizes = std::move(sizes);
   if (metadata) c.index.metadata = std::move(*metadata);
-  c.index.records.reserve(c.index.records.size() + records.size());
+  // No reserve(size + n) here: it would defeat the vector's geometric growth
+  // and copy every entry on every block (O(N) per commit).
   for (RecordInfo& r : records) {
     c.byKey.emplace(r.key, c.index.records.size());
     c.totalRows += r.rows;
@@ -1082,7 +1083,6 @@ void RecordStore::commit() {
   index.generation += 1;
   index.shardSizes = m->pendingShardSizes;
   if (m->metadataChanged) index.metadata = std::move(m->pendingMetadata);
-  index.records.reserve(index.records.size() + m->pending.size());
   for (RecordInfo& r : m->pending) {
     m->c.byKey.emplace(r.key, index.records.size());
     m->c.totalRows += r.rows;
