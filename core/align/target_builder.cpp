@@ -1,7 +1,5 @@
 #include "core/align/target_builder.h"
 
-#include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +10,7 @@
 
 #include "core/align/priors.h"
 #include "core/align/target_store.h"
+#include "core/store/catalog.h"
 #include "core/store/feature_store.h"
 #include "core/store/kaldi_io.h"
 #include "core/store/record_store.h"
@@ -28,49 +27,8 @@ namespace understudy {
 
 namespace {
 
-constexpr const char* kAlignmentSetName = "targets";
 constexpr const char* kFolderAlignments = "ali.txt";
 constexpr const char* kFolderPhones = "phones.txt";
-
-struct DatasetRow {
-  std::int64_t id = 0;
-  std::string source;
-};
-
-DatasetRow findDataset(SQLite::Database& db, const std::string& name) {
-  SQLite::Statement q(db, "SELECT id, source FROM datasets WHERE name = ?");
-  q.bind(1, name);
-  if (!q.executeStep()) {
-    std::string known;
-    SQLite::Statement all(db, "SELECT name FROM datasets ORDER BY name");
-    while (all.executeStep()) known += (known.empty() ? "" : ", ") + all.getColumn(0).getString();
-    throw US_ERROR("no dataset named '" + name + "' in the workspace")
-        .hint(known.empty() ? "import or synthesize a dataset first" : "datasets: " + known);
-  }
-  return {q.getColumn(0).getInt64(), q.getColumn(1).getString()};
-}
-
-fs::path findFeatureStoreDir(Workspace& ws, const DatasetRow& dataset, const std::string& datasetName,
-                             const std::string& featureSet) {
-  std::string sql =
-      "SELECT name, path, status FROM feature_sets WHERE dataset_id = ?" +
-      std::string(featureSet.empty() ? "" : " AND name = ?") + " ORDER BY (status = 'complete') DESC, id DESC";
-  SQLite::Statement q(ws.db(), sql);
-  q.bind(1, dataset.id);
-  if (!featureSet.empty()) q.bind(2, featureSet);
-  if (!q.executeStep()) {
-    throw US_ERROR("dataset '" + datasetName + "' has no features" +
-                   (featureSet.empty() ? std::string() : " named '" + featureSet + "'"))
-        .hint("compute them first: understudy-cli features -w WS --dataset " + datasetName);
-  }
-  const std::string name = q.getColumn(0).getString();
-  const fs::path rel = q.getColumn(1).getString();
-  if (q.getColumn(2).getString() != "complete") {
-    throw US_ERROR("features '" + name + "' of dataset '" + datasetName + "' are not complete")
-        .hint("finish them: understudy-cli features -w WS --dataset " + datasetName);
-  }
-  return rel.is_absolute() ? rel : ws.root() / rel;
-}
 
 // Calls `visit(key, alignment)` for every record of an ark (text or binary)
 // or of the arks an scp points into.
@@ -123,44 +81,6 @@ void replaceFolder(const fs::path& fresh, const fs::path& target) {
   fs::remove_all(old, ec);
 }
 
-std::int64_t upsertAlignmentSet(SQLite::Database& db, std::int64_t datasetId,
-                                std::int64_t inventoryId, const std::string& source,
-                                const std::string& path, double frameShiftMs, int numUtterances,
-                                int numRejected) {
-  SQLite::Statement find(db, "SELECT id FROM alignment_sets WHERE dataset_id = ? AND name = ?");
-  find.bind(1, datasetId);
-  find.bind(2, kAlignmentSetName);
-  if (find.executeStep()) {
-    const std::int64_t id = find.getColumn(0).getInt64();
-    SQLite::Statement q(db,
-                        "UPDATE alignment_sets SET unit_inventory_id = ?, source = ?, path = ?, "
-                        "frame_shift_ms = ?, num_utterances = ?, num_rejected = ? WHERE id = ?");
-    q.bind(1, inventoryId);
-    q.bind(2, source);
-    q.bind(3, path);
-    q.bind(4, frameShiftMs);
-    q.bind(5, numUtterances);
-    q.bind(6, numRejected);
-    q.bind(7, id);
-    q.exec();
-    return id;
-  }
-  SQLite::Statement q(db,
-                      "INSERT INTO alignment_sets (dataset_id, unit_inventory_id, name, source, "
-                      "path, frame_shift_ms, num_utterances, num_rejected) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-  q.bind(1, datasetId);
-  q.bind(2, inventoryId);
-  q.bind(3, kAlignmentSetName);
-  q.bind(4, source);
-  q.bind(5, path);
-  q.bind(6, frameShiftMs);
-  q.bind(7, numUtterances);
-  q.bind(8, numRejected);
-  q.exec();
-  return db.getLastInsertRowid();
-}
-
 }  // namespace
 
 TargetsSummary buildTargets(Workspace& ws, const std::string& dataset,
@@ -172,7 +92,8 @@ TargetsSummary buildTargets(Workspace& ws, const std::string& dataset,
       dataset == "..") {
     throw US_ERROR("'" + dataset + "' is not a valid dataset name");
   }
-  const DatasetRow row = findDataset(ws.db(), dataset);
+  Catalog catalog(ws);
+  const DatasetRow row = catalog.dataset(dataset);
 
   // Where the alignments and their units come from.
   const fs::path datasetAlignDir = ws.subdir("alignments") / dataset;
@@ -218,7 +139,7 @@ TargetsSummary buildTargets(Workspace& ws, const std::string& dataset,
   const std::vector<int> toUnit = symbolTable(units);
 
   // Frame counts from the features.
-  const fs::path featureDir = findFeatureStoreDir(ws, row, dataset, options.featureSet);
+  const fs::path featureDir = catalog.absolute(catalog.featureSet(row, options.featureSet).path);
   const FeatureStore features = FeatureStore::open(featureDir);
 
   TargetsSummary summary;
@@ -319,14 +240,17 @@ TargetsSummary buildTargets(Workspace& ws, const std::string& dataset,
   guard.release();
 
   {
-    SQLite::Transaction tx(ws.db());
-    summary.unitInventoryId =
-        recordUnitInventory(ws.db(), units, summary.inventoryName, summary.source);
-    const std::string relPath = fs::relative(summary.dir, ws.root()).generic_string();
-    summary.alignmentSetId = upsertAlignmentSet(
-        ws.db(), row.id, summary.unitInventoryId, summary.source, relPath,
-        10.0 * options.frames.subsample, summary.numUtterances, summary.numRejected);
-    tx.commit();
+    AlignmentSetRow set;
+    set.datasetId = row.id;
+    set.name = Catalog::kTargetsAlignmentSet;
+    set.source = summary.source;
+    set.path = fs::relative(summary.dir, ws.root()).generic_string();
+    set.frameShiftMs = 10.0 * options.frames.subsample;
+    set.numUtterances = summary.numUtterances;
+    set.numRejected = summary.numRejected;
+    set = catalog.registerAlignmentSet(set, units, summary.inventoryName);
+    summary.unitInventoryId = set.unitInventoryId;
+    summary.alignmentSetId = set.id;
   }
   summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -1,7 +1,5 @@
 #include "core/corpus/feature_extraction.h"
 
-#include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
 
 #include <atomic>
@@ -13,6 +11,7 @@
 
 #include "core/audio/audio_io.h"
 #include "core/audio/cmvn.h"
+#include "core/store/catalog.h"
 #include "core/store/feature_store.h"
 #include "core/store/workspace.h"
 #include "core/util/checksum.h"
@@ -39,14 +38,6 @@ std::string featureConfigHash8(const FbankOptions& options) {
 
 namespace {
 
-struct UtteranceRow {
-  std::int64_t id = 0;
-  std::string key;
-  std::string audioPath;
-  double offset = 0.0;
-  double duration = 0.0;
-};
-
 // Global CMVN statistics over every frame of the store (written at completion,
 // so a resumed run counts each utterance once).
 void writeGlobalCmvn(const FeatureStore& store, const fs::path& path) {
@@ -72,36 +63,21 @@ FeatureExtractionSummary extractFeatures(Workspace& workspace, const std::string
                                          ProgressSink* progress) {
   options.validate();
   const auto started = std::chrono::steady_clock::now();
-  SQLite::Database& db = workspace.db();
-
-  std::int64_t datasetId = 0;
-  std::string kind;
+  Catalog catalog(workspace);
+  const DatasetRow datasetRow = catalog.dataset(dataset);
+  const std::int64_t datasetId = datasetRow.id;
+  const std::string& kind = datasetRow.kind;
   ChannelMode channels = ChannelMode::First;
   {
-    SQLite::Statement q(db, "SELECT id, kind, metadata FROM datasets WHERE name = ?");
-    q.bind(1, dataset);
-    if (!q.executeStep())
-      throw US_ERROR("no dataset named '" + dataset + "' in this workspace")
-          .hint("see `understudy-cli corpus list -w WS`; import one with `corpus import`");
-    datasetId = q.getColumn(0).getInt64();
-    kind = q.getColumn(1).getString();
-    auto meta = nlohmann::json::parse(q.getColumn(2).getString(), nullptr, false);
+    auto meta = nlohmann::json::parse(datasetRow.metadata, nullptr, false);
     if (meta.is_object() && meta.value("channels", std::string()) == "downmix")
       channels = ChannelMode::Downmix;
   }
-  std::vector<UtteranceRow> utts;
-  {
-    SQLite::Statement q(db,
-                        "SELECT id, key, audio_path, offset_s, duration_s FROM utterances "
-                        "WHERE dataset_id = ? AND status = 'ok' ORDER BY key");
-    q.bind(1, datasetId);
-    while (q.executeStep()) {
-      // Relative audio paths (the synthetic corpus, materialised pipes) live in the workspace.
-      fs::path audio(q.getColumn(2).getString());
-      if (audio.is_relative()) audio = workspace.root() / audio;
-      utts.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(), audio.string(),
-                      q.getColumn(3).getDouble(), q.getColumn(4).getDouble()});
-    }
+  std::vector<UtteranceRow> utts = catalog.utterances(datasetId);
+  // Relative audio paths (the synthetic corpus, materialised pipes) live in the workspace.
+  for (UtteranceRow& u : utts) {
+    const fs::path audio(u.audioPath);
+    if (audio.is_relative()) u.audioPath = (workspace.root() / audio).string();
   }
 
   const Fbank fbank(options.fbank);
@@ -117,33 +93,17 @@ FeatureExtractionSummary extractFeatures(Workspace& workspace, const std::string
   FeatureStore store = FeatureStore::openOrCreate(storeDir, summary.dims);
   if (store.metadata().empty()) store.setMetadata(configYaml);
 
-  std::int64_t featureSetId = 0;
-  {
-    SQLite::Statement ins(db,
-                          "INSERT OR IGNORE INTO feature_sets (dataset_id, name, config, "
-                          "config_hash, path, dims) VALUES (?, ?, ?, ?, ?, ?)");
-    ins.bind(1, datasetId);
-    ins.bind(2, summary.name);
-    ins.bind(3, configYaml);
-    ins.bind(4, summary.configHash);
-    ins.bind(5, summary.storePath);
-    ins.bind(6, summary.dims);
-    ins.exec();
-    SQLite::Statement q(db, "SELECT id FROM feature_sets WHERE dataset_id = ? AND config_hash = ?");
-    q.bind(1, datasetId);
-    q.bind(2, summary.configHash);
-    q.executeStep();
-    featureSetId = q.getColumn(0).getInt64();
-  }
+  FeatureSetRow featureSet;
+  featureSet.datasetId = datasetId;
+  featureSet.name = summary.name;
+  featureSet.config = configYaml;
+  featureSet.configHash = summary.configHash;
+  featureSet.path = summary.storePath;
+  featureSet.dims = summary.dims;
+  const std::int64_t featureSetId = catalog.registerFeatureSet(featureSet).id;
   auto updateRow = [&](bool complete) {
-    SQLite::Statement up(db,
-                         "UPDATE feature_sets SET num_utterances = ?, num_frames = ?, status = ? "
-                         "WHERE id = ?");
-    up.bind(1, static_cast<std::int64_t>(store.size()));
-    up.bind(2, static_cast<std::int64_t>(store.totalFrames()));
-    up.bind(3, complete ? "complete" : "partial");
-    up.bind(4, featureSetId);
-    up.exec();
+    catalog.updateFeatureSet(featureSetId, static_cast<std::int64_t>(store.size()),
+                             static_cast<std::int64_t>(store.totalFrames()), complete);
   };
   updateRow(false);
 
@@ -217,26 +177,15 @@ FeatureExtractionSummary extractFeatures(Workspace& workspace, const std::string
     store.commit();
     if (!failedNow.empty()) {
       // The dataset no longer counts them: training finds every 'ok' utterance in the store.
-      SQLite::Transaction tx(db);
-      SQLite::Statement mark(db, "UPDATE utterances SET status = 'skipped', reason = ? WHERE id = ?");
+      std::vector<SkippedUtterance> skipped;
       for (auto& [u, why] : failedNow) {
         const std::string reason = "features: " + why;
         log::warning("features: utterance '{}' skipped: {}", u->key, why);
         summary.failures.push_back({u->key, reason});
         ++summary.failed;
-        mark.bind(1, reason);
-        mark.bind(2, u->id);
-        mark.exec();
-        mark.reset();
-        SQLite::Statement counts(
-            db,
-            "UPDATE datasets SET num_utterances = num_utterances - 1, num_skipped = num_skipped + "
-            "1, total_seconds = MAX(0, total_seconds - ?) WHERE id = ?");
-        counts.bind(1, u->duration);
-        counts.bind(2, datasetId);
-        counts.exec();
+        skipped.push_back({u->id, reason, u->duration});
       }
-      tx.commit();
+      catalog.skipUtterances(datasetId, skipped);
     }
     updateRow(false);
     log::debug("features: committed {}/{} utterances", store.size(), utts.size());

@@ -1,11 +1,11 @@
 #include "core/store/kaldi_export.h"
 
-#include <SQLiteCpp/Statement.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <vector>
 
+#include "core/store/catalog.h"
 #include "core/store/record_store.h"
 #include "core/store/workspace.h"
 #include "core/util/error.h"
@@ -16,25 +16,6 @@ namespace understudy {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::int64_t findDatasetId(Workspace& ws, const std::string& dataset) {
-  SQLite::Statement q(ws.db(), "SELECT id FROM datasets WHERE name = ?");
-  q.bind(1, dataset);
-  if (q.executeStep()) return q.getColumn(0).getInt64();
-  std::string known;
-  SQLite::Statement all(ws.db(), "SELECT name FROM datasets ORDER BY name");
-  while (all.executeStep()) known += (known.empty() ? "" : ", ") + all.getColumn(0).getString();
-  throw US_ERROR("no dataset named '" + dataset + "' in the workspace")
-      .file(ws.root().string())
-      .hint(known.empty() ? "import or synthesize a dataset first (understudy-cli corpus import | "
-                            "corpus synth)"
-                          : "datasets: " + known);
-}
-
-fs::path resolve(Workspace& ws, const std::string& path) {
-  const fs::path p(path);
-  return p.is_absolute() ? p : ws.root() / p;
-}
 
 // An output path we can create: its folder exists, it is not a folder itself.
 void checkOutputPath(const fs::path& path, const char* what) {
@@ -69,47 +50,25 @@ const char* exportWhatName(ExportWhat what) {
 
 fs::path locateExportStore(Workspace& ws, const std::string& dataset, ExportWhat what,
                            const std::string& featureSet) {
-  const std::int64_t id = findDatasetId(ws, dataset);
+  Catalog catalog(ws);
+  const DatasetRow row = catalog.dataset(dataset);
   if (what == ExportWhat::Features) {
-    SQLite::Statement q(ws.db(),
-                        "SELECT name, path, status FROM feature_sets WHERE dataset_id = ? "
-                        "AND (? = '' OR name = ? OR name = ?) "
-                        "ORDER BY (status = 'complete') DESC, id DESC");
-    q.bind(1, id);
-    q.bind(2, featureSet);
-    q.bind(3, featureSet);
-    q.bind(4, dataset + "-" + featureSet);
-    if (!q.executeStep())
-      throw US_ERROR("dataset '" + dataset + "' has no features" +
-                     (featureSet.empty() ? std::string() : " named '" + featureSet + "'"))
-          .hint("compute them first: understudy-cli features -w " + ws.root().string() +
-                " --dataset " + dataset);
-    const std::string name = q.getColumn(0).getString();
-    if (q.getColumn(2).getString() != "complete")
-      throw US_ERROR("features '" + name + "' of dataset '" + dataset + "' are not complete")
-          .hint("finish them: understudy-cli features -w " + ws.root().string() + " --dataset " +
-                dataset);
-    const fs::path dir = resolve(ws, q.getColumn(1).getString());
+    const FeatureSetRow features = catalog.featureSet(row, featureSet);
+    const fs::path dir = catalog.absolute(features.path);
     if (!RecordStore::exists(dir))
-      throw US_ERROR("the feature store of '" + name + "' is missing")
+      throw US_ERROR("the feature store of '" + features.name + "' is missing")
           .file(dir.string())
           .hint("recompute it: understudy-cli features -w " + ws.root().string() + " --dataset " +
                 dataset);
     return dir;
   }
-  SQLite::Statement q(ws.db(),
-                      "SELECT path FROM alignment_sets WHERE dataset_id = ? AND name = 'targets' "
-                      "ORDER BY id DESC");
-  q.bind(1, id);
-  const std::string hint =
-      "build them: understudy-cli targets -w " + ws.root().string() + " --dataset " + dataset;
-  if (!q.executeStep())
-    throw US_ERROR("dataset '" + dataset + "' has no frame targets").hint(hint);
-  const fs::path dir = resolve(ws, q.getColumn(0).getString());
+  const AlignmentSetRow targets = catalog.alignmentSet(row, Catalog::kTargetsAlignmentSet);
+  const fs::path dir = catalog.absolute(targets.path);
   if (!RecordStore::exists(dir))
     throw US_ERROR("the targets store of dataset '" + dataset + "' is missing")
         .file(dir.string())
-        .hint(hint);
+        .hint("build them: understudy-cli targets -w " + ws.root().string() + " --dataset " +
+              dataset);
   return dir;
 }
 

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 
+#include "core/store/catalog.h"
 #include "core/store/workspace.h"
 #include "core/util/error.h"
 #include "core/util/progress.h"
@@ -41,29 +42,14 @@ std::size_t WorkspaceVerifyResult::badStores() const {
 
 namespace {
 
-// The alignment_sets row of a dataset's frame-target store (core/align/target_builder.cpp).
-constexpr const char* kTargetsSetName = "targets";
-
 fs::path absolute(const Workspace& ws, const fs::path& p) {
   return p.is_absolute() ? p : ws.root() / p;
-}
-
-void requireDataset(Workspace& ws, const std::string& dataset) {
-  SQLite::Statement q(ws.db(), "SELECT 1 FROM datasets WHERE name = ?");
-  q.bind(1, dataset);
-  if (q.executeStep()) return;
-  std::string known;
-  SQLite::Statement all(ws.db(), "SELECT name FROM datasets ORDER BY name");
-  while (all.executeStep()) known += (known.empty() ? "" : ", ") + all.getColumn(0).getString();
-  throw US_ERROR("no dataset named '" + dataset + "' in this workspace")
-      .file(ws.root().string())
-      .hint(known.empty() ? "the workspace has no datasets yet" : "datasets: " + known);
 }
 
 }  // namespace
 
 std::vector<StoreLocation> listWorkspaceStores(Workspace& ws, const std::string& dataset) {
-  if (!dataset.empty()) requireDataset(ws, dataset);
+  if (!dataset.empty()) Catalog(ws).dataset(dataset);  // throws, listing the datasets
   std::vector<StoreLocation> out;
   // kind, table, the row's name column. Rows in creation order within a table.
   struct Table {
@@ -97,7 +83,7 @@ std::vector<StoreLocation> listWorkspaceStores(Workspace& ws, const std::string&
       // `understudy-cli targets` writes (name "targets"), whose missing
       // folder is reported (training would miss it too).
       if (std::string(table.kind) == "targets" && !RecordStore::exists(dir) &&
-          s.name != kTargetsSetName)
+          s.name != Catalog::kTargetsAlignmentSet)
         continue;
       out.push_back(std::move(s));
     }

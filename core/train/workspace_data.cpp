@@ -1,12 +1,12 @@
 #include "core/train/workspace_data.h"
 
-#include <SQLiteCpp/Statement.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <set>
 
 #include "core/align/target_store.h"
+#include "core/store/catalog.h"
 #include "core/store/feature_store.h"
 #include "core/store/workspace.h"
 #include "core/util/checksum.h"
@@ -66,47 +66,28 @@ struct DatasetStores {
 };
 
 DatasetStores locate(Workspace& ws, const std::string& dataset, const std::string& featureSet) {
+  Catalog catalog(ws);
   DatasetStores d;
   d.name = dataset;
-  SQLite::Statement ds(ws.db(), "SELECT id FROM datasets WHERE name = ?");
-  ds.bind(1, dataset);
-  if (!ds.executeStep()) {
-    std::string known;
-    SQLite::Statement all(ws.db(), "SELECT name FROM datasets ORDER BY name");
-    while (all.executeStep()) known += (known.empty() ? "" : ", ") + all.getColumn(0).getString();
-    throw US_ERROR("no dataset named '" + dataset + "' in the workspace")
-        .key("data.train")
-        .hint(known.empty() ? "import or synthesize a dataset first" : "datasets: " + known);
+  DatasetRow row;
+  FeatureSetRow features;
+  try {
+    row = catalog.dataset(dataset);
+  } catch (Error& e) {
+    throw e.key("data.train");
   }
-  const std::int64_t id = ds.getColumn(0).getInt64();
-  SQLite::Statement fq(ws.db(),
-                       "SELECT name, path, status FROM feature_sets WHERE dataset_id = ? "
-                       "AND (? = '' OR name = ? OR name = ?) "
-                       "ORDER BY (status = 'complete') DESC, id DESC");
-  fq.bind(1, id);
-  fq.bind(2, featureSet);
-  fq.bind(3, featureSet);
-  fq.bind(4, dataset + "-" + featureSet);
-  if (!fq.executeStep())
-    throw US_ERROR("dataset '" + dataset + "' has no features" +
-                   (featureSet.empty() ? std::string() : " named '" + featureSet + "'"))
-        .key("data.feature_set")
-        .hint("compute them first: understudy-cli features -w WS --dataset " + dataset);
-  if (fq.getColumn(2).getString() != "complete")
-    throw US_ERROR("features '" + fq.getColumn(0).getString() + "' of dataset '" + dataset +
-                   "' are not complete")
-        .hint("finish them: understudy-cli features -w WS --dataset " + dataset);
-  const fs::path rel = fq.getColumn(1).getString();
-  d.features = rel.is_absolute() ? rel : ws.root() / rel;
+  try {
+    features = catalog.featureSet(row, featureSet);
+  } catch (Error& e) {
+    throw e.key("data.feature_set");
+  }
+  d.features = catalog.absolute(features.path);
   d.targets = TargetStore::datasetDir(ws.root(), dataset);
   if (!TargetStore::open(d.targets).size())
     throw US_ERROR("dataset '" + dataset + "' has no frame targets")
         .hint("build them: understudy-cli targets -w WS --dataset " + dataset);
-  SQLite::Statement aq(ws.db(),
-                       "SELECT COALESCE(unit_inventory_id, 0) FROM alignment_sets "
-                       "WHERE dataset_id = ? ORDER BY id DESC");
-  aq.bind(1, id);
-  if (aq.executeStep()) d.inventoryId = aq.getColumn(0).getInt64();
+  if (auto targets = catalog.findAlignmentSet(row, Catalog::kTargetsAlignmentSet))
+    d.inventoryId = targets->unitInventoryId;
   return d;
 }
 

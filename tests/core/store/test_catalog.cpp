@@ -1,0 +1,341 @@
+// core/store: the catalog's lookup rules, its errors (what was looked up,
+// what exists, how to make it) and registration (all or nothing, idempotent).
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/store/catalog.h"
+#include "core/store/unit_inventory.h"
+#include "core/store/workspace.h"
+#include "core/util/error.h"
+
+using namespace understudy;
+namespace fs = std::filesystem;
+
+namespace {
+
+DatasetRow datasetSpec(const std::string& name, const std::string& kind = "labeled") {
+  DatasetRow d;
+  d.name = name;
+  d.kind = kind;
+  d.source = "manifest";
+  return d;
+}
+
+UtteranceRow utt(const std::string& key, double duration = 1.0) {
+  UtteranceRow u;
+  u.key = key;
+  u.audioPath = "/audio/" + key + ".wav";
+  u.duration = duration;
+  u.sampleRate = 16000;
+  u.text = "a b";
+  return u;
+}
+
+FeatureSetRow featureSpec(const DatasetRow& d, const std::string& hash, bool complete) {
+  FeatureSetRow f;
+  f.datasetId = d.id;
+  f.name = d.name + "-" + hash;
+  f.configHash = hash + "00000000";
+  f.path = "features/" + f.name;
+  f.dims = 80;
+  f.status = complete ? "complete" : "partial";
+  return f;
+}
+
+// Throws unless `f` throws an Error whose message contains every string.
+void expectError(const std::function<void()>& f, const std::vector<std::string>& parts) {
+  try {
+    f();
+  } catch (const Error& e) {
+    const std::string m = e.message();
+    for (const auto& p : parts)
+      QVERIFY2(m.find(p) != std::string::npos, ("'" + p + "' not in: " + m).c_str());
+    return;
+  }
+  QFAIL("no Error thrown");
+}
+
+}  // namespace
+
+class TestCatalog : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void init() {
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_ws = std::make_unique<Workspace>(Workspace::create(m_dir->filePath("ws").toStdString()));
+    m_catalog = std::make_unique<Catalog>(*m_ws);
+  }
+  void cleanup() {
+    m_catalog.reset();
+    m_ws.reset();
+    m_dir.reset();
+  }
+
+  void testDatasetIsFoundByItsExactNameOnly() {
+    const std::int64_t id = m_catalog->registerDataset(datasetSpec("Synth-A"), {utt("u1")});
+    QVERIFY(id > 0);
+    const DatasetRow d = m_catalog->dataset("Synth-A");
+    QCOMPARE(d.id, id);
+    QCOMPARE(d.kind, std::string("labeled"));
+    QVERIFY(!m_catalog->findDataset("synth-a"));  // case matters
+    QVERIFY(!m_catalog->findDataset("Synth"));    // no prefix match
+    QVERIFY(!m_catalog->findDataset("Synth-A-"));
+  }
+
+  void testUnknownDatasetListsTheKnownOnesAndHowToCreateOne() {
+    expectError([&] { m_catalog->dataset("nope"); },
+                {"no dataset named 'nope'", "no datasets yet", "understudy-cli corpus import",
+                 "corpus synth"});
+    m_catalog->registerDataset(datasetSpec("beta"), {utt("u1")});
+    m_catalog->registerDataset(datasetSpec("alpha", "test"), {utt("u1")});
+    expectError([&] { m_catalog->dataset("nope"); },
+                {"no dataset named 'nope'", "datasets: alpha, beta", "understudy-cli corpus import"});
+  }
+
+  void testRegisterDatasetRefusesATakenNameAndChangesNothing() {
+    m_catalog->registerDataset(datasetSpec("d"), {utt("u1"), utt("u2")});
+    expectError([&] { m_catalog->registerDataset(datasetSpec("d"), {utt("u3")}); },
+                {"a dataset named 'd' already exists"});
+    QCOMPARE(m_catalog->datasets().size(), std::size_t(1));
+    QCOMPARE(m_catalog->utterances(m_catalog->dataset("d").id).size(), std::size_t(2));
+  }
+
+  void testRegisterDatasetIsAllOrNothing() {
+    // The second "u1" breaks uniqueness: neither the dataset nor u1 may remain.
+    expectError([&] { m_catalog->registerDataset(datasetSpec("d"), {utt("u1"), utt("u1")}); },
+                {"utterance 'u1'", "dataset 'd'"});
+    QVERIFY(!m_catalog->findDataset("d"));
+    expectError([&] { m_catalog->registerDataset(datasetSpec("d", "weird"), {utt("u1")}); },
+                {"'weird'"});
+    QVERIFY(m_catalog->datasets().empty());
+    // With its alignment sets it is still one transaction, and they point at it.
+    AlignmentSetRow exact;
+    exact.name = "exact";
+    exact.source = "synthetic";
+    exact.path = "alignments/d";
+    const std::int64_t id = m_catalog->registerDataset(datasetSpec("d"), {utt("u1")}, {exact});
+    const DatasetRow d = m_catalog->dataset("d");
+    QCOMPARE(d.id, id);
+    const AlignmentSetRow a = m_catalog->alignmentSet(d, "exact");
+    QCOMPARE(a.datasetId, id);
+    QCOMPARE(a.unitInventoryId, std::int64_t(0));
+  }
+
+  void testUtterancesListsOkOnesByKeyAndSkippingCountsOnce() {
+    DatasetRow spec = datasetSpec("d");
+    spec.numUtterances = 3;
+    spec.totalSeconds = 6.0;
+    UtteranceRow skipped = utt("a0");
+    skipped.status = "skipped";
+    skipped.reason = "too short";
+    skipped.text.reset();
+    const std::int64_t id =
+        m_catalog->registerDataset(spec, {utt("u3", 3.0), utt("u1", 1.0), skipped, utt("u2", 2.0)});
+    std::vector<UtteranceRow> ok = m_catalog->utterances(id);
+    QCOMPARE(ok.size(), std::size_t(3));
+    QCOMPARE(ok[0].key, std::string("u1"));
+    QCOMPARE(ok[2].key, std::string("u3"));
+    QCOMPARE(ok[1].text.value_or(""), std::string("a b"));
+    const std::vector<UtteranceRow> all = m_catalog->utterances(id, Catalog::Utterances::All);
+    QCOMPARE(all.size(), std::size_t(4));
+    QCOMPARE(all[0].key, std::string("a0"));
+    QVERIFY(!all[0].text.has_value());  // no transcript stays NULL
+
+    const SkippedUtterance s{ok[2].id, "features: bad audio", 3.0};
+    m_catalog->skipUtterances(id, {s});
+    m_catalog->skipUtterances(id, {s});  // again: already skipped, counts stay
+    const DatasetRow d = m_catalog->dataset("d");
+    QCOMPARE(d.numUtterances, std::int64_t(2));
+    QCOMPARE(d.numSkipped, std::int64_t(1));
+    QCOMPARE(d.totalSeconds, 3.0);
+    ok = m_catalog->utterances(id);
+    QCOMPARE(ok.size(), std::size_t(2));
+    QCOMPARE(m_catalog->utterances(id, Catalog::Utterances::All)[3].reason,
+             std::string("features: bad audio"));
+  }
+
+  void testFeatureSetWithoutANameIsTheNewestCompleteOne() {
+    m_catalog->registerDataset(datasetSpec("d"), {utt("u1")});
+    const DatasetRow d = m_catalog->dataset("d");
+    addFeatureSet(d, "aaaa1111", true);
+    const FeatureSetRow newer = addFeatureSet(d, "bbbb2222", true);
+    addFeatureSet(d, "cccc3333", false);  // newest, but partial
+    const FeatureSetRow f = m_catalog->featureSet(d);
+    QCOMPARE(f.name, newer.name);
+    QCOMPARE(f.id, newer.id);
+    QCOMPARE(m_catalog->absolute(f.path), m_ws->root() / "features" / "d-bbbb2222");
+  }
+
+  void testFeatureSetByFullNameOrByItsHashSuffix() {
+    m_catalog->registerDataset(datasetSpec("d"), {utt("u1")});
+    m_catalog->registerDataset(datasetSpec("e"), {utt("u1")});
+    const DatasetRow d = m_catalog->dataset("d");
+    const DatasetRow e = m_catalog->dataset("e");
+    const FeatureSetRow older = addFeatureSet(d, "aaaa1111", true);
+    addFeatureSet(d, "bbbb2222", true);
+    addFeatureSet(e, "cccc3333", true);
+    QCOMPARE(m_catalog->featureSet(d, "d-aaaa1111").id, older.id);
+    QCOMPARE(m_catalog->featureSet(d, "aaaa1111").id, older.id);
+    // Another dataset's set is not this dataset's, by either form.
+    QVERIFY(!m_catalog->findFeatureSet(d, "e-cccc3333"));
+    QVERIFY(!m_catalog->findFeatureSet(d, "cccc3333"));
+    QVERIFY(!m_catalog->findFeatureSet(d, "aaaa"));  // no prefix match
+  }
+
+  void testFeatureSetThatIsNotCompleteIsRefused() {
+    m_catalog->registerDataset(datasetSpec("d"), {utt("u1")});
+    const DatasetRow d = m_catalog->dataset("d");
+    addFeatureSet(d, "aaaa1111", false);
+    expectError([&] { m_catalog->featureSet(d); },
+                {"features 'd-aaaa1111' of dataset 'd' are not complete", "understudy-cli features"});
+    addFeatureSet(d, "bbbb2222", true);
+    // Named, it is refused rather than replaced by the complete one.
+    expectError([&] { m_catalog->featureSet(d, "aaaa1111"); }, {"not complete"});
+    QCOMPARE(m_catalog->featureSet(d).name, std::string("d-bbbb2222"));
+  }
+
+  void testUnknownFeatureSetListsTheDatasetsSets() {
+    m_catalog->registerDataset(datasetSpec("d"), {utt("u1")});
+    const DatasetRow d = m_catalog->dataset("d");
+    expectError([&] { m_catalog->featureSet(d); },
+                {"dataset 'd' has no features", "understudy-cli features -w", "--dataset d"});
+    addFeatureSet(d, "aaaa1111", true);
+    addFeatureSet(d, "bbbb2222", false);
+    expectError([&] { m_catalog->featureSet(d, "zzzz"); },
+                {"has no features named 'zzzz'", "d-aaaa1111, d-bbbb2222 (partial)",
+                 "understudy-cli features"});
+  }
+
+  void testRegisterFeatureSetTwiceKeepsOneRow() {
+    m_catalog->registerDataset(datasetSpec("d"), {utt("u1")});
+    const DatasetRow d = m_catalog->dataset("d");
+    const FeatureSetRow a = m_catalog->registerFeatureSet(featureSpec(d, "aaaa1111", false));
+    m_catalog->updateFeatureSet(a.id, 5, 500, true);
+    const FeatureSetRow b = m_catalog->registerFeatureSet(featureSpec(d, "aaaa1111", false));
+    QCOMPARE(b.id, a.id);
+    QCOMPARE(b.numFrames, std::int64_t(500));  // the stored row, not the spec
+    QVERIFY(b.complete());
+    QCOMPARE(m_catalog->featureSets(d).size(), std::size_t(1));
+    QCOMPARE(m_catalog->featureSets().size(), std::size_t(1));
+  }
+
+  void testAlignmentSetByExactNameAndReRegisteringKeepsItsId() {
+    m_catalog->registerDataset(datasetSpec("d"), {utt("u1")});
+    const DatasetRow d = m_catalog->dataset("d");
+    AlignmentSetRow exact;
+    exact.datasetId = d.id;
+    exact.name = "exact";
+    exact.path = "alignments/d";
+    m_catalog->registerAlignmentSet(exact);
+    expectError([&] { m_catalog->alignmentSet(d, Catalog::kTargetsAlignmentSet); },
+                {"dataset 'd' has no frame targets", "its alignment sets: exact",
+                 "understudy-cli targets -w"});
+    expectError([&] { m_catalog->alignmentSet(d, "Exact"); },
+                {"no alignment set named 'Exact'", "exact"});
+
+    AlignmentSetRow targets;
+    targets.datasetId = d.id;
+    targets.name = Catalog::kTargetsAlignmentSet;
+    targets.source = "kaldi";
+    targets.path = "alignments/d/targets";
+    targets.frameShiftMs = 30;
+    targets.numUtterances = 7;
+    const AlignmentSetRow first = m_catalog->registerAlignmentSet(targets, UnitInventory::pdfs(4), "pdf-4");
+    QVERIFY(first.unitInventoryId > 0);
+    targets.numUtterances = 9;
+    targets.numRejected = 1;
+    const AlignmentSetRow second = m_catalog->registerAlignmentSet(targets, UnitInventory::pdfs(4), "pdf-4");
+    QCOMPARE(second.id, first.id);
+    QCOMPARE(second.unitInventoryId, first.unitInventoryId);
+    const AlignmentSetRow stored = m_catalog->alignmentSet(d, "targets");
+    QCOMPARE(stored.numUtterances, std::int64_t(9));
+    QCOMPARE(stored.numRejected, std::int64_t(1));
+    QCOMPARE(stored.frameShiftMs, 30.0);
+    QCOMPARE(m_catalog->alignmentSets(d).size(), std::size_t(2));
+    // Other units under the same inventory name: refused, and the row keeps its counts.
+    targets.numUtterances = 11;
+    expectError([&] { m_catalog->registerAlignmentSet(targets, UnitInventory::pdfs(5), "pdf-4"); },
+                {"different unit inventory"});
+    QCOMPARE(m_catalog->alignmentSet(d, "targets").numUtterances, std::int64_t(9));
+  }
+
+  void testSoftLabelSetIsRegisteredOncePerStorePath() {
+    m_catalog->registerDataset(datasetSpec("u", "unlabeled"), {utt("u1")});
+    m_catalog->registerDataset(datasetSpec("v", "unlabeled"), {utt("u1")});
+    const DatasetRow u = m_catalog->dataset("u");
+    const DatasetRow v = m_catalog->dataset("v");
+    // The models row is the model registry's; written here by hand.
+    m_ws->db().exec("INSERT INTO models (name) VALUES ('teacher')");
+    const std::int64_t model = m_ws->db().getLastInsertRowid();
+
+    SoftLabelSetRow s;
+    s.datasetId = u.id;
+    s.modelId = model;
+    s.k = 20;
+    s.path = "softlabels/u-teacher";
+    const std::int64_t id = m_catalog->registerSoftLabelSet(s);
+    s.numUtterances = 3;
+    s.numFrames = 300;
+    s.quantization = "log8";
+    QCOMPARE(m_catalog->registerSoftLabelSet(s), id);
+    std::vector<SoftLabelSetRow> sets = m_catalog->softLabelSets(u);
+    QCOMPARE(sets.size(), std::size_t(1));
+    QCOMPARE(sets[0].numFrames, std::int64_t(300));
+    QCOMPARE(sets[0].quantization, std::string("log8"));
+    QCOMPARE(sets[0].runId, std::int64_t(0));
+    m_catalog->updateSoftLabelSet(id, 4, 400);
+    QCOMPARE(m_catalog->softLabelSets(u)[0].numUtterances, std::int64_t(4));
+
+    SoftLabelSetRow other = s;
+    other.datasetId = v.id;
+    expectError([&] { m_catalog->registerSoftLabelSet(other); }, {"another dataset"});
+    SoftLabelSetRow bad = s;
+    bad.path = "softlabels/x";
+    bad.modelId = model + 1;
+    expectError([&] { m_catalog->registerSoftLabelSet(bad); }, {"no model with id"});
+    bad.modelId = model;
+    bad.k = 0;
+    expectError([&] { m_catalog->registerSoftLabelSet(bad); }, {"k >= 1"});
+    bad.k = 20;
+    bad.quantization = "int4";
+    expectError([&] { m_catalog->registerSoftLabelSet(bad); }, {"'int4'"});
+    QVERIFY(m_catalog->softLabelSets(v).empty());
+    QCOMPARE(m_catalog->softLabelSets(u).size(), std::size_t(1));
+  }
+
+  void testDatasetSummariesCountOkAndSkippedUtterances() {
+    UtteranceRow skipped = utt("u3", 5.0);
+    skipped.status = "skipped";
+    m_catalog->registerDataset(datasetSpec("d"), {utt("u1", 1.5), utt("u2", 2.5), skipped});
+    m_catalog->registerDataset(datasetSpec("c"), {});
+    const std::vector<DatasetSummary> s = m_catalog->datasetSummaries();
+    QCOMPARE(s.size(), std::size_t(2));
+    QCOMPARE(s[0].dataset.name, std::string("c"));
+    QCOMPARE(s[0].okUtterances, std::int64_t(0));
+    QCOMPARE(s[1].okUtterances, std::int64_t(2));
+    QCOMPARE(s[1].skippedUtterances, std::int64_t(1));
+    QCOMPARE(s[1].okSeconds, 4.0);
+  }
+
+ private:
+  // A registered feature set, with its status set as asked.
+  FeatureSetRow addFeatureSet(const DatasetRow& d, const std::string& hash, bool complete) {
+    FeatureSetRow f = m_catalog->registerFeatureSet(featureSpec(d, hash, complete));
+    m_catalog->updateFeatureSet(f.id, 1, 10, complete);
+    f.status = complete ? "complete" : "partial";
+    return f;
+  }
+
+  std::unique_ptr<QTemporaryDir> m_dir;
+  std::unique_ptr<Workspace> m_ws;
+  std::unique_ptr<Catalog> m_catalog;
+};
+
+QTEST_GUILESS_MAIN(TestCatalog)
+#include "test_catalog.moc"
