@@ -4,7 +4,8 @@
 // records and resume; a journal torn at any byte of its last block keeps the
 // committed prefix; a flipped byte in a committed block is an error; a stale
 // journal (compaction cut short) is ignored; a version-1 index written by
-// hand from the documented layout still opens and is upgraded by a writer.
+// hand from the documented layout still opens and is upgraded by a writer;
+// readers in another process always see whole commits while a writer works.
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -398,6 +399,62 @@ class TestRecordStore : public QObject {
       QVERIFY(holdsExactly(reader, 7));
     }
     QVERIFY(holdsExactly(RecordStore::open(dir), 7));
+  }
+
+  // A writer in another process commits 4 records at a time and, halfway,
+  // closes (compaction: index replaced, journal removed) and reopens (a new
+  // journal). Readers there, one following with refresh() and fresh ones,
+  // always see whole commits, in order, never fewer than before.
+  void testReadersInAnotherProcessSeeACommittedPrefix() {
+    QTemporaryDir tmp;
+    const fs::path dir = fs::path(tmp.path().toStdString()) / "store";
+    constexpr int kBatch = 4, kCommits = 120;
+    pid_t pid = ::fork();
+    QVERIFY(pid >= 0);
+    if (pid == 0) {
+      try {
+        RecordStore store = RecordStore::create(dir, options());
+        for (int c = 0; c < kCommits; ++c) {
+          for (int k = c * kBatch; k < (c + 1) * kBatch; ++k) appendRecord(store, k);
+          store.commit();
+          if (c == kCommits / 2) {
+            store.close();
+            store = RecordStore::open(dir, RecordStore::Mode::Append);
+          }
+        }
+        store.close();
+      } catch (...) {
+        ::_exit(3);
+      }
+      ::_exit(0);
+    }
+    while (!fs::exists(dir / "index")) ::usleep(200);
+    RecordStore follower = RecordStore::open(dir);
+    int last = 0, looks = 0, status = 0;
+    bool bad = false;
+    for (bool running = true; running;) {
+      running = ::waitpid(pid, &status, WNOHANG) == 0;
+      follower.refresh();
+      const int n = static_cast<int>(follower.size());
+      const int fresh = static_cast<int>(RecordStore::open(dir).size());
+      if (n % kBatch != 0 || fresh % kBatch != 0 || n < last || !holdsExactly(follower, n)) {
+        bad = true;
+        break;
+      }
+      last = n;
+      ++looks;
+    }
+    if (bad) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      QFAIL(("a reader saw " + std::to_string(follower.size()) + " records after " +
+             std::to_string(last) + " (not a prefix of whole commits)")
+                .c_str());
+    }
+    QVERIFY2(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the writer failed");
+    follower.refresh();
+    QVERIFY(holdsExactly(follower, kBatch * kCommits));
+    QVERIFY(looks > 1);
   }
 
   // docs/formats.md describes the journal byte by byte; read one with
