@@ -1,7 +1,5 @@
 // train: frame-level CE training of a teacher or student from a recipe-style
 // YAML config (docs/training.md).
-#include <SQLiteCpp/Statement.h>
-
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -12,6 +10,7 @@
 #include "core/align/target_store.h"
 #include "core/store/run_store.h"
 #include "core/store/workspace.h"
+#include "core/train/model_bundle.h"
 #include "core/train/model_lock.h"
 #include "core/train/trainer.h"
 #include "core/train/workspace_data.h"
@@ -31,31 +30,6 @@ struct TrainArgs {
   std::int64_t maxSteps = -1;
   int threads = -1;
 };
-
-std::int64_t upsertModel(SQLite::Database& db, const train::TrainerConfig& cfg,
-                         std::int64_t numParams, std::int64_t inventoryId, std::int64_t runId,
-                         const std::string& path) {
-  SQLite::Statement q(db,
-                      "INSERT INTO models (name, role, architecture, num_params, unit_inventory_id, "
-                      "run_id, path) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                      "ON CONFLICT(name) DO UPDATE SET role = excluded.role, "
-                      "architecture = excluded.architecture, num_params = excluded.num_params, "
-                      "unit_inventory_id = excluded.unit_inventory_id, run_id = excluded.run_id, "
-                      "path = excluded.path, created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')");
-  q.bind(1, cfg.name);
-  q.bind(2, cfg.role);
-  q.bind(3, cfg.model.toYaml());
-  q.bind(4, static_cast<int64_t>(numParams));
-  if (inventoryId > 0) q.bind(5, static_cast<int64_t>(inventoryId));
-  else q.bind(5);
-  q.bind(6, static_cast<int64_t>(runId));
-  q.bind(7, path);
-  q.exec();
-  SQLite::Statement id(db, "SELECT id FROM models WHERE name = ?");
-  id.bind(1, cfg.name);
-  id.executeStep();
-  return id.getColumn(0).getInt64();
-}
 
 void runTrain(const TrainArgs& a, const GlobalOptions& global) {
   train::TrainerConfig cfg = train::TrainerConfig::loadFile(a.config);
@@ -127,18 +101,20 @@ void runTrain(const TrainArgs& a, const GlobalOptions& global) {
 
   try {
     const bool best = cfg.keepBest && trainer.restoreBest();
-    fs::create_directories(modelDir);
-    const fs::path weights = modelDir / "model.pt";
-    nn::saveWeights(trainer.model(), weights.string());
-    nn::exportForPython(trainer.model(), (modelDir / "model.python.pt").string());
-    data.cmvn.save((modelDir / "cmvn.stats").string());
-    data.units.save(modelDir / "units.txt");
-    TargetStore::open(TargetStore::datasetDir(ws.root(), cfg.data.train.front()))
-        .priors()
-        .save(modelDir / "priors.txt");
-    const std::int64_t modelId =
-        upsertModel(ws.db(), cfg, trainer.model()->parameterCount(), data.unitInventoryId, runId,
-                    fs::relative(weights, ws.root()).string());
+    // Priors over every training dataset's targets, weighted by frames.
+    std::vector<fs::path> targetDirs;
+    for (const auto& name : cfg.data.train) targetDirs.push_back(TargetStore::datasetDir(ws.root(), name));
+    train::ModelBundle bundle;
+    bundle.name = cfg.name;
+    bundle.role = cfg.role;
+    bundle.model = trainer.model();
+    bundle.cmvn = data.cmvn;
+    bundle.units = data.units;
+    bundle.priors = train::pooledTargetPriors(targetDirs);
+    bundle.runId = runId;
+    bundle.unitInventoryId = data.unitInventoryId;
+    const std::int64_t modelId = bundle.save(ws);
+    const fs::path weights = bundle.dir / train::ModelBundle::kWeightsFile;
     runs.finishRun(runId, RunStatus::Finished);
     if (events) {
       events->artifact(ws.root(), cfg.name, weights, "model", {{"model_id", modelId}}, r.steps);
