@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "core/store/feature_store.h"
 #include "core/util/error.h"
 
 namespace understudy::train {
@@ -59,6 +60,54 @@ TrainingExample InMemoryExampleSource::get(std::size_t index) const {
   e.frames = frames(index);
   e.dims = m_dims;
   e.targets = it.targets;
+  return e;
+}
+
+struct FeatureExampleSource::Stores {
+  std::vector<FeatureStore> features;
+};
+
+FeatureExampleSource::FeatureExampleSource(const std::vector<std::filesystem::path>& featureDirs,
+                                           int numUnits)
+    : m_stores(std::make_unique<Stores>()), m_numUnits(numUnits) {
+  if (featureDirs.empty()) throw US_ERROR("a feature source needs at least one feature store");
+  for (const auto& dir : featureDirs) {
+    FeatureStore store = FeatureStore::open(dir);
+    if (m_dims == 0) m_dims = store.dims();
+    if (store.dims() != m_dims)
+      throw US_ERROR("feature store has " + std::to_string(store.dims()) +
+                     "-dimensional features, the first store " + std::to_string(m_dims))
+          .file(dir.string());
+    const int index = static_cast<int>(m_stores->features.size());
+    for (const auto& info : store.records().records())
+      m_items.push_back({index, info.key, static_cast<int>(info.rows)});
+    m_stores->features.push_back(std::move(store));
+  }
+}
+
+FeatureExampleSource::~FeatureExampleSource() = default;
+
+void FeatureExampleSource::setCmvn(CmvnStats stats) {
+  if (!stats.empty() && stats.dim() != m_dims)
+    throw US_ERROR("CMVN statistics of " + std::to_string(stats.dim()) +
+                   " dimensions for " + std::to_string(m_dims) + "-dimensional features")
+        .file(m_stores->features.front().dir().string())
+        .hint("use the statistics the model was trained with (its cmvn.stats)");
+  m_cmvn = std::move(stats);
+}
+
+TrainingExample FeatureExampleSource::get(std::size_t index) const {
+  const Item& item = m_items.at(index);
+  FeatureMatrixView v = m_stores->features.at(static_cast<std::size_t>(item.store)).read(item.key);
+  auto feats = std::make_shared<std::vector<float>>(
+      v.data, v.data + static_cast<std::size_t>(v.frames) * static_cast<std::size_t>(v.dims));
+  if (!m_cmvn.empty()) m_cmvn.apply(feats->data(), v.frames, v.dims);
+  TrainingExample e;
+  e.key = item.key;
+  e.frames = v.frames;
+  e.dims = v.dims;
+  e.feats = feats->data();
+  e.keepAlive = feats;
   return e;
 }
 

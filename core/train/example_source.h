@@ -16,9 +16,12 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "core/audio/cmvn.h"
 
 namespace understudy::train {
 
@@ -81,6 +84,51 @@ class SubsetExampleSource : public ExampleSource {
  private:
   std::shared_ptr<const ExampleSource> m_base;
   std::vector<std::size_t> m_indices;
+};
+
+// Features without targets: every record of one or more feature stores (an
+// unlabeled dataset to label, a test set to evaluate), in store order, each
+// CMVN-normalised on read exactly as the training source does it (global
+// statistics, CmvnStats::apply with the default options). Examples carry no
+// targets. It reads any feature store the labeled source reads, with or
+// without a target store next to it, and checks each record's checksum.
+//
+//   FeatureExampleSource unlabeled({featureStoreDir}, bundle.units.size());
+//   unlabeled.setCmvn(bundle.cmvn);                  // the model's statistics
+//   TrainingExample e = unlabeled.get(i);            // e.targets.empty()
+class FeatureExampleSource : public ExampleSource {
+ public:
+  // Opens the stores (an Error names a store that is missing or whose feature
+  // dimension differs from the first's). `numUnits` is what numUnits()
+  // reports (the model's output size; 0 if unknown).
+  explicit FeatureExampleSource(const std::vector<std::filesystem::path>& featureDirs,
+                                int numUnits = 0);
+  ~FeatureExampleSource() override;
+
+  // Statistics of `dims()` dimensions; an empty CmvnStats switches CMVN off.
+  void setCmvn(CmvnStats stats);
+  const std::string& key(std::size_t index) const { return m_items.at(index).key; }
+  // Index of the store (in constructor order) that holds example `index`.
+  int storeOf(std::size_t index) const { return m_items.at(index).store; }
+
+  std::size_t size() const override { return m_items.size(); }
+  int frames(std::size_t index) const override { return m_items.at(index).frames; }
+  TrainingExample get(std::size_t index) const override;
+  int dims() const override { return m_dims; }
+  int numUnits() const override { return m_numUnits; }
+
+ private:
+  struct Item {
+    int store;
+    std::string key;
+    int frames;
+  };
+  struct Stores;
+  std::unique_ptr<Stores> m_stores;
+  std::vector<Item> m_items;
+  int m_dims = 0;
+  int m_numUnits;
+  CmvnStats m_cmvn;
 };
 
 // Splits every example into pieces of at most `chunkModelFrames` model frames
