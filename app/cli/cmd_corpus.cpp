@@ -1,8 +1,6 @@
 // corpus import | list (| synth), and features.
 #include <fmt/format.h>
 
-#include <SQLiteCpp/Statement.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -18,6 +16,7 @@
 #include "core/corpus/dataset_importer.h"
 #include "core/corpus/feature_extraction.h"
 #include "core/corpus/kaldi_data_dir.h"
+#include "core/store/catalog.h"
 #include "core/store/run_store.h"
 #include "core/store/workspace.h"
 #include "core/util/error.h"
@@ -103,26 +102,14 @@ void runImport(const ImportArgs& a, const GlobalOptions& global) {
 
 void runList(const std::string& path) {
   Workspace ws = Workspace::open(path);
+  Catalog catalog(ws);
   std::map<std::int64_t, std::string> featureSets;
-  {
-    SQLite::Statement q(ws.db(),
-                        "SELECT dataset_id, name, status FROM feature_sets ORDER BY name");
-    while (q.executeStep()) {
-      std::string& list = featureSets[q.getColumn(0).getInt64()];
-      if (!list.empty()) list += ", ";
-      list += q.getColumn(1).getString();
-      if (q.getColumn(2).getString() != "complete") list += " (" + q.getColumn(2).getString() + ")";
-    }
+  for (const FeatureSetRow& f : catalog.featureSets()) {
+    std::string& list = featureSets[f.datasetId];
+    if (!list.empty()) list += ", ";
+    list += f.name;
+    if (!f.complete()) list += " (" + f.status + ")";
   }
-  SQLite::Statement q(ws.db(),
-                      "SELECT d.id, d.name, d.kind, d.source, "
-                      "(SELECT COUNT(*) FROM utterances u WHERE u.dataset_id = d.id AND "
-                      "u.status = 'ok'), "
-                      "(SELECT COUNT(*) FROM utterances u WHERE u.dataset_id = d.id AND "
-                      "u.status = 'skipped'), "
-                      "(SELECT COALESCE(SUM(duration_s), 0) FROM utterances u WHERE "
-                      "u.dataset_id = d.id AND u.status = 'ok') "
-                      "FROM datasets d ORDER BY d.name");
   struct Row {
     std::string name, kind, source, featureSets;
     long long ok, skipped;
@@ -130,13 +117,12 @@ void runList(const std::string& path) {
   };
   std::vector<Row> rows;
   int width = 4;
-  while (q.executeStep()) {
-    auto it = featureSets.find(q.getColumn(0).getInt64());
-    rows.push_back({q.getColumn(1).getString(), q.getColumn(2).getString(),
-                    q.getColumn(3).getString(), it == featureSets.end() ? "-" : it->second,
-                    static_cast<long long>(q.getColumn(4).getInt64()),
-                    static_cast<long long>(q.getColumn(5).getInt64()),
-                    q.getColumn(6).getDouble() / 3600.0});
+  for (const DatasetSummary& s : catalog.datasetSummaries()) {
+    auto it = featureSets.find(s.dataset.id);
+    rows.push_back({s.dataset.name, s.dataset.kind, s.dataset.source,
+                    it == featureSets.end() ? "-" : it->second,
+                    static_cast<long long>(s.okUtterances),
+                    static_cast<long long>(s.skippedUtterances), s.okSeconds / 3600.0});
     width = std::max(width, static_cast<int>(rows.back().name.size()));
   }
   if (rows.empty()) {

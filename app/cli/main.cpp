@@ -1,7 +1,5 @@
 // understudy-cli: the headless engine. One try/catch turns every error into
 // one line and an exit code (1: the work failed, 2: the command line was wrong).
-#include <SQLiteCpp/Exception.h>
-
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
@@ -9,6 +7,7 @@
 #include "app/cli/console_progress.h"
 #include "app/cli/event_stream.h"
 #include "core/pipeline/version.h"
+#include "core/store/workspace.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
 
@@ -87,9 +86,8 @@ int main(int argc, char** argv) {
     return fail(std::string(e.what()) + " (see --help)", 2);
   } catch (const Error& e) {
     return fail(e.message(), 1);
-  } catch (const SQLite::Exception& e) {
-    return fail(std::string("database: ") + e.what(), 1);
   } catch (const std::exception& e) {
+    if (isDatabaseError(e)) return fail(std::string("database: ") + e.what(), 1);
     return fail(e.what(), 1);
   }
   return 0;

@@ -1,7 +1,5 @@
 #include "core/corpus/dataset_importer.h"
 
-#include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
 #include <sys/wait.h>
 
@@ -14,6 +12,7 @@
 
 #include "core/corpus/kaldi_data_dir.h"
 #include "core/corpus/manifest.h"
+#include "core/store/catalog.h"
 #include "core/store/workspace.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
@@ -305,15 +304,10 @@ ImportSummary DatasetImporter::importManifest(const fs::path& file) {
 
 ImportSummary DatasetImporter::importSource(const ParsedSource& source) {
   const ImportOptions& opt = m_options;
-  SQLite::Database& db = m_workspace.db();
-  {
-    SQLite::Statement q(db, "SELECT COUNT(*) FROM datasets WHERE name = ?");
-    q.bind(1, opt.name);
-    q.executeStep();
-    if (q.getColumn(0).getInt() > 0)
-      throw US_ERROR("a dataset named '" + opt.name + "' already exists in this workspace")
-          .hint("choose another --name (see `understudy-cli corpus list`)");
-  }
+  Catalog catalog(m_workspace);
+  if (catalog.findDataset(opt.name))
+    throw US_ERROR("a dataset named '" + opt.name + "' already exists in this workspace")
+        .hint("choose another --name (see `understudy-cli corpus list`)");
   if (opt.kind != DatasetKind::Unlabeled && !source.hasTranscripts)
     throw US_ERROR(fmt::format("a {} dataset needs transcripts, and this {} has none",
                                datasetKindName(opt.kind),
@@ -379,26 +373,18 @@ ImportSummary DatasetImporter::importSource(const ParsedSource& source) {
 
     std::error_code ec;
     const std::string sourcePath = fs::absolute(source.path, ec).lexically_normal().string();
-    SQLite::Transaction tx(db);
-    SQLite::Statement insertDataset(
-        db,
-        "INSERT INTO datasets (name, kind, source, source_path, num_utterances, num_skipped, "
-        "total_seconds, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    insertDataset.bind(1, opt.name);
-    insertDataset.bind(2, datasetKindName(opt.kind));
-    insertDataset.bind(3, source.kind);
-    insertDataset.bind(4, sourcePath);
-    insertDataset.bind(5, static_cast<std::int64_t>(summary.imported));
-    insertDataset.bind(6, static_cast<std::int64_t>(summary.skipped));
-    insertDataset.bind(7, summary.totalSeconds);
-    insertDataset.bind(8, metadata.dump());
-    insertDataset.exec();
-    summary.datasetId = db.getLastInsertRowid();
+    DatasetRow datasetRow;
+    datasetRow.name = opt.name;
+    datasetRow.kind = datasetKindName(opt.kind);
+    datasetRow.source = source.kind;
+    datasetRow.sourcePath = sourcePath;
+    datasetRow.numUtterances = static_cast<std::int64_t>(summary.imported);
+    datasetRow.numSkipped = static_cast<std::int64_t>(summary.skipped);
+    datasetRow.totalSeconds = summary.totalSeconds;
+    datasetRow.metadata = metadata.dump();
 
-    SQLite::Statement insertUtt(
-        db,
-        "INSERT INTO utterances (dataset_id, key, audio_path, offset_s, duration_s, sample_rate, "
-        "speaker, text, status, reason, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    std::vector<UtteranceRow> utterances;
+    utterances.reserve(rows.size());
     for (const CheckedUtterance& row : rows) {
       const SourceUtterance& u = *row.u;
       json meta = json::parse(u.metadataJson, nullptr, false);
@@ -407,26 +393,21 @@ ImportSummary DatasetImporter::importSource(const ParsedSource& source) {
       if (!u.recordingId.empty() && u.recordingId != u.key) meta["recording"] = u.recordingId;
       if (row.channels > 0) meta["channels"] = row.channels;
       if (u.declaredDurationSeconds >= 0) meta["declared_duration"] = u.declaredDurationSeconds;
-      insertUtt.bind(1, summary.datasetId);
-      insertUtt.bind(2, u.key);
-      insertUtt.bind(3, row.audioPath.empty() ? u.pipeCommand + " |" : row.audioPath);
-      insertUtt.bind(4, row.offset);
-      insertUtt.bind(5, row.duration);
-      insertUtt.bind(6, row.sampleRate);
-      insertUtt.bind(7, u.speaker);
-      if (u.hasText)
-        insertUtt.bind(8, u.text);
-      else
-        insertUtt.bind(8);  // NULL: no transcript
-      insertUtt.bind(9, row.category.empty() ? "ok" : "skipped");
-      insertUtt.bind(10, row.reason);
-      insertUtt.bind(11, meta.dump());
-      insertUtt.exec();
-      insertUtt.reset();
-      insertUtt.clearBindings();
+      UtteranceRow out;
+      out.key = u.key;
+      out.audioPath = row.audioPath.empty() ? u.pipeCommand + " |" : row.audioPath;
+      out.offset = row.offset;
+      out.duration = row.duration;
+      out.sampleRate = row.sampleRate;
+      out.speaker = u.speaker;
+      if (u.hasText) out.text = u.text;  // else NULL: no transcript
+      out.status = row.category.empty() ? "ok" : "skipped";
+      out.reason = row.reason;
+      out.metadata = meta.dump();
+      utterances.push_back(std::move(out));
     }
     tracker.throwIfCancelled();
-    tx.commit();
+    summary.datasetId = catalog.registerDataset(datasetRow, utterances);
   } catch (...) {
     if (checker.createdPipeDir()) {
       std::error_code ec;

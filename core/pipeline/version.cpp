@@ -1,8 +1,7 @@
 #include "core/pipeline/version.h"
 
-#include <sqlite3.h>
-
 #include "core/store/schema.h"
+#include "core/store/workspace.h"
 
 #ifndef UNDERSTUDY_VERSION
 #define UNDERSTUDY_VERSION "0.0.0"
@@ -14,7 +13,7 @@ const char* versionString() { return UNDERSTUDY_VERSION; }
 
 std::string versionBanner() {
   return std::string("understudy ") + UNDERSTUDY_VERSION + " (workspace schema " +
-         std::to_string(store::kSchemaVersion) + ", SQLite " + sqlite3_libversion() + ")";
+         std::to_string(store::kSchemaVersion) + ", SQLite " + sqliteVersion() + ")";
 }
 
 }  // namespace understudy

@@ -50,6 +50,12 @@ std::string isoTimeNow() {
   return out;
 }
 
+std::string sqliteVersion() { return sqlite3_libversion(); }
+
+bool isDatabaseError(const std::exception& e) {
+  return dynamic_cast<const SQLite::Exception*>(&e) != nullptr;
+}
+
 Workspace::Workspace(fs::path root, std::unique_ptr<SQLite::Database> db)
     : m_root(std::move(root)), m_db(std::move(db)) {}
 Workspace::Workspace(Workspace&&) noexcept = default;

@@ -13,6 +13,7 @@
 #include <SQLiteCpp/Database.h>
 
 #include <cstdint>
+#include <exception>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -65,5 +66,11 @@ class Workspace {
 
 // ISO-8601 UTC time with milliseconds, as the schema's defaults write it.
 std::string isoTimeNow();
+
+// The SQLite library's version ("3.40.1"), for version banners.
+std::string sqliteVersion();
+// True for an error the database library threw (SQLite::Exception), so a host
+// can say "database: ..." without including SQLite headers (SQL stays in core/store).
+bool isDatabaseError(const std::exception& e);
 
 }  // namespace understudy

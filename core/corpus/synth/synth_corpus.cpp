@@ -1,7 +1,5 @@
 #include "core/corpus/synth/synth_corpus.h"
 
-#include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -13,12 +11,14 @@
 #include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <thread>
 
 #include "core/audio/audio_io.h"
 #include "core/corpus/synth/espeak_phone_map.h"
 #include "core/corpus/synth/synth_worker.h"
+#include "core/store/catalog.h"
 #include "core/util/atomic_file.h"
 #include "core/util/checksum.h"
 #include "core/util/error.h"
@@ -227,44 +227,37 @@ SynthDatasetSummary finaliseDataset(Workspace& ws, const DatasetPlan& plan,
   meta["true_alignment"] = "alignments/" + plan.name;
   if (plan.name == "synth-unlabeled-narrow") meta["narrow_of"] = "synth-unlabeled";
 
-  SQLite::Database& db = ws.db();
-  SQLite::Transaction tx(db);
-  SQLite::Statement ds(db,
-                       "INSERT INTO datasets (name, kind, source, source_path, condition, "
-                       "num_utterances, total_seconds, metadata) VALUES (?, ?, 'synthetic', ?, ?, ?, ?, ?)");
-  ds.bind(1, plan.name);
-  ds.bind(2, plan.kind);
-  ds.bind(3, "espeak-ng " + espeakVersion());
-  ds.bind(4, plan.condition);
-  ds.bind(5, static_cast<int>(results.size()));
-  ds.bind(6, total);
-  ds.bind(7, meta.dump());
-  ds.exec();
-  const std::int64_t datasetId = db.getLastInsertRowid();
-  SQLite::Statement utt(db,
-                        "INSERT INTO utterances (dataset_id, key, audio_path, duration_s, "
-                        "sample_rate, speaker, text, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  DatasetRow dataset;
+  dataset.name = plan.name;
+  dataset.kind = plan.kind;
+  dataset.source = "synthetic";
+  dataset.sourcePath = "espeak-ng " + espeakVersion();
+  dataset.condition = plan.condition;
+  dataset.numUtterances = static_cast<std::int64_t>(results.size());
+  dataset.totalSeconds = total;
+  dataset.metadata = meta.dump();
+  std::vector<UtteranceRow> utterances;
+  utterances.reserve(results.size());
   for (const auto& r : results) {
     const UtterancePlan& u = *byIndex.at(r.index);
-    utt.bind(1, datasetId);
-    utt.bind(2, r.key);
-    utt.bind(3, "audio/" + plan.name + "/" + r.key + ".wav");
-    utt.bind(4, static_cast<double>(r.numSamples) / kRate);
-    utt.bind(5, kRate);
-    utt.bind(6, u.voice.speakerId());
-    utt.bind(7, u.text);
-    utt.bind(8, utteranceMetadata(u).dump());
-    utt.exec();
-    utt.reset();
+    UtteranceRow row;
+    row.key = r.key;
+    row.audioPath = "audio/" + plan.name + "/" + r.key + ".wav";
+    row.duration = static_cast<double>(r.numSamples) / kRate;
+    row.sampleRate = kRate;
+    row.speaker = u.voice.speakerId();
+    row.text = u.text;
+    row.metadata = utteranceMetadata(u).dump();
+    utterances.push_back(std::move(row));
   }
-  SQLite::Statement al(db,
-                       "INSERT INTO alignment_sets (dataset_id, name, source, path, frame_shift_ms, "
-                       "num_utterances) VALUES (?, 'exact', 'synthetic', ?, 10, ?)");
-  al.bind(1, datasetId);
-  al.bind(2, "alignments/" + plan.name);
-  al.bind(3, static_cast<int>(results.size()));
-  al.exec();
-  tx.commit();
+  // The true 10 ms alignment comes with the dataset, in the same transaction.
+  AlignmentSetRow exact;
+  exact.name = "exact";
+  exact.source = "synthetic";
+  exact.path = "alignments/" + plan.name;
+  exact.frameShiftMs = 10;
+  exact.numUtterances = static_cast<std::int64_t>(results.size());
+  Catalog(ws).registerDataset(dataset, utterances, {exact});
 
   std::error_code ec;
   fs::remove_all(partialDir(ws, plan.name), ec);
@@ -282,13 +275,10 @@ SynthDatasetSummary finaliseDataset(Workspace& ws, const DatasetPlan& plan,
 // The dataset row of an earlier build: same configuration -> complete, else refuse.
 bool datasetComplete(Workspace& ws, const DatasetPlan& plan, const SynthCorpusConfig& config,
                      SynthDatasetSummary& summary) {
-  SQLite::Statement q(ws.db(),
-                      "SELECT kind, source, num_utterances, total_seconds, metadata FROM datasets "
-                      "WHERE name = ?");
-  q.bind(1, plan.name);
-  if (!q.executeStep()) return false;
-  const std::string source = q.getColumn(1).getString();
-  json meta = json::parse(q.getColumn(4).getString(), nullptr, false);
+  const std::optional<DatasetRow> row = Catalog(ws).findDataset(plan.name);
+  if (!row) return false;
+  const std::string& source = row->source;
+  json meta = json::parse(row->metadata, nullptr, false);
   if (!meta.is_object()) meta = json::object();
   const bool same = source == "synthetic" && meta.is_object() &&
                     meta.value("profile", std::string()) == config.profile &&
@@ -305,9 +295,9 @@ bool datasetComplete(Workspace& ws, const DatasetPlan& plan, const SynthCorpusCo
         .file(ws.databasePath().string())
         .hint("use a new workspace, or the same --profile and --seed to resume");
   summary.name = plan.name;
-  summary.kind = q.getColumn(0).getString();
-  summary.numUtterances = q.getColumn(2).getInt();
-  summary.totalSeconds = q.getColumn(3).getDouble();
+  summary.kind = row->kind;
+  summary.numUtterances = static_cast<int>(row->numUtterances);
+  summary.totalSeconds = row->totalSeconds;
   summary.targetSeconds = plan.targetSeconds;
   summary.numSpeakers = static_cast<int>(meta.value("speakers", json::array()).size());
   summary.alreadyComplete = true;

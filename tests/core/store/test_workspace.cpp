@@ -209,6 +209,21 @@ class TestWorkspace : public QObject {
                              ws.db().exec("INSERT INTO utterances (dataset_id, key) VALUES (99, 'u')"));
   }
 
+  // The CLI says "database: ..." for these without including SQLite headers.
+  void testDatabaseErrorsAreRecognisedAsSuch() {
+    QTemporaryDir dir;
+    Workspace ws = Workspace::create(dir.path().toStdString());
+    try {
+      ws.db().exec("INSERT INTO datasets (name, kind) VALUES ('x', 'weird')");
+      QFAIL("the CHECK constraint did not fire");
+    } catch (const std::exception& e) {
+      QVERIFY(isDatabaseError(e));
+    }
+    QVERIFY(!isDatabaseError(US_ERROR("not a database error")));
+    QVERIFY(!isDatabaseError(std::runtime_error("nor this")));
+    QVERIFY(sqliteVersion().rfind("3.", 0) == 0);
+  }
+
   void testInfoCountsRowsAndDiskUse() {
     QTemporaryDir dir;
     Workspace ws = Workspace::create(dir.path().toStdString());
