@@ -19,6 +19,7 @@
 #include "core/align/priors.h"
 #include "core/align/target_builder.h"
 #include "core/align/target_store.h"
+#include "core/store/catalog.h"
 #include "core/store/feature_store.h"
 #include "core/store/unit_inventory.h"
 #include "core/store/workspace.h"
@@ -532,6 +533,41 @@ class TestAlign : public QObject {
     QCOMPARE(fx.ws.db().execAndGet("SELECT COUNT(*) FROM runs WHERE kind = 'targets' AND "
                                    "status = 'failed'").getInt(), 1);
     QCOMPARE(TargetStore::open(TargetStore::datasetDir(fx.root, "d1")).read("u1"), (Ints{4, 2}));
+  }
+
+  void testFeatureSetIsChosenByFullNameOrHashSuffixAsEverywhere() {
+    // fbank64 (older): u1 has 7 frames; d1-bbb (newer): u1 has 4 frames.
+    Fixture fx({{"u1", 7}});
+    {
+      FeatureStore store = FeatureStore::create(fx.root / "features" / "d1-bbb", 2);
+      const std::vector<float> data(8, 0.5f);
+      store.append("u1", data.data(), 4);
+      store.commit();
+    }
+    Catalog catalog(fx.ws);
+    FeatureSetRow newer;
+    newer.datasetId = catalog.dataset("d1").id;
+    newer.name = "d1-bbb";
+    newer.configHash = "bbb";
+    newer.path = "features/d1-bbb";
+    newer.dims = 2;
+    catalog.updateFeatureSet(catalog.registerFeatureSet(newer).id, 1, 4, true);
+    const fs::path dir = fx.root / "alignments" / "d1";
+    fs::create_directories(dir);
+    writeBytes(dir / "phones.txt", "<eps> 0\nsil 1\n");
+    writeBytes(dir / "ali.txt", textIntVectorRecord("u1", Ints(7, 1)));
+    auto targetsOf = [&](const std::string& featureSet) {
+      TargetBuildOptions options;
+      options.frames.tolerance = 3;
+      options.featureSet = featureSet;
+      buildTargets(fx.ws, "d1", {}, nullptr, options);
+      return TargetStore::open(TargetStore::datasetDir(fx.root, "d1")).read("u1").size();
+    };
+    QCOMPARE(targetsOf(""), std::size_t{2});         // the newest complete set
+    QCOMPARE(targetsOf("fbank64"), std::size_t{3});  // by full name
+    QCOMPARE(targetsOf("bbb"), std::size_t{2});      // by the part after "d1-"
+    QCOMPARE(targetsOf("d1-bbb"), std::size_t{2});
+    QVERIFY_THROWS_EXCEPTION(Error, targetsOf("bb"));
   }
 
   void testMissingFeaturesOrDatasetAreErrorsWithHints() {
