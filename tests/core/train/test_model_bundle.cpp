@@ -210,6 +210,20 @@ class TestModelBundle : public QObject {
     QVERIFY2(message.find((b.dir / "model.pt").string()) != std::string::npos, message.c_str());
   }
 
+  // Models trained before model.yaml was written: the row's architecture
+  // stands in; a bare folder without it is refused naming the file.
+  void testAFolderWithoutModelYamlUsesTheRowsArchitecture() {
+    Workspace ws = freshWorkspace();
+    ModelBundle b = makeBundle("old");
+    b.save(ws);
+    fs::remove(b.dir / "model.yaml");
+    ModelBundle loaded = ModelBundle::load(ws, "old");
+    QCOMPARE(loaded.model->options.toYaml(), tinyOptions().toYaml());
+    QVERIFY(torch::equal(loaded.model->output->weight, b.model->output->weight));
+    const std::string message = errorOf([&] { ModelBundle::loadFolder(b.dir); });
+    QVERIFY2(message.find((b.dir / "model.yaml").string()) != std::string::npos, message.c_str());
+  }
+
   void testSaveRefusesDisagreeingPartsBeforeWritingAnything() {
     Workspace ws = freshWorkspace();
     ModelBundle b = makeBundle("m");

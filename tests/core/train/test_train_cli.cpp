@@ -3,7 +3,8 @@
 // how long it takes is bench/train's business, not a test's), the
 // runs/models rows, config errors with key and line, Ctrl-C -> checkpoint +
 // 'cancelled', the model folder lock, --resume and what it refuses, and the
-// exported model being the best validated one.
+// exported model being the best validated one, with priors over every
+// training dataset.
 #include <QElapsedTimer>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -12,11 +13,13 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <cmath>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
 
 #include "support/test_support.h"
 
@@ -90,7 +93,7 @@ class TestTrainCli : public QObject {
     QVERIFY(scalar(m_db, "SELECT unit_inventory_id FROM models WHERE name = 'teacher-tiny'") > 0);
     const std::string path = text(m_db, "SELECT path FROM models WHERE name = 'teacher-tiny'");
     QVERIFY(std::filesystem::exists((m_ws.toStdString() + "/" + path)));
-    for (const char* f : {"model.python.pt", "cmvn.stats", "units.txt", "priors.txt"})
+    for (const char* f : {"model.python.pt", "model.yaml", "cmvn.stats", "units.txt", "priors.txt"})
       QVERIFY2(std::filesystem::exists(m_ws.toStdString() + "/models/teacher-tiny/" + f), f);
     QCOMPARE(scalar(m_db, "SELECT COUNT(*) FROM metrics m JOIN runs r ON r.id = m.run_id "
                           "WHERE r.name = 'teacher-tiny' AND m.name = 'train/loss'"),
@@ -268,6 +271,45 @@ class TestTrainCli : public QObject {
              "best.pt differs from the straight run's");
     for (const auto& e : std::filesystem::directory_iterator(killed + "checkpoints"))
       QVERIFY2(e.path().string().find(".tmp.") == std::string::npos, e.path().c_str());
+  }
+
+  // A model trained on two datasets gets priors over both datasets' targets
+  // together (each weighs by its frames), not the first dataset's priors:
+  // checked against the counts the targets step wrote for each.
+  void testModelPriorsCountEveryTrainingDatasetByFrames() {
+    for (const char* step : {"features", "targets"}) {
+      auto r = runCli({"-q", step, "-w", m_ws, "--dataset", "synth-test-clean"}, 300000);
+      QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+    }
+    const QString cfg = m_dir.filePath("two-sets.yaml");
+    std::ofstream(cfg.toStdString())
+        << "name: two-sets\nthreads: 1\nmax_steps: 2\n"
+           "data:\n  train: [synth-labeled, synth-test-clean]\nmodel:\n  preset: teacher-tiny\n";
+    auto r = runCli({"-q", "train", "-w", m_ws, "--config", cfg}, 300000);
+    QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+    auto vec = [](const std::string& path) {  // a Kaldi text vector " [ v0 v1 ... ]"
+      std::ifstream in(path);
+      std::vector<double> v;
+      std::string token;
+      while (in >> token)
+        if (token != "[" && token != "]") v.push_back(std::stod(token));
+      return v;
+    };
+    const std::string ws = m_ws.toStdString();
+    const auto a = vec(ws + "/alignments/synth-labeled/targets/counts.txt");
+    const auto b = vec(ws + "/alignments/synth-test-clean/targets/counts.txt");
+    const auto got = vec(ws + "/models/two-sets/priors.txt");
+    QVERIFY(!a.empty());
+    QCOMPARE(b.size(), a.size());
+    QCOMPARE(got.size(), a.size());
+    double frames = 0;
+    for (std::size_t s = 0; s < a.size(); ++s) frames += a[s] + b[s];
+    QVERIFY(frames > 0);
+    for (std::size_t s = 0; s < a.size(); ++s) {
+      const double want = (a[s] + b[s] + 1.0) / (frames + static_cast<double>(a.size()));
+      QVERIFY2(std::fabs(got[s] - want) < 1e-9 * want + 1e-12,
+               qPrintable(QString("unit %1: %2, want %3").arg(s).arg(got[s]).arg(want)));
+    }
   }
 };
 
