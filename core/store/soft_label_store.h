@@ -121,11 +121,16 @@ class SoftLabelStore {
                      float* probs) const;
   // Σ span lengths (checks the spans like gather()).
   std::size_t gatherFrames(const std::vector<SoftLabelSpan>& spans) const;
+  // read(), frames(), gather() and gatherFrames() may run on several threads
+  // at once (as RecordStore::read); refresh(), append() and commit() need
+  // the object to themselves.
 
   std::vector<std::string> keys() const { return m_records.keys(); }
   std::vector<RecordProblem> verifyAll() const { return m_records.verifyAll(); }
   bool refresh() { return m_records.refresh(); }
 
+  // As stored in the metadata (shardBytes: the default after open(); the
+  // record store keeps its own, records().)
   const SoftLabelStoreOptions& options() const { return m_options; }
   int k() const { return m_options.k; }
   SoftLabelPrecision precision() const { return m_options.precision; }

@@ -311,8 +311,10 @@ class TestSoftLabelStore : public QObject {
     auto store = SoftLabelStore::create(dir, options(SoftLabelPrecision::Log8, k, 30));
     store.append("a", a.frames, a.ids.data(), a.probs.data());
     store.append("b", b.frames, b.ids.data(), b.probs.data());
+    store.append("empty", 0, nullptr, nullptr);
     store.commit();
-    const std::vector<SoftLabelSpan> spans = {{"b", 2, 5}, {"a", 0, -1}, {"b", 6, 7}};
+    QCOMPARE(store.read("empty").frames, 0);
+    const std::vector<SoftLabelSpan> spans = {{"b", 2, 5}, {"empty", 0, -1}, {"a", 0, -1}, {"b", 6, 7}};
     QCOMPARE(store.gatherFrames(spans), std::size_t(3 + 10 + 1));
     std::vector<std::int64_t> ids(14 * k, -1);
     std::vector<float> probs(14 * k, -1.0f);
