@@ -76,8 +76,8 @@ double log8Value(std::uint8_t code) { return log8Table()[code]; }
 // --- options ---------------------------------------------------------------
 
 void SoftLabelStoreOptions::validate() const {
-  if (numUnits < 1 || numUnits > 65536)
-    throw US_ERROR("soft labels: num_units " + std::to_string(numUnits) + " must be 1 … 65536")
+  if (numUnits < 1 || numUnits > 65535)
+    throw US_ERROR("soft labels: num_units " + std::to_string(numUnits) + " must be 1 … 65535")
         .hint("unit ids are stored as uint16");
   if (k < 1 || k > 4096 || k > numUnits)
     throw US_ERROR("soft labels: k " + std::to_string(k) + " must be 1 … 4096 and at most num_units (" +

@@ -56,7 +56,7 @@ struct SoftLabelStoreOptions {
   int k = 20;                    // entries per frame, 1 … 4096 and <= numUnits
   SoftLabelPrecision precision = SoftLabelPrecision::Fp16;
   double temperature = 1.0;      // the softmax temperature the teacher used (> 0)
-  int numUnits = 0;              // ids are < numUnits; 1 … 65536
+  int numUnits = 0;              // ids are < numUnits; 1 … 65535 (as model num_units)
   std::string model;             // the teacher's name; one line, may be empty
   std::uint64_t shardBytes = 256ull << 20;
 

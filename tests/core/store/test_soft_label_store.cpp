@@ -268,6 +268,12 @@ class TestSoftLabelStore : public QObject {
     o.k = 41;
     expectError([&] { SoftLabelStore::create(fs::path(tmp.path().toStdString()) / "t", o); },
                 {"k 41"});
+    o.k = 5;
+    o.numUnits = 65536;  // ids are uint16 and models hold at most 65,535 units
+    expectError([&] { SoftLabelStore::create(fs::path(tmp.path().toStdString()) / "t", o); },
+                {"num_units 65536"});
+    o.numUnits = 65535;
+    SoftLabelStore::create(fs::path(tmp.path().toStdString()) / "t", o);
   }
 
   void testPayloadIsFourBytesPerEntryInFp16AndThreeInLog8() {
