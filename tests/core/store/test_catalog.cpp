@@ -12,8 +12,10 @@
 #include "core/store/unit_inventory.h"
 #include "core/store/workspace.h"
 #include "core/util/error.h"
+#include "support/expect_error.h"
 
 using namespace understudy;
+using understudy::test::expectError;
 namespace fs = std::filesystem;
 
 namespace {
@@ -48,18 +50,6 @@ FeatureSetRow featureSpec(const DatasetRow& d, const std::string& hash, bool com
 }
 
 // Throws unless `f` throws an Error whose message contains every string.
-void expectError(const std::function<void()>& f, const std::vector<std::string>& parts) {
-  try {
-    f();
-  } catch (const Error& e) {
-    const std::string m = e.message();
-    for (const auto& p : parts)
-      QVERIFY2(m.find(p) != std::string::npos, ("'" + p + "' not in: " + m).c_str());
-    return;
-  }
-  QFAIL("no Error thrown");
-}
-
 }  // namespace
 
 class TestCatalog : public QObject {

@@ -20,8 +20,10 @@
 #include "core/store/feature_store.h"
 #include "core/util/checksum.h"
 #include "core/util/error.h"
+#include "support/expect_error.h"
 
 using namespace understudy;
+using understudy::test::expectError;
 namespace fs = std::filesystem;
 
 namespace {
@@ -51,19 +53,6 @@ bool recordMatches(const FeatureStore& store, int k) {
   FeatureMatrixView v = store.read(keyOf(k));
   if (v.frames != framesOf(k) || v.dims != kDims) return false;
   return std::memcmp(v.data, makeRecord(k).data(), makeRecord(k).size() * 4) == 0;
-}
-
-template <typename F>
-void expectError(F f, std::vector<std::string> needles) {
-  try {
-    f();
-  } catch (const Error& e) {
-    for (const auto& n : needles)
-      if (e.message().find(n) == std::string::npos)
-        QFAIL(("error message lacks '" + n + "': " + e.message()).c_str());
-    return;
-  }
-  QFAIL("expected understudy::Error, nothing was thrown");
 }
 
 std::string shardFile(std::uint32_t s) {

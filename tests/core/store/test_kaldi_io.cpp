@@ -16,8 +16,10 @@
 #include "core/store/kaldi_io.h"
 #include "core/util/error.h"
 #include "support/test_support.h"
+#include "support/expect_error.h"
 
 using namespace understudy;
+using understudy::test::expectError;
 namespace fs = std::filesystem;
 
 namespace {
@@ -125,20 +127,6 @@ void inTempDir(F f) {
 }
 
 // Expects an Error whose message contains every needle.
-template <typename F>
-void expectError(F f, std::vector<std::string> needles) {
-  try {
-    f();
-  } catch (const Error& e) {
-    for (const auto& n : needles) {
-      if (e.message().find(n) == std::string::npos)
-        QFAIL(("error message lacks '" + n + "': " + e.message()).c_str());
-    }
-    return;
-  }
-  QFAIL("expected understudy::Error, nothing was thrown");
-}
-
 }  // namespace
 
 class TestKaldiIo : public QObject {

@@ -23,8 +23,10 @@
 #include "core/store/record_store.h"
 #include "core/util/checksum.h"
 #include "core/util/error.h"
+#include "support/expect_error.h"
 
 using namespace understudy;
+using understudy::test::expectError;
 namespace fs = std::filesystem;
 
 namespace {
@@ -77,19 +79,6 @@ T at(const std::string& b, std::size_t off) {
 template <typename T>
 void put(std::string& out, T v) {
   out.append(reinterpret_cast<const char*>(&v), sizeof v);
-}
-
-template <typename F>
-void expectError(F f, std::vector<std::string> needles) {
-  try {
-    f();
-  } catch (const Error& e) {
-    for (const auto& n : needles)
-      if (e.message().find(n) == std::string::npos)
-        QFAIL(("error message lacks '" + n + "': " + e.message()).c_str());
-    return;
-  }
-  QFAIL("expected understudy::Error, nothing was thrown");
 }
 
 // Dies at once: no destructor runs, so no compaction (the journal stays as a

@@ -17,8 +17,10 @@
 #include "core/store/unit_inventory.h"
 #include "core/train/workspace_data.h"
 #include "core/util/error.h"
+#include "support/expect_error.h"
 
 using namespace understudy;
+using understudy::test::expectError;
 using namespace understudy::train;
 namespace fs = std::filesystem;
 
@@ -74,19 +76,6 @@ std::string corrupt(const fs::path& storeDir, const std::string& key, std::uint6
   f.seekp(static_cast<std::streamoff>(info.offset + at));
   f.write(&c, 1);
   return name;
-}
-
-template <typename F>
-void expectError(F f, const std::vector<std::string>& needles) {
-  try {
-    f();
-  } catch (const Error& e) {
-    for (const auto& n : needles)
-      if (e.message().find(n) == std::string::npos)
-        QFAIL(("error message lacks '" + n + "': " + e.message()).c_str());
-    return;
-  }
-  QFAIL("expected understudy::Error, nothing was thrown (was the corrupt record read unverified?)");
 }
 
 }  // namespace
