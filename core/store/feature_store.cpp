@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 
+#include "core/store/kaldi_export.h"
 #include "core/util/error.h"
 #include "core/util/progress.h"
 
@@ -89,20 +90,9 @@ FeatureMatrixView FeatureStore::read(std::string_view key) const {
 
 void exportToKaldi(const FeatureStore& store, const std::filesystem::path& arkPath,
                    const std::filesystem::path& scpPath, bool binary, ProgressSink* progress) {
-  std::vector<std::string> keys = store.keys();
-  std::sort(keys.begin(), keys.end());  // byte order = C-locale order
-  KaldiArchiveWriter out(arkPath,
-                         binary ? KaldiArchiveWriter::Mode::Binary : KaldiArchiveWriter::Mode::Text,
-                         scpPath);
-  ProgressTracker tracker(progress, "export", static_cast<std::int64_t>(keys.size()), "utt");
-  for (const std::string& key : keys) {
-    tracker.throwIfCancelled();
-    FeatureMatrixView v = store.read(key);
-    out.writeMatrix(key, v.data, v.frames, v.dims);
-    tracker.advance();
-  }
-  out.commit();
-  tracker.finish();
+  exportStoreToKaldi(store.records(), arkPath, scpPath,
+                     binary ? KaldiArchiveWriter::Mode::Binary : KaldiArchiveWriter::Mode::Text,
+                     progress);
 }
 
 KaldiImportResult importFromKaldi(const std::filesystem::path& arkOrScp,
