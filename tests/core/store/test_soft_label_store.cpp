@@ -22,8 +22,10 @@
 #include "core/store/soft_label_kaldi.h"
 #include "core/store/soft_label_store.h"
 #include "core/util/error.h"
+#include "support/expect_error.h"
 
 using namespace understudy;
+using understudy::test::expectError;
 namespace fs = std::filesystem;
 
 namespace {
@@ -73,19 +75,6 @@ Utterance makeUtterance(const std::string& key, int frames, int k, int units, st
     }
   }
   return u;
-}
-
-template <typename F>
-void expectError(F f, std::vector<std::string> needles) {
-  try {
-    f();
-  } catch (const Error& e) {
-    for (const auto& n : needles)
-      if (e.message().find(n) == std::string::npos)
-        QFAIL(("error message lacks '" + n + "': " + e.message()).c_str());
-    return;
-  }
-  QFAIL("expected understudy::Error, nothing was thrown");
 }
 
 std::string bytesOf(const fs::path& p) {
