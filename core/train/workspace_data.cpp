@@ -198,10 +198,13 @@ WorkspaceData loadWorkspaceData(Workspace& ws, const DataConfig& data) {
     valid->setCmvn(out.cmvn);
     out.validation = valid;
   }
-  log::info("training data: {} utterances ({} frames), validation {}, {} units; {} without targets, "
-            "{} without features",
-            out.train->size(), out.trainFrames, out.validation ? out.validation->size() : 0,
-            out.units.size(), out.missingTargets, out.missingFeatures);
+  // The CLI prints the totals itself; what only this loader knows is what it left out.
+  log::debug("training data: {} utterances ({} frames), validation {}, {} units",
+             out.train->size(), out.trainFrames, out.validation ? out.validation->size() : 0,
+             out.units.size());
+  if (out.missingTargets > 0 || out.missingFeatures > 0)
+    log::warning("training data: {} utterances without targets and {} without features are left out",
+                 out.missingTargets, out.missingFeatures);
   return out;
 }
 
