@@ -27,6 +27,7 @@ std::unique_ptr<EventStream> openEventStream(const GlobalOptions& global, std::i
 void addWorkspaceCommands(CLI::App& app, GlobalOptions& global);  // init, info, runs
 void addCorpusCommands(CLI::App& app, GlobalOptions& global);     // corpus ..., features
 void addTrainCommands(CLI::App& app, GlobalOptions& global);      // train
+void addEvaluateCommands(CLI::App& app, GlobalOptions& global);   // evaluate (frame accuracy, CE)
 void addTargetCommands(CLI::App& app, GlobalOptions& global);     // targets
 void addVerifyCommands(CLI::App& app, GlobalOptions& global);     // verify
 void addExportCommands(CLI::App& app, GlobalOptions& global);     // export (Kaldi ark/scp)

@@ -21,6 +21,7 @@ Examples:
   understudy-cli corpus synth -w ~/exp/demo --profile tiny --seed 1
   understudy-cli features -w ~/exp/demo --dataset synth-labeled
   understudy-cli train -w ~/exp/demo --config teacher.yaml
+  understudy-cli evaluate -w ~/exp/demo --model teacher --dataset synth-test-noisy
   understudy-cli verify -w ~/exp/demo                every store's checksums
 
 Exit codes: 0 success, 1 the work failed (the message says what, where and a hint),
@@ -65,6 +66,7 @@ int main(int argc, char** argv) {
 #endif
 #ifdef UNDERSTUDY_HAVE_TRAIN_CLI
   cli::addTrainCommands(app, global);
+  cli::addEvaluateCommands(app, global);
 #endif
   cli::addExportCommands(app, global);
 

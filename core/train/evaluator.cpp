@@ -1,0 +1,205 @@
+#include "core/train/evaluator.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <unordered_map>
+
+#include "core/align/target_store.h"
+#include "core/store/catalog.h"
+#include "core/store/feature_store.h"
+#include "core/store/workspace.h"
+#include "core/train/model_bundle.h"
+#include "core/train/trainer.h"
+#include "core/train/workspace_data.h"
+#include "core/util/error.h"
+#include "core/util/progress.h"
+
+namespace understudy::train {
+
+namespace fs = std::filesystem;
+
+void EvaluationTally::add(const EvaluationTally& other) {
+  utterances += other.utterances;
+  frames += other.frames;
+  correct += other.correct;
+  sumLoss += other.sumLoss;
+}
+
+std::vector<MetricPoint> Evaluation::metrics(double wallTime) const {
+  std::vector<MetricPoint> out;
+  auto push = [&](const EvaluationTally& t, const std::string& suffix) {
+    out.push_back({0, "eval/utterances" + suffix, static_cast<double>(t.utterances), wallTime});
+    out.push_back({0, "eval/frames" + suffix, static_cast<double>(t.frames), wallTime});
+    out.push_back({0, "eval/frame_accuracy" + suffix, t.accuracy(), wallTime});
+    out.push_back({0, "eval/cross_entropy" + suffix, t.crossEntropy(), wallTime});
+  };
+  push(overall, "");
+  for (const auto& g : groups) push(g, "/" + g.group);
+  return out;
+}
+
+std::vector<EvaluationTally> evaluateExamples(nn::AcousticModel& model, const ExampleSource& source,
+                                              const EvaluationOptions& options) {
+  if (options.threads > 0) torch::set_num_threads(options.threads);
+  torch::NoGradGuard noGrad;
+  model->eval();
+  const int subsample = static_cast<int>(model->options.subsample());
+  std::vector<EvaluationTally> out(source.size());
+  std::vector<int> lengths(source.size());
+  for (std::size_t i = 0; i < lengths.size(); ++i) lengths[i] = source.frames(i);
+  BatchingOptions batching;
+  batching.maxFrames = options.maxFrames;
+  batching.shuffle = false;
+  ProgressTracker progress(options.progress, "evaluate", static_cast<std::int64_t>(source.size()), "utt");
+  for (const auto& indices : planEpochBatches(lengths, batching, 0, 0)) {
+    progress.throwIfCancelled();
+    std::vector<TrainingExample> examples;
+    examples.reserve(indices.size());
+    for (auto i : indices) examples.push_back(source.get(i));
+    Batch b = collateBatch(examples, subsample);
+    auto [logits, outLengths] = model->forward(b.features, b.lengths);
+    const auto logp = torch::log_softmax(logits, 2);
+    const auto best = logits.argmax(2);
+    for (std::size_t n = 0; n < indices.size(); ++n) {
+      const auto& e = examples[n];
+      // Frames with both a model output and a target (collateBatch's rule).
+      const std::int64_t frames = std::min<std::int64_t>(
+          outLengths[static_cast<std::int64_t>(n)].item<std::int64_t>(),
+          static_cast<std::int64_t>(e.targets.size()));
+      EvaluationTally& t = out[indices[n]];
+      t.group = e.key;
+      t.utterances = 1;
+      if (frames <= 0) continue;
+      const auto row = static_cast<std::int64_t>(n);
+      auto targets = b.targets[row].narrow(0, 0, frames);
+      auto lp = logp[row].narrow(0, 0, frames).gather(1, targets.unsqueeze(1)).squeeze(1);
+      t.frames = frames;
+      t.sumLoss = -lp.to(torch::kFloat64).sum().item<double>();
+      t.correct = best[row].narrow(0, 0, frames).eq(targets).sum().item<std::int64_t>();
+    }
+    progress.advance(static_cast<std::int64_t>(indices.size()));
+  }
+  progress.finish();
+  return out;
+}
+
+std::vector<std::string> evaluationGroups(const std::string& metadataJson) {
+  std::vector<std::string> groups;
+  const auto m = nlohmann::json::parse(metadataJson, nullptr, false);
+  if (!m.is_object() || !m.contains("noise") || !m["noise"].is_string()) return groups;
+  const std::string noise = m["noise"].get<std::string>();
+  if (noise == "none") {
+    groups.push_back("clean");
+  } else {
+    groups.push_back("noise/" + noise);
+    if (m.contains("snr_db") && m["snr_db"].is_number()) {
+      const double snr = m["snr_db"].get<double>();
+      groups.push_back(snr < 5.0 ? "snr/0-5" : snr < 10.0 ? "snr/5-10" : snr < 20.0 ? "snr/10-20" : "snr/20+");
+    }
+  }
+  if (m.contains("voice") && m["voice"].is_string()) groups.push_back("voice/" + m["voice"].get<std::string>());
+  return groups;
+}
+
+struct DatasetEvaluation::State {
+  ModelBundle bundle;
+  std::shared_ptr<StoreExampleSource> source;
+  Evaluation skeleton;
+  std::unordered_map<std::string, std::vector<std::string>> groupsOf;
+};
+
+DatasetEvaluation::~DatasetEvaluation() = default;
+
+std::size_t DatasetEvaluation::utterances() const { return m_state->source->size(); }
+
+const std::string& DatasetEvaluation::featureSet() const { return m_state->skeleton.featureSet; }
+
+DatasetEvaluation::DatasetEvaluation(Workspace& ws, const std::string& modelName,
+                                     const std::string& dataset, const std::string& featureSet)
+    : m_state(std::make_unique<State>()) {
+  Catalog catalog(ws);
+  const DatasetRow row = catalog.dataset(dataset);
+  const FeatureSetRow features = catalog.featureSet(row, featureSet);
+  ModelBundle& bundle = m_state->bundle;
+  bundle = ModelBundle::load(ws, modelName);
+  const fs::path featureDir = catalog.absolute(features.path);
+  const fs::path targetDir = TargetStore::datasetDir(ws.root(), dataset);
+  const auto noTargets = [&] {
+    return US_ERROR("dataset '" + dataset + "' has no frame targets to evaluate against")
+        .hint("build them: understudy-cli targets -w WS --dataset " + dataset);
+  };
+  if (!fs::exists(targetDir)) throw noTargets();
+  TargetStore targets = TargetStore::open(targetDir);
+  if (targets.size() == 0) throw noTargets();
+  if (!(targets.units() == bundle.units))
+    throw US_ERROR(fmt::format("dataset '{}' has targets over {} units, model '{}' outputs {} units of "
+                               "another inventory",
+                               dataset, targets.units().size(), modelName, bundle.units.size()))
+        .file(targetDir.string())
+        .hint("evaluate on targets built with the model's phones.txt");
+  FeatureStore store = FeatureStore::open(featureDir);
+  const int dims = store.dims();
+  if (dims != bundle.model->options.input_dim())
+    throw US_ERROR(fmt::format("feature set '{}' has {}-dim features, model '{}' expects {}", features.name,
+                               dims, modelName, bundle.model->options.input_dim()))
+        .hint("pick the feature set the model was trained on with --feature-set");
+
+  auto& source = m_state->source;
+  source = std::make_shared<StoreExampleSource>(std::vector<fs::path>{featureDir},
+                                                std::vector<fs::path>{targetDir}, dims, bundle.units.size());
+  Evaluation& ev = m_state->skeleton;
+  ev.model = modelName;
+  ev.dataset = dataset;
+  ev.featureSet = features.name;
+  ev.overall.group = "all";
+  for (const auto& info : store.records().records()) {
+    if (!targets.contains(info.key)) {
+      ++ev.missingTargets;
+      continue;
+    }
+    source->addItem(StoreExampleSource::Item{0, info.key, static_cast<int>(info.rows)});
+  }
+  if (source->size() == 0)
+    throw US_ERROR("no utterance of dataset '" + dataset + "' has both features and targets")
+        .hint("run `understudy-cli features` and `understudy-cli targets` for it");
+  source->setCmvn(bundle.cmvn);
+  for (const auto& u : catalog.utterances(row.id)) m_state->groupsOf[u.key] = evaluationGroups(u.metadata);
+}
+
+Evaluation DatasetEvaluation::run(const EvaluationOptions& options) {
+  const std::vector<EvaluationTally> perUtterance =
+      evaluateExamples(m_state->bundle.model, *m_state->source, options);
+  Evaluation ev = m_state->skeleton;
+  std::map<std::string, EvaluationTally> groups;
+  for (const auto& t : perUtterance) {
+    ev.overall.add(t);
+    auto it = m_state->groupsOf.find(t.group);
+    if (it == m_state->groupsOf.end()) continue;
+    for (const auto& g : it->second) {
+      EvaluationTally& gt = groups[g];
+      gt.group = g;
+      gt.add(t);
+    }
+  }
+  // clean, noise/*, snr/* (by band), voice/*.
+  auto rank = [](const std::string& g) {
+    return g == "clean" ? 0 : g.rfind("noise/", 0) == 0 ? 1 : g.rfind("snr/", 0) == 0 ? 2 : 3;
+  };
+  auto snrLow = [](const std::string& g) { return std::atof(g.c_str() + 4); };
+  for (auto& [name, t] : groups) ev.groups.push_back(t);
+  std::stable_sort(ev.groups.begin(), ev.groups.end(), [&](const EvaluationTally& a, const EvaluationTally& b) {
+    const int ra = rank(a.group), rb = rank(b.group);
+    if (ra != rb) return ra < rb;
+    if (ra == 2) return snrLow(a.group) < snrLow(b.group);
+    return a.group < b.group;
+  });
+  return ev;
+}
+
+}  // namespace understudy::train
