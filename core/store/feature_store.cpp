@@ -1,7 +1,5 @@
 #include "core/store/feature_store.h"
 
-#include <algorithm>
-#include <map>
 #include <memory>
 
 #include "core/store/kaldi_export.h"
@@ -126,30 +124,9 @@ KaldiImportResult importFromKaldi(const std::filesystem::path& arkOrScp,
     }
   };
 
-  if (arkOrScp.extension() == ".scp") {
-    std::vector<ScpEntry> entries = readScp(arkOrScp);
-    ProgressTracker tracker(progress, "import", static_cast<std::int64_t>(entries.size()), "utt");
-    std::map<std::filesystem::path, std::unique_ptr<KaldiArchiveReader>> readers;
-    for (const ScpEntry& e : entries) {
-      tracker.throwIfCancelled();
-      auto& reader = readers[e.path];
-      if (!reader) reader = std::make_unique<KaldiArchiveReader>(e.path);
-      reader->seekValue(e.offset, e.key);
-      add(e.key, reader->readMatrix(), e.path);
-      tracker.advance();
-    }
-    tracker.finish();
-  } else {
-    KaldiArchiveReader in(arkOrScp);
-    ProgressTracker tracker(progress, "import", 0, "utt");
-    while (in.next()) {
-      tracker.throwIfCancelled();
-      FloatMatrix m = in.readMatrix();
-      add(in.key(), m, arkOrScp);
-      tracker.advance();
-    }
-    tracker.finish();
-  }
+  forEachKaldiRecord(arkOrScp, progress, [&](const std::string& key, KaldiArchiveReader& in) {
+    add(key, in.readMatrix(), in.path());
+  });
   if (store) store->commit();
   return result;
 }

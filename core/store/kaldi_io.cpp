@@ -14,9 +14,11 @@
 #include <cstring>
 #include <fstream>
 #include <limits>
+#include <map>
 
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
+#include "core/util/progress.h"
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "Kaldi binary IO assumes little-endian");
 
@@ -813,6 +815,34 @@ std::vector<std::pair<std::string, Posterior>> readPosteriorArchive(
     out.emplace_back(in.key(), std::move(p));
   }
   return out;
+}
+
+void forEachKaldiRecord(
+    const std::filesystem::path& arkOrScp, ProgressSink* progress,
+    const std::function<void(const std::string& key, KaldiArchiveReader& reader)>& visit) {
+  if (arkOrScp.extension() == ".scp") {
+    const std::vector<ScpEntry> entries = readScp(arkOrScp);
+    ProgressTracker tracker(progress, "import", static_cast<std::int64_t>(entries.size()), "utt");
+    std::map<std::filesystem::path, std::unique_ptr<KaldiArchiveReader>> readers;
+    for (const ScpEntry& e : entries) {
+      tracker.throwIfCancelled();
+      auto& reader = readers[e.path];
+      if (!reader) reader = std::make_unique<KaldiArchiveReader>(e.path);
+      reader->seekValue(e.offset, e.key);
+      visit(e.key, *reader);
+      tracker.advance();
+    }
+    tracker.finish();
+    return;
+  }
+  KaldiArchiveReader in(arkOrScp);
+  ProgressTracker tracker(progress, "import", 0, "utt");
+  while (in.next()) {
+    tracker.throwIfCancelled();
+    visit(in.key(), in);
+    tracker.advance();
+  }
+  tracker.finish();
 }
 
 }  // namespace understudy

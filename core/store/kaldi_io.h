@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -27,6 +28,8 @@
 #include <vector>
 
 namespace understudy {
+
+class ProgressSink;
 
 class AtomicFile;
 
@@ -146,6 +149,16 @@ std::vector<ScpEntry> readScp(const std::filesystem::path& scpPath);
 FloatMatrix readScpMatrix(const ScpEntry& entry);
 std::vector<std::int32_t> readScpIntVector(const ScpEntry& entry);
 Posterior readScpPosterior(const ScpEntry& entry);
+
+// Visits every record of an archive, or, for a path ending in `.scp`, every
+// entry of the scp in its order (seeking into each archive it names, one open
+// reader per archive). `visit(key, reader)` reads the value itself
+// (readMatrix / readIntVector / readPosterior); reader.path() is the archive,
+// for errors. Progress is reported as "import" in utterances, and a cancel
+// request is checked between records.
+void forEachKaldiRecord(
+    const std::filesystem::path& arkOrScp, ProgressSink* progress,
+    const std::function<void(const std::string& key, KaldiArchiveReader& reader)>& visit);
 
 // Whole-archive conveniences (record order kept).
 std::vector<std::pair<std::string, FloatMatrix>> readMatrixArchive(

@@ -1,8 +1,6 @@
 #include "core/store/soft_label_kaldi.h"
 
 #include <algorithm>
-#include <map>
-#include <memory>
 
 #include "core/store/kaldi_io.h"
 #include "core/util/error.h"
@@ -109,30 +107,9 @@ SoftLabelImportResult importSoftLabelsFromKaldi(const std::filesystem::path& ark
     }
   };
 
-  if (arkOrScp.extension() == ".scp") {
-    std::vector<ScpEntry> entries = readScp(arkOrScp);
-    ProgressTracker tracker(progress, "import", static_cast<std::int64_t>(entries.size()), "utt");
-    std::map<std::filesystem::path, std::unique_ptr<KaldiArchiveReader>> readers;
-    for (const ScpEntry& e : entries) {
-      tracker.throwIfCancelled();
-      auto& reader = readers[e.path];
-      if (!reader) reader = std::make_unique<KaldiArchiveReader>(e.path);
-      reader->seekValue(e.offset, e.key);
-      add(e.key, reader->readPosterior(), e.path);
-      tracker.advance();
-    }
-    tracker.finish();
-  } else {
-    KaldiArchiveReader in(arkOrScp);
-    ProgressTracker tracker(progress, "import", 0, "utt");
-    while (in.next()) {
-      tracker.throwIfCancelled();
-      Posterior post = in.readPosterior();
-      add(in.key(), post, arkOrScp);
-      tracker.advance();
-    }
-    tracker.finish();
-  }
+  forEachKaldiRecord(arkOrScp, progress, [&](const std::string& key, KaldiArchiveReader& in) {
+    add(key, in.readPosterior(), in.path());
+  });
   store.commit();
   return result;
 }
