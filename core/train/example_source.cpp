@@ -96,19 +96,25 @@ void FeatureExampleSource::setCmvn(CmvnStats stats) {
   m_cmvn = std::move(stats);
 }
 
-TrainingExample FeatureExampleSource::get(std::size_t index) const {
-  const Item& item = m_items.at(index);
-  FeatureMatrixView v = m_stores->features.at(static_cast<std::size_t>(item.store)).read(item.key);
+TrainingExample readNormalisedExample(const FeatureStore& store, const std::string& key,
+                                      const CmvnStats& cmvn) {
+  FeatureMatrixView v = store.read(key);
   auto feats = std::make_shared<std::vector<float>>(
       v.data, v.data + static_cast<std::size_t>(v.frames) * static_cast<std::size_t>(v.dims));
-  if (!m_cmvn.empty()) m_cmvn.apply(feats->data(), v.frames, v.dims);
+  if (!cmvn.empty()) cmvn.apply(feats->data(), v.frames, v.dims);
   TrainingExample e;
-  e.key = item.key;
+  e.key = key;
   e.frames = v.frames;
   e.dims = v.dims;
   e.feats = feats->data();
   e.keepAlive = feats;
   return e;
+}
+
+TrainingExample FeatureExampleSource::get(std::size_t index) const {
+  const Item& item = m_items.at(index);
+  return readNormalisedExample(m_stores->features.at(static_cast<std::size_t>(item.store)),
+                               item.key, m_cmvn);
 }
 
 ChunkedExampleSource::ChunkedExampleSource(std::shared_ptr<const ExampleSource> base,

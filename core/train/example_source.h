@@ -23,6 +23,10 @@
 
 #include "core/audio/cmvn.h"
 
+namespace understudy {
+class FeatureStore;
+}
+
 namespace understudy::train {
 
 struct TrainingExample {
@@ -33,6 +37,12 @@ struct TrainingExample {
   std::vector<std::int32_t> targets;  // one per model frame
   std::shared_ptr<const void> keepAlive;  // owns `feats` when the source made a copy
 };
+
+// One utterance read from a feature store (checksum verified), copied and,
+// unless `cmvn` is empty, normalised with it; no targets. The example owns its
+// copy. Shared by every store-backed source, so they normalise alike.
+TrainingExample readNormalisedExample(const FeatureStore& store, const std::string& key,
+                                      const CmvnStats& cmvn);
 
 class ExampleSource {
  public:

@@ -43,15 +43,7 @@ CmvnStats StoreExampleSource::computeCmvn() const {
 TrainingExample StoreExampleSource::get(std::size_t index) const {
   const Item& item = m_items.at(index);
   const auto store = static_cast<std::size_t>(item.store);
-  FeatureMatrixView v = m_stores->features.at(store).read(item.key);
-  auto feats = std::make_shared<std::vector<float>>(v.data, v.data + static_cast<std::size_t>(v.frames) * v.dims);
-  if (!m_cmvn.empty()) m_cmvn.apply(feats->data(), v.frames, v.dims);
-  TrainingExample e;
-  e.key = item.key;
-  e.frames = v.frames;
-  e.dims = v.dims;
-  e.feats = feats->data();
-  e.keepAlive = feats;
+  TrainingExample e = readNormalisedExample(m_stores->features.at(store), item.key, m_cmvn);
   e.targets = m_stores->targets.at(store).read(item.key);
   return e;
 }
