@@ -281,9 +281,9 @@ class TestTrain : public QObject {
       return f;
     };
     const auto fa = feats(7, 100), fb = feats(4, 200), fc = feats(5, 300);
-    TrainingExample a{"a", fa.data(), 7, 2, {4, 5, 6}};
-    TrainingExample b{"b", fb.data(), 4, 2, {1}};        // fewer targets than model frames
-    TrainingExample c{"c", fc.data(), 5, 2, {0, 1, 2}};  // more: the third is past its 2 model frames
+    TrainingExample a{"a", fa.data(), 7, 2, {4, 5, 6}, nullptr};
+    TrainingExample b{"b", fb.data(), 4, 2, {1}, nullptr};      // fewer targets than model frames
+    TrainingExample c{"c", fc.data(), 5, 2, {0, 1, 2}, nullptr};  // more: the third is past its 2 model frames
     Batch batch = collateBatch({a, b, c}, 3);
 
     QCOMPARE(batch.features.sizes().vec(), (std::vector<std::int64_t>{3, 7, 2}));
