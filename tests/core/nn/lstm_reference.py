@@ -16,12 +16,15 @@ import sys
 import torch
 
 
-def parse_config(text):
+def parse_config(value):
+    # The architecture's YAML, as a str or as the uint8 tensor torch.load may give.
+    if isinstance(value, torch.Tensor):
+        value = bytes(value.tolist()).decode()
     config = {}
-    for line in text.splitlines():
+    for line in value.splitlines():
         if ":" in line:
-            key, value = line.split(":", 1)
-            config[key.strip()] = value.strip()
+            key, v = line.split(":", 1)
+            config[key.strip()] = v.split("#")[0].strip()
     return config
 
 
@@ -37,13 +40,11 @@ def stack_and_subsample(x, stack, subsample):
     return torch.stack(out)
 
 
-def run(weights_path, inputs_path, outputs_path):
-    weights = torch.load(weights_path)
+def load_model(weights):
+    """(config, lstm, output) built from exportForPython's dict, in eval mode."""
     config = parse_config(weights["config"])
-    stack = int(config["stack"])
-    subsample = int(config["subsample"])
     lstm = torch.nn.LSTM(
-        input_size=int(config["input_dim"]) * stack,
+        input_size=int(config["input_dim"]) * int(config["stack"]),
         hidden_size=int(config["cells"]),
         num_layers=int(config["layers"]),
         bidirectional=config["kind"] == "blstm",
@@ -55,6 +56,13 @@ def run(weights_path, inputs_path, outputs_path):
     output = torch.nn.Linear(width, int(config["num_units"]))
     output.load_state_dict({"weight": weights["output.weight"], "bias": weights["output.bias"]})
     lstm.eval()
+    return config, lstm, output
+
+
+def run(weights_path, inputs_path, outputs_path):
+    config, lstm, output = load_model(torch.load(weights_path))
+    stack = int(config["stack"])
+    subsample = int(config["subsample"])
 
     inputs = torch.load(inputs_path)
     features, lengths = inputs["features"], inputs["lengths"]

@@ -18,22 +18,16 @@ clamped), run alone and unpadded through torch.nn.LSTM and torch.nn.Linear, and
 scored on its first min(T', len(targets)) frames. Prints one line:
 "frames N correct C accuracy A cross_entropy E" (E: mean natural-log CE).
 """
-import math
+import os
 import struct
 import sys
 
 import torch
 
-
-def parse_config(value):
-    if isinstance(value, torch.Tensor):
-        value = bytes(value.tolist()).decode()
-    config = {}
-    for line in value.splitlines():
-        if ":" in line:
-            key, v = line.split(":", 1)
-            config[key.strip()] = v.split("#")[0].strip()
-    return config
+# The model, its config and the stacking rule come from core/nn's reference
+# (itself written from docs/models.md), so both tests check one python model.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "nn"))
+from lstm_reference import load_model, stack_and_subsample  # noqa: E402
 
 
 def read_cmvn(path):
@@ -77,33 +71,10 @@ def read_text_vectors(path):
     return out
 
 
-def stack_and_subsample(x, stack, subsample):
-    frames = x.shape[0]
-    out = []
-    for j in range((frames + subsample - 1) // subsample):
-        c = min(subsample * j + subsample // 2, frames - 1)
-        out.append(torch.cat([x[min(max(c + i - stack // 2, 0), frames - 1)] for i in range(stack)]))
-    return torch.stack(out)
-
-
 def main(model_dir, features_path, targets_path):
     torch.set_num_threads(1)
-    weights = torch.load(model_dir + "/model.python.pt")
-    config = parse_config(weights["config"])
+    config, lstm, output = load_model(torch.load(model_dir + "/model.python.pt"))
     stack, subsample = int(config["stack"]), int(config["subsample"])
-    lstm = torch.nn.LSTM(
-        input_size=int(config["input_dim"]) * stack,
-        hidden_size=int(config["cells"]),
-        num_layers=int(config["layers"]),
-        bidirectional=config["kind"] == "blstm",
-        proj_size=int(config["projection"]),
-        batch_first=True,
-    )
-    lstm.load_state_dict({k[len("lstm."):]: v for k, v in weights.items() if k.startswith("lstm.")})
-    width = (lstm.proj_size or lstm.hidden_size) * (2 if lstm.bidirectional else 1)
-    output = torch.nn.Linear(width, int(config["num_units"]))
-    output.load_state_dict({"weight": weights["output.weight"], "bias": weights["output.bias"]})
-    lstm.eval()
     mean, std = read_cmvn(model_dir + "/cmvn.stats")
     features = read_binary_matrices(features_path)
     targets = read_text_vectors(targets_path)
