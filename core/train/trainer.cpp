@@ -34,65 +34,6 @@ void tuneAllocator() {
   mallopt(M_TRIM_THRESHOLD, kMallocTrimThreshold);
 }
 
-Batch collateBatch(const std::vector<TrainingExample>& examples, int subsample) {
-  if (examples.empty()) throw US_ERROR("empty batch");
-  const std::int64_t batchSize = static_cast<std::int64_t>(examples.size());
-  const int dims = examples.front().dims;
-  int longest = 0;
-  for (const auto& e : examples) {
-    if (e.dims != dims)
-      throw US_ERROR(fmt::format("feature dimension {} differs from {}", e.dims, dims)).utterance(e.key);
-    longest = std::max(longest, e.frames);
-  }
-  const std::int64_t outFrames = (longest + subsample - 1) / subsample;
-  Batch b;
-  b.features = torch::zeros({batchSize, longest, dims}, torch::kFloat32);
-  b.lengths = torch::empty({batchSize}, torch::kInt64);
-  b.targets = torch::full({batchSize, outFrames}, -1, torch::kInt64);
-  float* feats = b.features.data_ptr<float>();
-  auto* lengths = b.lengths.data_ptr<std::int64_t>();
-  auto* targets = b.targets.data_ptr<std::int64_t>();
-  for (std::int64_t i = 0; i < batchSize; ++i) {
-    const auto& e = examples[static_cast<std::size_t>(i)];
-    std::copy(e.feats, e.feats + static_cast<std::size_t>(e.frames) * dims,
-              feats + i * longest * dims);
-    lengths[i] = e.frames;
-    b.inputFrames += e.frames;
-    const std::int64_t valid =
-        std::min<std::int64_t>((e.frames + subsample - 1) / subsample,
-                               static_cast<std::int64_t>(e.targets.size()));
-    for (std::int64_t j = 0; j < valid; ++j) targets[i * outFrames + j] = e.targets[static_cast<std::size_t>(j)];
-  }
-  return b;
-}
-
-LossResult maskedCrossEntropy(const torch::Tensor& logits, const torch::Tensor& outLengths,
-                              const torch::Tensor& targets) {
-  const std::int64_t frames = std::min(logits.size(1), targets.size(1));
-  const std::int64_t units = logits.size(2);
-  auto t = targets.narrow(1, 0, frames);
-  auto positions = torch::arange(frames, torch::kInt64).unsqueeze(0);
-  auto mask = (t >= 0) & (positions < outLengths.to(torch::kInt64).unsqueeze(1));
-  // Select the valid frames: padded positions are not in the graph at all, so
-  // they add exactly zero to the loss and to every gradient.
-  auto index = mask.reshape({-1}).nonzero().squeeze(1);
-  auto selected = logits.narrow(1, 0, frames).reshape({-1, units}).index_select(0, index);
-  auto selectedTargets = t.reshape({-1}).index_select(0, index);
-  LossResult r;
-  r.frames = index.size(0);
-  if (r.frames == 0) {
-    r.loss = logits.sum() * 0.0;
-    return r;
-  }
-  r.loss = torch::nn::functional::cross_entropy(selected, selectedTargets);
-  {
-    torch::NoGradGuard noGrad;
-    r.correct = selected.argmax(1).eq(selectedTargets).sum().item<std::int64_t>();
-    r.sumLoss = r.loss.item<double>() * static_cast<double>(r.frames);
-  }
-  return r;
-}
-
 Trainer::Trainer(TrainerConfig config, std::shared_ptr<const ExampleSource> train,
                  std::shared_ptr<const ExampleSource> validation, std::filesystem::path checkpointDir)
     : m_config(std::move(config)),
@@ -146,8 +87,8 @@ Trainer::~Trainer() = default;
 
 int Trainer::threads() const { return torch::get_num_threads(); }
 
-double Trainer::applyLearningRate() {
-  const double lr = m_scheduler.lrAt(m_step);
+double Trainer::applyLearningRate(double scale) {
+  const double lr = m_scheduler.lrAt(m_step) * scale;
   for (auto& group : m_optimizer->param_groups()) group.options().set_lr(lr);
   return lr;
 }
@@ -193,6 +134,52 @@ ValidationResult Trainer::validate() {
   return r;
 }
 
+StepResult Trainer::trainStep(const Batch& batch, const Objective& objective, double lrScale) {
+  m_model->train();
+  // Dropout masks depend on (seed, step) only: resume-safe.
+  torch::manual_seed(mixSeed(m_config.seed, static_cast<std::uint64_t>(m_step) + 1));
+  StepResult r;
+  r.lr = applyLearningRate(lrScale);
+  m_optimizer->zero_grad();
+  auto [logits, outLengths] = m_model->forward(batch.features, batch.lengths);
+  r.loss = objective.loss(logits, outLengths, batch);
+  const double value = r.loss.loss.item<double>();
+  if (!std::isfinite(value)) {
+    // Stop before the step: the weights and the last checkpoint stay usable.
+    flushMetrics();
+    Error error = US_ERROR(fmt::format("training loss is {} at step {} (lr {:.3g})", value, m_step + 1, r.lr));
+    if (!batch.keys.empty()) error.utterance(batch.keys.front());
+    throw error.hint("lower optimizer.lr or grad_clip, then continue from the last checkpoint with --resume");
+  }
+  r.loss.loss.backward();
+  const double clip = m_config.gradClip > 0 ? m_config.gradClip : std::numeric_limits<double>::infinity();
+  r.gradNorm = torch::nn::utils::clip_grad_norm_(m_model->parameters(), clip);
+  m_optimizer->step();
+  ++m_step;
+  return r;
+}
+
+bool Trainer::noteValidation(const ValidationResult& v, bool periodic) {
+  m_lastValidation = v;
+  recordMetric("valid/loss", v.loss);
+  recordMetric("valid/frame_accuracy", v.accuracy);
+  // Newbob and early stopping count the periodic validations only.
+  if (periodic && m_scheduler.onValidation(v.loss))
+    log::info("step {}: validation loss {:.4f} did not improve; learning rate now {:.3g}", m_step, v.loss,
+              m_scheduler.lrAt(m_step));
+  if (v.loss < m_bestValidLoss) {
+    m_bestValidLoss = v.loss;
+    m_bestStep = m_step;
+    if (periodic) m_badValidations = 0;
+    if (m_config.keepBest && !m_checkpointDir.empty()) {
+      std::filesystem::create_directories(m_checkpointDir);
+      nn::saveWeights(m_model, (m_checkpointDir / "best.pt").string());
+    }
+    return false;
+  }
+  return periodic && m_config.patience > 0 && ++m_badValidations >= m_config.patience;
+}
+
 TrainResult Trainer::run(std::int64_t stopAtStep) {
   TrainResult result;
   m_model->train();
@@ -209,8 +196,6 @@ TrainResult Trainer::run(std::int64_t stopAtStep) {
   std::int64_t framesDone = 0;
   double stepSeconds = 0.0;
   bool validatedAtCurrentStep = false;
-  const double clip = m_config.gradClip > 0 ? m_config.gradClip
-                                            : std::numeric_limits<double>::infinity();
 
   while (true) {
     if (m_config.maxSteps > 0 && m_step >= m_config.maxSteps) {
@@ -245,25 +230,8 @@ TrainResult Trainer::run(std::int64_t stopAtStep) {
     const auto stepStart = Clock::now();
     std::vector<TrainingExample> examples;
     for (auto i : plan[static_cast<std::size_t>(m_batchIndex)]) examples.push_back(m_train->get(i));
-    Batch batch = collateBatch(examples, subsample);
-    // Dropout masks depend on (seed, step) only: resume-safe.
-    torch::manual_seed(mixSeed(m_config.seed, static_cast<std::uint64_t>(m_step) + 1));
-    const double lr = applyLearningRate();
-    m_optimizer->zero_grad();
-    auto [logits, outLengths] = m_model->forward(batch.features, batch.lengths);
-    LossResult loss = maskedCrossEntropy(logits, outLengths, batch.targets);
-    if (!std::isfinite(loss.loss.item<double>())) {
-      // Stop before the step: the weights and the last checkpoint stay usable.
-      flushMetrics();
-      throw US_ERROR(fmt::format("training loss is {} at step {} (lr {:.3g})",
-                                 loss.loss.item<double>(), m_step + 1, lr))
-          .utterance(examples.front().key)
-          .hint("lower optimizer.lr or grad_clip, then continue from the last checkpoint with --resume");
-    }
-    loss.loss.backward();
-    const double gradNorm = torch::nn::utils::clip_grad_norm_(m_model->parameters(), clip);
-    m_optimizer->step();
-    ++m_step;
+    const Batch batch = collateBatch(examples, subsample);
+    const StepResult s = trainStep(batch, m_crossEntropy, 1.0);
     ++m_batchIndex;
     validatedAtCurrentStep = false;
     const double seconds = secondsSince(stepStart);
@@ -271,41 +239,26 @@ TrainResult Trainer::run(std::int64_t stopAtStep) {
     framesDone += batch.inputFrames;
 
     const double accuracy =
-        loss.frames > 0 ? static_cast<double>(loss.correct) / static_cast<double>(loss.frames) : 0.0;
-    const double fps = seconds > 0 ? static_cast<double>(batch.inputFrames) / seconds : 0.0;
+        s.loss.frames > 0 ? static_cast<double>(s.loss.correct) / static_cast<double>(s.loss.frames) : 0.0;
+    const double loss = s.loss.loss.item<double>();
     if (m_step % m_config.logEvery == 0) {
-      recordMetric("train/loss", loss.loss.item<double>());
+      recordMetric("train/loss", loss);
       recordMetric("train/frame_accuracy", accuracy);
-      recordMetric("train/lr", lr);
-      recordMetric("train/frames_per_second", fps);
-      recordMetric("train/grad_norm", gradNorm);
+      recordMetric("train/lr", s.lr);
+      recordMetric("train/frames_per_second", seconds > 0 ? static_cast<double>(batch.inputFrames) / seconds : 0.0);
+      recordMetric("train/grad_norm", s.gradNorm);
     }
-    if (!std::isfinite(gradNorm))
-      log::warning("step {}: gradient norm is {} (the step was still taken)", m_step, gradNorm);
+    if (!std::isfinite(s.gradNorm))
+      log::warning("step {}: gradient norm is {} (the step was still taken)", m_step, s.gradNorm);
     progress.set(m_step - startStep,
-                 fmt::format("step {}  loss {:.3f}  acc {:.1f}%  {:.0f} frames/s", m_step,
-                             loss.loss.item<double>(), 100.0 * accuracy,
+                 fmt::format("step {}  loss {:.3f}  acc {:.1f}%  {:.0f} frames/s", m_step, loss,
+                             100.0 * accuracy,
                              stepSeconds > 0 ? static_cast<double>(framesDone) / stepSeconds : 0.0));
 
     bool stop = false;
     if (m_config.validateEvery > 0 && m_step % m_config.validateEvery == 0 && m_validation) {
-      ValidationResult v = validate();
       validatedAtCurrentStep = true;
-      m_lastValidation = v;
-      recordMetric("valid/loss", v.loss);
-      recordMetric("valid/frame_accuracy", v.accuracy);
-      if (m_scheduler.onValidation(v.loss))
-        log::info("step {}: validation loss {:.4f} did not improve; learning rate now {:.3g}", m_step,
-                  v.loss, m_scheduler.lrAt(m_step));
-      if (v.loss < m_bestValidLoss) {
-        m_bestValidLoss = v.loss;
-        m_bestStep = m_step;
-        m_badValidations = 0;
-        if (m_config.keepBest && !m_checkpointDir.empty()) {
-          std::filesystem::create_directories(m_checkpointDir);
-          nn::saveWeights(m_model, (m_checkpointDir / "best.pt").string());
-        }
-      } else if (m_config.patience > 0 && ++m_badValidations >= m_config.patience) {
+      if (noteValidation(validate(), /*periodic=*/true)) {
         result.stopReason = "early_stopping";
         stop = true;
       }
@@ -326,20 +279,8 @@ TrainResult Trainer::run(std::int64_t stopAtStep) {
 
   // A last validation for the final weights, unless this step was just validated.
   if (!result.cancelled && result.stopReason != "stop_at_step" && m_validation &&
-      !validatedAtCurrentStep && m_step > startStep) {
-    ValidationResult v = validate();
-    m_lastValidation = v;
-    recordMetric("valid/loss", v.loss);
-    recordMetric("valid/frame_accuracy", v.accuracy);
-    if (v.loss < m_bestValidLoss) {
-      m_bestValidLoss = v.loss;
-      m_bestStep = m_step;
-      if (m_config.keepBest && !m_checkpointDir.empty()) {
-        std::filesystem::create_directories(m_checkpointDir);
-        nn::saveWeights(m_model, (m_checkpointDir / "best.pt").string());
-      }
-    }
-  }
+      !validatedAtCurrentStep && m_step > startStep)
+    noteValidation(validate(), /*periodic=*/false);
   flushMetrics();
   if (!m_checkpointDir.empty() && (m_step > startStep || result.cancelled)) saveCheckpoint();
 

@@ -1,12 +1,15 @@
-// The trainer: frame-level cross-entropy training of an AcousticModel
-// (the teacher, and the planned student's labeled-only baseline; docs/training.md).
+// The trainer: frame-level training of an AcousticModel (the teacher, and
+// the planned student's labeled-only baseline; docs/training.md).
 //
-// One step = one bucketed batch: pad features, run the model, masked mean CE
-// over the valid model frames (padded frames contribute exactly nothing),
-// clip the global gradient norm, set the scheduled learning rate, step the
-// optimizer. Metrics per step go to the workspace db (RunStore, batched), the
-// JSON-lines event stream and a ProgressSink; validation (frame accuracy, CE)
-// runs every `validation.every` steps and drives newbob and early stopping.
+// run() is the loop: take the next batch, trainStep() it, record metrics,
+// validate every `validation.every` steps (frame accuracy, CE; drives newbob
+// and early stopping), checkpoint every `checkpoint.every` steps.
+// trainStep(batch, objective, lrScale) is one step: forward, the objective's
+// masked mean loss over the valid model frames (objective.h; padded frames
+// contribute exactly nothing), backward, clip the global gradient norm, set
+// the scheduled learning rate times lrScale, step the optimizer. Metrics per
+// step go to the workspace db (RunStore, batched), the JSON-lines event
+// stream and a ProgressSink.
 //
 // Checkpoints (WS/models/<name>/checkpoints/ckpt-<step>.pt, atomic) hold the
 // model, optimizer, scheduler and early-stopping state, the step, the data
@@ -32,8 +35,10 @@
 
 #include "core/nn/acoustic_model.h"
 #include "core/store/run_store.h"
+#include "core/train/batch.h"
 #include "core/train/example_source.h"
 #include "core/train/lr_schedule.h"
+#include "core/train/objective.h"
 #include "core/train/trainer_config.h"
 #include "core/util/events.h"
 #include "core/util/progress.h"
@@ -45,28 +50,6 @@ namespace understudy::train {
 inline constexpr int kMallocMmapThreshold = 64 << 20;
 inline constexpr int kMallocTrimThreshold = 256 << 20;
 void tuneAllocator();
-
-// A padded batch. targets are -1 where a model frame is padding or has no target.
-struct Batch {
-  torch::Tensor features;  // [B, T, D] float
-  torch::Tensor lengths;   // [B] int64, 10 ms frames
-  torch::Tensor targets;   // [B, T'] int64
-  std::int64_t inputFrames = 0;  // sum of lengths
-};
-
-Batch collateBatch(const std::vector<TrainingExample>& examples, int subsample);
-
-struct LossResult {
-  torch::Tensor loss;          // masked mean CE (scalar, differentiable)
-  std::int64_t frames = 0;     // valid model frames
-  std::int64_t correct = 0;    // argmax == target among them
-  double sumLoss = 0.0;        // loss * frames
-};
-
-// Mean cross-entropy over the model frames with a target (>= 0) inside
-// outLengths; everything else is masked out.
-LossResult maskedCrossEntropy(const torch::Tensor& logits, const torch::Tensor& outLengths,
-                              const torch::Tensor& targets);
 
 struct ValidationResult {
   double loss = 0.0;
@@ -84,6 +67,13 @@ struct TrainResult {
   std::int64_t bestStep = -1;
   double seconds = 0.0;
   double framesPerSecond = 0.0;  // 10 ms input frames per second of training
+};
+
+// What one training step did.
+struct StepResult {
+  LossResult loss;
+  double lr = 0.0;        // the learning rate used: the scheduled rate x lrScale
+  double gradNorm = 0.0;  // global L2 gradient norm before clipping
 };
 
 struct TrainerSinks {
@@ -106,6 +96,14 @@ class Trainer {
   // `stopAtStep` (> 0) is reached (then a checkpoint is written; tests).
   TrainResult run(std::int64_t stopAtStep = 0);
   ValidationResult validate();
+  // One optimizer step on `batch` (docs/training.md "One step"): re-seeds
+  // the CPU generator from (seed, step()), sets the learning rate to the
+  // scheduled rate x `lrScale`, runs the model in training mode, takes
+  // `objective`'s loss, backpropagates, clips, steps the optimizer; step()
+  // is one more afterwards. A non-finite loss throws before the optimizer
+  // step (naming the step, the learning rate and the batch's first
+  // utterance). Does not move the data position: run() does that.
+  StepResult trainStep(const Batch& batch, const Objective& objective, double lrScale = 1.0);
 
   // Writes ckpt-<step>.pt atomically and prunes to `checkpoint.keep`.
   std::filesystem::path saveCheckpoint();
@@ -137,7 +135,10 @@ class Trainer {
   int threads() const;
 
  private:
-  double applyLearningRate();
+  double applyLearningRate(double scale);
+  // Records a validation and tracks the best (best.pt). Periodic ones also
+  // drive newbob and early stopping: true when early stopping fires.
+  bool noteValidation(const ValidationResult& v, bool periodic);
   void flushMetrics();
   void recordMetric(const std::string& name, double value);
 
@@ -149,6 +150,7 @@ class Trainer {
   nn::AcousticModel m_model{nullptr};
   std::unique_ptr<torch::optim::Optimizer> m_optimizer;
   LrScheduler m_scheduler;
+  CrossEntropyObjective m_crossEntropy;
 
   // Position and state that checkpoints carry.
   std::int64_t m_step = 0;

@@ -846,6 +846,32 @@ class TestTrain : public QObject {
     QVERIFY(std::filesystem::exists(next.lockFile()));
   }
 
+  // trainStep's lrScale multiplies the scheduled rate for that step only: a
+  // step at scale 0.5 is the step of a run whose lr is half as large, bit for
+  // bit, and the next step is back at the scheduled rate.
+  void testTrainStepScalesTheScheduledLearningRate() {
+    auto src = gaussianCorpus(6, 5, 17);
+    TrainerConfig c = tinyConfig();
+    c.optimizer.kind = "sgd";
+    c.optimizer.momentum = 0;
+    c.optimizer.lr = 0.01;
+    TrainerConfig half = c;
+    half.optimizer.lr = 0.005;
+    const Batch batch = collateBatch({src->get(0), src->get(1)}, 3);
+    CrossEntropyObjective ce;
+    Trainer scaled(c, src, nullptr, {}), halved(half, src, nullptr, {}), plain(c, src, nullptr, {});
+    const StepResult s = scaled.trainStep(batch, ce, 0.5);
+    const StepResult h = halved.trainStep(batch, ce);
+    plain.trainStep(batch, ce);
+    QCOMPARE(s.lr, 0.005);
+    QCOMPARE(h.lr, 0.005);
+    QCOMPARE(scaled.step(), std::int64_t{1});
+    QCOMPARE(s.loss.loss.item<double>(), h.loss.loss.item<double>());
+    QCOMPARE(maxAbsDiff(weights(scaled.model()), weights(halved.model())), 0.0);
+    QVERIFY(maxAbsDiff(weights(scaled.model()), weights(plain.model())) > 1e-6);
+    QCOMPARE(scaled.trainStep(batch, ce).lr, 0.01);
+  }
+
   void testNonFiniteLossStopsWithAClearError() {
     auto src = std::make_shared<InMemoryExampleSource>(kDims, 3);
     std::vector<float> feats(30 * kDims, 1.0f);

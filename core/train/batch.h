@@ -1,0 +1,34 @@
+// A padded batch of training examples, as one step of the trainer (and the
+// evaluator and labeler, which run the model on batches too) consumes it.
+//
+// collateBatch pads features with zeros and frame targets with -1; the model
+// packs padding away, and the objectives (objective.h) select only the valid
+// model frames, so padding adds exactly nothing to a loss or a gradient.
+//
+//   Batch b = collateBatch(examples, model->options.subsample());
+//   auto [logits, outLengths] = model->forward(b.features, b.lengths);
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/train/example_source.h"
+
+namespace understudy::train {
+
+// T' = ceil(T / subsample) model frames for the longest utterance's T.
+struct Batch {
+  torch::Tensor features;  // [B, T, D] float, zero past each length
+  torch::Tensor lengths;   // [B] int64, 10 ms frames
+  torch::Tensor targets;   // [B, T'] int64; -1 where a model frame is padding or has no target
+  std::int64_t inputFrames = 0;  // sum of lengths
+  std::vector<std::string> keys;  // utterance keys, in batch order
+};
+
+// Throws (naming the utterance) on an empty list or differing feature dimensions.
+Batch collateBatch(const std::vector<TrainingExample>& examples, int subsample);
+
+}  // namespace understudy::train
