@@ -493,6 +493,14 @@ std::vector<SoftLabelSetRow> Catalog::softLabelSets(const DatasetRow& dataset) {
   return rows;
 }
 
+std::optional<SoftLabelSetRow> Catalog::findSoftLabelSet(const std::string& path) {
+  SQLite::Statement q(m_ws.db(), std::string("SELECT ") + kSoftLabelSetColumns +
+                                     " FROM soft_label_sets WHERE path = ?");
+  q.bind(1, path);
+  if (!q.executeStep()) return std::nullopt;
+  return readSoftLabelSet(q);
+}
+
 std::int64_t Catalog::registerSoftLabelSet(const SoftLabelSetRow& row) {
   SQLite::Database& db = m_ws.db();
   if (row.path.empty()) throw US_ERROR("a soft-label set needs a store path");
@@ -573,6 +581,60 @@ void Catalog::updateSoftLabelSet(std::int64_t id, std::int64_t numUtterances,
   q.bind(2, static_cast<int64_t>(numFrames));
   q.bind(3, static_cast<int64_t>(id));
   if (q.exec() != 1) throw US_ERROR("no soft-label set with id " + std::to_string(id));
+}
+
+// --- label summaries ----------------------------------------------------------
+
+void Catalog::updateSoftLabelSummary(std::int64_t softLabelSetId, const SoftLabelSummary& summary) {
+  // One statement: the SELECT yields no row for an unknown set, so nothing
+  // is written and the count says so.
+  SQLite::Statement q(m_ws.db(),
+                      "INSERT INTO soft_label_summaries (soft_label_set_id, utterances, frames, "
+                      "bytes_per_frame, mean_top1, mean_entropy, truth_frames, truth_top1_accuracy, "
+                      "truth_topk_recall, summary, updated_at) "
+                      "SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+                      "FROM soft_label_sets WHERE id = ? "
+                      "ON CONFLICT (soft_label_set_id) DO UPDATE SET utterances = excluded.utterances, "
+                      "frames = excluded.frames, bytes_per_frame = excluded.bytes_per_frame, "
+                      "mean_top1 = excluded.mean_top1, mean_entropy = excluded.mean_entropy, "
+                      "truth_frames = excluded.truth_frames, "
+                      "truth_top1_accuracy = excluded.truth_top1_accuracy, "
+                      "truth_topk_recall = excluded.truth_topk_recall, summary = excluded.summary, "
+                      "updated_at = excluded.updated_at");
+  q.bind(1, static_cast<int64_t>(summary.utterances()));
+  q.bind(2, static_cast<int64_t>(summary.frames()));
+  q.bind(3, summary.bytesPerFrame());
+  q.bind(4, summary.meanTop1());
+  q.bind(5, summary.meanEntropy());
+  const std::vector<SoftLabelTruthTally> truth = summary.truth();
+  if (truth.empty()) {
+    q.bind(6);
+    q.bind(7);
+    q.bind(8);
+  } else {
+    q.bind(6, static_cast<int64_t>(truth.front().frames));
+    q.bind(7, truth.front().top1Accuracy());
+    q.bind(8, truth.front().topKRecall());
+  }
+  q.bind(9, summary.toJson());
+  q.bind(10, static_cast<int64_t>(softLabelSetId));
+  if (q.exec() != 1)
+    throw US_ERROR("no soft-label set with id " + std::to_string(softLabelSetId) + " to summarise")
+        .file(m_ws.databasePath().string())
+        .hint("register the set first (Catalog::registerSoftLabelSet)");
+}
+
+std::optional<SoftLabelSummary> Catalog::softLabelSummary(std::int64_t softLabelSetId) {
+  SQLite::Statement q(m_ws.db(), "SELECT summary FROM soft_label_summaries WHERE soft_label_set_id = ?");
+  q.bind(1, static_cast<int64_t>(softLabelSetId));
+  if (!q.executeStep()) return std::nullopt;
+  try {
+    return SoftLabelSummary::fromJson(q.getColumn(0).getString());
+  } catch (const Error& e) {
+    throw US_ERROR("soft-label set " + std::to_string(softLabelSetId) + ": " + e.what_())
+        .file(m_ws.databasePath().string())
+        .hint(e.hintText());
+  }
 }
 
 }  // namespace understudy

@@ -1,6 +1,6 @@
 // The catalog of a workspace: typed reads and writes of what workspace.db
-// lists — datasets and their utterances, feature sets, alignment sets and
-// soft-label sets (docs/workspace.md, "The catalog").
+// lists — datasets and their utterances, feature sets, alignment sets,
+// soft-label sets and their label summaries (docs/workspace.md, "The catalog").
 //
 // Only core/store holds SQL. Every other module (corpus import, synthesis,
 // features, targets, training, labeling, the CLI) finds and registers rows
@@ -30,6 +30,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "core/store/soft_label_summary.h"
 
 namespace understudy {
 
@@ -184,12 +186,23 @@ class Catalog {
 
   // --- soft-label sets ----------------------------------------------------
   std::vector<SoftLabelSetRow> softLabelSets(const DatasetRow& dataset);  // oldest first
+  // The set registered with this store path (registerSoftLabelSet's row.path,
+  // workspace-relative), if any.
+  std::optional<SoftLabelSetRow> findSoftLabelSet(const std::string& path);
   // A set is identified by its store path: registering the same path again
   // updates that row (model, run, k, temperature, quantization, counts) and
   // returns its id; the path under another dataset is refused, and so are a
   // model that does not exist, k < 1 and an unknown quantization.
   std::int64_t registerSoftLabelSet(const SoftLabelSetRow& row);
   void updateSoftLabelSet(std::int64_t id, std::int64_t numUtterances, std::int64_t numFrames);
+
+  // The set's label summary (soft_label_summaries: the scalar columns and the
+  // JSON), inserted or replaced whole in one statement, stamped updated_at.
+  // Throws for an unknown set id.
+  void updateSoftLabelSummary(std::int64_t softLabelSetId, const SoftLabelSummary& summary);
+  // None before the first update. Throws, naming the set and the database,
+  // if the stored JSON is malformed.
+  std::optional<SoftLabelSummary> softLabelSummary(std::int64_t softLabelSetId);
 
  private:
   std::string knownDatasets();

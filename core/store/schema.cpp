@@ -178,10 +178,30 @@ CREATE TABLE nodes (
 );
 )SQL";
 
+// Version 1 -> 2: the label summary of each soft-label set (docs/labeling.md,
+// "The label summary"). The scalars are columns for SQL and the GUI; `summary`
+// holds everything (SoftLabelSummary::toJson). The truth columns are NULL for
+// a set without true frame targets.
+const char* const kSchemaV2 = R"SQL(
+CREATE TABLE soft_label_summaries (
+  soft_label_set_id INTEGER PRIMARY KEY REFERENCES soft_label_sets(id) ON DELETE CASCADE,
+  utterances    INTEGER NOT NULL DEFAULT 0,
+  frames        INTEGER NOT NULL DEFAULT 0,
+  bytes_per_frame REAL NOT NULL DEFAULT 0,
+  mean_top1     REAL NOT NULL DEFAULT 0,
+  mean_entropy  REAL NOT NULL DEFAULT 0,          -- nats
+  truth_frames  INTEGER,
+  truth_top1_accuracy REAL,
+  truth_topk_recall REAL,
+  summary       TEXT NOT NULL DEFAULT '{}',
+  updated_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+)SQL";
+
 }  // namespace
 
 const std::vector<std::string>& migrations() {
-  static const std::vector<std::string> all = {kSchemaV1};
+  static const std::vector<std::string> all = {kSchemaV1, kSchemaV2};
   return all;
 }
 
@@ -189,7 +209,7 @@ const std::vector<std::string>& tableNames() {
   static const std::vector<std::string> names = {
       "datasets", "utterances",  "unit_inventories", "feature_sets",      "alignment_sets",
       "runs",     "metrics",     "models",           "evaluations",       "utterance_results",
-      "soft_label_sets", "nodes"};
+      "soft_label_sets", "nodes",  "soft_label_summaries"};
   return names;
 }
 

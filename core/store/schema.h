@@ -12,7 +12,7 @@
 
 namespace understudy::store {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // The SQL that takes version i to i+1, for i = 0 .. kSchemaVersion-1.
 const std::vector<std::string>& migrations();
@@ -21,7 +21,7 @@ int schemaVersion(SQLite::Database& db);
 // Applies the missing migrations; throws understudy::Error for a newer database.
 void migrate(SQLite::Database& db, const std::string& dbPath);
 
-// Tables in schema v1, in creation order (used by `info`, tests and the GUI).
+// Tables of the current schema, in creation order (used by `info`, tests and the GUI).
 const std::vector<std::string>& tableNames();
 
 }  // namespace understudy::store

@@ -1,11 +1,9 @@
 #include "core/train/evaluator.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <unordered_map>
@@ -89,24 +87,6 @@ std::vector<EvaluationTally> evaluateExamples(nn::AcousticModel& model, const Ex
   return out;
 }
 
-std::vector<std::string> evaluationGroups(const std::string& metadataJson) {
-  std::vector<std::string> groups;
-  const auto m = nlohmann::json::parse(metadataJson, nullptr, false);
-  if (!m.is_object() || !m.contains("noise") || !m["noise"].is_string()) return groups;
-  const std::string noise = m["noise"].get<std::string>();
-  if (noise == "none") {
-    groups.push_back("clean");
-  } else {
-    groups.push_back("noise/" + noise);
-    if (m.contains("snr_db") && m["snr_db"].is_number()) {
-      const double snr = m["snr_db"].get<double>();
-      groups.push_back(snr < 5.0 ? "snr/0-5" : snr < 10.0 ? "snr/5-10" : snr < 20.0 ? "snr/10-20" : "snr/20+");
-    }
-  }
-  if (m.contains("voice") && m["voice"].is_string()) groups.push_back("voice/" + m["voice"].get<std::string>());
-  return groups;
-}
-
 struct DatasetEvaluation::State {
   ModelBundle bundle;
   std::shared_ptr<StoreExampleSource> source;
@@ -188,16 +168,9 @@ Evaluation DatasetEvaluation::run(const EvaluationOptions& options) {
     }
   }
   // clean, noise/*, snr/* (by band), voice/*.
-  auto rank = [](const std::string& g) {
-    return g == "clean" ? 0 : g.rfind("noise/", 0) == 0 ? 1 : g.rfind("snr/", 0) == 0 ? 2 : 3;
-  };
-  auto snrLow = [](const std::string& g) { return std::atof(g.c_str() + 4); };
   for (auto& [name, t] : groups) ev.groups.push_back(t);
-  std::stable_sort(ev.groups.begin(), ev.groups.end(), [&](const EvaluationTally& a, const EvaluationTally& b) {
-    const int ra = rank(a.group), rb = rank(b.group);
-    if (ra != rb) return ra < rb;
-    if (ra == 2) return snrLow(a.group) < snrLow(b.group);
-    return a.group < b.group;
+  std::sort(ev.groups.begin(), ev.groups.end(), [](const EvaluationTally& a, const EvaluationTally& b) {
+    return conditionGroupBefore(a.group, b.group);
   });
   return ev;
 }

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/nn/acoustic_model.h"
+#include "core/store/condition_groups.h"
 #include "core/store/run_store.h"
 #include "core/train/example_source.h"
 
@@ -71,11 +72,13 @@ struct Evaluation {
 std::vector<EvaluationTally> evaluateExamples(nn::AcousticModel& model, const ExampleSource& source,
                                               const EvaluationOptions& options = {});
 
-// The breakdown groups of one utterance from its `utterances.metadata` JSON
-// (the synthetic corpus' fields): "clean" or "noise/<type>", "snr/<band>"
-// (0-5, 5-10, 10-20, or 20+ dB) for noisy ones, and "voice/<voice>". Empty for
-// metadata without a "noise" field (imported data).
-std::vector<std::string> evaluationGroups(const std::string& metadataJson);
+// The breakdown groups of one utterance from its `utterances.metadata` JSON:
+// the condition groups of core/store/condition_groups.h ("clean" or
+// "noise/<type>", "snr/<band>", "voice/<voice>"; none for imported data),
+// reported in conditionGroupBefore's order.
+inline std::vector<std::string> evaluationGroups(const std::string& metadataJson) {
+  return conditionGroups(metadataJson);
+}
 
 // One evaluation of a model on a dataset, in two steps so that a command can
 // check its arguments before it records a run: the constructor resolves and

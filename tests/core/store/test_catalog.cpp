@@ -3,6 +3,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <SQLiteCpp/Statement.h>
+
+#include <cmath>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -297,6 +300,97 @@ class TestCatalog : public QObject {
     expectError([&] { m_catalog->registerSoftLabelSet(bad); }, {"'int4'"});
     QVERIFY(m_catalog->softLabelSets(v).empty());
     QCOMPARE(m_catalog->softLabelSets(u).size(), std::size_t(1));
+  }
+
+  void testSoftLabelSetIsFoundByItsStorePath() {
+    m_catalog->registerDataset(datasetSpec("u", "unlabeled"), {utt("u1")});
+    m_ws->db().exec("INSERT INTO models (name) VALUES ('teacher')");
+    SoftLabelSetRow s;
+    s.datasetId = m_catalog->dataset("u").id;
+    s.modelId = m_ws->db().getLastInsertRowid();
+    s.k = 8;
+    s.path = "softlabels/u-teacher";
+    const std::int64_t id = m_catalog->registerSoftLabelSet(s);
+    const auto found = m_catalog->findSoftLabelSet("softlabels/u-teacher");
+    QVERIFY(found.has_value());
+    QCOMPARE(found->id, id);
+    QCOMPARE(found->k, 8);
+    QVERIFY(!m_catalog->findSoftLabelSet("softlabels/u").has_value());
+    QVERIFY(!m_catalog->findSoftLabelSet("u-teacher").has_value());
+  }
+
+  void testSoftLabelSummaryIsUpsertedAndReadBack() {
+    m_catalog->registerDataset(datasetSpec("u", "unlabeled"), {utt("u1")});
+    m_ws->db().exec("INSERT INTO models (name) VALUES ('teacher')");
+    SoftLabelSetRow set;
+    set.datasetId = m_catalog->dataset("u").id;
+    set.modelId = m_ws->db().getLastInsertRowid();
+    set.k = 2;
+    set.path = "softlabels/u-teacher";
+    const std::int64_t id = m_catalog->registerSoftLabelSet(set);
+    set.path = "softlabels/other";
+    const std::int64_t otherId = m_catalog->registerSoftLabelSet(set);
+    QVERIFY(!m_catalog->softLabelSummary(id).has_value());
+
+    // Without truth: the truth columns are NULL.
+    SoftLabelSummary s(4);
+    SoftLabels l;
+    l.frames = 2;
+    l.k = 2;
+    l.ids = {1, 0, 3, 2};
+    l.probs = {0.75f, 0.25f, 0.5f, 0.5f};
+    s.add("u1", l, nullptr, {"clean"});
+    s.setStoreBytes(50);
+    m_catalog->updateSoftLabelSummary(id, s);
+    auto back = m_catalog->softLabelSummary(id);
+    QVERIFY(back.has_value());
+    QCOMPARE(back->toJson(), s.toJson());
+    QVERIFY(!m_catalog->softLabelSummary(otherId).has_value());
+    // The scalar columns, NULL as NaN, and updated_at.
+    auto row = [&](std::int64_t setId, std::string* updatedAt = nullptr) {
+      SQLite::Statement q(m_ws->db(),
+                          "SELECT utterances, frames, bytes_per_frame, mean_top1, mean_entropy, truth_frames, "
+                          "truth_top1_accuracy, truth_topk_recall, updated_at FROM soft_label_summaries "
+                          "WHERE soft_label_set_id = ?");
+      q.bind(1, static_cast<int64_t>(setId));
+      std::vector<double> out;
+      if (!q.executeStep()) return out;
+      for (int c = 0; c < 8; ++c) out.push_back(q.getColumn(c).isNull() ? std::nan("") : q.getColumn(c).getDouble());
+      if (updatedAt) *updatedAt = q.getColumn(8).getString();
+      return out;
+    };
+    auto sameColumns = [](const std::vector<double>& got, const std::vector<double>& want) {
+      if (got.size() != want.size()) return false;
+      for (std::size_t i = 0; i < got.size(); ++i)
+        if (!(got[i] == want[i] || (std::isnan(got[i]) && std::isnan(want[i])))) return false;
+      return true;
+    };
+    const double nul = std::nan("");
+    std::string updatedAt;
+    QVERIFY(sameColumns(row(id, &updatedAt), {1, 2, 25.0, 0.625, s.meanEntropy(), nul, nul, nul}));
+    QVERIFY2(updatedAt.size() == 24 && updatedAt[10] == 'T', updatedAt.c_str());  // ISO-8601 UTC
+
+    // With truth, replacing the row (still one row for the set). u2's top-1s
+    // are units 1 and 3 (the first of a tie); its truth 0 and 2 are both in
+    // the top-k, the third truth frame has no label frame.
+    const std::vector<std::int32_t> truth = {0, 2, 1};
+    s.add("u2", l, &truth, {"clean"});
+    m_catalog->updateSoftLabelSummary(id, s);
+    QCOMPARE(m_ws->db().execAndGet("SELECT COUNT(*) FROM soft_label_summaries").getInt(), 1);
+    QVERIFY(sameColumns(row(id), {2, 4, 12.5, 0.625, s.meanEntropy(), 2, 0.0, 1.0}));
+    QCOMPARE(m_catalog->softLabelSummary(id)->toJson(), s.toJson());
+
+    expectError([&] { m_catalog->updateSoftLabelSummary(otherId + 100, s); },
+                {"no soft-label set with id " + std::to_string(otherId + 100), "workspace.db"});
+
+    // A summary that is not valid JSON names the set and the database.
+    m_ws->db().exec("UPDATE soft_label_summaries SET summary = '{' WHERE soft_label_set_id = " + std::to_string(id));
+    expectError([&] { m_catalog->softLabelSummary(id); },
+                {"soft-label set " + std::to_string(id), "workspace.db", "not valid JSON"});
+
+    // Deleting the set deletes its summary.
+    m_ws->db().exec("DELETE FROM soft_label_sets WHERE id = " + std::to_string(id));
+    QCOMPARE(m_ws->db().execAndGet("SELECT COUNT(*) FROM soft_label_summaries").getInt(), 0);
   }
 
   void testDatasetSummariesCountOkAndSkippedUtterances() {

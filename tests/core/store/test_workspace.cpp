@@ -54,6 +54,35 @@ class TestWorkspace : public QObject {
     QCOMPARE(ws.info().rowCounts["datasets"], std::int64_t(1));
   }
 
+  void testVersion1DatabaseMigratesKeepingItsRows() {
+    QTemporaryDir dir;
+    const fs::path root = dir.path().toStdString();
+    {
+      // A workspace as schema 1 made it: the v1 SQL, with a labeled set.
+      SQLite::Database db(root / "workspace.db", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+      db.exec(store::migrations().at(0));
+      db.exec("PRAGMA user_version = 1");
+      db.exec("INSERT INTO datasets (name, kind) VALUES ('u', 'unlabeled')");
+      db.exec("INSERT INTO models (name) VALUES ('teacher')");
+      db.exec("INSERT INTO soft_label_sets (dataset_id, model_id, k, path, num_frames) "
+              "VALUES (1, 1, 20, 'softlabels/u-teacher', 1234)");
+      QCOMPARE(db.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE name='soft_label_summaries'").getInt(), 0);
+    }
+    Workspace ws = Workspace::open(root);
+    QCOMPARE(ws.schemaVersion(), 2);
+    QCOMPARE(ws.db().execAndGet("SELECT num_frames FROM soft_label_sets WHERE path = 'softlabels/u-teacher'")
+                 .getInt(),
+             1234);
+    QCOMPARE(ws.db().execAndGet("SELECT name FROM datasets").getString(), std::string("u"));
+    // The new table is there and tied to its set.
+    ws.db().exec("INSERT INTO soft_label_summaries (soft_label_set_id, frames, summary) VALUES (1, 1234, '{}')");
+    QCOMPARE(ws.info().rowCounts["soft_label_summaries"], std::int64_t(1));
+    QVERIFY_THROWS_EXCEPTION(SQLite::Exception,
+                             ws.db().exec("INSERT INTO soft_label_summaries (soft_label_set_id) VALUES (2)"));
+    ws.db().exec("DELETE FROM soft_label_sets");
+    QCOMPARE(ws.info().rowCounts["soft_label_summaries"], std::int64_t(0));
+  }
+
   void testFailedMigrationChangesNothing() {
     QTemporaryDir dir;
     const fs::path root = dir.path().toStdString();
