@@ -25,7 +25,7 @@ if(TARGET understudy_align)
 endif()
 
 if(TARGET understudy_train)
-  list(APPEND UNDERSTUDY_CLI_SOURCES cmd_train.cpp cmd_evaluate.cpp)
+  list(APPEND UNDERSTUDY_CLI_SOURCES cmd_train.cpp cmd_evaluate.cpp cmd_label.cpp)
   list(APPEND UNDERSTUDY_CLI_LIBS understudy::train)
   list(APPEND UNDERSTUDY_CLI_DEFINITIONS UNDERSTUDY_HAVE_TRAIN_CLI)
 endif()

@@ -28,6 +28,7 @@ void addWorkspaceCommands(CLI::App& app, GlobalOptions& global);  // init, info,
 void addCorpusCommands(CLI::App& app, GlobalOptions& global);     // corpus ..., features
 void addTrainCommands(CLI::App& app, GlobalOptions& global);      // train
 void addEvaluateCommands(CLI::App& app, GlobalOptions& global);   // evaluate (frame accuracy, CE)
+void addLabelCommands(CLI::App& app, GlobalOptions& global);      // label (teacher top-k soft labels)
 void addTargetCommands(CLI::App& app, GlobalOptions& global);     // targets
 void addVerifyCommands(CLI::App& app, GlobalOptions& global);     // verify
 void addExportCommands(CLI::App& app, GlobalOptions& global);     // export (Kaldi ark/scp)

@@ -22,6 +22,7 @@ Examples:
   understudy-cli features -w ~/exp/demo --dataset synth-labeled
   understudy-cli train -w ~/exp/demo --config teacher.yaml
   understudy-cli evaluate -w ~/exp/demo --model teacher --dataset synth-test-noisy
+  understudy-cli label -w ~/exp/demo --model teacher --dataset synth-unlabeled
   understudy-cli verify -w ~/exp/demo                every store's checksums
 
 Exit codes: 0 success, 1 the work failed (the message says what, where and a hint),
@@ -67,6 +68,7 @@ int main(int argc, char** argv) {
 #ifdef UNDERSTUDY_HAVE_TRAIN_CLI
   cli::addTrainCommands(app, global);
   cli::addEvaluateCommands(app, global);
+  cli::addLabelCommands(app, global);
 #endif
   cli::addExportCommands(app, global);
 

@@ -5,6 +5,7 @@
 
 #include <exception>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "app/cli/commands.h"
@@ -36,7 +37,8 @@ void recordFailure(RunStore& runs, std::int64_t runId, EventStream* events,
                    const std::string& message);
 
 // Records the command as a run (kind, name, config) and reports its status as
-// events; `work(EventStream*)` returns the metrics to store. Any error marks
+// events; `work(EventStream*)` or `work(EventStream*, runId)` returns the
+// metrics to store. Any error marks
 // the run failed or cancelled and is rethrown.
 template <typename Work>
 void recordedRun(Workspace& ws, const GlobalOptions& global, const RunSpec& spec, Work&& work) {
@@ -46,7 +48,11 @@ void recordedRun(Workspace& ws, const GlobalOptions& global, const RunSpec& spec
   auto events = openEventStream(global, runId);
   if (events) events->writer().status("started", {{"kind", spec.kind}, {"name", spec.name}});
   try {
-    std::vector<MetricPoint> metrics = work(events.get());
+    std::vector<MetricPoint> metrics;
+    if constexpr (std::is_invocable_v<Work, EventStream*, std::int64_t>)
+      metrics = work(events.get(), runId);
+    else
+      metrics = work(events.get());
     runs.addMetrics(runId, metrics);
     runs.finishRun(runId, RunStatus::Finished);
     if (events) events->writer().status("finished");
