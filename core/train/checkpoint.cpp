@@ -2,7 +2,12 @@
 //
 //   model/        the module's parameters and buffers (Module::save)
 //   optimizer/    the optimizer's state (momentum buffers, Adam moments, step counts)
-//   step, epoch, batch_index            the data position
+//   step
+//   stream_names, stream_epochs, stream_batches
+//                 every data stream's position (epoch, next batch), by name
+//   epoch, batch_index                  the first stream's position again, as
+//                 checkpoints before stream positions held it (they are read
+//                 as the labeled stream's position when stream_* are absent)
 //   best_valid_loss, best_step, bad_validations, sched_halvings,
 //   sched_best_loss, sched_bad          early stopping and newbob state
 //   rng_state     the CPU generator's state (re-seeded per step anyway)
@@ -78,6 +83,28 @@ void collectTensors(torch::serialize::InputArchive& ar, const torch::nn::Module&
   }
 }
 
+// Every data stream's position. A checkpoint written before streams had
+// positions holds one (epoch, batch_index): the labeled stream's.
+StreamPositions readStreamPositions(torch::serialize::InputArchive& ar, const std::filesystem::path& path) {
+  StreamPositions out;
+  c10::IValue names;
+  if (!ar.try_read("stream_names", names)) {
+    out.emplace_back(kLabeledStream, StreamPosition{readValue(ar, "epoch", path).toInt(),
+                                                    readValue(ar, "batch_index", path).toInt()});
+    return out;
+  }
+  const auto epochs = readValue(ar, "stream_epochs", path).toIntVector();
+  const auto batches = readValue(ar, "stream_batches", path).toIntVector();
+  const auto list = names.toListRef();
+  if (epochs.size() != list.size() || batches.size() != list.size())
+    throw US_ERROR(fmt::format("checkpoint has {} stream names but {} epochs and {} batch indices", list.size(),
+                               epochs.size(), batches.size()))
+        .file(path.string());
+  for (std::size_t i = 0; i < list.size(); ++i)
+    out.emplace_back(list[i].toStringRef(), StreamPosition{epochs[i], batches[i]});
+  return out;
+}
+
 std::function<void(const std::filesystem::path&)>& checkpointHook() {
   static std::function<void(const std::filesystem::path&)> hook;
   return hook;
@@ -111,8 +138,20 @@ std::filesystem::path Trainer::saveCheckpoint() {
   m_optimizer->save(optimizerAr);
   ar.write("optimizer", optimizerAr);
   ar.write("step", c10::IValue(m_step));
-  ar.write("epoch", c10::IValue(m_epoch));
-  ar.write("batch_index", c10::IValue(m_batchIndex));
+  {
+    c10::List<std::string> names;
+    c10::List<std::int64_t> epochs, batches;
+    for (const auto& [name, position] : m_batches.positions()) {
+      names.push_back(name);
+      epochs.push_back(position.epoch);
+      batches.push_back(position.batch);
+    }
+    ar.write("stream_names", c10::IValue(names));
+    ar.write("stream_epochs", c10::IValue(epochs));
+    ar.write("stream_batches", c10::IValue(batches));
+    ar.write("epoch", c10::IValue(m_batches.at(0).position().epoch));
+    ar.write("batch_index", c10::IValue(m_batches.at(0).position().batch));
+  }
   ar.write("best_valid_loss", c10::IValue(m_bestValidLoss));
   ar.write("best_step", c10::IValue(m_bestStep));
   ar.write("bad_validations", c10::IValue(m_badValidations));
@@ -217,8 +256,8 @@ void Trainer::loadCheckpoint(const std::filesystem::path& path) {
 
   // 3. Scalars, read before anything is changed so a missing one changes nothing.
   const std::int64_t step = readValue(ar, "step", path).toInt();
-  const std::int64_t epoch = readValue(ar, "epoch", path).toInt();
-  const std::int64_t batchIndex = readValue(ar, "batch_index", path).toInt();
+  const StreamPositions positions = readStreamPositions(ar, path);
+  m_batches.checkPositions(positions, path.string());
   const double bestValidLoss = readValue(ar, "best_valid_loss", path).toDouble();
   const std::int64_t bestStep = readValue(ar, "best_step", path).toInt();
   const std::int64_t badValidations = readValue(ar, "bad_validations", path).toInt();
@@ -245,8 +284,7 @@ void Trainer::loadCheckpoint(const std::filesystem::path& path) {
     for (auto& [name, target] : targets) target.copy_(stored.at(name));
   }
   m_step = step;
-  m_epoch = epoch;
-  m_batchIndex = batchIndex;
+  m_batches.restore(positions, path.string());
   m_bestValidLoss = bestValidLoss;
   m_bestStep = bestStep;
   m_badValidations = badValidations;
@@ -281,8 +319,10 @@ bool Trainer::resumeFromLatest() {
   auto all = listCheckpoints(m_checkpointDir);
   if (all.empty()) return false;
   loadCheckpoint(all.back());
-  log::info("resumed from {} (step {}, epoch {}, batch {})", all.back().string(), m_step, m_epoch,
-            m_batchIndex);
+  std::string where;
+  for (const auto& [name, p] : m_batches.positions())
+    where += fmt::format("{}{}: epoch {}, batch {}", where.empty() ? "" : "; ", name, p.epoch, p.batch);
+  log::info("resumed from {} (step {}; {})", all.back().string(), m_step, where);
   return true;
 }
 

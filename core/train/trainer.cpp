@@ -61,8 +61,7 @@ Trainer::Trainer(TrainerConfig config, std::shared_ptr<const ExampleSource> trai
   if (m_config.bptt.mode == "chunked")
     m_train = std::make_shared<ChunkedExampleSource>(m_train, m_config.bptt.chunk,
                                                      static_cast<int>(m_config.model.subsample()));
-  m_trainLengths.resize(m_train->size());
-  for (std::size_t i = 0; i < m_train->size(); ++i) m_trainLengths[i] = m_train->frames(i);
+  m_batches.add(DataStream(kLabeledStream, m_train, m_config.batching, m_config.seed));
 
   // The initial weights depend on the seed only.
   torch::manual_seed(m_config.seed);
@@ -180,16 +179,26 @@ bool Trainer::noteValidation(const ValidationResult& v, bool periodic) {
   return periodic && m_config.patience > 0 && ++m_badValidations >= m_config.patience;
 }
 
+Trainer::NextStep Trainer::nextStep() const {
+  // Labeled-only: every step is a labeled batch with cross-entropy at the
+  // scheduled rate. The student's schedules (interleave, segregated) decide here.
+  return {0, &m_crossEntropy, 1.0};
+}
+
 TrainResult Trainer::run(std::int64_t stopAtStep) {
   TrainResult result;
   m_model->train();
   const int subsample = static_cast<int>(m_config.model.subsample());
-  auto plan = planEpochBatches(m_trainLengths, m_config.batching, m_config.seed, m_epoch);
+  // Epochs (max_epochs, the progress total, TrainResult::epochs) count the first stream's.
+  DataStream& lead = m_batches.at(0);
   const std::int64_t startStep = m_step;
   std::int64_t total = 0;
-  if (m_config.maxSteps > 0) total = m_config.maxSteps - startStep;
-  else total = m_config.maxEpochs * static_cast<std::int64_t>(plan.size()) -
-               (m_epoch * static_cast<std::int64_t>(plan.size()) + m_batchIndex);
+  if (m_config.maxSteps > 0) {
+    total = m_config.maxSteps - startStep;
+  } else {
+    const auto perEpoch = static_cast<std::int64_t>(lead.batchesInEpoch());
+    total = m_config.maxEpochs * perEpoch - (lead.position().epoch * perEpoch + lead.position().batch);
+  }
   ProgressTracker progress(m_sinks.progress, "train", std::max<std::int64_t>(0, total), "step");
   const auto start = Clock::now();
   auto lastFlush = Clock::now();
@@ -208,18 +217,16 @@ TrainResult Trainer::run(std::int64_t stopAtStep) {
     }
     // A run that ended at max_epochs was checkpointed at (max_epochs, batch
     // 0): resumed, it has nothing left to do.
-    if (m_config.maxEpochs > 0 && m_epoch >= m_config.maxEpochs) {
+    if (m_config.maxEpochs > 0 && lead.position().epoch >= m_config.maxEpochs) {
       result.stopReason = "max_epochs";
       break;
     }
-    if (m_batchIndex >= static_cast<std::int64_t>(plan.size())) {
-      ++m_epoch;
-      m_batchIndex = 0;
-      if (m_config.maxEpochs > 0 && m_epoch >= m_config.maxEpochs) {
+    if (lead.epochDone()) {
+      lead.startNextEpoch();
+      if (m_config.maxEpochs > 0 && lead.position().epoch >= m_config.maxEpochs) {
         result.stopReason = "max_epochs";
         break;
       }
-      plan = planEpochBatches(m_trainLengths, m_config.batching, m_config.seed, m_epoch);
     }
     if (progress.cancelled()) {
       result.stopReason = "cancelled";
@@ -228,11 +235,12 @@ TrainResult Trainer::run(std::int64_t stopAtStep) {
     }
 
     const auto stepStart = Clock::now();
-    std::vector<TrainingExample> examples;
-    for (auto i : plan[static_cast<std::size_t>(m_batchIndex)]) examples.push_back(m_train->get(i));
-    const Batch batch = collateBatch(examples, subsample);
-    const StepResult s = trainStep(batch, m_crossEntropy, 1.0);
-    ++m_batchIndex;
+    const NextStep next = nextStep();
+    DataStream& stream = m_batches.at(next.stream);
+    if (stream.epochDone()) stream.startNextEpoch();  // a stream other than the lead wraps around
+    const Batch batch = collateBatch(stream.examples(), subsample);
+    const StepResult s = trainStep(batch, *next.objective, next.lrScale);
+    stream.advance();
     validatedAtCurrentStep = false;
     const double seconds = secondsSince(stepStart);
     stepSeconds += seconds;
@@ -285,7 +293,7 @@ TrainResult Trainer::run(std::int64_t stopAtStep) {
   if (!m_checkpointDir.empty() && (m_step > startStep || result.cancelled)) saveCheckpoint();
 
   result.steps = m_step;
-  result.epochs = m_epoch;
+  result.epochs = lead.position().epoch;
   result.lastValidation = m_lastValidation;
   result.bestValidationLoss = m_bestValidLoss;
   result.bestStep = m_bestStep;

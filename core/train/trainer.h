@@ -12,9 +12,9 @@
 // stream and a ProgressSink.
 //
 // Checkpoints (WS/models/<name>/checkpoints/ckpt-<step>.pt, atomic) hold the
-// model, optimizer, scheduler and early-stopping state, the step, the data
-// position (epoch + batch index into that epoch's seeded order) and the RNG
-// state. The RNG is re-seeded from (seed, step) before every step, so dropout
+// model, optimizer, scheduler and early-stopping state, the step, every data
+// stream's position (batch_stream.h: epoch + batch index into that epoch's
+// seeded order) and the RNG state. The RNG is re-seeded from (seed, step) before every step, so dropout
 // masks depend on the step alone and a resumed run repeats the straight run
 // bit for bit at a fixed thread count.
 //
@@ -36,6 +36,7 @@
 #include "core/nn/acoustic_model.h"
 #include "core/store/run_store.h"
 #include "core/train/batch.h"
+#include "core/train/batch_stream.h"
 #include "core/train/example_source.h"
 #include "core/train/lr_schedule.h"
 #include "core/train/objective.h"
@@ -83,6 +84,9 @@ struct TrainerSinks {
   std::int64_t runId = 0;
 };
 
+// The name of the labeled data's stream (checkpoints save positions by name).
+inline constexpr const char* kLabeledStream = "labeled";
+
 class Trainer {
  public:
   // `validation` may be null (no validation). `checkpointDir` may be empty
@@ -129,12 +133,23 @@ class Trainer {
   nn::AcousticModel& model() { return m_model; }
   const TrainerConfig& config() const { return m_config; }
   std::int64_t step() const { return m_step; }
-  std::int64_t epoch() const { return m_epoch; }
+  // The labeled stream's epoch.
+  std::int64_t epoch() const { return m_batches.at(0).position().epoch; }
+  // The data streams and their positions (the teacher has one: "labeled").
+  const BatchStream& batches() const { return m_batches; }
   // The run id stored in the last loaded checkpoint (0 if none).
   std::int64_t checkpointRunId() const { return m_runIdAtCheckpoint; }
   int threads() const;
 
  private:
+  // What the next step trains on: which stream, with which objective and
+  // learning-rate multiplier.
+  struct NextStep {
+    std::size_t stream = 0;
+    const Objective* objective = nullptr;
+    double lrScale = 1.0;
+  };
+  NextStep nextStep() const;
   double applyLearningRate(double scale);
   // Records a validation and tracks the best (best.pt). Periodic ones also
   // drive newbob and early stopping: true when early stopping fires.
@@ -154,14 +169,12 @@ class Trainer {
 
   // Position and state that checkpoints carry.
   std::int64_t m_step = 0;
-  std::int64_t m_epoch = 0;
-  std::int64_t m_batchIndex = 0;  // next batch of m_epoch's plan
+  BatchStream m_batches;  // every data stream's position
   double m_bestValidLoss = 1e300;
   std::int64_t m_bestStep = -1;
   std::int64_t m_badValidations = 0;
   std::int64_t m_runIdAtCheckpoint = 0;
 
-  std::vector<int> m_trainLengths;
   std::vector<MetricPoint> m_pending;
   ValidationResult m_lastValidation;
 };

@@ -1,11 +1,15 @@
 // core/train: batching and masking against hand-built expectations, resume
 // equivalence (across a SIGKILL mid-step and mid-checkpoint-write, including
-// the best validation and early stopping), what a resume refuses (another
-// architecture, a changed config), the model folder lock, strict configs,
-// schedule maths against closed forms and a learning test.
+// the best validation and early stopping, and from a checkpoint of the format
+// before stream positions), data streams and their saved positions, what a
+// resume refuses (another architecture, a changed config, stream positions
+// that do not fit), the model folder lock, strict configs, schedule maths
+// against closed forms and a learning test.
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <torch/script.h>
 
 #include <SQLiteCpp/Statement.h>
 
@@ -367,6 +371,66 @@ class TestTrain : public QObject {
     QCOMPARE(single.size(), std::size_t{2});
   }
 
+  // A DataStream hands out its epochs' plans (planEpochBatches with its
+  // seed) batch by batch; a BatchStream restores positions by name and
+  // refuses, changing nothing, a missing, unknown or impossible one.
+  void testDataStreamsFollowTheirPlansAndRestoreByName() {
+    auto src = gaussianCorpus(14, 5, 41);
+    BatchingOptions o;
+    o.maxFrames = 150;
+    std::vector<int> lengths;
+    for (std::size_t i = 0; i < src->size(); ++i) lengths.push_back(src->frames(i));
+    DataStream labeled("labeled", src, o, 7);
+    for (std::int64_t epoch : {0, 1}) {
+      const auto plan = planEpochBatches(lengths, o, 7, epoch);
+      QVERIFY(plan.size() > 2);
+      QCOMPARE(labeled.batchesInEpoch(), plan.size());
+      for (std::size_t b = 0; b < plan.size(); ++b) {
+        QVERIFY(!labeled.epochDone());
+        QVERIFY(labeled.position() == (StreamPosition{epoch, static_cast<std::int64_t>(b)}));
+        QCOMPARE(labeled.nextBatch(), plan[b]);
+        const auto examples = labeled.examples();
+        QCOMPARE(examples.size(), plan[b].size());
+        QCOMPARE(QString::fromStdString(examples.front().key),
+                 QString::fromStdString(src->get(plan[b].front()).key));
+        labeled.advance();
+      }
+      QVERIFY(labeled.epochDone());
+      QVERIFY_THROWS_EXCEPTION(Error, labeled.advance());
+      labeled.startNextEpoch();
+    }
+
+    BatchStream streams;
+    streams.add(DataStream("labeled", src, o, 7));
+    streams.add(DataStream("soft", gaussianCorpus(30, 5, 43), o, 8));
+    QVERIFY_THROWS_EXCEPTION(Error, streams.add(DataStream("soft", src, o, 9)));
+    const StreamPositions target{{"soft", {3, 1}}, {"labeled", {2, 2}}};  // any order
+    streams.restore(target, "ckpt.pt");
+    QVERIFY(streams.at(0).position() == (StreamPosition{2, 2}));
+    QVERIFY(streams.at(1).position() == (StreamPosition{3, 1}));
+    QCOMPARE(streams.at(0).nextBatch(), planEpochBatches(lengths, o, 7, 2)[2]);
+    const StreamPositions before = streams.positions();
+
+    auto refused = [&](const StreamPositions& saved, const QString& what) {
+      try {
+        streams.restore(saved, "ckpt.pt");
+        QFAIL("restored impossible positions");
+      } catch (const Error& e) {
+        QVERIFY2(QString(e.what()).contains(what), e.what());
+        QCOMPARE(QString::fromStdString(e.filePath()), QString("ckpt.pt"));
+      }
+      QVERIFY(streams.positions() == before);
+    };
+    refused({{"labeled", {0, 0}}}, "no data position for stream 'soft'");
+    refused({{"labeled", {0, 0}}, {"soft", {0, 0}}, {"extra", {0, 0}}}, "stream 'extra'");
+    refused({{"labeled", {0, 0}}, {"soft", {0, -1}}}, "negative");
+    const auto epoch5 = static_cast<std::int64_t>(planEpochBatches(lengths, o, 7, 5).size());
+    refused({{"labeled", {5, epoch5 + 1}}, {"soft", {0, 0}}}, "past the epoch's");
+    // The end of an epoch is a position (the next step starts the next epoch).
+    streams.restore({{"labeled", {5, epoch5}}, {"soft", {0, 0}}}, "ckpt.pt");
+    QVERIFY(streams.at(0).epochDone());
+  }
+
   void testChunkedSourceSplitsFeaturesAndTargets() {
     auto src = gaussianCorpus(3, 4, 11);
     ChunkedExampleSource chunks(src, 4);  // 4 model frames = 12 input frames
@@ -633,6 +697,103 @@ class TestTrain : public QObject {
     verifyResumeEqualsStraightRun(ckpt.toStdString(), 10);
     for (const auto& e : std::filesystem::directory_iterator(ckpt.toStdString()))
       QVERIFY2(e.path().string().find(".tmp.") == std::string::npos, e.path().c_str());
+  }
+
+  // A checkpoint written before data streams had positions (only `epoch`
+  // and `batch_index`; tests/data/train/checkpoint-before-stream-positions,
+  // by commit c7147c4) resumes as the labeled stream's position and runs on
+  // as the straight run does.
+  void testCheckpointWithoutStreamPositionsResumesExactly() {
+    const std::filesystem::path fixture =
+        std::filesystem::path(UNDERSTUDY_SOURCE_DIR) / "tests/data/train/checkpoint-before-stream-positions";
+    QTemporaryDir dir;
+    const std::filesystem::path ckpt = dir.filePath("c").toStdString();
+    std::filesystem::create_directories(ckpt);
+    for (const char* name : {"ckpt-000000010.pt", "best.pt"})
+      std::filesystem::copy_file(fixture / name, ckpt / name);
+    {
+      torch::jit::Module old = torch::jit::load((ckpt / "ckpt-000000010.pt").string());
+      QVERIFY(!old.hasattr("stream_names"));  // really the old format
+    }
+    Trainer resumed(resumeConfig(), resumeTrainData(), resumeValidData(), ckpt);
+    QVERIFY(resumed.resumeFromLatest());
+    QCOMPARE(resumed.step(), std::int64_t{10});
+    const StreamPositions expected{{"labeled", {4, 2}}};
+    QVERIFY(resumed.batches().positions() == expected);
+    TrainResult r = resumed.run();
+
+    QTemporaryDir straightDir;
+    const RunOutcome s = straightRun(straightDir.filePath("c").toStdString());
+    QCOMPARE(r.steps, s.result.steps);
+    QCOMPARE(QString::fromStdString(r.stopReason), QString::fromStdString(s.result.stopReason));
+    QCOMPARE(r.bestStep, s.result.bestStep);
+    // The fixture's numbers come from another build: equal up to BLAS low bits.
+    QVERIFY(std::abs(r.bestValidationLoss - s.result.bestValidationLoss) <= 1e-6);
+    const double diff = maxAbsDiff(s.weights, weights(resumed.model()));
+    qInfo("resume from the old-format checkpoint: max weight difference %g", diff);
+    QVERIFY2(diff <= 1e-6, qPrintable(QString("max weight difference %1").arg(diff)));
+    // Its next checkpoint has the stream positions.
+    torch::jit::Module next = torch::jit::load(Trainer::listCheckpoints(ckpt).back().string());
+    QVERIFY(next.hasattr("stream_names"));
+  }
+
+  // Checkpoints hold every stream's position by name (stream_names,
+  // stream_epochs, stream_batches), and loading takes the position from
+  // there, not from the old epoch/batch_index pair; a checkpoint naming a
+  // stream this run does not have, or a batch past its epoch, is refused
+  // before anything changes.
+  void testCheckpointStreamPositionsAreSavedAndRestoredByName() {
+    QTemporaryDir dir;
+    const std::string ckpt = dir.filePath("c").toStdString();
+    StreamPositions saved;
+    {
+      Trainer first(resumeConfig(), resumeTrainData(), resumeValidData(), ckpt);
+      first.run(kResumeHalf);
+      saved = first.batches().positions();
+    }
+    QCOMPARE(saved.size(), std::size_t{1});
+    QCOMPARE(QString::fromStdString(saved[0].first), QString("labeled"));
+    const auto path = Trainer::listCheckpoints(ckpt).back().string();
+    torch::jit::Module archive = torch::jit::load(path);
+    const auto names = archive.attr("stream_names").toListRef();
+    QCOMPARE(names.size(), std::size_t{1});
+    QCOMPARE(QString::fromStdString(names[0].toStringRef()), QString("labeled"));
+    QCOMPARE(archive.attr("stream_epochs").toIntVector(), std::vector<std::int64_t>{saved[0].second.epoch});
+    QCOMPARE(archive.attr("stream_batches").toIntVector(), std::vector<std::int64_t>{saved[0].second.batch});
+    QCOMPARE(archive.attr("epoch").toInt(), saved[0].second.epoch);
+
+    // Another batch index in stream_batches only: loading follows it.
+    const std::int64_t otherBatch = saved[0].second.batch == 0 ? 1 : 0;
+    archive.setattr("stream_batches", c10::IValue(c10::List<std::int64_t>({otherBatch})));
+    archive.save(path);
+    {
+      Trainer t(resumeConfig(), resumeTrainData(), resumeValidData(), ckpt);
+      QVERIFY(t.resumeFromLatest());
+      QCOMPARE(t.batches().positions()[0].second.batch, otherBatch);
+      QCOMPARE(t.batches().positions()[0].second.epoch, saved[0].second.epoch);
+    }
+
+    auto expectRefused = [&](const char* what) {
+      Trainer t(resumeConfig(), resumeTrainData(), resumeValidData(), ckpt);
+      const auto before = weights(t.model());
+      try {
+        t.resumeFromLatest();
+        QFAIL("resumed a checkpoint whose stream positions do not fit");
+      } catch (const Error& e) {
+        QVERIFY2(QString(e.what()).contains(what), e.what());
+        QCOMPARE(QString::fromStdString(e.filePath()), QString::fromStdString(path));
+      }
+      QCOMPARE(t.step(), std::int64_t{0});
+      QVERIFY(t.batches().positions()[0].second == StreamPosition{});
+      QCOMPARE(maxAbsDiff(before, weights(t.model())), 0.0);
+    };
+    archive.setattr("stream_batches", c10::IValue(c10::List<std::int64_t>({999})));
+    archive.save(path);
+    expectRefused("batch 999 of epoch");
+    archive.setattr("stream_batches", c10::IValue(c10::List<std::int64_t>({0})));
+    archive.setattr("stream_names", c10::IValue(c10::List<std::string>({"soft"})));
+    archive.save(path);
+    expectRefused("stream 'soft'");
   }
 
   // A stopped (not killed) run resumed in-process agrees too.
