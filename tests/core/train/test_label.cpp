@@ -9,6 +9,8 @@
 //   - u8 labels have the same ids in 3 bytes per entry;
 //   - a labeler SIGKILLed several times and resumed leaves the same bytes as
 //     a straight run;
+//   - Ctrl-C commits and marks the run cancelled, a second labeler on the
+//     same folder is refused;
 //   - a flipped byte is caught naming the utterance; bad arguments are refused
 //     before anything is recorded.
 #include <QProcess>
@@ -50,6 +52,7 @@ QString describe(const understudy::test::ProcessResult& r) {
 
 std::string text(const QString& db, const std::string& sql) {
   SQLite::Database d(db.toStdString(), SQLite::OPEN_READONLY);
+  d.setBusyTimeout(10000);  // the labeler may be writing
   SQLite::Statement q(d, sql);
   return q.executeStep() && !q.getColumn(0).isNull() ? q.getColumn(0).getString() : std::string();
 }
@@ -290,6 +293,46 @@ class TestLabel : public QObject {
       QVERIFY2(b.at(name) == content, ("differs from the straight run's: " + name).c_str());
     }
     QCOMPARE(summaryOf("killed", "summary"), summaryOf("straight", "summary"));
+  }
+
+  // Ctrl-C: the labeler commits what it has, the run is marked cancelled,
+  // and a second labeler on the same folder meanwhile is refused; the same
+  // command then finishes the store.
+  void testInterruptedLabelerCommitsAndResumes() {
+    // Small batches, a commit after each: slow enough to be caught running.
+    const QStringList common{"-q", "label", "-w", m_ws, "--model", kModel, "--dataset", kDataset, "--threads",
+                             "1", "--max-frames", "300", "--commit-seconds", "0", "--out", "interrupted"};
+    const std::string done = "SELECT num_utterances FROM soft_label_sets WHERE path = 'softlabels/interrupted'";
+    QProcess p;
+    p.start(understudy::test::cliPath(), common);
+    QVERIFY(p.waitForStarted());
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < 120000 && p.state() == QProcess::Running && scalar(m_db, done) < 20) QTest::qWait(5);
+    QVERIFY2(p.state() == QProcess::Running, "the labeler ended before it could be interrupted");
+    auto second = runCli(common);
+    QCOMPARE(second.exitCode, 1);
+    QVERIFY2(second.err.contains("softlabels/interrupted"), qPrintable(describe(second)));
+    const double seen = scalar(m_db, done);
+    ::kill(static_cast<pid_t>(p.processId()), SIGINT);
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitCode(), 1);
+    QVERIFY2(p.readAllStandardError().contains("cancelled"), "no 'cancelled' message");
+    QCOMPARE(text(m_db, "SELECT status FROM runs WHERE kind = 'label' AND config LIKE '%output: interrupted%' "
+                        "ORDER BY id LIMIT 1"),
+             std::string("cancelled"));
+    const auto partial = understudy::SoftLabelStore::open(softLabels("interrupted"));
+    QVERIFY(static_cast<double>(partial.size()) >= seen);
+    QCOMPARE(static_cast<double>(partial.size()), scalar(m_db, done));
+    auto r = runCli(common, 300000);
+    QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+    auto sortedKeys = [&](const char* folder) {
+      auto keys = understudy::SoftLabelStore::open(softLabels(folder)).keys();
+      std::sort(keys.begin(), keys.end());
+      return keys;
+    };
+    QCOMPARE(sortedKeys("interrupted"), sortedKeys("straight"));
+    QCOMPARE(summaryOf("interrupted", "frames"), summaryOf("straight", "frames"));
   }
 
   void testFlippedByteIsCaughtNamingTheUtterance() {
