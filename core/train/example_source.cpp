@@ -1,6 +1,9 @@
 #include "core/train/example_source.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "core/store/feature_store.h"
@@ -48,6 +51,27 @@ void InMemoryExampleSource::add(std::string key, std::vector<float> feats,
   m_items.push_back({std::move(key), std::move(feats), std::move(targets)});
 }
 
+void InMemoryExampleSource::addSoft(std::string key, std::vector<float> feats, int softK,
+                                    std::vector<std::int32_t> softIds, std::vector<float> softProbs,
+                                    std::vector<std::int32_t> targets) {
+  if (softK <= 0 || softIds.size() != softProbs.size() || softIds.size() % static_cast<std::size_t>(softK) != 0)
+    throw US_ERROR(fmt::format("soft targets: {} ids and {} probabilities are not frames x k = {}", softIds.size(),
+                               softProbs.size(), softK))
+        .utterance(key);
+  for (std::size_t i = 0; i < softIds.size(); ++i) {
+    if (softIds[i] < -1 || softIds[i] >= m_numUnits)
+      throw US_ERROR(fmt::format("soft target id {} outside the unit inventory [0, {})", softIds[i], m_numUnits))
+          .utterance(key);
+    if (!(softProbs[i] >= 0.f) || !std::isfinite(softProbs[i]))
+      throw US_ERROR(fmt::format("soft target probability {} is not finite and >= 0", softProbs[i])).utterance(key);
+  }
+  add(key, std::move(feats), std::move(targets));
+  Item& it = m_items.back();
+  it.softK = softK;
+  it.softIds = std::move(softIds);
+  it.softProbs = std::move(softProbs);
+}
+
 int InMemoryExampleSource::frames(std::size_t index) const {
   return static_cast<int>(m_items.at(index).feats.size() / static_cast<std::size_t>(m_dims));
 }
@@ -60,6 +84,9 @@ TrainingExample InMemoryExampleSource::get(std::size_t index) const {
   e.frames = frames(index);
   e.dims = m_dims;
   e.targets = it.targets;
+  e.softK = it.softK;
+  e.softIds = it.softIds;
+  e.softProbs = it.softProbs;
   return e;
 }
 
@@ -142,6 +169,15 @@ TrainingExample ChunkedExampleSource::get(std::size_t index) const {
   const int first = std::min<int>(p.firstTarget, static_cast<int>(whole.targets.size()));
   const int last = std::min<int>(p.firstTarget + wanted, static_cast<int>(whole.targets.size()));
   e.targets.assign(whole.targets.begin() + first, whole.targets.begin() + last);
+  if (whole.softK > 0) {
+    // The soft targets of the same model frames.
+    const auto k = static_cast<std::size_t>(whole.softK);
+    const auto firstSoft = static_cast<std::size_t>(std::min(p.firstTarget, whole.softFrames()));
+    const auto lastSoft = static_cast<std::size_t>(std::min(p.firstTarget + wanted, whole.softFrames()));
+    e.softK = whole.softK;
+    e.softIds.assign(whole.softIds.begin() + firstSoft * k, whole.softIds.begin() + lastSoft * k);
+    e.softProbs.assign(whole.softProbs.begin() + firstSoft * k, whole.softProbs.begin() + lastSoft * k);
+  }
   return e;
 }
 

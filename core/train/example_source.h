@@ -36,6 +36,16 @@ struct TrainingExample {
   int dims = 0;
   std::vector<std::int32_t> targets;  // one per model frame
   std::shared_ptr<const void> keepAlive;  // owns `feats` when the source made a copy
+
+  // Soft targets: a teacher's top-k posteriors (docs/training.md
+  // "Objectives"); empty for labeled data. softK entries per model frame,
+  // frame after frame: entry i of model frame j is unit softIds[j * softK + i]
+  // with probability softProbs[j * softK + i]. An unused entry has id -1.
+  int softK = 0;
+  std::vector<std::int32_t> softIds;
+  std::vector<float> softProbs;
+
+  int softFrames() const { return softK > 0 ? static_cast<int>(softIds.size()) / softK : 0; }
 };
 
 // One utterance read from a feature store (checksum verified), copied and,
@@ -61,6 +71,10 @@ class InMemoryExampleSource : public ExampleSource {
  public:
   InMemoryExampleSource(int dims, int numUnits) : m_dims(dims), m_numUnits(numUnits) {}
   void add(std::string key, std::vector<float> feats, std::vector<std::int32_t> targets);
+  // An utterance with soft targets (TrainingExample's layout; `targets` may
+  // be empty). Ids must be -1 or in [0, numUnits), probabilities finite and >= 0.
+  void addSoft(std::string key, std::vector<float> feats, int softK, std::vector<std::int32_t> softIds,
+               std::vector<float> softProbs, std::vector<std::int32_t> targets = {});
 
   std::size_t size() const override { return m_items.size(); }
   int frames(std::size_t index) const override;
@@ -73,6 +87,9 @@ class InMemoryExampleSource : public ExampleSource {
     std::string key;
     std::vector<float> feats;
     std::vector<std::int32_t> targets;
+    int softK = 0;
+    std::vector<std::int32_t> softIds;
+    std::vector<float> softProbs;
   };
   int m_dims;
   int m_numUnits;
@@ -142,8 +159,8 @@ class FeatureExampleSource : public ExampleSource {
 };
 
 // Splits every example into pieces of at most `chunkModelFrames` model frames
-// (3 x that many 10 ms frames), each with its own targets: truncated BPTT
-// where the LSTM state starts from zero in every chunk.
+// (3 x that many 10 ms frames), each with its own targets and soft targets:
+// truncated BPTT where the LSTM state starts from zero in every chunk.
 class ChunkedExampleSource : public ExampleSource {
  public:
   ChunkedExampleSource(std::shared_ptr<const ExampleSource> base, int chunkModelFrames,

@@ -7,8 +7,13 @@
 // the valid frames are selected (index_select) before the loss, so padded
 // frames add exactly nothing to the loss or to any gradient.
 //
-//   CrossEntropyObjective ce;                      // frame targets (labeled data)
-//   LossResult r = ce.loss(logits, outLengths, batch);
+// Cross-entropy learns from frame targets (labeled data); distillation from
+// a teacher's top-k posteriors (soft targets, teacher-labeled data). With
+// one-hot soft targets (k = 1, probability 1) the two are the same loss.
+//
+//   CrossEntropyObjective ce;                      // batch.targets
+//   DistillationObjective kd(/*temperature=*/1.0); // batch.softIds, softProbs
+//   LossResult r = kd.loss(logits, outLengths, batch);
 //   r.loss.backward();
 #pragma once
 
@@ -33,10 +38,22 @@ struct LossResult {
 LossResult maskedCrossEntropy(const torch::Tensor& logits, const torch::Tensor& outLengths,
                               const torch::Tensor& targets);
 
+// Top-k distillation, averaged over the valid frames as maskedCrossEntropy
+// averages (docs/training.md "Objectives"):
+//   L = (1/N) sum_t sum_{j in topk(t)} -p_tj log q_t(j),  q_t = softmax(z_t / temperature)
+// with the student's full softmax over every unit, the teacher's top-k units
+// j and probabilities p_tj as given (not renormalised here). A frame counts
+// (N) if it lies inside outLengths and has at least one id >= 0; entries
+// with id -1 add nothing. `correct`: the student's argmax is the teacher's
+// most probable unit.
+LossResult maskedDistillation(const torch::Tensor& logits, const torch::Tensor& outLengths,
+                              const torch::Tensor& softIds, const torch::Tensor& softProbs,
+                              double temperature = 1.0);
+
 class Objective {
  public:
   virtual ~Objective() = default;
-  // Short name for logs and metrics: "ce".
+  // Short name for logs and metrics: "ce", "kd".
   virtual std::string name() const = 0;
   // The loss of `logits` [B, T', U], valid up to `outLengths` [B] (the
   // model's output), against what `batch` holds for this objective.
@@ -50,6 +67,21 @@ class CrossEntropyObjective final : public Objective {
   std::string name() const override { return "ce"; }
   LossResult loss(const torch::Tensor& logits, const torch::Tensor& outLengths,
                   const Batch& batch) const override;
+};
+
+// Distillation against the batch's soft targets (maskedDistillation); a
+// batch without them is an error.
+class DistillationObjective final : public Objective {
+ public:
+  // temperature > 0 divides the student's logits (1: none).
+  explicit DistillationObjective(double temperature = 1.0);
+  std::string name() const override { return "kd"; }
+  double temperature() const { return m_temperature; }
+  LossResult loss(const torch::Tensor& logits, const torch::Tensor& outLengths,
+                  const Batch& batch) const override;
+
+ private:
+  double m_temperature;
 };
 
 }  // namespace understudy::train

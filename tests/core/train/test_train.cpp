@@ -1,4 +1,6 @@
-// core/train: batching and masking against hand-built expectations, resume
+// core/train: batching and masking against hand-built expectations (soft
+// targets too), top-k distillation (equal to cross-entropy for one-hot
+// targets; loss and gradient against python3-torch), resume
 // equivalence (across a SIGKILL mid-step and mid-checkpoint-write, including
 // the best validation and early stopping, and from a checkpoint of the format
 // before stream positions), data streams and their saved positions, what a
@@ -125,6 +127,36 @@ double maxAbsDiff(const std::vector<torch::Tensor>& a, const std::vector<torch::
   double d = 0;
   for (std::size_t i = 0; i < a.size(); ++i) d = std::max(d, (a[i] - b[i]).abs().max().item<double>());
   return d;
+}
+
+// Tensor dicts shared with the python references (torch.load reads
+// pickle_save's bytes; pickle_load reads torch.save's).
+void writeTensorDict(const std::string& path, const std::vector<std::pair<std::string, torch::Tensor>>& items) {
+  c10::Dict<std::string, at::Tensor> dict;
+  for (const auto& [k, v] : items) dict.insert(k, v.contiguous());
+  const std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
+  writeFileAtomically(path, std::string(bytes.begin(), bytes.end()));
+}
+
+c10::impl::GenericDict readTensorDict(const std::string& path) {
+  const std::string bytes = readFile(path);
+  return torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end())).toGenericDict();
+}
+
+// Random soft targets [B, T', k]: k distinct units per frame with
+// probabilities that sum to 1, for the first softFrames[b] frames of each
+// utterance; -1 / 0 after them.
+std::pair<torch::Tensor, torch::Tensor> randomSoftTargets(const std::vector<std::int64_t>& softFrames,
+                                                          std::int64_t frames, std::int64_t units, std::int64_t k) {
+  const auto batch = static_cast<std::int64_t>(softFrames.size());
+  auto ids = torch::full({batch, frames, k}, -1, torch::kInt64);
+  auto probs = torch::zeros({batch, frames, k});
+  for (std::int64_t b = 0; b < batch; ++b)
+    for (std::int64_t t = 0; t < softFrames[static_cast<std::size_t>(b)]; ++t) {
+      ids[b][t] = torch::randperm(units, torch::kInt64).narrow(0, 0, k);
+      probs[b][t] = torch::softmax(2 * torch::randn({k}), 0);
+    }
+  return {ids, probs};
 }
 
 std::vector<torch::Tensor> weights(nn::AcousticModel& m) {
@@ -285,9 +317,9 @@ class TestTrain : public QObject {
       return f;
     };
     const auto fa = feats(7, 100), fb = feats(4, 200), fc = feats(5, 300);
-    TrainingExample a{"a", fa.data(), 7, 2, {4, 5, 6}, nullptr};
-    TrainingExample b{"b", fb.data(), 4, 2, {1}, nullptr};      // fewer targets than model frames
-    TrainingExample c{"c", fc.data(), 5, 2, {0, 1, 2}, nullptr};  // more: the third is past its 2 model frames
+    TrainingExample a{"a", fa.data(), 7, 2, {4, 5, 6}, nullptr, 0, {}, {}};
+    TrainingExample b{"b", fb.data(), 4, 2, {1}, nullptr, 0, {}, {}};      // fewer targets than model frames
+    TrainingExample c{"c", fc.data(), 5, 2, {0, 1, 2}, nullptr, 0, {}, {}};  // more: the third is past its 2 model frames
     Batch batch = collateBatch({a, b, c}, 3);
 
     QCOMPARE(batch.features.sizes().vec(), (std::vector<std::int64_t>{3, 7, 2}));
@@ -331,6 +363,161 @@ class TestTrain : public QObject {
     QVERIFY2(std::abs(r.loss.item<double>() - expected) < 1e-6,
              qPrintable(QString("%1 vs %2").arg(r.loss.item<double>()).arg(expected)));
     QCOMPARE(r.correct, std::int64_t{3});  // all but frame (1,1), whose four logits tie
+  }
+
+  // Soft targets collated against tensors written out by hand: ids padded
+  // with -1 and probabilities with 0 past each utterance's model frames and
+  // soft frames, k = the largest softK, an example without soft targets all
+  // -1, an unused entry (-1) with a stray probability zeroed.
+  void testCollateBatchPadsSoftTargetsAsWrittenByHand() {
+    const std::vector<float> fa(7 * 2, 1.f), fb(4 * 2, 2.f), fc(5 * 2, 3.f);
+    TrainingExample a{"a", fa.data(), 7, 2, {}, nullptr, 2, {4, 1, 5, -1, 6, 2}, {0.75f, 0.25f, 1.f, 0.5f, 0.5f, 0.5f}};
+    TrainingExample b{"b", fb.data(), 4, 2, {1}, nullptr, 1, {3, 3, 3}, {1.f, 1.f, 1.f}};  // 3 soft frames, 2 model frames
+    TrainingExample c{"c", fc.data(), 5, 2, {0, 1}, nullptr, 0, {}, {}};               // labeled only
+    Batch batch = collateBatch({a, b, c}, 3);
+    QVERIFY(batch.hasSoftTargets());
+    QCOMPARE(batch.softIds.sizes().vec(), (std::vector<std::int64_t>{3, 3, 2}));
+    QCOMPARE(batch.softProbs.sizes().vec(), (std::vector<std::int64_t>{3, 3, 2}));
+    const std::int64_t ids[3][3][2] = {{{4, 1}, {5, -1}, {6, 2}}, {{3, -1}, {3, -1}, {-1, -1}}, {{-1, -1}, {-1, -1}, {-1, -1}}};
+    const float probs[3][3][2] = {{{0.75f, 0.25f}, {1.f, 0.f}, {0.5f, 0.5f}}, {{1.f, 0.f}, {1.f, 0.f}, {0.f, 0.f}}, {}};
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 3; ++j)
+        for (int n = 0; n < 2; ++n) {
+          QVERIFY2(batch.softIds[i][j][n].item<std::int64_t>() == ids[i][j][n],
+                   qPrintable(QString("softIds[%1][%2][%3] = %4").arg(i).arg(j).arg(n).arg(batch.softIds[i][j][n].item<std::int64_t>())));
+          QCOMPARE(batch.softProbs[i][j][n].item<float>(), probs[i][j][n]);
+        }
+    // Frame targets as before; keys in batch order.
+    QCOMPARE(batch.targets[2][1].item<std::int64_t>(), std::int64_t{1});
+    QCOMPARE(batch.keys, (std::vector<std::string>{"a", "b", "c"}));
+    // Without soft targets anywhere: none in the batch.
+    QVERIFY(!collateBatch({c}, 3).hasSoftTargets());
+    // Sizes that are not frames x k name the utterance.
+    TrainingExample bad = b;
+    bad.softProbs.pop_back();
+    try {
+      collateBatch({a, bad}, 3);
+      QFAIL("collated 3 ids with 2 probabilities");
+    } catch (const Error& e) {
+      QCOMPARE(QString::fromStdString(e.utteranceId()), QString("b"));
+    }
+  }
+
+  // With one-hot soft targets (k = 1, p = 1 on the frame target) distillation
+  // is cross-entropy: the same loss, frame count, accuracy and gradients, bit for bit,
+  // through collateBatch and a model, with padding and frames without a
+  // target in the batch.
+  void testDistillationWithOneHotTargetsEqualsCrossEntropy() {
+    auto src = gaussianCorpus(4, 5, 29);
+    std::vector<TrainingExample> examples;
+    for (std::size_t i = 0; i < src->size(); ++i) {
+      TrainingExample e = src->get(i);
+      e.targets[1] = -1;  // a frame without a target
+      e.softK = 1;
+      for (auto t : e.targets) {
+        e.softIds.push_back(t);
+        e.softProbs.push_back(t >= 0 ? 1.f : 0.f);
+      }
+      examples.push_back(e);
+    }
+    const Batch batch = collateBatch(examples, 3);
+    torch::manual_seed(3);
+    nn::AcousticModel model(nn::AcousticModelOptions().kind("blstm").input_dim(kDims).layers(2).cells(8).num_units(5));
+    auto lossAndGrad = [&](const Objective& objective) {
+      model->zero_grad();
+      auto [logits, outLengths] = model->forward(batch.features, batch.lengths);
+      LossResult r = objective.loss(logits, outLengths, batch);
+      r.loss.backward();
+      return std::make_pair(r, gradients(model));
+    };
+    const auto [ce, gradCe] = lossAndGrad(CrossEntropyObjective());
+    const auto [kd, gradKd] = lossAndGrad(DistillationObjective());
+    QCOMPARE(kd.frames, ce.frames);
+    QVERIFY(ce.frames > 10);
+    QCOMPARE(kd.correct, ce.correct);
+    const double lossDiff = std::abs(kd.loss.item<double>() - ce.loss.item<double>());
+    const double gradDiff = maxAbsDiff(gradKd, gradCe);
+    qInfo("one-hot KD vs CE: |loss difference| %g, max |gradient difference| %g", lossDiff, gradDiff);
+    // Exactly: the same log-softmax values, summed over the same frames in the
+    // same order (observed bit for bit with Debian's LibTorch).
+    QCOMPARE(lossDiff, 0.0);
+    QCOMPARE(gradDiff, 0.0);
+  }
+
+  // maskedDistillation and its gradient against kd_reference.py (python3-
+  // torch, float64, frame by frame from docs/training.md's formula) on random
+  // logits and top-k targets, at temperature 1 and 2.5. Garbage sits in the
+  // padded logits, in a stray probability of an unused (-1) entry and in
+  // frames past a soft utterance's end: none of it may count.
+  void testDistillationAndItsGradientMatchPythonTorch() {
+    US_REQUIRE_REFERENCE_PYTHON(python);
+    QTemporaryDir dir;
+    struct Case {
+      double temperature;
+      torch::Tensor logits, outLengths, ids, probs;
+      LossResult ours;
+      torch::Tensor grad;
+    };
+    std::vector<Case> cases;
+    QStringList args{QStringLiteral(UNDERSTUDY_SOURCE_DIR "/tests/core/train/kd_reference.py")};
+    torch::manual_seed(11);
+    for (double temperature : {1.0, 2.5}) {
+      Case c;
+      c.temperature = temperature;
+      const std::int64_t units = 9, k = 4, frames = 6;
+      c.outLengths = torch::tensor({6, 4, 3}, torch::kInt64);
+      c.logits = 3 * torch::randn({3, frames, units});
+      c.logits[1].narrow(0, 4, 2).fill_(1e4);  // padding
+      c.logits[2].narrow(0, 3, 3).fill_(-1e4);
+      std::tie(c.ids, c.probs) = randomSoftTargets({6, 6, 2}, frames, units, k);  // utterance 1's frames 4, 5: padding
+      c.ids[0][2][3] = -1;  // an unused entry with a stray probability
+      c.probs[0][2][3] = 0.9f;
+      auto logits = c.logits.clone().requires_grad_(true);
+      c.ours = maskedDistillation(logits, c.outLengths, c.ids, c.probs, temperature);
+      c.ours.loss.backward();
+      c.grad = logits.grad();
+      const std::string base = dir.filePath(QString("t%1").arg(cases.size())).toStdString();
+      writeTensorDict(base + ".in.pt", {{"logits", c.logits},
+                                        {"out_lengths", c.outLengths},
+                                        {"soft_ids", c.ids},
+                                        {"soft_probs", c.probs},
+                                        {"temperature", torch::tensor({temperature}, torch::kFloat64)}});
+      args << QString::fromStdString(base + ".in.pt") << QString::fromStdString(base + ".out.pt");
+      cases.push_back(c);
+    }
+    auto r = test::runProcess(python, args, 120000);
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      const auto theirs = readTensorDict(dir.filePath(QString("t%1.out.pt").arg(i)).toStdString());
+      const double loss = theirs.at("loss").toTensor().item<double>();
+      const auto grad = theirs.at("grad").toTensor();
+      QCOMPARE(cases[i].ours.frames, theirs.at("frames").toTensor().item<std::int64_t>());
+      QCOMPARE(cases[i].ours.frames, std::int64_t{6 + 4 + 2});
+      const double lossDiff = std::abs(cases[i].ours.loss.item<double>() - loss);
+      const double gradDiff = (cases[i].grad.to(torch::kFloat64) - grad).abs().max().item<double>();
+      qInfo("temperature %.1f: loss %.6f, |C++ - python| %.3g; max gradient difference %.3g",
+            cases[i].temperature, loss, lossDiff, gradDiff);
+      QVERIFY2(lossDiff <= 1e-6 * std::max(1.0, loss), qPrintable(QString::number(lossDiff)));
+      QVERIFY2(gradDiff <= 1e-7, qPrintable(QString::number(gradDiff)));
+      // Nothing flows into padding.
+      QCOMPARE(cases[i].grad[1].narrow(0, 4, 2).abs().max().item<float>(), 0.f);
+      QCOMPARE(cases[i].grad[2].narrow(0, 2, 4).abs().max().item<float>(), 0.f);
+    }
+  }
+
+  void testDistillationRefusesABatchWithoutSoftTargetsAndABadTemperature() {
+    auto src = gaussianCorpus(1, 5, 2);
+    const Batch batch = collateBatch({src->get(0)}, 3);
+    auto logits = torch::zeros({1, batch.targets.size(1), 5});
+    try {
+      DistillationObjective().loss(logits, torch::tensor({batch.targets.size(1)}), batch);
+      QFAIL("distilled from a batch without soft targets");
+    } catch (const Error& e) {
+      QVERIFY2(QString(e.what()).contains("soft targets"), e.what());
+      QCOMPARE(QString::fromStdString(e.utteranceId()), QString("utt0"));
+    }
+    QVERIFY_THROWS_EXCEPTION(Error, DistillationObjective(0.0));
+    QVERIFY_THROWS_EXCEPTION(Error, DistillationObjective(-1.0));
   }
 
   void testTargetsBeyondModelFramesAreIgnored() {
@@ -452,6 +639,36 @@ class TestTrain : public QObject {
     auto whole = src->get(0);
     QCOMPARE(second.feats[0], whole.feats[12 * kDims]);
     QCOMPARE(second.targets.front(), whole.targets[4]);
+  }
+
+  // Chunks carry the soft targets of their own model frames.
+  void testChunkedSourceSplitsSoftTargets() {
+    auto src = std::make_shared<InMemoryExampleSource>(kDims, 50);
+    const int frames = 31;  // 11 model frames: chunks of 4, 4, 3
+    std::vector<std::int32_t> ids;
+    std::vector<float> probs;
+    for (int j = 0; j < 11; ++j) {
+      ids.insert(ids.end(), {j, j + 20});
+      probs.insert(probs.end(), {0.5f + 0.01f * j, 0.5f - 0.01f * j});
+    }
+    src->addSoft("u", std::vector<float>(static_cast<std::size_t>(frames) * kDims, 0.f), 2, ids, probs);
+    ChunkedExampleSource chunks(src, 4);
+    QCOMPARE(chunks.size(), std::size_t{3});
+    int next = 0;
+    for (std::size_t i = 0; i < chunks.size(); ++i) {
+      const TrainingExample e = chunks.get(i);
+      QCOMPARE(e.softK, 2);
+      QCOMPARE(e.softFrames(), i < 2 ? 4 : 3);
+      for (int j = 0; j < e.softFrames(); ++j, ++next) {
+        QCOMPARE(e.softIds[2 * j], next);
+        QCOMPARE(e.softIds[2 * j + 1], next + 20);
+        QCOMPARE(e.softProbs[2 * j], 0.5f + 0.01f * next);
+      }
+    }
+    QCOMPARE(next, 11);
+    // The source checks what it holds.
+    QVERIFY_THROWS_EXCEPTION(Error, src->addSoft("bad", std::vector<float>(kDims), 2, {1, 2, 3}, {1.f, 0.f, 0.f}));
+    QVERIFY_THROWS_EXCEPTION(Error, src->addSoft("bad", std::vector<float>(kDims), 1, {50}, {1.f}));
   }
 
   // ---- configs ---------------------------------------------------------------
