@@ -23,6 +23,7 @@ Examples:
   understudy-cli train -w ~/exp/demo --config teacher.yaml
   understudy-cli evaluate -w ~/exp/demo --model teacher --dataset synth-test-noisy
   understudy-cli label -w ~/exp/demo --model teacher --dataset synth-unlabeled
+  understudy-cli export -w ~/exp/demo --dataset synth-unlabeled --what softlabels --ark post.ark
   understudy-cli verify -w ~/exp/demo                every store's checksums
 
 Exit codes: 0 success, 1 the work failed (the message says what, where and a hint),

@@ -7,6 +7,8 @@
 
 #include "core/store/catalog.h"
 #include "core/store/record_store.h"
+#include "core/store/soft_label_kaldi.h"
+#include "core/store/soft_label_sets.h"
 #include "core/store/workspace.h"
 #include "core/util/error.h"
 #include "core/util/progress.h"
@@ -42,15 +44,38 @@ void checkOutputPath(const fs::path& path, const char* what) {
         .hint("choose a folder you can write to");
 }
 
+// Both output paths writable, and not the same file.
+void checkOutputPaths(const fs::path& arkPath, const fs::path& scpPath) {
+  checkOutputPath(arkPath, "ark");
+  if (scpPath.empty()) return;
+  checkOutputPath(scpPath, "scp");
+  std::error_code ec1, ec2;
+  const fs::path a = fs::weakly_canonical(arkPath, ec1), b = fs::weakly_canonical(scpPath, ec2);
+  if (ec1 || ec2 ? arkPath == scpPath : a == b)
+    throw US_ERROR("the ark and the scp are the same file")
+        .file(arkPath.string())
+        .hint("give the scp its own name, e.g. feats.scp");
+}
+
 }  // namespace
 
 const char* exportWhatName(ExportWhat what) {
-  return what == ExportWhat::Features ? "features" : "targets";
+  switch (what) {
+    case ExportWhat::Features:
+      return "features";
+    case ExportWhat::Targets:
+      return "targets";
+    case ExportWhat::SoftLabels:
+      return "softlabels";
+  }
+  return "?";
 }
 
 fs::path locateExportStore(Workspace& ws, const std::string& dataset, ExportWhat what,
                            const std::string& featureSet) {
   Catalog catalog(ws);
+  if (what == ExportWhat::SoftLabels)
+    return catalog.absolute(locateSoftLabelSet(ws, dataset).path);  // checks the store exists
   const DatasetRow row = catalog.dataset(dataset);
   if (what == ExportWhat::Features) {
     const FeatureSetRow features = catalog.featureSet(row, featureSet);
@@ -81,16 +106,7 @@ KaldiExportSummary exportStoreToKaldi(const RecordStore& store, const fs::path& 
                    " records with " + std::to_string(store.cols()) +
                    " columns: only float32 matrices and int32 vectors")
         .file(store.dir().string());
-  checkOutputPath(arkPath, "ark");
-  if (!scpPath.empty()) {
-    checkOutputPath(scpPath, "scp");
-    std::error_code ec1, ec2;
-    const fs::path a = fs::weakly_canonical(arkPath, ec1), b = fs::weakly_canonical(scpPath, ec2);
-    if (ec1 || ec2 ? arkPath == scpPath : a == b)
-      throw US_ERROR("the ark and the scp are the same file")
-          .file(arkPath.string())
-          .hint("give the scp its own name, e.g. feats.scp");
-  }
+  checkOutputPaths(arkPath, scpPath);
 
   std::vector<std::string> keys = store.keys();
   std::sort(keys.begin(), keys.end());  // byte order = C-locale order
@@ -118,6 +134,20 @@ KaldiExportSummary exportStoreToKaldi(const RecordStore& store, const fs::path& 
   out.commit();
   summary.arkBytes = out.bytesWritten();
   tracker.finish();
+  return summary;
+}
+
+KaldiExportSummary exportSoftLabelSetToKaldi(const SoftLabelStore& store, const fs::path& arkPath,
+                                             const fs::path& scpPath, KaldiArchiveWriter::Mode mode,
+                                             ProgressSink* progress) {
+  checkOutputPaths(arkPath, scpPath);
+  exportSoftLabelsToKaldi(store, arkPath, scpPath, mode == KaldiArchiveWriter::Mode::Binary,
+                          progress);
+  KaldiExportSummary summary;
+  summary.records = store.size();
+  summary.frames = store.totalFrames();
+  summary.dims = store.k();
+  summary.arkBytes = fs::file_size(arkPath);
   return summary;
 }
 

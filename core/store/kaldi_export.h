@@ -1,6 +1,6 @@
-// Exporting a dataset's features or frame targets from the workspace as Kaldi
-// archives, as `copy-feats` / `copy-int-vector` would write them
-// (docs/formats.md "Exporting to Kaldi").
+// Exporting a dataset's features, frame targets or soft labels from the
+// workspace as Kaldi archives, as `copy-feats` / `copy-int-vector` /
+// `copy-post` would write them (docs/formats.md "Exporting to Kaldi").
 //
 //   Workspace ws = Workspace::open("exp");
 //   std::filesystem::path dir = locateExportStore(ws, "synth-labeled", ExportWhat::Features);
@@ -9,7 +9,9 @@
 //                                             KaldiArchiveWriter::Mode::Binary, &progress);
 //
 // Features become float matrices (frames × dims), targets int32 vectors (one
-// unit id per 30 ms frame). Records are written in C-locale key order (as
+// unit id per 30 ms frame), soft labels Posterior records
+// (exportSoftLabelSetToKaldi; the set from locateSoftLabelSet,
+// core/store/soft_label_sets.h). Records are written in C-locale key order (as
 // Kaldi's sorted tables expect), each read with its checksum verified. The scp
 // lines are `key ARK:offset`, the offset pointing just past `key ` at the
 // value, with ARK written as given. Both files appear atomically (temp file +
@@ -26,15 +28,17 @@ namespace understudy {
 
 class ProgressSink;
 class RecordStore;
+class SoftLabelStore;
 class Workspace;
 
-enum class ExportWhat { Features, Targets };
-const char* exportWhatName(ExportWhat what);  // "features" / "targets"
+enum class ExportWhat { Features, Targets, SoftLabels };
+const char* exportWhatName(ExportWhat what);  // "features" / "targets" / "softlabels"
 
 // The store holding `dataset`'s features (the newest complete feature set, or
-// the one named `featureSet`) or its frame targets. Throws understudy::Error
-// for an unknown dataset (listing the known ones) or a dataset without them,
-// with the command that makes them as the hint.
+// the one named `featureSet`), its frame targets, or its soft labels (the
+// dataset's only soft-label set; locateSoftLabelSet chooses among several).
+// Throws understudy::Error for an unknown dataset (listing the known ones) or
+// a dataset without them, with the command that makes them as the hint.
 std::filesystem::path locateExportStore(Workspace& ws, const std::string& dataset, ExportWhat what,
                                         const std::string& featureSet = {});
 
@@ -53,5 +57,14 @@ KaldiExportSummary exportStoreToKaldi(const RecordStore& store, const std::files
                                       const std::filesystem::path& scpPath,
                                       KaldiArchiveWriter::Mode mode,
                                       ProgressSink* progress = nullptr);
+
+// The same for a soft-label store: exportSoftLabelsToKaldi (Posterior
+// records, pairs with p = 0 left out) after the same output-path checks.
+// dims is the store's k (pairs per frame at most).
+KaldiExportSummary exportSoftLabelSetToKaldi(const SoftLabelStore& store,
+                                             const std::filesystem::path& arkPath,
+                                             const std::filesystem::path& scpPath,
+                                             KaldiArchiveWriter::Mode mode,
+                                             ProgressSink* progress = nullptr);
 
 }  // namespace understudy

@@ -36,10 +36,10 @@ void exportSoftLabelsToKaldi(const SoftLabelStore& store, const std::filesystem:
   tracker.finish();
 }
 
-SoftLabelImportResult importSoftLabelsFromKaldi(const std::filesystem::path& arkOrScp,
-                                                const std::filesystem::path& storeDir,
-                                                const SoftLabelStoreOptions& options,
-                                                ProgressSink* progress) {
+SoftLabelImportResult importSoftLabelsFromKaldi(
+    const std::filesystem::path& arkOrScp, const std::filesystem::path& storeDir,
+    const SoftLabelStoreOptions& options, ProgressSink* progress,
+    const std::function<bool(const std::string& key)>& keep) {
   constexpr std::size_t kCommitEvery = 1000;
   SoftLabelImportResult result;
   SoftLabelStore store = SoftLabelStore::openOrCreate(storeDir, options);
@@ -51,6 +51,10 @@ SoftLabelImportResult importSoftLabelsFromKaldi(const std::filesystem::path& ark
   std::vector<char> used(static_cast<std::size_t>(options.numUnits));
 
   auto add = [&](const std::string& key, const Posterior& post, const std::filesystem::path& from) {
+    if (keep && !keep(key)) {
+      if (result.leftOut++ == 0) result.firstLeftOut = key;
+      return;
+    }
     if (store.contains(key)) {
       ++result.skipped;
       return;
@@ -71,7 +75,8 @@ SoftLabelImportResult importSoftLabelsFromKaldi(const std::filesystem::path& ark
           throw bad("unit id " + std::to_string(id) + " is outside 0 … " +
                     std::to_string(options.numUnits - 1))
               .hint("give the number of units of the model these posteriors come from");
-        if (used[static_cast<std::size_t>(id)]) throw bad("unit id " + std::to_string(id) + " appears twice");
+        if (used[static_cast<std::size_t>(id)])
+          throw bad("unit id " + std::to_string(id) + " appears twice");
         used[static_cast<std::size_t>(id)] = 1;
       }
       std::stable_sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) {

@@ -8,6 +8,8 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
+#include <string>
 
 #include "core/store/soft_label_store.h"
 
@@ -28,6 +30,8 @@ struct SoftLabelImportResult {
   std::size_t skipped = 0;          // keys already in the store (resumed import)
   std::size_t framesTruncated = 0;  // frames with more than k pairs: the k largest kept, rescaled
   std::size_t framesPadded = 0;     // frames with fewer than k pairs: padded with p = 0
+  std::size_t leftOut = 0;          // records `keep` refused (not stored)
+  std::string firstLeftOut;         // the key of the first of them
 };
 
 // Reads posteriors from an ark, or from an scp (by extension `.scp`), into
@@ -37,10 +41,11 @@ struct SoftLabelImportResult {
 // sum to 1; fewer are padded with the smallest unused ids at p = 0. A
 // duplicate or out-of-range id, a negative weight or a sum off 1 by more
 // than 1e-3 is refused naming the file, utterance and frame. Commits every
-// 1000 utterances.
-SoftLabelImportResult importSoftLabelsFromKaldi(const std::filesystem::path& arkOrScp,
-                                                const std::filesystem::path& storeDir,
-                                                const SoftLabelStoreOptions& options,
-                                                ProgressSink* progress = nullptr);
+// 1000 utterances. With `keep`, a record whose key it refuses is read (so
+// it must still be well-formed) but not stored, and counted in leftOut.
+SoftLabelImportResult importSoftLabelsFromKaldi(
+    const std::filesystem::path& arkOrScp, const std::filesystem::path& storeDir,
+    const SoftLabelStoreOptions& options, ProgressSink* progress = nullptr,
+    const std::function<bool(const std::string& key)>& keep = {});
 
 }  // namespace understudy
