@@ -75,20 +75,6 @@ int modelUnits(Workspace& ws, const ModelRow& model) {
       .hint("retrain it with understudy-cli train, which records them");
 }
 
-void checkFolderName(const std::string& folder) {
-  if (folder.empty() || folder.find('/') != std::string::npos || folder == "." || folder == "..")
-    throw US_ERROR("--out '" + folder + "' must be a plain folder name")
-        .hint("it is made under WS/" + std::string(kSoftLabelsFolder) + "/");
-}
-
-std::uint64_t folderBytes(const fs::path& dir) {
-  std::uint64_t bytes = 0;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec))
-    if (entry.is_regular_file(ec)) bytes += entry.file_size(ec);
-  return bytes;
-}
-
 // The label summary of a whole store, as the labeler keeps it: against the
 // dataset's frame targets when their unit inventory is the model's.
 SoftLabelSummary summarise(Catalog& catalog, const SoftLabelImportPlan& plan,
@@ -123,11 +109,17 @@ SoftLabelSummary summarise(Catalog& catalog, const SoftLabelImportPlan& plan,
     summary.add(key, store.read(key), haveTruth ? &frames : nullptr,
                 g == groupsOf.end() ? kNoGroups : g->second);
   }
-  summary.setStoreBytes(folderBytes(plan.storeDir));
+  summary.setStoreBytes(SoftLabelStore::diskBytes(plan.storeDir));
   return summary;
 }
 
 }  // namespace
+
+void checkSoftLabelFolderName(const std::string& folder) {
+  if (folder.empty() || folder.find('/') != std::string::npos || folder == "." || folder == "..")
+    throw US_ERROR("--out '" + folder + "' must be a plain folder name")
+        .hint("it is made under WS/" + std::string(kSoftLabelsFolder) + "/");
+}
 
 std::string softLabelSetFolder(const SoftLabelSetRow& set) {
   return set.path.compare(0, kPrefix.size(), kPrefix) == 0 ? set.path.substr(kPrefix.size())
@@ -211,7 +203,7 @@ SoftLabelImportPlan planSoftLabelImport(Workspace& ws, const SoftLabelImportRequ
                    std::to_string(numUnits) + ", the units of model '" + r.model + "'")
         .hint("use --top-k " + std::to_string(std::min(numUnits, 20)) + " or less");
   const std::string folder = r.folder.empty() ? r.dataset + "-" + r.model : r.folder;
-  checkFolderName(folder);
+  checkSoftLabelFolderName(folder);
   plan.path = kPrefix + folder;
   plan.storeDir = ws.subdir(kSoftLabelsFolder) / folder;
 

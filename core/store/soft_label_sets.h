@@ -37,6 +37,9 @@ class Workspace;
 // "softlabels": the workspace folder of the stores, and the first part of their catalog paths.
 inline constexpr const char* kSoftLabelsFolder = "softlabels";
 
+// `--out` names one folder under WS/softlabels: throws for "", ".", ".." or a '/'.
+void checkSoftLabelFolderName(const std::string& folder);
+
 // The folder of a set under WS/softlabels (its catalog path without "softlabels/").
 std::string softLabelSetFolder(const SoftLabelSetRow& set);
 

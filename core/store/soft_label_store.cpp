@@ -247,6 +247,14 @@ SoftLabelStore SoftLabelStore::openOrCreate(const std::filesystem::path& dir,
   return store;
 }
 
+std::uint64_t SoftLabelStore::diskBytes(const std::filesystem::path& dir) {
+  std::uint64_t bytes = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
+    if (entry.is_regular_file(ec)) bytes += entry.file_size(ec);
+  return bytes;
+}
+
 std::size_t SoftLabelStore::bytesPerFrame() const {
   return static_cast<std::size_t>(m_options.k) * (m_options.precision == SoftLabelPrecision::Fp16 ? 4 : 3);
 }

@@ -136,6 +136,8 @@ class SoftLabelStore {
   SoftLabelPrecision precision() const { return m_options.precision; }
   // Payload bytes per frame: 4k (fp16) or 3k (log8).
   std::size_t bytesPerFrame() const;
+  // Bytes the store folder takes on disk (shards, index, journal, metadata).
+  static std::uint64_t diskBytes(const std::filesystem::path& dir);
   std::size_t size() const { return m_records.size(); }
   std::uint64_t totalFrames() const { return m_records.totalRows(); }
   const std::filesystem::path& dir() const { return m_records.dir(); }

@@ -13,6 +13,7 @@
 #include "core/store/catalog.h"
 #include "core/store/condition_groups.h"
 #include "core/store/feature_store.h"
+#include "core/store/soft_label_sets.h"
 #include "core/store/workspace.h"
 #include "core/train/example_source.h"
 #include "core/train/model_bundle.h"
@@ -27,22 +28,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kSoftLabelFolder = "softlabels";
-
 // Top-k of softmax(z/T), renormalised, along the last dimension: (probs, ids).
 std::pair<torch::Tensor, torch::Tensor> topKTensors(const torch::Tensor& logits, int k,
                                                     double temperature) {
   auto [values, ids] = logits.topk(k, /*dim=*/-1, /*largest=*/true, /*sorted=*/true);
   if (temperature != 1.0) values = values / temperature;
   return {torch::softmax(values, -1), ids.to(torch::kInt32)};
-}
-
-std::uint64_t folderBytes(const fs::path& dir) {
-  std::uint64_t bytes = 0;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec))
-    if (entry.is_regular_file(ec)) bytes += entry.file_size(ec);
-  return bytes;
 }
 
 std::string optionDifferences(const SoftLabelStoreOptions& stored, const SoftLabelStoreOptions& wanted) {
@@ -71,8 +62,7 @@ void LabelOptions::validate() const {
   if (threads < 0) throw US_ERROR("--threads must be >= 0").hint("0 = torch's default");
   if (maxFrames < 1) throw US_ERROR("--max-frames must be >= 1");
   if (!(commitSeconds >= 0.0)) throw US_ERROR("commit interval must be >= 0 seconds");
-  if (output.find('/') != std::string::npos || output == "." || output == "..")
-    throw US_ERROR("--out '" + output + "' must be a plain folder name").hint("it is made under WS/softlabels/");
+  if (!output.empty()) checkSoftLabelFolderName(output);
 }
 
 void topKPosteriors(const torch::Tensor& logits, int k, double temperature, std::int32_t* ids,
@@ -141,8 +131,8 @@ DatasetLabeling::DatasetLabeling(Workspace& ws, const std::string& model, const 
   for (const auto& u : catalog.utterances(s.dataset.id)) s.groupsOf[u.key] = conditionGroups(u.metadata);
 
   const std::string folder = options.output.empty() ? dataset + "-" + model : options.output;
-  s.storePath = std::string(kSoftLabelFolder) + "/" + folder;
-  s.storeDir = ws.subdir(kSoftLabelFolder) / folder;
+  s.storePath = std::string(kSoftLabelsFolder) + "/" + folder;
+  s.storeDir = ws.subdir(kSoftLabelsFolder) / folder;
   s.storeOptions.k = options.topK;
   s.storeOptions.precision = options.precision;
   s.storeOptions.temperature = options.temperature;
@@ -220,7 +210,7 @@ LabelResult DatasetLabeling::run(std::int64_t runId, ProgressSink* progressSink)
     store.commit();
     for (const auto& key : pending) addToSummary(key);
     pending.clear();
-    summary.setStoreBytes(folderBytes(s.storeDir));
+    summary.setStoreBytes(SoftLabelStore::diskBytes(s.storeDir));
     catalog.updateSoftLabelSet(result.softLabelSetId, static_cast<std::int64_t>(store.size()),
                                static_cast<std::int64_t>(store.totalFrames()));
     catalog.updateSoftLabelSummary(result.softLabelSetId, summary);
@@ -281,7 +271,7 @@ LabelResult DatasetLabeling::run(std::int64_t runId, ProgressSink* progressSink)
   }
   commit();
   store.records().close();  // folds the journal into the index
-  summary.setStoreBytes(folderBytes(s.storeDir));
+  summary.setStoreBytes(SoftLabelStore::diskBytes(s.storeDir));
   catalog.updateSoftLabelSummary(result.softLabelSetId, summary);
   progress.finish(fmt::format("{}/{} utt", result.resumed + result.labeledNow, source.size()));
 
