@@ -31,6 +31,8 @@ struct LossResult {
   std::int64_t frames = 0;     // valid model frames
   std::int64_t correct = 0;    // frames whose argmax agrees with the objective's reference
   double sumLoss = 0.0;        // loss * frames
+
+  double accuracy() const { return frames > 0 ? static_cast<double>(correct) / static_cast<double>(frames) : 0.0; }
 };
 
 // Mean cross-entropy over the model frames with a target (>= 0) inside

@@ -185,12 +185,39 @@ Trainer::NextStep Trainer::nextStep() const {
   return {0, &m_crossEntropy, 1.0};
 }
 
+std::string Trainer::stopReasonBeforeStep(std::int64_t stopAtStep) {
+  if (m_config.maxSteps > 0 && m_step >= m_config.maxSteps) return "max_steps";
+  if (stopAtStep > 0 && m_step >= stopAtStep) return "stop_at_step";
+  DataStream& lead = m_batches.at(0);
+  const auto epochsDone = [&] { return m_config.maxEpochs > 0 && lead.position().epoch >= m_config.maxEpochs; };
+  // A run that ended at max_epochs was checkpointed at (max_epochs, batch
+  // 0): resumed, it has nothing left to do.
+  if (epochsDone()) return "max_epochs";
+  if (lead.epochDone()) {
+    lead.startNextEpoch();
+    if (epochsDone()) return "max_epochs";
+  }
+  return {};
+}
+
+void Trainer::recordStepMetrics(const StepResult& s, std::int64_t inputFrames, double seconds) {
+  if (m_step % m_config.logEvery == 0) {
+    recordMetric("train/loss", s.loss.loss.item<double>());
+    recordMetric("train/frame_accuracy", s.loss.accuracy());
+    recordMetric("train/lr", s.lr);
+    recordMetric("train/frames_per_second", seconds > 0 ? static_cast<double>(inputFrames) / seconds : 0.0);
+    recordMetric("train/grad_norm", s.gradNorm);
+  }
+  if (!std::isfinite(s.gradNorm))
+    log::warning("step {}: gradient norm is {} (the step was still taken)", m_step, s.gradNorm);
+}
+
 TrainResult Trainer::run(std::int64_t stopAtStep) {
   TrainResult result;
   m_model->train();
   const int subsample = static_cast<int>(m_config.model.subsample());
   // Epochs (max_epochs, the progress total, TrainResult::epochs) count the first stream's.
-  DataStream& lead = m_batches.at(0);
+  const DataStream& lead = m_batches.at(0);
   const std::int64_t startStep = m_step;
   std::int64_t total = 0;
   if (m_config.maxSteps > 0) {
@@ -207,27 +234,8 @@ TrainResult Trainer::run(std::int64_t stopAtStep) {
   bool validatedAtCurrentStep = false;
 
   while (true) {
-    if (m_config.maxSteps > 0 && m_step >= m_config.maxSteps) {
-      result.stopReason = "max_steps";
-      break;
-    }
-    if (stopAtStep > 0 && m_step >= stopAtStep) {
-      result.stopReason = "stop_at_step";
-      break;
-    }
-    // A run that ended at max_epochs was checkpointed at (max_epochs, batch
-    // 0): resumed, it has nothing left to do.
-    if (m_config.maxEpochs > 0 && lead.position().epoch >= m_config.maxEpochs) {
-      result.stopReason = "max_epochs";
-      break;
-    }
-    if (lead.epochDone()) {
-      lead.startNextEpoch();
-      if (m_config.maxEpochs > 0 && lead.position().epoch >= m_config.maxEpochs) {
-        result.stopReason = "max_epochs";
-        break;
-      }
-    }
+    result.stopReason = stopReasonBeforeStep(stopAtStep);
+    if (!result.stopReason.empty()) break;
     if (progress.cancelled()) {
       result.stopReason = "cancelled";
       result.cancelled = true;
@@ -246,21 +254,10 @@ TrainResult Trainer::run(std::int64_t stopAtStep) {
     stepSeconds += seconds;
     framesDone += batch.inputFrames;
 
-    const double accuracy =
-        s.loss.frames > 0 ? static_cast<double>(s.loss.correct) / static_cast<double>(s.loss.frames) : 0.0;
-    const double loss = s.loss.loss.item<double>();
-    if (m_step % m_config.logEvery == 0) {
-      recordMetric("train/loss", loss);
-      recordMetric("train/frame_accuracy", accuracy);
-      recordMetric("train/lr", s.lr);
-      recordMetric("train/frames_per_second", seconds > 0 ? static_cast<double>(batch.inputFrames) / seconds : 0.0);
-      recordMetric("train/grad_norm", s.gradNorm);
-    }
-    if (!std::isfinite(s.gradNorm))
-      log::warning("step {}: gradient norm is {} (the step was still taken)", m_step, s.gradNorm);
+    recordStepMetrics(s, batch.inputFrames, seconds);
     progress.set(m_step - startStep,
-                 fmt::format("step {}  loss {:.3f}  acc {:.1f}%  {:.0f} frames/s", m_step, loss,
-                             100.0 * accuracy,
+                 fmt::format("step {}  loss {:.3f}  acc {:.1f}%  {:.0f} frames/s", m_step,
+                             s.loss.loss.item<double>(), 100.0 * s.loss.accuracy(),
                              stepSeconds > 0 ? static_cast<double>(framesDone) / stepSeconds : 0.0));
 
     bool stop = false;

@@ -150,6 +150,11 @@ class Trainer {
     double lrScale = 1.0;
   };
   NextStep nextStep() const;
+  // Why the run stops before the next step ("" to go on). Starts the first
+  // stream's next epoch when its current one is done.
+  std::string stopReasonBeforeStep(std::int64_t stopAtStep);
+  // The step's train/* metrics (every log_every steps).
+  void recordStepMetrics(const StepResult& s, std::int64_t inputFrames, double seconds);
   double applyLearningRate(double scale);
   // Records a validation and tracks the best (best.pt). Periodic ones also
   // drive newbob and early stopping: true when early stopping fires.
