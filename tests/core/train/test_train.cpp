@@ -442,6 +442,14 @@ class TestTrain : public QObject {
     // same order (observed bit for bit with Debian's LibTorch).
     QCOMPARE(lossDiff, 0.0);
     QCOMPARE(gradDiff, 0.0);
+
+    // A trainer's step with either objective: the same weights after it.
+    TrainerConfig c = tinyConfig();
+    Trainer withCe(c, src, nullptr, {}), withKd(c, src, nullptr, {});
+    const StepResult a = withCe.trainStep(batch, CrossEntropyObjective());
+    const StepResult b = withKd.trainStep(batch, DistillationObjective());
+    QCOMPARE(a.loss.loss.item<double>(), b.loss.loss.item<double>());
+    QCOMPARE(maxAbsDiff(weights(withCe.model()), weights(withKd.model())), 0.0);
   }
 
   // maskedDistillation and its gradient against kd_reference.py (python3-
@@ -516,6 +524,10 @@ class TestTrain : public QObject {
       QVERIFY2(QString(e.what()).contains("soft targets"), e.what());
       QCOMPARE(QString::fromStdString(e.utteranceId()), QString("utt0"));
     }
+    // trainStep uses the objective it is given: refused before the step.
+    Trainer t(tinyConfig(), src, nullptr, {});
+    QVERIFY_THROWS_EXCEPTION(Error, t.trainStep(batch, DistillationObjective()));
+    QCOMPARE(t.step(), std::int64_t{0});
     QVERIFY_THROWS_EXCEPTION(Error, DistillationObjective(0.0));
     QVERIFY_THROWS_EXCEPTION(Error, DistillationObjective(-1.0));
   }
