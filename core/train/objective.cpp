@@ -67,7 +67,12 @@ LossResult maskedDistillation(const torch::Tensor& logits, const torch::Tensor& 
   auto used = selectedIds >= 0;
   auto p = selectedProbs.to(logq.scalar_type()) * used.to(logq.scalar_type());
   auto perFrame = -(p * logq.gather(1, selectedIds.clamp_min(0))).sum(1);
-  r.loss = perFrame.mean();
+  // The mean over frames by nll_loss's reduction (nll_loss of [N, 1] picks
+  // -perFrame[t] per frame): the summation order of maskedCrossEntropy's
+  // cross_entropy, so one-hot KD equals CE bit for bit, gradients included
+  // (Tensor::mean sums in another order: they differed by an ulp).
+  r.loss = torch::nn::functional::nll_loss((-perFrame).unsqueeze(1),
+                                           torch::zeros({r.frames}, torch::kInt64));
   {
     torch::NoGradGuard noGrad;
     auto teacherBest = selectedIds.gather(1, p.argmax(1, /*keepdim=*/true)).squeeze(1);
