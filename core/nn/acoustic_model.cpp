@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 #include <vector>
@@ -147,20 +148,22 @@ int64_t AcousticModelImpl::centreFrame(int64_t j, int64_t inputFrames, int64_t s
   return std::min(subsample * j + subsample / 2, inputFrames - 1);
 }
 
-torch::Tensor AcousticModelImpl::stackAndSubsample(const torch::Tensor& features,
-                                                   const torch::Tensor& lengths) const {
+namespace {
+
+// Stacks and subsamples features [B, P + T, D] whose first P frames are
+// context (the frames before the chunk), lengths [B] >= 1 counting the
+// frames after it: model frame j is centred on frame P + min(s*j + s/2,
+// len_b - 1) and member i reads frame clamp(centre + i - k/2, 0, P + len_b -
+// 1): edges replicate the utterance's own first/last frame, never padding.
+torch::Tensor stackFrames(const torch::Tensor& features, const torch::Tensor& lengths,
+                          int64_t context, int64_t k, int64_t s) {
   const int64_t batch = features.size(0);
   const int64_t dim = features.size(2);
-  const int64_t s = options.subsample();
-  const int64_t k = options.stack();
-  const int64_t maxOut = outputFrames(features.size(1), s);
+  const int64_t maxOut = AcousticModelImpl::outputFrames(features.size(1) - context, s);
   auto longOpts = torch::TensorOptions().dtype(torch::kLong).device(features.device());
-  // centre[b, j] = min(s*j + s/2, len_b - 1); stack member i reads frame
-  // clamp(centre + i - k/2, 0, len_b - 1): edges replicate the utterance's own
-  // first/last frame, never padding.
-  auto lastFrame = (lengths.to(longOpts) - 1).view({batch, 1, 1});
-  auto centre =
-      torch::minimum(torch::arange(maxOut, longOpts).view({1, maxOut, 1}) * s + s / 2, lastFrame);
+  auto lastFrame = (lengths.to(longOpts) + (context - 1)).view({batch, 1, 1});
+  auto centre = torch::minimum(
+      torch::arange(maxOut, longOpts).view({1, maxOut, 1}) * s + (s / 2 + context), lastFrame);
   auto offsets = torch::arange(k, longOpts).view({1, 1, k}) - k / 2;
   auto index = torch::clamp(centre + offsets, 0).min(lastFrame);  // [B, T', k]
   auto gathered =
@@ -168,27 +171,42 @@ torch::Tensor AcousticModelImpl::stackAndSubsample(const torch::Tensor& features
   return gathered.reshape({batch, maxOut, k * dim});
 }
 
-std::pair<torch::Tensor, torch::Tensor> AcousticModelImpl::forward(const torch::Tensor& features,
-                                                                   const torch::Tensor& lengths) {
-  if (features.dim() != 3 || features.size(2) != options.input_dim())
+}  // namespace
+
+torch::Tensor AcousticModelImpl::stackAndSubsample(const torch::Tensor& features,
+                                                   const torch::Tensor& lengths) const {
+  return stackFrames(features, lengths, 0, options.stack(), options.subsample());
+}
+
+namespace {
+
+// Checks features [B, T, inputDim] and lengths [B] in minLength..T; the lengths on the CPU.
+torch::Tensor checkedLengths(const torch::Tensor& features, const torch::Tensor& lengths,
+                             int64_t inputDim, int64_t minLength) {
+  if (features.dim() != 3 || features.size(2) != inputDim)
     throw US_ERROR(fmt::format("features have shape {}, expected [batch, frames, {}]",
-                               describe(features.sizes().vec()), options.input_dim()))
+                               describe(features.sizes().vec()), inputDim))
         .hint("the model's input_dim must equal the feature set's bins");
   if (lengths.dim() != 1 || lengths.size(0) != features.size(0))
     throw US_ERROR(fmt::format("lengths have shape {}, expected [{}]",
                                describe(lengths.sizes().vec()), features.size(0)));
   auto cpuLengths = lengths.to(torch::kCPU, torch::kLong).contiguous();
   const int64_t maxIn = features.size(1);
-  {
-    auto acc = cpuLengths.accessor<int64_t, 1>();
-    for (int64_t b = 0; b < acc.size(0); ++b)
-      if (acc[b] < 1 || acc[b] > maxIn)
-        throw US_ERROR(fmt::format("utterance {} of the batch has length {}, allowed 1..{}", b,
-                                   acc[b], maxIn));
-  }
+  auto acc = cpuLengths.accessor<int64_t, 1>();
+  for (int64_t b = 0; b < acc.size(0); ++b)
+    if (acc[b] < minLength || acc[b] > maxIn)
+      throw US_ERROR(fmt::format("utterance {} of the batch has length {}, allowed {}..{}", b,
+                                 acc[b], minLength, maxIn));
+  return cpuLengths;
+}
+
+}  // namespace
+
+std::pair<torch::Tensor, torch::Tensor> AcousticModelImpl::forward(const torch::Tensor& features,
+                                                                   const torch::Tensor& lengths) {
+  auto cpuLengths = checkedLengths(features, lengths, options.input_dim(), 1);
   const int64_t s = options.subsample();
   auto outLengths = torch::div(cpuLengths + (s - 1), s, "floor");
-  const int64_t maxOut = outputFrames(maxIn, s);
 
   auto deviceLengths = cpuLengths.to(features.device());
   auto x = stackAndSubsample(features, deviceLengths);
@@ -208,13 +226,189 @@ std::pair<torch::Tensor, torch::Tensor> AcousticModelImpl::forward(const torch::
       h = torch::dropout(h, options.dropout(), is_training());
     x = h;
   }
+  return {outputLogits(x, outLengths), outLengths};
+}
+
+torch::Tensor AcousticModelImpl::outputLogits(const torch::Tensor& x,
+                                              const torch::Tensor& outLengths) {
   auto logits = output(x);
+  const int64_t maxOut = x.size(1);
   auto valid = torch::arange(maxOut, torch::TensorOptions().dtype(torch::kLong))
                    .view({1, maxOut})
                    .lt(outLengths.view({-1, 1}))
                    .to(logits.device());
-  logits = logits.masked_fill(valid.logical_not().unsqueeze(2), 0.0);
-  return {logits, outLengths};
+  return logits.masked_fill(valid.logical_not().unsqueeze(2), 0.0);
+}
+
+// ---------------------------------------------------------------- streaming
+
+LstmState LstmState::detach() const {
+  return {h.defined() ? h.detach() : h, c.defined() ? c.detach() : c};
+}
+
+StreamState StreamState::detach() const {
+  return {lstm.detach(), context.defined() ? context.detach() : context};
+}
+
+namespace {
+
+Error cannotStream() {
+  return US_ERROR(
+             "a blstm model has no state to carry: its backward direction reads the "
+             "utterance's future, so it cannot run chunk by chunk")
+      .hint("carry state with a kind: lstm model; run a blstm on whole utterances");
+}
+
+}  // namespace
+
+StreamingOutput AcousticModelImpl::forward(const torch::Tensor& features,
+                                           const torch::Tensor& lengths,
+                                           const StreamState& initial) {
+  if (options.bidirectional()) throw cannotStream();
+  if (options.stack() > options.subsample())
+    throw US_ERROR(
+        fmt::format("stack {} > subsample {}: a model frame's stack reaches into the next "
+                    "group's frames, which a chunk's last model frame would not see",
+                    options.stack(), options.subsample()))
+        .hint(
+            "stack whole utterances with stackAndSubsample and chunk the model frames with "
+            "forwardStacked");
+  auto cpuLengths = checkedLengths(features, lengths, options.input_dim(), 0);
+  const int64_t batch = features.size(0), dim = features.size(2);
+  const int64_t s = options.subsample();
+  const int64_t q = options.stack() / 2;  // frames of stacking context
+  auto outLengths = torch::div(cpuLengths + (s - 1), s, "floor");
+  // The previous chunk's last q frames, then this chunk's.
+  torch::Tensor extended = features;
+  int64_t context = 0;
+  if (initial.context.defined()) {
+    const std::vector<int64_t> want = {batch, q, dim};
+    if (initial.context.sizes().vec() != want)
+      throw US_ERROR(fmt::format("stacking context has shape {}, the model needs {} "
+                                 "([batch, stack/2, input_dim])",
+                                 describe(initial.context.sizes().vec()), describe(want)))
+          .hint("pass the state returned for the previous chunk of the same utterances");
+    extended = torch::cat({initial.context.to(features.options()), features}, 1);
+    context = q;
+  }
+  auto deviceLengths = cpuLengths.to(features.device());
+  // Stacking reads frame 0 of an empty row; forwardStacked never runs it.
+  auto x = stackFrames(extended, deviceLengths.clamp_min(1), context, options.stack(), s);
+  auto result = forwardStacked(x, outLengths, initial.lstm);
+  // Each utterance's last q frames: those of an empty row stay what they were
+  // (zeros where it has none).
+  auto longOpts = torch::TensorOptions().dtype(torch::kLong).device(features.device());
+  auto position = deviceLengths.view({batch, 1}) + (context - q) + torch::arange(q, longOpts);
+  auto last = extended.gather(1, position.clamp_min(0).unsqueeze(2).expand({batch, q, dim}));
+  result.state.context = last.masked_fill(position.lt(0).unsqueeze(2), 0.0);
+  return result;
+}
+
+StreamingOutput AcousticModelImpl::forwardStacked(const torch::Tensor& stacked,
+                                                  const torch::Tensor& modelLengths,
+                                                  const LstmState& initial) {
+  if (options.bidirectional()) throw cannotStream();
+  auto cpuLengths = checkedLengths(stacked, modelLengths, options.stackedDim(), 0);
+  const int64_t batch = stacked.size(0);
+  const int64_t layers = options.layers();
+  auto stateOptions = stacked.options();
+  LstmState state = initial;
+  if (!state.h.defined())
+    state.h = torch::zeros({layers, batch, options.hiddenOut()}, stateOptions);
+  if (!state.c.defined()) state.c = torch::zeros({layers, batch, options.cells()}, stateOptions);
+  const std::vector<int64_t> wantH = {layers, batch, options.hiddenOut()};
+  const std::vector<int64_t> wantC = {layers, batch, options.cells()};
+  if (state.h.sizes().vec() != wantH || state.c.sizes().vec() != wantC)
+    throw US_ERROR(fmt::format("initial state has h {} and c {}, the model needs h {} and c {} "
+                               "([layers, batch, width])",
+                               describe(state.h.sizes().vec()), describe(state.c.sizes().vec()),
+                               describe(wantH), describe(wantC)))
+        .hint(
+            "pass the state returned for the previous chunk of the same utterances, in the "
+            "same batch order");
+  state.h = state.h.to(stateOptions);
+  state.c = state.c.to(stateOptions);
+
+  std::vector<int64_t> lengths(cpuLengths.data_ptr<int64_t>(),
+                               cpuLengths.data_ptr<int64_t>() + batch);
+  auto x = stacked;
+  std::vector<torch::Tensor> hN, cN;
+  for (int64_t layer = 0; layer < layers; ++layer) {
+    auto [h, hy, cy] = runLayerWithState(x, lengths, layer, state.h[layer], state.c[layer]);
+    hN.push_back(hy);
+    cN.push_back(cy);
+    if (layer + 1 < layers && options.dropout() > 0.0)
+      h = torch::dropout(h, options.dropout(), is_training());
+    x = h;
+  }
+  return {outputLogits(x, cpuLengths), cpuLengths, {{torch::stack(hN), torch::stack(cN)}, {}}};
+}
+
+std::pair<torch::Tensor, torch::Tensor> AcousticModelImpl::sliceChunk(const torch::Tensor& features,
+                                                                      const torch::Tensor& lengths,
+                                                                      int64_t firstFrame,
+                                                                      int64_t frames) const {
+  const int64_t s = options.subsample();
+  if (firstFrame < 0 || frames < 1 || firstFrame % s != 0 || frames % s != 0)
+    throw US_ERROR(fmt::format("chunk of frames [{}, {}) does not start and end on a model "
+                               "frame: both must be multiples of subsample = {}",
+                               firstFrame, firstFrame + frames, s))
+        .hint("cut chunks of subsample x n 10 ms frames");
+  if (features.dim() != 3)
+    throw US_ERROR(fmt::format("features have shape {}, expected [batch, frames, dims]",
+                               describe(features.sizes().vec())));
+  const int64_t end = std::min(firstFrame + frames, features.size(1));
+  const int64_t begin = std::min(firstFrame, end);
+  auto chunkLengths = (lengths.to(torch::kLong) - begin).clamp(0, end - begin);
+  return {features.slice(1, begin, end), chunkLengths};
+}
+
+std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> AcousticModelImpl::runLayerWithState(
+    const torch::Tensor& x, const std::vector<int64_t>& lengths, int64_t layer,
+    const torch::Tensor& h0, const torch::Tensor& c0) {
+  // at::lstm would run every row to the end of the padding, and its final
+  // state would be the padding's. So the frames run in segments between the
+  // distinct lengths: each segment only the rows still running, from the
+  // state their previous segment left. Chunks where every row has the same
+  // length (all but an utterance's last) take one call, as runDirection.
+  const int64_t batch = x.size(0), frames = x.size(1), width = options.hiddenOut();
+  std::vector<int64_t> ends(lengths.begin(), lengths.end());
+  std::sort(ends.begin(), ends.end());
+  ends.erase(std::unique(ends.begin(), ends.end()), ends.end());
+  auto weights = directionWeights(layer, false);
+  auto h = h0, c = c0;
+  std::vector<torch::Tensor> pieces;
+  int64_t start = 0;
+  for (int64_t end : ends) {
+    if (end <= start) continue;  // length 0: those rows keep their state
+    std::vector<int64_t> rows;
+    for (int64_t b = 0; b < batch; ++b)
+      if (lengths[b] >= end) rows.push_back(b);
+    const bool all = int64_t(rows.size()) == batch;
+    auto index = torch::tensor(rows, torch::kLong).to(x.device());
+    auto segment = x.slice(1, start, end);
+    if (!all) segment = segment.index_select(0, index);
+    auto hs = all ? h : h.index_select(0, index);
+    auto cs = all ? c : c.index_select(0, index);
+    auto [out, hy, cy] =
+        at::lstm(segment, {hs.unsqueeze(0), cs.unsqueeze(0)}, weights, /*has_biases=*/true,
+                 /*num_layers=*/1, /*dropout=*/0.0, is_training(), /*bidirectional=*/false,
+                 /*batch_first=*/true);
+    if (all) {
+      pieces.push_back(out);
+      h = hy[0];
+      c = cy[0];
+    } else {
+      pieces.push_back(
+          torch::zeros({batch, end - start, width}, out.options()).index_copy(0, index, out));
+      h = h.index_copy(0, index, hy[0]);
+      c = c.index_copy(0, index, cy[0]);
+    }
+    start = end;
+  }
+  if (start < frames || pieces.empty())
+    pieces.push_back(torch::zeros({batch, frames - start, width}, x.options()));
+  return {pieces.size() == 1 ? pieces[0] : torch::cat(pieces, 1), h, c};
 }
 
 torch::Tensor AcousticModelImpl::reverseWithinLengths(const torch::Tensor& x,
@@ -228,14 +422,19 @@ torch::Tensor AcousticModelImpl::reverseWithinLengths(const torch::Tensor& x,
   return x.gather(1, source.unsqueeze(2).expand({batch, frames, x.size(2)}));
 }
 
-torch::Tensor AcousticModelImpl::runDirection(const torch::Tensor& x, int64_t layer, bool reverse) {
-  // One direction of one layer with the parameters of torch::nn::LSTM (same
-  // names and layout as python's), through the same at::lstm kernel.
+std::vector<torch::Tensor> AcousticModelImpl::directionWeights(int64_t layer, bool reverse) {
+  // The parameters of torch::nn::LSTM (same names and layout as python's).
   const std::string suffix = "_l" + std::to_string(layer) + (reverse ? "_reverse" : "");
   auto params = lstm->named_parameters(false);
   std::vector<torch::Tensor> weights = {params["weight_ih" + suffix], params["weight_hh" + suffix],
                                         params["bias_ih" + suffix], params["bias_hh" + suffix]};
   if (options.projection() > 0) weights.push_back(params["weight_hr" + suffix]);
+  return weights;
+}
+
+torch::Tensor AcousticModelImpl::runDirection(const torch::Tensor& x, int64_t layer, bool reverse) {
+  // One direction of one layer through the at::lstm kernel torch.nn.LSTM uses.
+  auto weights = directionWeights(layer, reverse);
   auto h0 = torch::zeros({1, x.size(0), options.hiddenOut()}, x.options());
   auto c0 = torch::zeros({1, x.size(0), options.cells()}, x.options());
   return std::get<0>(at::lstm(x, {h0, c0}, weights, /*has_biases=*/true, /*num_layers=*/1,

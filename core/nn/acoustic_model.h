@@ -14,6 +14,14 @@
 //   auto opts = AcousticModelOptions::preset("teacher-small").num_units(70);
 //   AcousticModel model(opts);
 //   auto [logits, outLengths] = model->forward(features, lengths);  // [B,T',U], [B]
+//   // The student ("lstm") streams: chunks of 3n frames with the state carried
+//   // give the whole utterance's logits (docs/models.md "Streaming").
+//   StreamState state;  // empty: the utterances' start
+//   for (int64_t first = 0; first < T; first += 3 * n) {
+//     auto [chunk, chunkLengths] = model->sliceChunk(features, lengths, first, 3 * n);
+//     auto out = model->forward(chunk, chunkLengths, state);
+//     state = out.state.detach();  // truncated BPTT: carry values, not the graph
+//   }
 //   saveWeights(model, "teacher.pt");
 //   exportForPython(model, "teacher.python.pt");  // python: torch.load(path)
 //
@@ -25,12 +33,45 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <tuple>
 #include <utility>
+#include <vector>
 
 #include "core/util/error.h"
 #include "core/util/yaml_config.h"
 
 namespace understudy::nn {
+
+// The recurrent state of a unidirectional ("lstm") model between chunks of
+// its utterances, laid out as torch.nn.LSTM's (h_n, c_n): h [layers, B,
+// hiddenOut()], c [layers, B, cells]. Undefined tensors stand for zeros.
+struct LstmState {
+  torch::Tensor h;
+  torch::Tensor c;
+
+  // The same values cut from autograd: truncated BPTT carries the state, not its graph.
+  LstmState detach() const;
+};
+
+// What a unidirectional model carries from one chunk of its utterances to
+// the next: the LSTM state and the stacking context, the last stack/2 10 ms
+// frames of each utterance seen so far ([B, stack/2, input_dim]), which
+// stacking at the next chunk's start may read (an utterance whose last
+// 30 ms group holds one frame stacks [T-2, T-1, T-1]). Empty (undefined
+// tensors) at the utterances' start.
+struct StreamState {
+  LstmState lstm;
+  torch::Tensor context;
+
+  StreamState detach() const;
+};
+
+// What the state-carrying forward returns.
+struct StreamingOutput {
+  torch::Tensor logits;      // [B, T', num_units], zero at padded model frames
+  torch::Tensor outLengths;  // [B] model frames
+  StreamState state;         // after each utterance's last valid frame
+};
 
 struct AcousticModelOptions {
   TORCH_ARG(std::string, kind) = "blstm";  // "lstm" | "blstm"
@@ -73,6 +114,32 @@ class AcousticModelImpl : public torch::nn::Cloneable<AcousticModelImpl> {
   // Logits at padded model frames are zero.
   std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& features,
                                                   const torch::Tensor& lengths);
+  // The streaming forward of a unidirectional model (kind "lstm"; a blstm is
+  // refused, its backward direction reads the future): `features` continue
+  // the utterances where `initial` left them (empty: their start). Returns
+  // forward(features, lengths)'s logits and the state after each utterance's
+  // last valid frame: padding never advances it, and an utterance of length
+  // 0 (one that ended in an earlier chunk) keeps its state. Lengths may be 0.
+  // Chunks cut by sliceChunk and run in order with the returned state carried
+  // give the whole utterances' logits (docs/models.md "Streaming"). Needs
+  // stack <= subsample (no model frame reads the next group's frames);
+  // otherwise stack whole utterances with stackAndSubsample and chunk the
+  // model frames with forwardStacked.
+  StreamingOutput forward(const torch::Tensor& features, const torch::Tensor& lengths,
+                          const StreamState& initial);
+  // The same on stacked model frames: stacked [B, T', stackedDim()],
+  // modelLengths [B] (0..T'), the LSTM state only (the returned context stays
+  // undefined). Chunking stacked frames is exact for any stack and subsample.
+  StreamingOutput forwardStacked(const torch::Tensor& stacked, const torch::Tensor& modelLengths,
+                                 const LstmState& initial);
+  // Frames [firstFrame, firstFrame + frames) of a padded batch and each
+  // utterance's length inside them (0 when it ended before firstFrame).
+  // firstFrame and frames must be multiples of subsample, so model frames stay
+  // aligned with the whole utterance's.
+  std::pair<torch::Tensor, torch::Tensor> sliceChunk(const torch::Tensor& features,
+                                                     const torch::Tensor& lengths,
+                                                     int64_t firstFrame, int64_t frames) const;
+
   // Stacks and subsamples only: [B, T, input_dim] -> [B, T', stack*input_dim].
   torch::Tensor stackAndSubsample(const torch::Tensor& features,
                                   const torch::Tensor& lengths) const;
@@ -95,7 +162,14 @@ class AcousticModelImpl : public torch::nn::Cloneable<AcousticModelImpl> {
   torch::nn::Linear output{nullptr};
 
  private:
+  std::vector<torch::Tensor> directionWeights(int64_t layer, bool reverse);
   torch::Tensor runDirection(const torch::Tensor& x, int64_t layer, bool reverse);
+  // One unidirectional layer from (h0 [B, h], c0 [B, c]), each row stopped
+  // after its own length: {output [B, T, h] (0 past each length), hN, cN}.
+  std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> runLayerWithState(
+      const torch::Tensor& x, const std::vector<int64_t>& lengths, int64_t layer,
+      const torch::Tensor& h0, const torch::Tensor& c0);
+  torch::Tensor outputLogits(const torch::Tensor& x, const torch::Tensor& outLengths);
 };
 TORCH_MODULE(AcousticModel);
 

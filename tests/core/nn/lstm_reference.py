@@ -3,9 +3,13 @@
 usage: lstm_reference.py WEIGHTS INPUTS OUTPUTS [WEIGHTS INPUTS OUTPUTS ...]
 
 WEIGHTS: exportForPython's file (torch.load gives a dict with "config").
-INPUTS:  dict {"features": [B, T, D] float, "lengths": [B] int64}.
+INPUTS:  dict {"features": [B, T, D] float, "lengths": [B] int64}, and
+         optionally "h0" [layers, B, h], "c0" [layers, B, cells]: each
+         utterance's initial state (torch.nn.LSTM's (h_0, c_0)).
 OUTPUTS: written with torch.save: {"logits": [B, T', U] (zero past each
-         utterance's end), "out_lengths": [B] int64}.
+         utterance's end), "out_lengths": [B] int64, "h_n", "c_n": each
+         utterance's final state, torch.nn.LSTM's (h_n, c_n) with the
+         utterances along dim 1}.
 
 Each utterance is run alone, unpadded, through torch.nn.LSTM (proj_size for
 LSTMP) and torch.nn.Linear after stacking/subsampling written here from the
@@ -69,13 +73,21 @@ def run(weights_path, inputs_path, outputs_path):
     max_out = (features.shape[1] + subsample - 1) // subsample
     logits = torch.zeros(features.shape[0], max_out, int(config["num_units"]))
     out_lengths = torch.zeros(features.shape[0], dtype=torch.int64)
+    h_n, c_n = [], []
     with torch.no_grad():
         for b in range(features.shape[0]):
             x = stack_and_subsample(features[b, : int(lengths[b])], stack, subsample)
-            y = output(lstm(x.unsqueeze(0))[0])[0]
+            state = None
+            if "h0" in inputs:
+                state = (inputs["h0"][:, b : b + 1].contiguous(), inputs["c0"][:, b : b + 1].contiguous())
+            y, (h, c) = lstm(x.unsqueeze(0), state)
+            y = output(y)[0]
             logits[b, : y.shape[0]] = y
             out_lengths[b] = y.shape[0]
-    torch.save({"logits": logits, "out_lengths": out_lengths}, outputs_path)
+            h_n.append(h)
+            c_n.append(c)
+    torch.save({"logits": logits, "out_lengths": out_lengths,
+                "h_n": torch.cat(h_n, 1), "c_n": torch.cat(c_n, 1)}, outputs_path)
 
 
 def main(args):

@@ -105,11 +105,14 @@ class TestNn : public QObject {
   }
 
   void testForwardMatchesPythonTorch() {
+    // Each utterance alone through torch.nn.LSTM; "+state" cases start from a
+    // random (h_0, c_0) and compare the final (h_n, c_n) too.
     US_REQUIRE_REFERENCE_PYTHON(python);
     QTemporaryDir dir;
     struct Case {
       std::string name;
       AcousticModelOptions options;
+      bool withState = false;
     };
     std::vector<Case> cases = {
         {"lstm", smallOptions("lstm")},
@@ -117,18 +120,32 @@ class TestNn : public QObject {
         {"lstmp", smallOptions("lstm", 5)},
         {"blstmp", smallOptions("blstm", 5).layers(3)},
         {"stack5_sub2", smallOptions("lstm").stack(5).subsample(2)},
+        {"lstm+state", smallOptions("lstm"), true},
+        {"lstmp+state", smallOptions("lstm", 5).layers(3), true},
     };
     QStringList args{QStringLiteral(UNDERSTUDY_SOURCE_DIR "/tests/core/nn/lstm_reference.py")};
-    std::vector<std::pair<torch::Tensor, torch::Tensor>> ours;
+    std::vector<StreamingOutput> ours;
     for (const auto& c : cases) {
       AcousticModel model(c.options);
       model->eval();
       auto [features, lengths] = randomBatch({17, 9, 4, 1, 12}, c.options.input_dim());
       torch::NoGradGuard noGrad;
-      ours.push_back(model->forward(features, lengths));
+      std::vector<std::pair<std::string, torch::Tensor>> inputs = {{"features", features},
+                                                                   {"lengths", lengths}};
+      if (c.withState) {
+        const int64_t layers = c.options.layers();
+        LstmState initial{torch::randn({layers, 5, c.options.hiddenOut()}),
+                          torch::randn({layers, 5, c.options.cells()})};
+        inputs.push_back({"h0", initial.h});
+        inputs.push_back({"c0", initial.c});
+        ours.push_back(model->forward(features, lengths, StreamState{initial, {}}));
+      } else {
+        auto [logits, outLengths] = model->forward(features, lengths);
+        ours.push_back({logits, outLengths, {}});
+      }
       const std::string base = dir.filePath(QString::fromStdString(c.name)).toStdString();
       exportForPython(model, base + ".weights.pt");
-      writeTensorDict(base + ".inputs.pt", {{"features", features}, {"lengths", lengths}});
+      writeTensorDict(base + ".inputs.pt", inputs);
       args << QString::fromStdString(base + ".weights.pt")
            << QString::fromStdString(base + ".inputs.pt")
            << QString::fromStdString(base + ".outputs.pt");
@@ -140,9 +157,16 @@ class TestNn : public QObject {
           dir.filePath(QString::fromStdString(cases[i].name)).toStdString() + ".outputs.pt");
       auto logits = theirs.at("logits").toTensor();
       auto outLengths = theirs.at("out_lengths").toTensor();
-      QVERIFY2(torch::equal(outLengths, ours[i].second), cases[i].name.c_str());
-      QCOMPARE(logits.sizes().vec(), ours[i].first.sizes().vec());
-      const double diff = maxAbsDiff(logits, ours[i].first);
+      QVERIFY2(torch::equal(outLengths, ours[i].outLengths), cases[i].name.c_str());
+      QCOMPARE(logits.sizes().vec(), ours[i].logits.sizes().vec());
+      double diff = maxAbsDiff(logits, ours[i].logits);
+      if (cases[i].withState) {
+        auto h = theirs.at("h_n").toTensor(), c = theirs.at("c_n").toTensor();
+        const LstmState& state = ours[i].state.lstm;
+        QCOMPARE(h.sizes().vec(), state.h.sizes().vec());
+        QCOMPARE(c.sizes().vec(), state.c.sizes().vec());
+        diff = std::max({diff, maxAbsDiff(h, state.h), maxAbsDiff(c, state.c)});
+      }
       qInfo("%s: max |C++ - python| = %.3g", cases[i].name.c_str(), diff);
       QVERIFY2(diff <= 1e-5, cases[i].name.c_str());
     }
@@ -203,31 +227,228 @@ class TestNn : public QObject {
     QVERIFY(maxAbsDiff(padded, alone) <= 1e-5);
   }
 
-  void testLstmIsStreaming() {
+  void testStudentLookAheadIsOneFrame_data() {
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<int>("projection");
+    QTest::newRow("lstm") << "lstm" << 0;
+    QTest::newRow("lstmp") << "lstm" << 5;
+    QTest::newRow("blstm") << "blstm" << 0;
+  }
+  void testStudentLookAheadIsOneFrame() {
+    // docs/models.md "Streaming": model frame j (centre c_j = min(3j+1, T-1),
+    // stack [c-1, c, c+1]) reads 10 ms frames up to min(3j+2, T-1) and no
+    // further. Change every frame from t on, for every t: the student's frames
+    // whose stack ends before t keep their logits bit for bit, every later one
+    // changes; the BLSTM's all change.
+    QFETCH(QString, kind);
+    QFETCH(int, projection);
     torch::NoGradGuard noGrad;
-    for (const std::string kind : {"lstm", "blstm"}) {
-      AcousticModel model(smallOptions(kind));
-      model->eval();
-      auto features = torch::randn({1, 30, 8});
-      auto lengths = torch::tensor({30}, torch::kLong);
-      const int64_t t = 16;  // change every frame from 16 on
+    AcousticModel model(smallOptions(kind.toStdString(), projection));
+    model->eval();
+    auto [features, lengths] = randomBatch({29, 30, 17}, 8);  // 29, 17: last centre clamped
+    auto [before, outLengths] = model->forward(features, lengths);
+    int64_t checkedUnchanged = 0;
+    for (int64_t t = 0; t < 30; ++t) {
       auto changed = features.clone();
-      changed.slice(1, t) += torch::randn({1, 30 - t, 8});
-      auto a = model->forward(features, lengths).first[0];
-      auto b = model->forward(changed, lengths).first[0];
-      int64_t unchangedFrames = 0;
-      for (int64_t j = 0; j < a.size(0); ++j) {
-        // The stack of model frame j ends at c_j + 1.
-        const bool before = AcousticModelImpl::centreFrame(j, 30, 3) + 1 < t;
-        const bool same = maxAbsDiff(a[j], b[j]) == 0.0;
-        if (kind == "lstm" && before) QVERIFY2(same, qPrintable(QString("model frame %1").arg(j)));
-        if (!before)
-          QVERIFY2(!same, qPrintable(QString("model frame %1 ignores its input").arg(j)));
-        unchangedFrames += same;
+      changed.slice(1, t) += torch::randn({3, 30 - t, 8});
+      auto after = model->forward(changed, lengths).first;
+      for (int64_t b = 0; b < 3; ++b) {
+        const int64_t len = lengths[b].item<int64_t>();
+        if (t >= len) {  // only padding changed
+          QCOMPARE(maxAbsDiff(before[b], after[b]), 0.0);
+          continue;
+        }
+        for (int64_t j = 0; j < outLengths[b].item<int64_t>(); ++j) {
+          const int64_t lastRead = std::min(3 * j + 2, len - 1);
+          const bool same = maxAbsDiff(before[b][j], after[b][j]) == 0.0;
+          const bool expectSame = kind == "lstm" && lastRead < t;
+          QVERIFY2(same == expectSame,
+                   qPrintable(QString("%1: t = %2, utterance %3, model frame %4: %5")
+                                  .arg(kind)
+                                  .arg(t)
+                                  .arg(b)
+                                  .arg(j)
+                                  .arg(same ? "unchanged" : "changed")));
+          checkedUnchanged += same;
+        }
       }
-      // Frames 0..4 end their stack before t = 16 (c_4 + 1 = 14); the BLSTM sees the future.
-      QCOMPARE(unchangedFrames, kind == "lstm" ? int64_t(5) : int64_t(0));
     }
+    if (kind == "lstm") QVERIFY(checkedUnchanged > 100);
+  }
+
+  void testStatefulForwardRefusesWhatCannotStream() {
+    AcousticModel bi(smallOptions("blstm"));
+    auto [features, lengths] = randomBatch({12, 7}, 8);
+    std::string msg = errorOf([&] { bi->forward(features, lengths, StreamState{}); });
+    QVERIFY2(msg.find("blstm") != std::string::npos && msg.find("future") != std::string::npos,
+             msg.c_str());
+    AcousticModel wide(smallOptions("lstm").stack(5).subsample(2));
+    msg = errorOf([&] { wide->forward(features, lengths, StreamState{}); });
+    QVERIFY2(msg.find("stack 5 > subsample 2") != std::string::npos &&
+                 msg.find("forwardStacked") != std::string::npos,
+             msg.c_str());
+    AcousticModel model(smallOptions("lstm"));
+    msg = errorOf([&] { model->sliceChunk(features, lengths, 4, 6); });
+    QVERIFY2(
+        msg.find("[4, 10)") != std::string::npos && msg.find("subsample = 3") != std::string::npos,
+        msg.c_str());
+    msg = errorOf([&] { model->sliceChunk(features, lengths, 3, 4); });
+    QVERIFY2(msg.find("multiples") != std::string::npos, msg.c_str());
+    StreamState wrong{{torch::zeros({2, 3, 12}), torch::zeros({2, 3, 12})}, {}};  // batch 3, not 2
+    msg = errorOf([&] { model->forward(features, lengths, wrong); });
+    QVERIFY2(
+        msg.find("[2, 2, 12]") != std::string::npos && msg.find("[2, 3, 12]") != std::string::npos,
+        msg.c_str());
+    wrong = StreamState{{}, torch::zeros({2, 2, 8})};  // stack 3 keeps one frame, not two
+    msg = errorOf([&] { model->forward(features, lengths, wrong); });
+    QVERIFY2(
+        msg.find("[2, 2, 8]") != std::string::npos && msg.find("[2, 1, 8]") != std::string::npos,
+        msg.c_str());
+    wrong = StreamState{{torch::zeros({2, 2, 12}), torch::zeros({2, 2, 12})}, {}};
+    msg = errorOf([&] {
+      model->forwardStacked(torch::zeros({3, 4, 24}), torch::tensor({4, 4, 4}), wrong.lstm);
+    });
+    QVERIFY2(
+        msg.find("[2, 2, 12]") != std::string::npos && msg.find("[2, 3, 12]") != std::string::npos,
+        msg.c_str());
+    msg = errorOf([&] { model->forward(features, torch::tensor({12, -1}), StreamState{}); });
+    QVERIFY2(msg.find("length -1") != std::string::npos, msg.c_str());
+  }
+
+  void testChunkedWithCarriedStateEqualsUnchunked_data() {
+    QTest::addColumn<int>("projection");
+    QTest::addColumn<int>("layers");
+    QTest::addColumn<int>("chunkModelFrames");
+    for (int n : {1, 2, 4, 11}) {
+      QTest::newRow(qPrintable(QString("lstm, chunk %1").arg(n))) << 0 << 2 << n;
+      QTest::newRow(qPrintable(QString("lstmp x3, chunk %1").arg(n))) << 5 << 3 << n;
+    }
+  }
+  void testChunkedWithCarriedStateEqualsUnchunked() {
+    // Chunks of 3n 10 ms frames of a padded batch of different lengths, run in
+    // order with the state carried, give the logits of the whole utterances
+    // and, at the end, the state of each utterance after its last frame.
+    // Lengths 3m + 1 whose last group starts a chunk (10, 22, 25, 31, 34 for
+    // some n) stack [T-2, T-1, T-1]: frame T-2 is the previous chunk's.
+    QFETCH(int, projection);
+    QFETCH(int, layers);
+    QFETCH(int, chunkModelFrames);
+    AcousticModel model(smallOptions("lstm", projection).layers(layers));
+    model->eval();
+    torch::NoGradGuard noGrad;
+    auto [features, lengths] = randomBatch({31, 10, 22, 3, 1, 30, 25, 34}, 8);
+    auto [whole, wholeOut] = model->forward(features, lengths);
+    auto unchunked = model->forward(features, lengths, StreamState{});
+    QVERIFY(maxAbsDiff(unchunked.logits, whole) <= 1e-6);
+    QVERIFY(torch::equal(unchunked.outLengths, wholeOut));
+
+    const int64_t frames = 3 * chunkModelFrames;
+    StreamState state;
+    std::vector<torch::Tensor> pieces;
+    for (int64_t first = 0; first < features.size(1); first += frames) {
+      auto [chunk, chunkLengths] = model->sliceChunk(features, lengths, first, frames);
+      auto out = model->forward(chunk, chunkLengths, state);
+      QCOMPARE(out.logits.size(1), AcousticModelImpl::outputFrames(chunk.size(1), 3));
+      pieces.push_back(out.logits);
+      state = out.state;
+    }
+    auto chunked = torch::cat(pieces, 1);
+    QCOMPARE(chunked.sizes().vec(), whole.sizes().vec());
+    const double diff = maxAbsDiff(chunked, whole);
+    qInfo("chunks of %d model frames: max |chunked - whole| = %.3g", chunkModelFrames, diff);
+    QVERIFY(diff <= 1e-6);
+    QVERIFY(maxAbsDiff(state.lstm.h, unchunked.state.lstm.h) <= 1e-6);
+    QVERIFY(maxAbsDiff(state.lstm.c, unchunked.state.lstm.c) <= 1e-6);
+    // The context is each utterance's last frame.
+    for (int64_t b = 0; b < features.size(0); ++b)
+      QCOMPARE(maxAbsDiff(state.context[b][0], features[b][lengths[b].item<int64_t>() - 1]), 0.0);
+  }
+
+  void testCarriedStateKeepsTheGradient() {
+    // Without detach() the chunks' graph is one graph: the gradient of the
+    // chunked loss equals the whole utterance's (full BPTT through the state).
+    AcousticModel model(smallOptions("lstm", 5));
+    auto [features, lengths] = randomBatch({25, 13}, 8);
+    auto parameter = model->lstm->named_parameters()["weight_hh_l0"];
+    model->zero_grad();
+    model->forward(features, lengths).first.logsumexp(2).sum().backward();
+    auto whole = parameter.grad().clone();
+    model->zero_grad();
+    StreamState state;
+    torch::Tensor loss = torch::zeros({});
+    for (int64_t first = 0; first < 25; first += 6) {
+      auto [chunk, chunkLengths] = model->sliceChunk(features, lengths, first, 6);
+      auto out = model->forward(chunk, chunkLengths, state);
+      loss = loss + out.logits.logsumexp(2).sum();  // padding: a constant, as in the whole
+      state = out.state;
+    }
+    loss.backward();
+    QVERIFY(whole.abs().max().item<double>() > 0);
+    QVERIFY(maxAbsDiff(parameter.grad(), whole) <= 1e-5);
+    // detach() keeps the values and cuts the graph.
+    QVERIFY(state.lstm.h.requires_grad() && state.lstm.c.requires_grad());
+    auto cut = state.detach();
+    QVERIFY(!cut.lstm.h.requires_grad() && !cut.lstm.c.requires_grad());
+    QCOMPARE(maxAbsDiff(cut.lstm.c, state.lstm.c), 0.0);
+  }
+
+  void testFinalStateIgnoresPadding() {
+    // Each utterance's final state in a padded batch equals its state run
+    // alone, from the same random mid-stream state; a row of length 0 keeps it.
+    AcousticModel model(smallOptions("lstm", 5).layers(3));
+    model->eval();
+    torch::NoGradGuard noGrad;
+    auto [features, lengths] = randomBatch({31, 10, 22, 1, 0, 30}, 8);
+    StreamState initial{{torch::randn({3, 6, 5}), torch::randn({3, 6, 12})},
+                        torch::randn({6, 1, 8})};
+    auto batch = model->forward(features, lengths, initial);
+    QCOMPARE(batch.state.lstm.h.sizes().vec(), (std::vector<int64_t>{3, 6, 5}));
+    QCOMPARE(batch.state.lstm.c.sizes().vec(), (std::vector<int64_t>{3, 6, 12}));
+    QCOMPARE(batch.state.context.sizes().vec(), (std::vector<int64_t>{6, 1, 8}));
+    for (int64_t b = 0; b < 6; ++b) {
+      const int64_t len = lengths[b].item<int64_t>();
+      if (len == 0) {
+        QCOMPARE(maxAbsDiff(batch.state.lstm.h.select(1, b), initial.lstm.h.select(1, b)), 0.0);
+        QCOMPARE(maxAbsDiff(batch.state.lstm.c.select(1, b), initial.lstm.c.select(1, b)), 0.0);
+        QCOMPARE(maxAbsDiff(batch.state.context[b], initial.context[b]), 0.0);
+        QCOMPARE(batch.logits[b].abs().max().item<float>(), 0.0f);
+        continue;
+      }
+      StreamState own{{initial.lstm.h.slice(1, b, b + 1), initial.lstm.c.slice(1, b, b + 1)},
+                      initial.context.slice(0, b, b + 1)};
+      auto alone = model->forward(features.slice(0, b, b + 1).slice(1, 0, len),
+                                  torch::tensor({len}, torch::kLong), own);
+      const int64_t n = alone.outLengths[0].item<int64_t>();
+      QVERIFY(maxAbsDiff(batch.logits[b].slice(0, 0, n), alone.logits[0]) <= 1e-6);
+      QVERIFY2(maxAbsDiff(batch.state.lstm.h.slice(1, b, b + 1), alone.state.lstm.h) <= 1e-6,
+               qPrintable(QString("utterance %1").arg(b)));
+      QVERIFY2(maxAbsDiff(batch.state.lstm.c.slice(1, b, b + 1), alone.state.lstm.c) <= 1e-6,
+               qPrintable(QString("utterance %1").arg(b)));
+      QCOMPARE(maxAbsDiff(batch.state.context[b][0], features[b][len - 1]), 0.0);
+    }
+    // The state moved, and the initial one mattered.
+    QVERIFY(maxAbsDiff(batch.state.lstm.c.select(1, 0), initial.lstm.c.select(1, 0)) > 1e-3);
+    auto fromZero = model->forward(features, lengths, StreamState{});
+    QVERIFY(maxAbsDiff(fromZero.logits[0], batch.logits[0]) > 1e-4);
+  }
+
+  void testStackedChunksAreExactForAnyStack() {
+    // stack 5 > subsample 2: stack whole utterances, chunk the model frames.
+    AcousticModel model(smallOptions("lstm").stack(5).subsample(2));
+    model->eval();
+    torch::NoGradGuard noGrad;
+    auto [features, lengths] = randomBatch({31, 10, 22}, 8);
+    auto [whole, outLengths] = model->forward(features, lengths);
+    auto stacked = model->stackAndSubsample(features, lengths);
+    LstmState state;
+    std::vector<torch::Tensor> pieces;
+    for (int64_t first = 0; first < stacked.size(1); first += 4) {
+      auto chunkLengths = (outLengths - first).clamp(0, 4);
+      auto out = model->forwardStacked(stacked.slice(1, first, first + 4), chunkLengths, state);
+      pieces.push_back(out.logits);
+      state = out.state.lstm;
+    }
+    QVERIFY(maxAbsDiff(torch::cat(pieces, 1), whole) <= 1e-6);
   }
 
   void testParameterCountMatchesClosedForm() {
