@@ -11,15 +11,17 @@
 //      - labeling: DatasetLabeling::run into a fresh store, fp16 and u8
 //        (reads, CMVN, collation, the forward, top-k, quantising, appends,
 //        commits every `commit_seconds`, the label summary, the catalog);
-//    rounds alternate (forward, fp16, u8) so all three see the same machine
-//    load; each rate is the best round. Goal: labeling >= 0.9x the forward.
+//    rounds alternate the three, each round in another order, so all see the
+//    same machine load and none gains from going first; each rate is the
+//    best round. Goal: labeling >= 0.9x the forward.
 //    Where the rest goes: reads + CMVN + collation, and top-k on the logits,
 //    timed alone over the same batches.
 // 2. Bytes per frame of both stores after the writer closed: the payload
 //    (fp16 k=20: 80 B; u8: 60 B) and the files on disk (shards with their
 //    64-byte alignment, index, journal, metadata). Goal: fp16 overhead <= 2 %.
 // 3. The KD loss L = -(1/F) Σ_t Σ_j p_tj log q_t(id_tj) over the F model
-//    frames of the dataset, for a fixed student (student-small, random
+//    frames of the dataset (the trainer's maskedDistillation, objective.h,
+//    on batches whose soft targets come from each store), for a fixed student (student-small, random
 //    initial weights from a fixed seed), with the fp16 store's p and with
 //    the u8 store's, and with the unquantised top-k for reference. Goal: u8
 //    within 0.5 % (relative) of fp16. A near-uniform q makes L ≈ ln(U) for
@@ -36,7 +38,7 @@
 // catalog rows stay.
 //
 //   bench_label [--workspace WS --model teacher-demo --dataset synth-unlabeled]
-//               [--threads 1,2] [--rounds 3] [--max-frames 20000] [--top-k 20]
+//               [--threads 1,2] [--rounds 5] [--max-frames 20000] [--top-k 20]
 //               [--train-steps 60] [--keep-workspace DIR]
 #include <fmt/format.h>
 #include <unistd.h>
@@ -61,6 +63,7 @@
 #include "core/train/example_source.h"
 #include "core/train/labeler.h"
 #include "core/train/model_bundle.h"
+#include "core/train/objective.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
 
@@ -76,7 +79,7 @@ struct Args {
   std::string model = "teacher-demo";
   std::string dataset = "synth-unlabeled";
   std::vector<int> threads = {1, 2};
-  int rounds = 3;
+  int rounds = 5;
   std::int64_t maxFrames = LabelOptions{}.maxFrames;
   int topK = 20;
   int trainSteps = 60;
@@ -231,42 +234,46 @@ StoreBytes storeBytes(const fs::path& dir) {
   return b;
 }
 
-// Σ_t Σ_j p_tj log q_t(id_tj), summed over the batch's utterances, from each
-// store; and from the unquantised top-k of the teacher's logits.
-struct KdSums {
-  double fp16 = 0, u8 = 0, exact = 0;
-  std::int64_t frames = 0;
-};
-
-void addKd(const torch::Tensor& studentLogits, const torch::Tensor& teacherLogits, const torch::Tensor& lengths,
-           const Batch& b, const SoftLabelStore& fp16, const SoftLabelStore& u8, int k, KdSums& sums) {
-  const torch::Tensor logq = torch::log_softmax(studentLogits.to(torch::kFloat64), -1).contiguous();
-  const auto units = logq.size(2), steps = logq.size(1);
-  const double* lq = logq.data_ptr<double>();
+// One batch's soft targets as the trainer's Batch holds them ([B, T', k]: ids
+// int64, -1 and p 0 past each utterance's frames), from a store.
+std::pair<torch::Tensor, torch::Tensor> softTargets(const SoftLabelStore& store, const Batch& b,
+                                                    const torch::Tensor& lengths, std::int64_t steps, int k) {
+  auto ids = torch::full({static_cast<std::int64_t>(b.keys.size()), steps, k}, -1, torch::kInt64);
+  auto probs = torch::zeros({static_cast<std::int64_t>(b.keys.size()), steps, k}, torch::kFloat32);
   for (std::size_t n = 0; n < b.keys.size(); ++n) {
-    const int frames = static_cast<int>(lengths[static_cast<std::int64_t>(n)].item<std::int64_t>());
-    const SoftLabels a = fp16.read(b.keys[n]);
-    const SoftLabels c = u8.read(b.keys[n]);
-    if (a.frames != frames || c.frames != frames)
-      throw US_ERROR(fmt::format("{}: {} model frames, the stores hold {} and {}", b.keys[n], frames, a.frames,
-                                 c.frames));
-    std::vector<std::int32_t> ids(static_cast<std::size_t>(frames) * k);
-    std::vector<float> probs(ids.size());
-    topKPosteriors(teacherLogits[static_cast<std::int64_t>(n)].slice(0, 0, frames), k, 1.0, ids.data(),
-                   probs.data());
-    for (int t = 0; t < frames; ++t) {
-      const double* row = lq + (static_cast<std::int64_t>(n) * steps + t) * units;
-      for (int j = 0; j < k; ++j) {
-        sums.fp16 += a.prob(t, j) * row[a.id(t, j)];
-        sums.u8 += c.prob(t, j) * row[c.id(t, j)];
-        const std::size_t e = static_cast<std::size_t>(t) * k + j;
-        sums.exact += probs[e] * row[ids[e]];
-      }
-    }
-    sums.frames += frames;
+    const auto frames = lengths[static_cast<std::int64_t>(n)].item<std::int64_t>();
+    if (store.frames(b.keys[n]) != frames)
+      throw US_ERROR(fmt::format("{}: {} model frames, the store holds {}", b.keys[n], frames,
+                                 store.frames(b.keys[n])))
+          .file(store.dir().string());
+    auto i = ids[static_cast<std::int64_t>(n)];
+    auto p = probs[static_cast<std::int64_t>(n)];
+    store.gather({{b.keys[n], 0, -1}}, i.data_ptr<std::int64_t>(), p.data_ptr<float>());
   }
+  return {ids, probs};
 }
 
+// The unquantised labels: top-k of the teacher's softmax, renormalised (the
+// labeler's topKPosteriors), padded like softTargets.
+std::pair<torch::Tensor, torch::Tensor> exactTargets(const torch::Tensor& teacherLogits, const torch::Tensor& lengths,
+                                                     int k) {
+  const auto batch = teacherLogits.size(0), steps = teacherLogits.size(1);
+  auto ids = torch::full({batch, steps, k}, -1, torch::kInt64);
+  auto probs = torch::zeros({batch, steps, k}, torch::kFloat32);
+  for (std::int64_t n = 0; n < batch; ++n) {
+    const auto frames = lengths[n].item<std::int64_t>();
+    std::vector<std::int32_t> id(static_cast<std::size_t>(frames) * k);
+    std::vector<float> p(id.size());
+    topKPosteriors(teacherLogits[n].slice(0, 0, frames), k, 1.0, id.data(), p.data());
+    ids[n].slice(0, 0, frames).copy_(torch::from_blob(id.data(), {frames, k}, torch::kInt32).to(torch::kInt64));
+    probs[n].slice(0, 0, frames).copy_(torch::from_blob(p.data(), {frames, k}, torch::kFloat32));
+  }
+  return {ids, probs};
+}
+
+// The KD loss of `student` (the trainer's maskedDistillation, T = 1) against
+// three sets of targets for the same frames, each the mean over all model
+// frames of the set.
 struct Kd {
   double fp16 = 0, u8 = 0, exact = 0;
   std::int64_t frames = 0;
@@ -276,18 +283,28 @@ struct Kd {
 Kd kdLoss(nn::AcousticModel& student, nn::AcousticModel& teacher, const Prepared& p, const SoftLabelStore& fp16,
           const SoftLabelStore& u8, int k) {
   torch::InferenceMode inference;
-  KdSums sums;
+  double sumFp16 = 0, sumU8 = 0, sumExact = 0;
+  Kd kd;
   for (const auto& b : p.batches) {
     auto [sl, slen] = student->forward(b.features, b.lengths);
     auto [tl, tlen] = teacher->forward(b.features, b.lengths);
     if (!torch::equal(slen, tlen)) throw US_ERROR("student and teacher disagree on model frames");
-    addKd(sl, tl, slen, b, fp16, u8, k, sums);
+    const auto steps = sl.size(1);
+    auto [fi, fp] = softTargets(fp16, b, slen, steps, k);
+    auto [ui, up] = softTargets(u8, b, slen, steps, k);
+    auto [ei, ep] = exactTargets(tl, tlen, k);
+    const LossResult rf = maskedDistillation(sl, slen, fi, fp);
+    const LossResult ru = maskedDistillation(sl, slen, ui, up);
+    const LossResult re = maskedDistillation(sl, slen, ei, ep);
+    if (rf.frames != ru.frames || rf.frames != re.frames) throw US_ERROR("the targets cover different frames");
+    sumFp16 += rf.sumLoss;
+    sumU8 += ru.sumLoss;
+    sumExact += re.sumLoss;
+    kd.frames += rf.frames;
   }
-  Kd kd;
-  kd.frames = sums.frames;
-  kd.fp16 = -sums.fp16 / sums.frames;
-  kd.u8 = -sums.u8 / sums.frames;
-  kd.exact = -sums.exact / sums.frames;
+  kd.fp16 = sumFp16 / kd.frames;
+  kd.u8 = sumU8 / kd.frames;
+  kd.exact = sumExact / kd.frames;
   return kd;
 }
 
@@ -384,11 +401,21 @@ int main(int argc, char** argv) {
       double forward = 1e30, topk = 1e30;
       LabelTiming fp16, u8;
       for (int round = 0; round < a.rounds; ++round) {
-        forward = std::min(forward, bareForward(teacher.model, prepared));
-        const LabelTiming f = label(ws, a, threads, SoftLabelPrecision::Fp16, fp16Folder);
-        if (f.rate() > fp16.rate()) fp16 = f;
-        const LabelTiming u = label(ws, a, threads, SoftLabelPrecision::Log8, u8Folder);
-        if (u.rate() > u8.rate()) u8 = u;
+        // The three timings take turns going first, so none gains from its place.
+        for (int turn = 0; turn < 3; ++turn) {
+          switch ((round + turn) % 3) {
+            case 0: forward = std::min(forward, bareForward(teacher.model, prepared)); break;
+            case 1: {
+              const LabelTiming f = label(ws, a, threads, SoftLabelPrecision::Fp16, fp16Folder);
+              if (f.rate() > fp16.rate()) fp16 = f;
+              break;
+            }
+            default: {
+              const LabelTiming u = label(ws, a, threads, SoftLabelPrecision::Log8, u8Folder);
+              if (u.rate() > u8.rate()) u8 = u;
+            }
+          }
+        }
         torch::set_num_threads(threads);
         topk = std::min(topk, topKAlone(teacher.model, prepared, a.topK));
       }
@@ -434,8 +461,8 @@ int main(int argc, char** argv) {
     nn::AcousticModel student(studentOptions);
     student->eval();
     torch::set_num_threads(a.threads.back());
-    std::printf("KD loss L = -(1/F) sum_t sum_j p_tj ln q_t(id_tj), nats, over the %s frames of the set\n",
-                "model");
+    std::printf("KD loss (maskedDistillation, T = 1) L = -(1/F) sum_t sum_j p_tj ln q_t(id_tj), nats, over "
+                "the F model frames of the set\n");
     std::printf("%-44s %11s %11s %11s %12s %12s\n", "student q", "exact top-k", "fp16", "u8", "u8 vs fp16",
                 "fp16 vs exact");
     bool kdOk = true;
