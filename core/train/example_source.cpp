@@ -48,7 +48,7 @@ void InMemoryExampleSource::add(std::string key, std::vector<float> feats,
       throw US_ERROR("target " + std::to_string(t) + " outside the unit inventory [0, " +
                      std::to_string(m_numUnits) + ")")
           .utterance(key);
-  m_items.push_back({std::move(key), std::move(feats), std::move(targets)});
+  m_items.push_back({std::move(key), std::move(feats), std::move(targets), 0, {}, {}});
 }
 
 void InMemoryExampleSource::addSoft(std::string key, std::vector<float> feats, int softK,
