@@ -21,12 +21,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-QString describe(const understudy::test::ProcessResult& r) {
-  return QString("exit %1\nstdout: %2\nstderr: %3")
-      .arg(r.exitCode)
-      .arg(QString::fromUtf8(r.out.right(3000)))
-      .arg(QString::fromUtf8(r.err.right(3000)));
-}
 
 std::string text(const QString& db, const std::string& sql) {
   SQLite::Database d(db.toStdString(), SQLite::OPEN_READONLY);
@@ -81,18 +75,18 @@ class TestCliVerify : public QObject {
     m_clean = m_dir.filePath("clean");
     QCOMPARE(runCli({"init", m_clean}).exitCode, 0);
     auto synth = runCli({"-q", "corpus", "synth", "-w", m_clean, "--profile", "tiny", "--seed", "1"}, 300000);
-    QVERIFY2(synth.exitCode == 0, qPrintable(describe(synth)));
+    QVERIFY2(synth.exitCode == 0, qPrintable(understudy::test::outputOf(synth)));
     auto feats = runCli({"-q", "features", "-w", m_clean, "--dataset", "synth-labeled"}, 300000);
-    QVERIFY2(feats.exitCode == 0, qPrintable(describe(feats)));
+    QVERIFY2(feats.exitCode == 0, qPrintable(understudy::test::outputOf(feats)));
     auto targets = runCli({"-q", "targets", "-w", m_clean, "--dataset", "synth-labeled"});
-    QVERIFY2(targets.exitCode == 0, qPrintable(describe(targets)));
+    QVERIFY2(targets.exitCode == 0, qPrintable(understudy::test::outputOf(targets)));
     m_features = text(m_clean + "/workspace.db", "SELECT path FROM feature_sets");
     QVERIFY(!m_features.empty());
   }
 
   void testCleanWorkspaceExits0WithOneLinePerStore() {
     auto r = runCli({"-q", "verify", "-w", m_clean});
-    QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+    QVERIFY2(r.exitCode == 0, qPrintable(understudy::test::outputOf(r)));
     const std::string records = std::to_string(
         understudy::RecordStore::open(m_clean.toStdString() + "/" + m_features).size());
     const QString out = QString::fromUtf8(r.out);
@@ -111,7 +105,7 @@ class TestCliVerify : public QObject {
     const QString ws = copyOfClean("bad-features");
     const Victim v = corruptOneRecord(ws.toStdString() + "/" + m_features);
     auto r = runCli({"-q", "verify", "-w", ws});
-    QVERIFY2(r.exitCode == 1, qPrintable(describe(r)));
+    QVERIFY2(r.exitCode == 1, qPrintable(understudy::test::outputOf(r)));
     // One error line, naming what a user needs to find and fix it.
     const QString err = QString::fromUtf8(r.err).trimmed();
     QVERIFY2(!err.contains('\n'), qPrintable(err));
@@ -136,13 +130,13 @@ class TestCliVerify : public QObject {
     const QString ws = copyOfClean("bad-targets");
     const Victim v = corruptOneRecord(ws.toStdString() + "/alignments/synth-labeled/targets");
     auto r = runCli({"-q", "verify", "-w", ws, "--dataset", "synth-labeled"});
-    QVERIFY2(r.exitCode == 1, qPrintable(describe(r)));
+    QVERIFY2(r.exitCode == 1, qPrintable(understudy::test::outputOf(r)));
     QVERIFY2(r.err.contains(QByteArray::fromStdString("utterance '" + v.key + "'")), r.err.constData());
     QVERIFY2(r.err.contains("alignments/synth-labeled/targets"), r.err.constData());
     QVERIFY2(r.err.contains("understudy-cli targets"), r.err.constData());
     // Another dataset's stores do not include the bad one.
     auto other = runCli({"-q", "verify", "-w", ws, "--dataset", "synth-unlabeled"});
-    QVERIFY2(other.exitCode == 0, qPrintable(describe(other)));
+    QVERIFY2(other.exitCode == 0, qPrintable(understudy::test::outputOf(other)));
     QVERIFY2(!other.out.contains("synth-labeled"), other.out.constData());
     auto unknown = runCli({"-q", "verify", "-w", ws, "--dataset", "no-such-set"});
     QCOMPARE(unknown.exitCode, 1);
@@ -154,7 +148,7 @@ class TestCliVerify : public QObject {
     const QString ws = copyOfClean("missing-targets");
     fs::remove_all(ws.toStdString() + "/alignments/synth-labeled/targets");
     auto r = runCli({"-q", "verify", "-w", ws});
-    QVERIFY2(r.exitCode == 1, qPrintable(describe(r)));
+    QVERIFY2(r.exitCode == 1, qPrintable(understudy::test::outputOf(r)));
     QVERIFY2(r.out.contains("UNREADABLE"), r.out.constData());
     QVERIFY2(r.err.contains("alignments/synth-labeled/targets") && r.err.contains("missing"),
              r.err.constData());
@@ -164,7 +158,7 @@ class TestCliVerify : public QObject {
     const QString ws = copyOfClean("events");
     const Victim v = corruptOneRecord(ws.toStdString() + "/" + m_features);
     auto r = runCli({"--events", "-", "verify", "-w", ws});
-    QVERIFY2(r.exitCode == 1, qPrintable(describe(r)));
+    QVERIFY2(r.exitCode == 1, qPrintable(understudy::test::outputOf(r)));
     bool started = false, failed = false, badMetric = false, progress = false;
     const QList<QByteArray> lines = r.out.trimmed().split('\n');
     QVERIFY(!lines.isEmpty());

@@ -25,12 +25,6 @@ namespace {
 const QString kRecipes = QStringLiteral(UNDERSTUDY_SOURCE_DIR "/resources/recipes/");
 const QString kReference = QStringLiteral(UNDERSTUDY_SOURCE_DIR "/tests/core/train/evaluate_reference.py");
 
-QString describe(const understudy::test::ProcessResult& r) {
-  return QString("exit %1\nstdout: %2\nstderr: %3")
-      .arg(r.exitCode)
-      .arg(QString::fromUtf8(r.out.right(3000)))
-      .arg(QString::fromUtf8(r.err.right(3000)));
-}
 
 // The metrics of the newest evaluate run, by name.
 std::map<std::string, double> evaluateMetrics(const QString& db) {
@@ -59,7 +53,7 @@ class TestEvaluate : public QObject {
 
   void mustRun(const QStringList& args) {
     auto r = runCli(args, 300000);
-    QVERIFY2(r.exitCode == 0, qPrintable(args.join(' ') + "\n" + describe(r)));
+    QVERIFY2(r.exitCode == 0, qPrintable(args.join(' ') + "\n" + understudy::test::outputOf(r)));
   }
 
  private slots:
@@ -80,7 +74,7 @@ class TestEvaluate : public QObject {
     US_REQUIRE_REFERENCE_PYTHON(python);
     auto r = runCli({"-q", "evaluate", "-w", m_ws, "--model", "teacher-tiny", "--dataset",
                      "synth-test-noisy", "--threads", "1"});
-    QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+    QVERIFY2(r.exitCode == 0, qPrintable(understudy::test::outputOf(r)));
     const auto m = evaluateMetrics(m_db);
     QVERIFY(m.count("eval/frame_accuracy") && m.count("eval/cross_entropy") && m.count("eval/frames"));
 
@@ -90,7 +84,7 @@ class TestEvaluate : public QObject {
              targets, "--text"});
     auto ref = understudy::test::runProcess(python, {kReference, m_ws + "/models/teacher-tiny", ark, targets},
                                             300000);
-    QVERIFY2(ref.exitCode == 0, qPrintable(describe(ref)));
+    QVERIFY2(ref.exitCode == 0, qPrintable(understudy::test::outputOf(ref)));
     // "frames N correct C accuracy A cross_entropy E"
     const QStringList f = QString::fromUtf8(ref.out).trimmed().split(' ');
     QCOMPARE(f.size(), 8);
@@ -105,7 +99,7 @@ class TestEvaluate : public QObject {
 
   void testEvaluateBreaksDownByConditionAndVoice() {
     auto r = runCli({"-q", "evaluate", "-w", m_ws, "--model", "teacher-tiny", "--dataset", "synth-test-noisy"});
-    QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+    QVERIFY2(r.exitCode == 0, qPrintable(understudy::test::outputOf(r)));
     for (const char* row : {"all", "noise/babble", "noise/hum", "noise/pink", "noise/white", "snr/0-5", "voice/"})
       QVERIFY2(r.out.contains(row), row);
     QCOMPARE(text(m_db, "SELECT status FROM runs WHERE kind = 'evaluate' ORDER BY id DESC LIMIT 1"),
@@ -138,7 +132,7 @@ class TestEvaluate : public QObject {
   void testEvaluateWithEventsKeepsStdoutJson() {
     auto r = runCli({"--events", "-", "evaluate", "-w", m_ws, "--model", "teacher-tiny", "--dataset",
                      "synth-test-noisy"});
-    QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+    QVERIFY2(r.exitCode == 0, qPrintable(understudy::test::outputOf(r)));
     bool sawAccuracy = false;
     for (const QByteArray& line : r.out.split('\n')) {
       if (line.trimmed().isEmpty()) continue;

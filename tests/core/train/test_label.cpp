@@ -43,12 +43,6 @@ const QString kReference = QStringLiteral(UNDERSTUDY_SOURCE_DIR "/tests/core/tra
 const QString kModel = QStringLiteral("teacher-tiny");
 const QString kDataset = QStringLiteral("synth-unlabeled");
 
-QString describe(const understudy::test::ProcessResult& r) {
-  return QString("exit %1\nstdout: %2\nstderr: %3")
-      .arg(r.exitCode)
-      .arg(QString::fromUtf8(r.out.right(3000)))
-      .arg(QString::fromUtf8(r.err.right(3000)));
-}
 
 std::string text(const QString& db, const std::string& sql) {
   SQLite::Database d(db.toStdString(), SQLite::OPEN_READONLY);
@@ -85,7 +79,7 @@ class TestLabel : public QObject {
 
   void mustRun(const QStringList& args) {
     auto r = runCli(args, 300000);
-    QVERIFY2(r.exitCode == 0, qPrintable(args.join(' ') + "\n" + describe(r)));
+    QVERIFY2(r.exitCode == 0, qPrintable(args.join(' ') + "\n" + understudy::test::outputOf(r)));
   }
   fs::path softLabels(const QString& folder) const { return fs::path(m_ws.toStdString()) / "softlabels" / folder.toStdString(); }
   std::string summaryOf(const QString& folder, const std::string& column) const {
@@ -127,7 +121,7 @@ class TestLabel : public QObject {
                "--temperature", temperature, "--out", folder});
     auto ref = understudy::test::runProcess(
         python, {kReference, m_ws + "/models/" + kModel, ark, "20", temperature}, 300000);
-    QVERIFY2(ref.exitCode == 0, qPrintable(describe(ref)));
+    QVERIFY2(ref.exitCode == 0, qPrintable(understudy::test::outputOf(ref)));
 
     const auto store = understudy::SoftLabelStore::open(softLabels(folder));
     QCOMPARE(store.options().temperature, temperature.toDouble());
@@ -244,7 +238,7 @@ class TestLabel : public QObject {
   void testU8LabelsKeepTheIdsInThreeBytesPerEntry() {
     auto r = runCli({"label", "-w", m_ws, "--model", kModel, "--dataset", kDataset, "--precision", "u8", "--out",
                      "u8", "--threads", "1"}, 300000);
-    QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+    QVERIFY2(r.exitCode == 0, qPrintable(understudy::test::outputOf(r)));
     QVERIFY2(r.out.contains("in top-20") && r.out.contains("noise/"), r.out.constData());
     const auto fp16 = understudy::SoftLabelStore::open(softLabels(kDataset + "-" + kModel));
     const auto u8 = understudy::SoftLabelStore::open(softLabels("u8"));
@@ -284,7 +278,7 @@ class TestLabel : public QObject {
     }
     QVERIFY2(kills >= 2, "the labeler finished before it could be killed twice");
     auto r = runCli(QStringList(common) << "--out" << "killed", 300000);
-    QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+    QVERIFY2(r.exitCode == 0, qPrintable(understudy::test::outputOf(r)));
     QVERIFY2(r.err.contains("Resuming"), r.err.constData());
     const auto a = folderBytes(softLabels("straight")), b = folderBytes(softLabels("killed"));
     QCOMPARE(a.size(), b.size());
@@ -312,7 +306,7 @@ class TestLabel : public QObject {
     QVERIFY2(p.state() == QProcess::Running, "the labeler ended before it could be interrupted");
     auto second = runCli(common);
     QCOMPARE(second.exitCode, 1);
-    QVERIFY2(second.err.contains("softlabels/interrupted"), qPrintable(describe(second)));
+    QVERIFY2(second.err.contains("softlabels/interrupted"), qPrintable(understudy::test::outputOf(second)));
     const double seen = scalar(m_db, done);
     ::kill(static_cast<pid_t>(p.processId()), SIGINT);
     QVERIFY(p.waitForFinished(60000));
@@ -325,7 +319,7 @@ class TestLabel : public QObject {
     QVERIFY(static_cast<double>(partial.size()) >= seen);
     QCOMPARE(static_cast<double>(partial.size()), scalar(m_db, done));
     auto r = runCli(common, 300000);
-    QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+    QVERIFY2(r.exitCode == 0, qPrintable(understudy::test::outputOf(r)));
     auto sortedKeys = [&](const char* folder) {
       auto keys = understudy::SoftLabelStore::open(softLabels(folder)).keys();
       std::sort(keys.begin(), keys.end());
@@ -350,7 +344,7 @@ class TestLabel : public QObject {
     }
     auto r = runCli({"verify", "-w", m_ws, "--dataset", kDataset});
     QVERIFY(r.exitCode != 0);
-    QVERIFY2(r.out.contains(key.c_str()) || r.err.contains(key.c_str()), qPrintable(describe(r)));
+    QVERIFY2(r.out.contains(key.c_str()) || r.err.contains(key.c_str()), qPrintable(understudy::test::outputOf(r)));
   }
 
   void testBadArgumentsAreRefusedBeforeAnythingIsRecorded() {

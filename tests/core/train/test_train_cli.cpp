@@ -28,12 +28,6 @@ using understudy::test::runCli;
 namespace {
 const QString kRecipes = QStringLiteral(UNDERSTUDY_SOURCE_DIR "/resources/recipes/");
 
-QString describe(const understudy::test::ProcessResult& r) {
-  return QString("exit %1\nstdout: %2\nstderr: %3")
-      .arg(r.exitCode)
-      .arg(QString::fromUtf8(r.out.right(3000)))
-      .arg(QString::fromUtf8(r.err.right(3000)));
-}
 
 double scalar(const QString& db, const std::string& sql) {
   SQLite::Database d(db.toStdString(), SQLite::OPEN_READONLY);
@@ -62,11 +56,11 @@ class TestTrainCli : public QObject {
     m_db = m_ws + "/workspace.db";
     QCOMPARE(runCli({"init", m_ws}).exitCode, 0);
     auto synth = runCli({"-q", "corpus", "synth", "-w", m_ws, "--profile", "tiny", "--seed", "1"}, 300000);
-    QVERIFY2(synth.exitCode == 0, qPrintable(describe(synth)));
+    QVERIFY2(synth.exitCode == 0, qPrintable(understudy::test::outputOf(synth)));
     auto feats = runCli({"-q", "features", "-w", m_ws, "--dataset", "synth-labeled"}, 300000);
-    QVERIFY2(feats.exitCode == 0, qPrintable(describe(feats)));
+    QVERIFY2(feats.exitCode == 0, qPrintable(understudy::test::outputOf(feats)));
     auto targets = runCli({"-q", "targets", "-w", m_ws, "--dataset", "synth-labeled"});
-    QVERIFY2(targets.exitCode == 0, qPrintable(describe(targets)));
+    QVERIFY2(targets.exitCode == 0, qPrintable(understudy::test::outputOf(targets)));
   }
 
   void testTinyTeacherReaches60Percent() {
@@ -74,7 +68,7 @@ class TestTrainCli : public QObject {
     timer.start();
     auto r = runCli({"-q", "train", "-w", m_ws, "--config", kRecipes + "teacher-tiny.yaml"}, 400000);
     const double seconds = timer.elapsed() / 1000.0;
-    QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+    QVERIFY2(r.exitCode == 0, qPrintable(understudy::test::outputOf(r)));
     QVERIFY(r.out.contains("# train: resolved config"));
     QVERIFY(r.out.contains("preset: teacher-tiny"));
     const double acc = scalar(m_db,
@@ -131,11 +125,14 @@ class TestTrainCli : public QObject {
   }
 
   void testCtrlCCheckpointsAndResumeFinishes() {
+    // The labeled-only student recipe, without its validation sets (this
+    // workspace has features for synth-labeled only).
     const QString cfg = m_dir.filePath("student.yaml");
     {
-      std::ifstream in((kRecipes + "student-tiny.yaml").toStdString());
+      std::ifstream in((kRecipes + "student-tiny-labeled-only.yaml").toStdString());
       std::ofstream out(cfg.toStdString());
-      out << in.rdbuf();
+      for (std::string line; std::getline(in, line);)
+        if (line.find("validation: [synth-test-clean") == std::string::npos) out << line << "\n";
     }
     QProcess p;
     p.start(understudy::test::cliPath(),
@@ -146,41 +143,41 @@ class TestTrainCli : public QObject {
     t.start();
     while (t.elapsed() < 60000 &&
            scalar(m_db, "SELECT COUNT(*) FROM metrics m JOIN runs r ON r.id = m.run_id WHERE "
-                        "r.name = 'student-tiny-baseline' AND m.name = 'train/loss'") < 5)
+                        "r.name = 'student-tiny-labeled-only' AND m.name = 'train/loss'") < 5)
       QTest::qWait(200);
     // A second train of the same model is refused at once, naming the holder.
     auto second = runCli({"-q", "train", "-w", m_ws, "--config", cfg, "--resume"});
     QCOMPARE(second.exitCode, 1);
-    QVERIFY2(second.err.contains("models/student-tiny-baseline is in use by another train process") &&
+    QVERIFY2(second.err.contains("models/student-tiny-labeled-only is in use by another train process") &&
                  second.err.contains("pid " + QByteArray::number(static_cast<qlonglong>(p.processId()))),
-             qPrintable(describe(second)));
+             qPrintable(understudy::test::outputOf(second)));
     ::kill(static_cast<pid_t>(p.processId()), SIGINT);
     QVERIFY(p.waitForFinished(60000));
     QCOMPARE(p.exitCode(), 1);
     QVERIFY2(p.readAllStandardError().contains("cancelled"), "no 'cancelled' message");
-    QCOMPARE(text(m_db, "SELECT status FROM runs WHERE name = 'student-tiny-baseline' ORDER BY id DESC"),
+    QCOMPARE(text(m_db, "SELECT status FROM runs WHERE name = 'student-tiny-labeled-only' ORDER BY id DESC"),
              std::string("cancelled"));
-    QVERIFY(!std::filesystem::is_empty(m_ws.toStdString() + "/models/student-tiny-baseline/checkpoints"));
+    QVERIFY(!std::filesystem::is_empty(m_ws.toStdString() + "/models/student-tiny-labeled-only/checkpoints"));
 
     long lastStep = -1;
     for (const auto& e : std::filesystem::directory_iterator(m_ws.toStdString() +
-                                                            "/models/student-tiny-baseline/checkpoints")) {
+                                                            "/models/student-tiny-labeled-only/checkpoints")) {
       const std::string name = e.path().filename().string();
       if (name.rfind("ckpt-", 0) == 0) lastStep = std::max(lastStep, std::stol(name.substr(5)));
     }
     QVERIFY(lastStep >= 5);
     const QString until = QString::number(lastStep + 20);
     auto r = runCli({"-q", "train", "-w", m_ws, "--config", cfg, "--resume", "--max-steps", until}, 300000);
-    QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+    QVERIFY2(r.exitCode == 0, qPrintable(understudy::test::outputOf(r)));
     QVERIFY(r.out.contains("# resuming at step " + QByteArray::number(static_cast<qlonglong>(lastStep))));
-    const std::string last = "(SELECT MAX(id) FROM runs WHERE name = 'student-tiny-baseline')";
+    const std::string last = "(SELECT MAX(id) FROM runs WHERE name = 'student-tiny-labeled-only')";
     QCOMPARE(text(m_db, "SELECT status FROM runs WHERE id = " + last), std::string("finished"));
     QVERIFY(scalar(m_db, "SELECT parent_run_id FROM runs WHERE id = " + last) > 0);
     QCOMPARE(scalar(m_db, "SELECT MIN(step) FROM metrics WHERE name = 'train/loss' AND run_id = " + last),
              static_cast<double>(lastStep + 1));
     QCOMPARE(scalar(m_db, "SELECT MAX(step) FROM metrics WHERE name = 'train/loss' AND run_id = " + last),
              static_cast<double>(lastStep + 20));
-    QCOMPARE(text(m_db, "SELECT role FROM models WHERE name = 'student-tiny-baseline'"), std::string("baseline"));
+    QCOMPARE(text(m_db, "SELECT role FROM models WHERE name = 'student-tiny-labeled-only'"), std::string("baseline"));
 
     // A resume whose config differs in a key that may not change is refused,
     // listing the key with both values, and records no run.
@@ -197,7 +194,7 @@ class TestTrainCli : public QObject {
     auto refused = runCli({"-q", "train", "-w", m_ws, "--config", changed, "--resume", "--max-steps", "400"});
     QCOMPARE(refused.exitCode, 1);
     QVERIFY2(refused.err.contains("optimizer.lr: 0.003 -> 0.01") && !refused.err.contains("max_steps:"),
-             qPrintable(describe(refused)));
+             qPrintable(understudy::test::outputOf(refused)));
     QCOMPARE(scalar(m_db, "SELECT COUNT(*) FROM runs"), runsBefore);
   }
 
@@ -212,7 +209,7 @@ class TestTrainCli : public QObject {
            "model:\n  preset: teacher-tiny\nbatching:\n  max_frames: 3000\n"
            "optimizer:\n  lr: 0.02\nvalidation:\n  every: 10\ncheckpoint:\n  every: 20\n";
     auto r = runCli({"train", "-w", m_ws, "--config", cfg}, 300000);
-    QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+    QVERIFY2(r.exitCode == 0, qPrintable(understudy::test::outputOf(r)));
     const double bestStep = scalar(m_db,
                                    "SELECT m.step FROM metrics m JOIN runs r ON r.id = m.run_id WHERE "
                                    "r.name = 'overfit' AND m.name = 'valid/loss' ORDER BY m.value LIMIT 1");
@@ -260,7 +257,7 @@ class TestTrainCli : public QObject {
       qInfo("killed after step %.0f was recorded", scalar(m_db, lastStep));
     }
     auto r = runCli({"-q", "train", "-w", m_ws, "--config", cfg, "--resume"}, 300000);
-    QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+    QVERIFY2(r.exitCode == 0, qPrintable(understudy::test::outputOf(r)));
     const std::string killed = m_ws.toStdString() + "/models/overfit-killed/";
     auto bytes = [](const std::string& path) {
       std::ifstream in(path, std::ios::binary);
@@ -279,14 +276,14 @@ class TestTrainCli : public QObject {
   void testModelPriorsCountEveryTrainingDatasetByFrames() {
     for (const char* step : {"features", "targets"}) {
       auto r = runCli({"-q", step, "-w", m_ws, "--dataset", "synth-test-clean"}, 300000);
-      QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+      QVERIFY2(r.exitCode == 0, qPrintable(understudy::test::outputOf(r)));
     }
     const QString cfg = m_dir.filePath("two-sets.yaml");
     std::ofstream(cfg.toStdString())
         << "name: two-sets\nthreads: 1\nmax_steps: 2\n"
            "data:\n  train: [synth-labeled, synth-test-clean]\nmodel:\n  preset: teacher-tiny\n";
     auto r = runCli({"-q", "train", "-w", m_ws, "--config", cfg}, 300000);
-    QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+    QVERIFY2(r.exitCode == 0, qPrintable(understudy::test::outputOf(r)));
     auto vec = [](const std::string& path) {  // a Kaldi text vector " [ v0 v1 ... ]"
       std::ifstream in(path);
       std::vector<double> v;
