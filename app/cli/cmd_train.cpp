@@ -1,5 +1,6 @@
-// train: frame-level CE training of a teacher or student from a recipe-style
-// YAML config (docs/training.md).
+// train: a teacher or student from a recipe-style YAML config: cross-entropy
+// on labeled data, distillation on teacher-labeled data, on the schedule the
+// config names (docs/training.md).
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -39,7 +40,7 @@ void runTrain(const TrainArgs& a, const GlobalOptions& global) {
   const fs::path modelDir = ws.subdir("models") / cfg.name;
   // One writer per model folder, held until this process ends (or dies).
   const train::ModelFolderLock lock(modelDir);
-  train::WorkspaceData data = train::loadWorkspaceData(ws, cfg.data);
+  train::WorkspaceData data = train::loadWorkspaceData(ws, cfg);
   cfg.resolveUnits(data.units.size());
   cfg.validate();
 
@@ -55,9 +56,21 @@ void runTrain(const TrainArgs& a, const GlobalOptions& global) {
   std::fprintf(out, "# data: %zu training utterances (%lld frames), %zu validation, %d units\n",
               data.train->size(), static_cast<long long>(data.trainFrames),
               data.validation ? data.validation->size() : std::size_t{0}, data.units.size());
+  if (data.soft)
+    std::fprintf(out, "# soft-labeled data: %zu utterances (%lld frames)\n", data.soft->size(),
+                 static_cast<long long>(data.softFrames));
+  for (const auto& [name, source] : data.validationSets)
+    std::fprintf(out, "# validation set %s: %zu utterances\n", name.c_str(), source->size());
   std::fflush(out);
 
-  train::Trainer trainer(cfg, data.train, data.validation, checkpointDir);
+  train::Trainer trainer(cfg, train::trainingData(data), checkpointDir);
+  {
+    std::string streams;
+    for (std::size_t i = 0; i < trainer.batches().size(); ++i)
+      streams += fmt::format("{}{} {} batches per epoch", i ? ", " : "", trainer.batches().at(i).name(),
+                             trainer.batches().at(i).batchesInEpoch());
+    std::fprintf(out, "# streams: %s: %s\n", cfg.streams.kind.c_str(), streams.c_str());
+  }
   std::optional<std::int64_t> parent;
   if (a.resume) {
     if (trainer.resumeFromLatest()) {
@@ -137,7 +150,7 @@ void runTrain(const TrainArgs& a, const GlobalOptions& global) {
 }  // namespace
 
 void addTrainCommands(CLI::App& app, GlobalOptions& global) {
-  auto* sub = app.add_subcommand("train", "Train a teacher or student acoustic model (frame CE)");
+  auto* sub = app.add_subcommand("train", "Train a teacher or student acoustic model (frame CE, top-k distillation)");
   auto a = std::make_shared<TrainArgs>();
   addWorkspaceOption(*sub, a->workspace);
   sub->add_option("--config", a->config, "Trainer YAML (docs/training.md; resources/recipes/*.yaml)")

@@ -36,11 +36,18 @@ void tuneAllocator() {
 
 Trainer::Trainer(TrainerConfig config, std::shared_ptr<const ExampleSource> train,
                  std::shared_ptr<const ExampleSource> validation, std::filesystem::path checkpointDir)
+    : Trainer(std::move(config), TrainingData{std::move(train), nullptr, std::move(validation), {}},
+              std::move(checkpointDir)) {}
+
+Trainer::Trainer(TrainerConfig config, TrainingData data, std::filesystem::path checkpointDir)
     : m_config(std::move(config)),
-      m_train(std::move(train)),
-      m_validation(std::move(validation)),
+      m_train(std::move(data.labeled)),
+      m_soft(std::move(data.soft)),
+      m_validation(std::move(data.validation)),
+      m_validationSets(std::move(data.validationSets)),
       m_checkpointDir(std::move(checkpointDir)),
-      m_scheduler(m_config.schedule, m_config.optimizer.lr, m_config.maxSteps) {
+      m_scheduler(m_config.schedule, m_config.optimizer.lr, m_config.maxSteps),
+      m_distillation(m_config.distillation.temperature) {
   if (!m_train || m_train->size() == 0)
     throw US_ERROR("no training utterances").hint("check data.train and the targets of its datasets");
   m_config.resolveUnits(m_train->numUnits());
@@ -49,8 +56,25 @@ Trainer::Trainer(TrainerConfig config, std::shared_ptr<const ExampleSource> trai
     throw US_ERROR(fmt::format("features have {} dims but model.input_dim is {}", m_train->dims(),
                                m_config.model.input_dim()))
         .key("model.input_dim");
+  const auto& streams = m_config.streams;
+  if (streams.trainsSoft() && (!m_soft || m_soft->size() == 0))
+    throw US_ERROR("streams.kind " + streams.kind + " trains on soft-labeled data, and there is none")
+        .key("data.soft")
+        .hint("name a teacher-labeled dataset: data: { soft: [{dataset: synth-unlabeled, model: TEACHER}] } "
+              "(understudy-cli label makes its soft labels)");
+  if (!streams.trainsSoft() && m_soft)
+    throw US_ERROR("soft-labeled data given to a labeled-only run").key("streams.kind");
+  if (m_soft && (m_soft->numUnits() != m_train->numUnits() || m_soft->dims() != m_train->dims()))
+    throw US_ERROR(fmt::format("soft-labeled data has {} units and {}-dim features, the labeled data {} and {}",
+                               m_soft->numUnits(), m_soft->dims(), m_train->numUnits(), m_train->dims()))
+        .key("data.soft");
   if (m_validation && m_validation->numUnits() != m_train->numUnits())
     throw US_ERROR("validation targets use a different unit inventory than the training targets");
+  for (const auto& v : m_validationSets)
+    if (!v.source || v.source->numUnits() != m_train->numUnits() || v.source->dims() != m_train->dims())
+      throw US_ERROR("validation set '" + v.name + "' has another unit inventory or feature dimension than the "
+                     "training data")
+          .key("data.validation");
 
   const int threads = m_config.threads > 0
                           ? m_config.threads
@@ -58,10 +82,16 @@ Trainer::Trainer(TrainerConfig config, std::shared_ptr<const ExampleSource> trai
   torch::set_num_threads(threads);
   tuneAllocator();
 
-  if (m_config.bptt.mode == "chunked")
-    m_train = std::make_shared<ChunkedExampleSource>(m_train, m_config.bptt.chunk,
-                                                     static_cast<int>(m_config.model.subsample()));
-  m_batches.add(DataStream(kLabeledStream, m_train, m_config.batching, m_config.seed));
+  if (m_config.bptt.mode == "chunked") {
+    const int subsample = static_cast<int>(m_config.model.subsample());
+    m_train = std::make_shared<ChunkedExampleSource>(m_train, m_config.bptt.chunk, subsample);
+    if (m_soft) m_soft = std::make_shared<ChunkedExampleSource>(m_soft, m_config.bptt.chunk, subsample);
+  }
+  // The lead stream (max_epochs, epoch()) comes first: labeled, unless soft-only.
+  if (streams.trainsLabeled())
+    m_labeledStream = m_batches.add(DataStream(kLabeledStream, m_train, m_config.batching, m_config.seed));
+  if (streams.trainsSoft())
+    m_softStream = m_batches.add(DataStream(kSoftStream, m_soft, m_config.batching, mixSeed(m_config.seed, 1)));
 
   // The initial weights depend on the seed only.
   torch::manual_seed(m_config.seed);
@@ -86,6 +116,10 @@ Trainer::~Trainer() = default;
 
 int Trainer::threads() const { return torch::get_num_threads(); }
 
+double Trainer::optimizerLr() const {
+  return m_optimizer->param_groups().front().options().get_lr();
+}
+
 double Trainer::applyLearningRate(double scale) {
   const double lr = m_scheduler.lrAt(m_step) * scale;
   for (auto& group : m_optimizer->param_groups()) group.options().set_lr(lr);
@@ -103,34 +137,54 @@ void Trainer::flushMetrics() {
   m_pending.clear();
 }
 
-ValidationResult Trainer::validate() {
+namespace {
+
+// Several validation results as one: frames, losses and correct frames summed.
+ValidationResult pooled(const std::vector<ValidationResult>& parts) {
   ValidationResult r;
-  if (!m_validation || m_validation->size() == 0) return r;
+  for (const auto& p : parts) {
+    r.sumLoss += p.sumLoss;
+    r.correct += p.correct;
+    r.frames += p.frames;
+  }
+  if (r.frames > 0) {
+    r.loss = r.sumLoss / static_cast<double>(r.frames);
+    r.accuracy = static_cast<double>(r.correct) / static_cast<double>(r.frames);
+  }
+  return r;
+}
+
+}  // namespace
+
+ValidationResult Trainer::validateOn(const ExampleSource& source) {
+  ValidationResult r;
+  if (source.size() == 0) return r;
   torch::NoGradGuard noGrad;
   m_model->eval();
-  std::vector<int> lengths(m_validation->size());
-  for (std::size_t i = 0; i < lengths.size(); ++i) lengths[i] = m_validation->frames(i);
+  std::vector<int> lengths(source.size());
+  for (std::size_t i = 0; i < lengths.size(); ++i) lengths[i] = source.frames(i);
   BatchingOptions opts = m_config.batching;
   opts.shuffle = false;
   const int subsample = static_cast<int>(m_config.model.subsample());
-  double sumLoss = 0.0;
-  std::int64_t correct = 0;
   for (const auto& indices : planEpochBatches(lengths, opts, 0, 0)) {
     std::vector<TrainingExample> examples;
-    for (auto i : indices) examples.push_back(m_validation->get(i));
+    for (auto i : indices) examples.push_back(source.get(i));
     Batch b = collateBatch(examples, subsample);
     auto [logits, outLengths] = m_model->forward(b.features, b.lengths);
     LossResult l = maskedCrossEntropy(logits, outLengths, b.targets);
-    sumLoss += l.sumLoss;
-    correct += l.correct;
+    r.sumLoss += l.sumLoss;
+    r.correct += l.correct;
     r.frames += l.frames;
   }
   m_model->train();
-  if (r.frames > 0) {
-    r.loss = sumLoss / static_cast<double>(r.frames);
-    r.accuracy = static_cast<double>(correct) / static_cast<double>(r.frames);
-  }
-  return r;
+  return pooled({r});
+}
+
+ValidationResult Trainer::validate() {
+  if (m_validation) return validateOn(*m_validation);
+  std::vector<ValidationResult> parts;
+  for (const auto& v : m_validationSets) parts.push_back(validateOn(*v.source));
+  return pooled(parts);
 }
 
 StepResult Trainer::trainStep(const Batch& batch, const Objective& objective, double lrScale) {
@@ -180,9 +234,20 @@ bool Trainer::noteValidation(const ValidationResult& v, bool periodic) {
 }
 
 Trainer::NextStep Trainer::nextStep() const {
-  // Labeled-only: every step is a labeled batch with cross-entropy at the
-  // scheduled rate. The student's schedules (interleave, segregated) decide here.
-  return {0, &m_crossEntropy, 1.0};
+  const auto& st = m_config.streams;
+  const NextStep labeled{m_labeledStream, &m_crossEntropy, st.labeledLrMultiplier};
+  const NextStep soft{m_softStream, &m_distillation, 1.0};
+  if (st.kind == "labeled-only") return labeled;
+  if (st.kind == "soft-only") return soft;
+  if (st.kind == "interleave") {
+    // Cycles of labeledBatches labeled steps, then softBatches soft ones, from step 0.
+    const std::int64_t cycle = st.labeledBatches + st.softBatches;
+    return m_step % cycle < st.labeledBatches ? labeled : soft;
+  }
+  // segregated: soft until softEpochs soft epochs are complete, then labeled.
+  const DataStream& s = m_batches.at(m_softStream);
+  const std::int64_t softEpochsDone = s.position().epoch + (s.epochDone() ? 1 : 0);
+  return softEpochsDone < st.softEpochs ? soft : labeled;
 }
 
 std::string Trainer::stopReasonBeforeStep(std::int64_t stopAtStep) {
@@ -200,16 +265,52 @@ std::string Trainer::stopReasonBeforeStep(std::int64_t stopAtStep) {
   return {};
 }
 
-void Trainer::recordStepMetrics(const StepResult& s, std::int64_t inputFrames, double seconds) {
+void Trainer::recordStepMetrics(const StepResult& s, const NextStep& next, std::int64_t inputFrames,
+                                double seconds) {
   if (m_step % m_config.logEvery == 0) {
-    recordMetric("train/loss", s.loss.loss.item<double>());
+    const double loss = s.loss.loss.item<double>();
+    // The step's objective: CE on a labeled step, KD on a soft-labeled one.
+    recordMetric("train/loss", loss);
     recordMetric("train/frame_accuracy", s.loss.accuracy());
+    const std::string prefix = "train/" + m_batches.at(next.stream).name() + "/";
+    const bool kd = next.objective == &m_distillation;
+    recordMetric(prefix + (kd ? "kd_loss" : "loss"), loss);
+    recordMetric(prefix + (kd ? "teacher_agreement" : "frame_accuracy"), s.loss.accuracy());
     recordMetric("train/lr", s.lr);
     recordMetric("train/frames_per_second", seconds > 0 ? static_cast<double>(inputFrames) / seconds : 0.0);
     recordMetric("train/grad_norm", s.gradNorm);
   }
   if (!std::isfinite(s.gradNorm))
     log::warning("step {}: gradient norm is {} (the step was still taken)", m_step, s.gradNorm);
+}
+
+bool Trainer::validateAndRecord(bool periodic) {
+  std::vector<ValidationResult> sets;
+  for (const auto& v : m_validationSets) sets.push_back(validateOn(*v.source));
+  // Without a held-out split the validation sets together are the validation (validate()).
+  const bool stop = noteValidation(m_validation ? validateOn(*m_validation) : pooled(sets), periodic);
+  for (std::size_t i = 0; i < sets.size(); ++i) {
+    recordMetric("valid/" + m_validationSets[i].name + "/loss", sets[i].loss);
+    recordMetric("valid/" + m_validationSets[i].name + "/frame_accuracy", sets[i].accuracy);
+  }
+  return stop;
+}
+
+std::int64_t Trainer::expectedSteps() const {
+  if (m_config.maxSteps > 0) return m_config.maxSteps - m_step;
+  // max_epochs of the lead stream; the other stream's steps come on top.
+  const DataStream& lead = m_batches.at(0);
+  const auto perEpoch = static_cast<std::int64_t>(lead.batchesInEpoch());
+  std::int64_t steps = m_config.maxEpochs * perEpoch - (lead.position().epoch * perEpoch + lead.position().batch);
+  const auto& st = m_config.streams;
+  if (st.kind == "interleave") steps = steps * (st.labeledBatches + st.softBatches) / st.labeledBatches;
+  if (st.kind == "segregated") {
+    const DataStream& s = m_batches.at(m_softStream);
+    const auto softPerEpoch = static_cast<std::int64_t>(s.batchesInEpoch());
+    steps += std::max<std::int64_t>(0, st.softEpochs * softPerEpoch -
+                                           (s.position().epoch * softPerEpoch + s.position().batch));
+  }
+  return steps;
 }
 
 TrainResult Trainer::run(std::int64_t stopAtStep) {
@@ -219,14 +320,7 @@ TrainResult Trainer::run(std::int64_t stopAtStep) {
   // Epochs (max_epochs, the progress total, TrainResult::epochs) count the first stream's.
   const DataStream& lead = m_batches.at(0);
   const std::int64_t startStep = m_step;
-  std::int64_t total = 0;
-  if (m_config.maxSteps > 0) {
-    total = m_config.maxSteps - startStep;
-  } else {
-    const auto perEpoch = static_cast<std::int64_t>(lead.batchesInEpoch());
-    total = m_config.maxEpochs * perEpoch - (lead.position().epoch * perEpoch + lead.position().batch);
-  }
-  ProgressTracker progress(m_sinks.progress, "train", std::max<std::int64_t>(0, total), "step");
+  ProgressTracker progress(m_sinks.progress, "train", std::max<std::int64_t>(0, expectedSteps()), "step");
   const auto start = Clock::now();
   auto lastFlush = Clock::now();
   std::int64_t framesDone = 0;
@@ -246,6 +340,7 @@ TrainResult Trainer::run(std::int64_t stopAtStep) {
     const NextStep next = nextStep();
     DataStream& stream = m_batches.at(next.stream);
     if (stream.epochDone()) stream.startNextEpoch();  // a stream other than the lead wraps around
+    const StreamPosition position = stream.position();
     const Batch batch = collateBatch(stream.examples(), subsample);
     const StepResult s = trainStep(batch, *next.objective, next.lrScale);
     stream.advance();
@@ -254,16 +349,21 @@ TrainResult Trainer::run(std::int64_t stopAtStep) {
     stepSeconds += seconds;
     framesDone += batch.inputFrames;
 
-    recordStepMetrics(s, batch.inputFrames, seconds);
+    recordStepMetrics(s, next, batch.inputFrames, seconds);
+    if (m_stepObserver)
+      m_stepObserver({m_step, stream.name(), next.objective->name(), next.lrScale, optimizerLr(), batch.keys,
+                      position});
     progress.set(m_step - startStep,
-                 fmt::format("step {}  loss {:.3f}  acc {:.1f}%  {:.0f} frames/s", m_step,
+                 fmt::format("step {}{}  loss {:.3f}  acc {:.1f}%  {:.0f} frames/s", m_step,
+                             m_batches.size() > 1 ? " " + stream.name() : std::string(),
                              s.loss.loss.item<double>(), 100.0 * s.loss.accuracy(),
                              stepSeconds > 0 ? static_cast<double>(framesDone) / stepSeconds : 0.0));
 
     bool stop = false;
-    if (m_config.validateEvery > 0 && m_step % m_config.validateEvery == 0 && m_validation) {
+    if (m_config.validateEvery > 0 && m_step % m_config.validateEvery == 0 &&
+        (m_validation || !m_validationSets.empty())) {
       validatedAtCurrentStep = true;
-      if (noteValidation(validate(), /*periodic=*/true)) {
+      if (validateAndRecord(/*periodic=*/true)) {
         result.stopReason = "early_stopping";
         stop = true;
       }
@@ -283,9 +383,9 @@ TrainResult Trainer::run(std::int64_t stopAtStep) {
   }
 
   // A last validation for the final weights, unless this step was just validated.
-  if (!result.cancelled && result.stopReason != "stop_at_step" && m_validation &&
+  if (!result.cancelled && result.stopReason != "stop_at_step" && (m_validation || !m_validationSets.empty()) &&
       !validatedAtCurrentStep && m_step > startStep)
-    noteValidation(validate(), /*periodic=*/false);
+    validateAndRecord(/*periodic=*/false);
   flushMetrics();
   if (!m_checkpointDir.empty() && (m_step > startStep || result.cancelled)) saveCheckpoint();
 

@@ -1,7 +1,9 @@
-// The trainer: frame-level training of an AcousticModel (the teacher, and
-// the planned student's labeled-only baseline; docs/training.md).
+// The trainer: frame-level training of an AcousticModel: the teacher on
+// labeled data, the student on labeled and teacher-labeled (soft) data by
+// one of the schedules of docs/training.md "Student schedules".
 //
-// run() is the loop: take the next batch, trainStep() it, record metrics,
+// run() is the loop: pick the next step's stream, objective and learning-rate
+// multiplier (nextStep), take that stream's next batch, trainStep() it, record metrics,
 // validate every `validation.every` steps (frame accuracy, CE; drives newbob
 // and early stopping), checkpoint every `checkpoint.every` steps.
 // trainStep(batch, objective, lrScale) is one step: forward, the objective's
@@ -18,7 +20,7 @@
 // masks depend on the step alone and a resumed run repeats the straight run
 // bit for bit at a fixed thread count.
 //
-//   Trainer trainer(cfg, trainSource, validSource, checkpointDir);
+//   Trainer trainer(cfg, {labeled, soft, validation, validationSets}, checkpointDir);
 //   trainer.setSinks({&progress, &events, &runStore, runId});
 //   if (resume) trainer.resumeFromLatest();
 //   TrainResult r = trainer.run();
@@ -56,6 +58,8 @@ struct ValidationResult {
   double loss = 0.0;
   double accuracy = 0.0;
   std::int64_t frames = 0;
+  double sumLoss = 0.0;      // loss x frames
+  std::int64_t correct = 0;  // accuracy x frames
 };
 
 struct TrainResult {
@@ -77,6 +81,17 @@ struct StepResult {
   double gradNorm = 0.0;  // global L2 gradient norm before clipping
 };
 
+// What run() trained at one step, for observers (tests, tools).
+struct StepRecord {
+  std::int64_t step = 0;        // the step just completed (1-based, as the metrics)
+  std::string stream;           // "labeled" or "soft"
+  std::string objective;        // "ce" or "kd"
+  double lrScale = 1.0;         // the schedule's multiplier for this step
+  double optimizerLr = 0.0;     // the learning rate the optimizer's parameter groups held
+  std::vector<std::string> keys;  // the batch's utterance keys
+  StreamPosition position;      // the stream's position the batch was taken from
+};
+
 struct TrainerSinks {
   ProgressSink* progress = nullptr;
   EventWriter* events = nullptr;
@@ -84,8 +99,25 @@ struct TrainerSinks {
   std::int64_t runId = 0;
 };
 
-// The name of the labeled data's stream (checkpoints save positions by name).
+// The names of the data streams (checkpoints save positions by name).
 inline constexpr const char* kLabeledStream = "labeled";
+inline constexpr const char* kSoftStream = "soft";
+
+// A dataset the trainer validates on by name (metrics valid/<name>/...).
+struct NamedExampleSource {
+  std::string name;
+  std::shared_ptr<const ExampleSource> source;
+};
+
+// What a run learns from and is measured on.
+struct TrainingData {
+  std::shared_ptr<const ExampleSource> labeled;     // frame targets (cross-entropy)
+  std::shared_ptr<const ExampleSource> soft;        // soft targets (distillation); null: none
+  // valid/loss, valid/frame_accuracy: newbob, early stopping and best.pt
+  // follow it. Null: the validation sets together, if any.
+  std::shared_ptr<const ExampleSource> validation;
+  std::vector<NamedExampleSource> validationSets;   // each reported as valid/<name>/...
+};
 
 class Trainer {
  public:
@@ -93,13 +125,24 @@ class Trainer {
   // (no checkpoints). The config must have model.num_units resolved.
   Trainer(TrainerConfig config, std::shared_ptr<const ExampleSource> train,
           std::shared_ptr<const ExampleSource> validation, std::filesystem::path checkpointDir);
+  // The streams follow config.streams.kind: the labeled stream (`labeled`)
+  // unless soft-only, the soft stream (`soft`, seed mixSeed(seed, 1)) unless
+  // labeled-only; `data.soft` must be given exactly when a soft stream is.
+  // `data.labeled` is needed in every case (units, dimensions).
+  Trainer(TrainerConfig config, TrainingData data, std::filesystem::path checkpointDir);
   ~Trainer();
 
   void setSinks(const TrainerSinks& sinks) { m_sinks = sinks; }
+  // Called after every step of run() with what it trained (tests, tools).
+  void setStepObserver(std::function<void(const StepRecord&)> observer) { m_stepObserver = std::move(observer); }
   // Trains until max_steps / max_epochs / early stopping / cancel, or until
   // `stopAtStep` (> 0) is reached (then a checkpoint is written; tests).
   TrainResult run(std::int64_t stopAtStep = 0);
+  // Frame accuracy and CE on the validation data (TrainingData::validation,
+  // or else every validation set together), in eval mode.
   ValidationResult validate();
+  // The same on one source.
+  ValidationResult validateOn(const ExampleSource& source);
   // One optimizer step on `batch` (docs/training.md "One step"): re-seeds
   // the CPU generator from (seed, step()), sets the learning rate to the
   // scheduled rate x `lrScale`, runs the model in training mode, takes
@@ -133,28 +176,39 @@ class Trainer {
   nn::AcousticModel& model() { return m_model; }
   const TrainerConfig& config() const { return m_config; }
   std::int64_t step() const { return m_step; }
-  // The labeled stream's epoch.
+  // The lead stream's epoch: the labeled stream's, or the soft stream's in
+  // a soft-only run (max_epochs counts these).
   std::int64_t epoch() const { return m_batches.at(0).position().epoch; }
-  // The data streams and their positions (the teacher has one: "labeled").
+  // The data streams and their positions, the lead stream first (the
+  // teacher has one: "labeled").
   const BatchStream& batches() const { return m_batches; }
+  // The learning rate the optimizer holds now (the last step's).
+  double optimizerLr() const;
   // The run id stored in the last loaded checkpoint (0 if none).
   std::int64_t checkpointRunId() const { return m_runIdAtCheckpoint; }
   int threads() const;
 
  private:
   // What the next step trains on: which stream, with which objective and
-  // learning-rate multiplier.
+  // learning-rate multiplier (docs/training.md "Student schedules"); from
+  // the step number and the streams' positions alone.
   struct NextStep {
     std::size_t stream = 0;
     const Objective* objective = nullptr;
     double lrScale = 1.0;
   };
   NextStep nextStep() const;
+  static constexpr std::size_t kNoStream = static_cast<std::size_t>(-1);
   // Why the run stops before the next step ("" to go on). Starts the first
   // stream's next epoch when its current one is done.
   std::string stopReasonBeforeStep(std::int64_t stopAtStep);
+  // Steps run() expects to take, for the progress total.
+  std::int64_t expectedSteps() const;
   // The step's train/* metrics (every log_every steps).
-  void recordStepMetrics(const StepResult& s, std::int64_t inputFrames, double seconds);
+  void recordStepMetrics(const StepResult& s, const NextStep& next, std::int64_t inputFrames, double seconds);
+  // Validates (validate() and every validation set), records the metrics;
+  // true when early stopping fires.
+  bool validateAndRecord(bool periodic);
   double applyLearningRate(double scale);
   // Records a validation and tracks the best (best.pt). Periodic ones also
   // drive newbob and early stopping: true when early stopping fires.
@@ -164,13 +218,19 @@ class Trainer {
 
   TrainerConfig m_config;
   std::shared_ptr<const ExampleSource> m_train;
+  std::shared_ptr<const ExampleSource> m_soft;
   std::shared_ptr<const ExampleSource> m_validation;
+  std::vector<NamedExampleSource> m_validationSets;
   std::filesystem::path m_checkpointDir;
   TrainerSinks m_sinks;
+  std::function<void(const StepRecord&)> m_stepObserver;
   nn::AcousticModel m_model{nullptr};
   std::unique_ptr<torch::optim::Optimizer> m_optimizer;
   LrScheduler m_scheduler;
   CrossEntropyObjective m_crossEntropy;
+  DistillationObjective m_distillation;
+  std::size_t m_labeledStream = kNoStream;  // index in m_batches
+  std::size_t m_softStream = kNoStream;
 
   // Position and state that checkpoints carry.
   std::int64_t m_step = 0;

@@ -33,6 +33,55 @@ std::string yamlList(const std::vector<std::string>& items) {
   return out + "]";
 }
 
+std::string quoted(const std::string& s) { return "'" + s + "'"; }
+
+std::string softList(const std::vector<SoftDataConfig>& items) {
+  std::vector<std::string> out;
+  for (const auto& s : items)
+    out.push_back(fmt::format("{{dataset: {}, model: {}, labels: {}}}", quoted(s.dataset), quoted(s.model),
+                              quoted(s.labels)));
+  return yamlList(out);
+}
+
+// data.soft: a list of {dataset, model, labels} maps; a plain name is {dataset: name}.
+void readSoftData(YamlSection& d, DataConfig& data) {
+  d.accept("soft");
+  if (!d.has("soft")) return;
+  const YAML::Node list = d.node()["soft"];
+  if (!list.IsSequence())
+    throw d.errorAt("soft", "must be a list of {dataset, model, labels}").hint(
+        "data: { soft: [{dataset: synth-unlabeled, model: teacher-tiny}] }");
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string where = fmt::format("{}.soft[{}]", d.path(), i);
+    SoftDataConfig item;
+    if (list[i].IsScalar()) {
+      item.dataset = list[i].Scalar();
+    } else {
+      YamlSection entry(list[i], where, d.file());
+      entry.read("dataset", item.dataset);
+      entry.read("model", item.model);
+      entry.read("labels", item.labels);
+      entry.finish();
+    }
+    if (item.dataset.empty())
+      throw d.errorAt(list[i], "names no dataset").key(where + ".dataset").hint("{dataset: NAME, model: TEACHER}");
+    data.soft.push_back(std::move(item));
+  }
+}
+
+// streams.ratio "L:S": L labeled batches, then S soft-labeled ones.
+void readRatio(YamlSection& s, StreamsConfig& c) {
+  std::string text;
+  if (!s.read("ratio", text)) return;
+  int labeled = 0, soft = 0;
+  char colon = 0, extra = 0;
+  std::istringstream in(text);
+  if (!(in >> labeled >> colon >> soft) || colon != ':' || (in >> extra) || labeled < 1 || soft < 1)
+    throw s.errorAt("ratio", "'" + text + "' is not LABELED:SOFT batches, both >= 1").hint("ratio: '1:4'");
+  c.labeledBatches = labeled;
+  c.softBatches = soft;
+}
+
 // Reads the model section: an optional `preset` and then any
 // AcousticModelOptions key overriding it.
 void readModel(YamlSection& s, TrainerConfig& c) {
@@ -70,17 +119,27 @@ void readModel(YamlSection& s, TrainerConfig& c) {
 
 // toYaml()'s text as (dotted key, value) pairs in document order; a sequence
 // is one value ("[a, b]").
+// A value in one line: "[a, b]", "[{dataset: u, model: t}]".
+std::string inlineValue(const YAML::Node& node) {
+  std::string v;
+  if (node.IsSequence()) {
+    for (std::size_t i = 0; i < node.size(); ++i) v += (i ? ", " : "") + inlineValue(node[i]);
+    return "[" + v + "]";
+  }
+  if (node.IsMap()) {
+    for (const auto& item : node) v += (v.empty() ? "" : ", ") + item.first.Scalar() + ": " + inlineValue(item.second);
+    return "{" + v + "}";
+  }
+  return node.IsNull() ? std::string() : node.Scalar();
+}
+
 void flatten(const YAML::Node& node, const std::string& prefix,
              std::vector<std::pair<std::string, std::string>>& out) {
   if (node.IsMap()) {
     for (const auto& item : node)
       flatten(item.second, prefix.empty() ? item.first.Scalar() : prefix + "." + item.first.Scalar(), out);
-  } else if (node.IsSequence()) {
-    std::string v = "[";
-    for (std::size_t i = 0; i < node.size(); ++i) v += (i ? ", " : "") + node[i].Scalar();
-    out.emplace_back(prefix, v + "]");
   } else {
-    out.emplace_back(prefix, node.IsNull() ? std::string() : node.Scalar());
+    out.emplace_back(prefix, inlineValue(node));
   }
 }
 
@@ -91,6 +150,8 @@ std::vector<std::pair<std::string, std::string>> flatConfig(const TrainerConfig&
 }
 
 }  // namespace
+
+std::string StreamsConfig::ratio() const { return fmt::format("{}:{}", labeledBatches, softBatches); }
 
 std::vector<std::string> resumableKeys(const TrainerConfig& config) {
   std::vector<std::string> keys = {"max_epochs",       "threads",        "log_every",
@@ -151,6 +212,25 @@ void TrainerConfig::validate() const {
   if (bptt.carryState)
     throw outOfRange("bptt.carry_state", "true", "false")
         .hint("carrying LSTM state across chunks is not implemented yet: every chunk starts from zero state");
+  for (std::size_t i = 0; i < data.soft.size(); ++i)
+    if (data.soft[i].dataset.empty())
+      throw outOfRange(fmt::format("data.soft[{}].dataset", i), "''", "a dataset name");
+  const auto& st = streams;
+  if (st.kind != "labeled-only" && st.kind != "soft-only" && st.kind != "interleave" && st.kind != "segregated")
+    throw outOfRange("streams.kind", st.kind, "labeled-only | soft-only | interleave | segregated");
+  if (st.labeledBatches < 1 || st.softBatches < 1)
+    throw outOfRange("streams.ratio", "'" + st.ratio() + "'", "LABELED:SOFT, both >= 1");
+  if (!(st.labeledLrMultiplier > 0.0 && st.labeledLrMultiplier <= 100.0))
+    throw outOfRange("streams.labeled_lr_multiplier", st.labeledLrMultiplier, "(0, 100]");
+  if (st.labeledLrMultiplier != 1.0 && st.kind != "interleave" && st.kind != "segregated")
+    throw outOfRange("streams.labeled_lr_multiplier", st.labeledLrMultiplier, "1 for " + st.kind)
+        .hint("the multiplier sets labeled steps apart from soft-labeled ones; with one stream change optimizer.lr");
+  if (st.softEpochs < 1) throw outOfRange("streams.soft_epochs", st.softEpochs, ">= 1");
+  if (!st.trainsSoft() && !data.soft.empty())
+    throw outOfRange("data.soft", fmt::format("{} dataset(s)", data.soft.size()), "none for streams.kind labeled-only")
+        .hint("train on them with streams.kind interleave, segregated or soft-only, or remove data.soft");
+  if (!(distillation.temperature > 0.0 && distillation.temperature <= 100.0))
+    throw outOfRange("distillation.temperature", distillation.temperature, "(0, 100]");
   const auto& o = optimizer;
   if (o.kind != "adam" && o.kind != "sgd") throw outOfRange("optimizer.kind", o.kind, "adam | sgd");
   if (!(o.lr > 0.0 && o.lr < 100.0)) throw outOfRange("optimizer.lr", o.lr, "(0, 100)");
@@ -184,10 +264,10 @@ std::string TrainerConfig::toYaml() const {
   y += fmt::format("max_steps: {}\nmax_epochs: {}\ngrad_clip: {}\nlog_every: {}\n", maxSteps,
                    maxEpochs, gradClip, logEvery);
   y += fmt::format(
-      "data:\n  train: {}\n  validation: {}\n  validation_fraction: {}\n  feature_set: '{}'\n"
+      "data:\n  train: {}\n  soft: {}\n  validation: {}\n  validation_fraction: {}\n  feature_set: '{}'\n"
       "  max_utterances: {}\n",
-      yamlList(data.train), yamlList(data.validation), data.validationFraction, data.featureSet,
-      data.maxUtterances);
+      yamlList(data.train), softList(data.soft), yamlList(data.validation), data.validationFraction,
+      data.featureSet, data.maxUtterances);
   y += "model:\n";
   if (!modelPreset.empty()) y += "  preset: " + modelPreset + "\n";
   y += indentLines(model.toYaml(), "  ");
@@ -195,6 +275,9 @@ std::string TrainerConfig::toYaml() const {
                    batching.maxFrames, batching.bucket, batching.bucketWindow, batching.shuffle);
   y += fmt::format("bptt:\n  mode: {}\n  chunk: {}\n  carry_state: {}\n", bptt.mode, bptt.chunk,
                    bptt.carryState);
+  y += fmt::format("streams:\n  kind: {}\n  ratio: '{}'\n  labeled_lr_multiplier: {}\n  soft_epochs: {}\n",
+                   streams.kind, streams.ratio(), streams.labeledLrMultiplier, streams.softEpochs);
+  y += fmt::format("distillation:\n  temperature: {}\n", distillation.temperature);
   y += fmt::format(
       "optimizer:\n  kind: {}\n  lr: {}\n  momentum: {}\n  nesterov: {}\n  weight_decay: {}\n"
       "  betas: [{}, {}]\n  eps: {}\n",
@@ -221,6 +304,7 @@ TrainerConfig TrainerConfig::fromYaml(YamlSection& s) {
   {
     YamlSection d = s.child("data");
     d.read("train", c.data.train);
+    readSoftData(d, c.data);
     d.read("validation", c.data.validation);
     d.read("validation_fraction", c.data.validationFraction);
     d.read("feature_set", c.data.featureSet);
@@ -245,6 +329,19 @@ TrainerConfig TrainerConfig::fromYaml(YamlSection& s) {
     b.read("chunk", c.bptt.chunk);
     b.read("carry_state", c.bptt.carryState);
     b.finish();
+  }
+  {
+    YamlSection st = s.child("streams");
+    st.read("kind", c.streams.kind);
+    readRatio(st, c.streams);
+    st.read("labeled_lr_multiplier", c.streams.labeledLrMultiplier);
+    st.read("soft_epochs", c.streams.softEpochs);
+    st.finish();
+  }
+  {
+    YamlSection k = s.child("distillation");
+    k.read("temperature", c.distillation.temperature);
+    k.finish();
   }
   {
     YamlSection o = s.child("optimizer");

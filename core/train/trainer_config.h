@@ -21,12 +21,40 @@
 
 namespace understudy::train {
 
+// A teacher-labeled dataset: its features and one of its soft-label sets
+// (core/store/soft_label_sets.h locateSoftLabelSet picks the set).
+struct SoftDataConfig {
+  std::string dataset;  // a workspace dataset with features
+  std::string model;    // the teacher that labeled it; "" = any
+  std::string labels;   // the set's folder under WS/softlabels; "" = by model, or the dataset's only set
+};
+
 struct DataConfig {
-  std::vector<std::string> train;       // dataset names in the workspace
-  std::vector<std::string> validation;  // dataset names; empty: hold out a fraction of train
-  double validationFraction = 0.1;      // used when `validation` is empty
+  std::vector<std::string> train;       // labeled dataset names in the workspace (frame targets)
+  std::vector<SoftDataConfig> soft;     // teacher-labeled datasets (the student's soft stream)
+  std::vector<std::string> validation;  // datasets with targets, each reported as valid/<name>/...
+  double validationFraction = 0.1;      // held out of `train` by a hash of the key (valid/...)
   std::string featureSet;               // feature_sets.name; empty: the dataset's complete set
-  std::int64_t maxUtterances = 0;       // 0 = all (quick experiments)
+  std::int64_t maxUtterances = 0;       // 0 = all; else at most this many per stream (quick experiments)
+};
+
+// Which data streams a run trains on, in what order (docs/training.md
+// "Student schedules"). Objectives: cross-entropy on labeled batches,
+// distillation on soft-labeled ones.
+struct StreamsConfig {
+  std::string kind = "labeled-only";  // labeled-only | soft-only | interleave | segregated
+  int labeledBatches = 1;             // interleave: `ratio` labeled:soft, batches per cycle
+  int softBatches = 4;
+  double labeledLrMultiplier = 1.0;   // interleave, segregated: lr x this on labeled steps
+  std::int64_t softEpochs = 1;        // segregated: soft-labeled epochs before the labeled ones
+
+  bool trainsLabeled() const { return kind != "soft-only"; }
+  bool trainsSoft() const { return kind != "labeled-only"; }
+  std::string ratio() const;  // "1:4"
+};
+
+struct DistillationConfig {
+  double temperature = 1.0;  // divides the student's logits in the KD loss
 };
 
 struct BpttConfig {
@@ -54,6 +82,8 @@ struct TrainerConfig {
   nn::AcousticModelOptions model;
   BatchingOptions batching;
   BpttConfig bptt;
+  StreamsConfig streams;
+  DistillationConfig distillation;
   OptimizerConfig optimizer;
   LrScheduleConfig schedule;
   double gradClip = 5.0;              // max global grad norm; 0 = off

@@ -29,6 +29,7 @@
 #include "core/train/model_lock.h"
 #include "core/train/trainer.h"
 #include "core/util/atomic_file.h"
+#include "gaussian_corpus.h"
 #include "support/test_support.h"
 
 using namespace understudy;
@@ -36,42 +37,9 @@ using namespace understudy::train;
 
 namespace {
 
-constexpr int kDims = 8;
-
-// The target rule restated independently of the code under test:
-// model frame j takes the unit of 10 ms frame min(3j + 1, T - 1).
-std::vector<std::int32_t> targetsAt30ms(const std::vector<int>& units10ms) {
-  const int frames = static_cast<int>(units10ms.size());
-  std::vector<std::int32_t> out;
-  for (int j = 0; 3 * j < frames; ++j) out.push_back(units10ms[std::min(3 * j + 1, frames - 1)]);
-  return out;
-}
-
-// Utterances of segments, each segment one unit whose frames are drawn from a
-// unit-dependent Gaussian: an easy, learnable task with chance = 1 / numUnits.
-std::shared_ptr<InMemoryExampleSource> gaussianCorpus(int utterances, int numUnits,
-                                                      std::uint32_t seed, float noise = 0.6f) {
-  auto src = std::make_shared<InMemoryExampleSource>(kDims, numUnits);
-  std::mt19937 rng(seed);
-  std::mt19937 meansRng(1234);  // the same class means for every corpus
-  std::normal_distribution<float> gauss(0.f, 1.f);
-  std::vector<std::vector<float>> means(numUnits, std::vector<float>(kDims));
-  for (auto& m : means)
-    for (auto& v : m) v = 1.5f * gauss(meansRng);
-  std::uniform_int_distribution<int> segLen(6, 15), nSegs(2, 6), unit(0, numUnits - 1);
-  for (int u = 0; u < utterances; ++u) {
-    std::vector<int> units10ms;
-    for (int s = 0, n = nSegs(rng); s < n; ++s) {
-      const int id = unit(rng);
-      for (int f = 0, len = segLen(rng); f < len; ++f) units10ms.push_back(id);
-    }
-    std::vector<float> feats;
-    for (int id : units10ms)
-      for (int d = 0; d < kDims; ++d) feats.push_back(means[id][d] + noise * gauss(rng));
-    src->add("utt" + std::to_string(u), std::move(feats), targetsAt30ms(units10ms));
-  }
-  return src;
-}
+using testdata::gaussianCorpus;
+using testdata::kDims;
+using testdata::targetsAt30ms;
 
 // The same features with every target moved to the next unit: the better a
 // model learns the true classes, the worse its loss on this set. Used as the
