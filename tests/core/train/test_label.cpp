@@ -32,8 +32,10 @@
 
 #include "core/align/target_store.h"
 #include "core/store/soft_label_store.h"
+#include "support/sql_query.h"
 #include "support/test_support.h"
 
+using understudy::test::queryText;
 using understudy::test::runCli;
 namespace fs = std::filesystem;
 
@@ -44,17 +46,7 @@ const QString kModel = QStringLiteral("teacher-tiny");
 const QString kDataset = QStringLiteral("synth-unlabeled");
 
 
-std::string text(const QString& db, const std::string& sql) {
-  SQLite::Database d(db.toStdString(), SQLite::OPEN_READONLY);
-  d.setBusyTimeout(10000);  // the labeler may be writing
-  SQLite::Statement q(d, sql);
-  return q.executeStep() && !q.getColumn(0).isNull() ? q.getColumn(0).getString() : std::string();
-}
-
-double scalar(const QString& db, const std::string& sql) {
-  const std::string s = text(db, sql);
-  return s.empty() ? 0.0 : std::stod(s);
-}
+double scalar(const QString& db, const std::string& sql) { return understudy::test::queryScalar(db, sql, 0.0); }
 
 std::string bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -83,7 +75,7 @@ class TestLabel : public QObject {
   }
   fs::path softLabels(const QString& folder) const { return fs::path(m_ws.toStdString()) / "softlabels" / folder.toStdString(); }
   std::string summaryOf(const QString& folder, const std::string& column) const {
-    return text(m_db, "SELECT s." + column + " FROM soft_label_summaries s JOIN soft_label_sets t ON "
+    return queryText(m_db, "SELECT s." + column + " FROM soft_label_summaries s JOIN soft_label_sets t ON "
                       "t.id = s.soft_label_set_id WHERE t.path = 'softlabels/" + folder.toStdString() + "'");
   }
 
@@ -230,7 +222,7 @@ class TestLabel : public QObject {
     qInfo("labels: top-1 %.4f, in top-20 %.4f; evaluate: %.4f", acc, recall, evalAcc);
     QVERIFY2(std::abs(evalAcc - acc) < 1e-9, "label's top-1 accuracy differs from evaluate's frame accuracy");
     // The run and its metrics.
-    QCOMPARE(text(m_db, "SELECT status FROM runs WHERE kind = 'label' ORDER BY id LIMIT 1"), std::string("finished"));
+    QCOMPARE(queryText(m_db, "SELECT status FROM runs WHERE kind = 'label' ORDER BY id LIMIT 1"), std::string("finished"));
     QVERIFY(std::abs(scalar(m_db, "SELECT value FROM metrics WHERE name = 'label/truth_top1_accuracy' AND run_id = "
                                   "(SELECT MIN(id) FROM runs WHERE kind = 'label')") - acc) < 1e-12);
   }
@@ -312,7 +304,7 @@ class TestLabel : public QObject {
     QVERIFY(p.waitForFinished(60000));
     QCOMPARE(p.exitCode(), 1);
     QVERIFY2(p.readAllStandardError().contains("cancelled"), "no 'cancelled' message");
-    QCOMPARE(text(m_db, "SELECT status FROM runs WHERE kind = 'label' AND config LIKE '%output: interrupted%' "
+    QCOMPARE(queryText(m_db, "SELECT status FROM runs WHERE kind = 'label' AND config LIKE '%output: interrupted%' "
                         "ORDER BY id LIMIT 1"),
              std::string("cancelled"));
     const auto partial = understudy::SoftLabelStore::open(softLabels("interrupted"));

@@ -26,26 +26,18 @@
 #include <string>
 #include <vector>
 
+#include "support/sql_query.h"
 #include "support/test_support.h"
 
 using understudy::test::outputOf;
+using understudy::test::queryText;
 using understudy::test::runCli;
 namespace fs = std::filesystem;
 
 namespace {
 const QString kRecipes = QStringLiteral(UNDERSTUDY_SOURCE_DIR "/resources/recipes/");
 
-std::string text(const QString& db, const std::string& sql) {
-  SQLite::Database d(db.toStdString(), SQLite::OPEN_READONLY);
-  d.setBusyTimeout(10000);  // a trainer may be writing
-  SQLite::Statement q(d, sql);
-  return q.executeStep() && !q.getColumn(0).isNull() ? q.getColumn(0).getString() : std::string();
-}
-
-double scalar(const QString& db, const std::string& sql) {
-  const std::string s = text(db, sql);
-  return s.empty() ? -1.0 : std::stod(s);
-}
+double scalar(const QString& db, const std::string& sql) { return understudy::test::queryScalar(db, sql, -1.0); }
 
 std::string bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -128,8 +120,8 @@ class TestStudentCli : public QObject {
     QCOMPARE(metricRows(i, "train/labeled/loss"), 100.0);
     QCOMPARE(metricRows(i, "train/soft/kd_loss"), 400.0);
     QCOMPARE(metricRows(b, "train/soft/kd_loss"), 0.0);
-    QCOMPARE(text(m_db, "SELECT role FROM models WHERE name = '" + i + "'"), std::string("student"));
-    QCOMPARE(text(m_db, "SELECT role FROM models WHERE name = '" + b + "'"), std::string("baseline"));
+    QCOMPARE(queryText(m_db, "SELECT role FROM models WHERE name = '" + i + "'"), std::string("student"));
+    QCOMPARE(queryText(m_db, "SELECT role FROM models WHERE name = '" + b + "'"), std::string("baseline"));
     for (const std::string set : {"synth-test-clean", "synth-test-noisy"}) {
       const std::string metric = "valid/" + set + "/frame_accuracy";
       const double baseline = lastMetric(b, metric), student = lastMetric(i, metric);
