@@ -1,0 +1,2 @@
+// Placeholder: filled in by the graph work (issue 20).
+namespace understudy::decode {}
