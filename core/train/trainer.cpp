@@ -82,7 +82,9 @@ Trainer::Trainer(TrainerConfig config, TrainingData data, std::filesystem::path 
   torch::set_num_threads(threads);
   tuneAllocator();
 
-  if (m_config.bptt.mode == "chunked") {
+  // Chunked without carried state: the sources cut the utterances into
+  // independent pieces. With carried state: whole utterances, chunked per step.
+  if (m_config.bptt.mode == "chunked" && !m_config.bptt.carryState) {
     const int subsample = static_cast<int>(m_config.model.subsample());
     m_train = std::make_shared<ChunkedExampleSource>(m_train, m_config.bptt.chunk, subsample);
     if (m_soft) m_soft = std::make_shared<ChunkedExampleSource>(m_soft, m_config.bptt.chunk, subsample);
@@ -187,6 +189,78 @@ ValidationResult Trainer::validate() {
   return pooled(parts);
 }
 
+void Trainer::throwNonFiniteLoss(double value, double lr, const Batch& batch) {
+  // Stop before the step: the weights and the last checkpoint stay usable.
+  flushMetrics();
+  Error error = US_ERROR(fmt::format("training loss is {} at step {} (lr {:.3g})", value, m_step + 1, lr));
+  if (!batch.keys.empty()) error.utterance(batch.keys.front());
+  throw error.hint("lower optimizer.lr or grad_clip, then continue from the last checkpoint with --resume");
+}
+
+LossResult Trainer::lossAndBackward(const Batch& batch, const Objective& objective) {
+  if (m_config.bptt.carryState) return carriedStateLossAndBackward(batch, objective);
+  auto [logits, outLengths] = m_model->forward(batch.features, batch.lengths);
+  LossResult loss = objective.loss(logits, outLengths, batch);
+  const double value = loss.loss.item<double>();
+  if (!std::isfinite(value)) throwNonFiniteLoss(value, optimizerLr(), batch);
+  loss.loss.backward();
+  return loss;
+}
+
+namespace {
+
+// Model frames [first, first + count) of a whole-utterance batch's targets.
+Batch chunkOf(const Batch& batch, torch::Tensor features, torch::Tensor lengths, std::int64_t first,
+              std::int64_t count) {
+  Batch c;
+  c.features = std::move(features);
+  c.lengths = std::move(lengths);
+  const auto cut = [&](const torch::Tensor& t) {
+    if (!t.defined()) return t;
+    const std::int64_t begin = std::min(first, t.size(1));
+    return t.slice(1, begin, std::min(first + count, t.size(1)));
+  };
+  c.targets = cut(batch.targets);
+  c.softIds = cut(batch.softIds);
+  c.softProbs = cut(batch.softProbs);
+  c.keys = batch.keys;
+  return c;
+}
+
+}  // namespace
+
+LossResult Trainer::carriedStateLossAndBackward(const Batch& batch, const Objective& objective) {
+  // Truncated BPTT with carried state (docs/training.md "Chunked BPTT"):
+  // each chunk starts from the values of the state the previous chunk left,
+  // cut from autograd, and is backpropagated at once, so memory holds one
+  // chunk's graph. Each chunk adds its summed loss; dividing the summed
+  // gradients by the batch's frames gives the batch mean's gradient.
+  const std::int64_t subsample = m_config.model.subsample();
+  const std::int64_t modelFrames = m_config.bptt.chunk;
+  const std::int64_t frames = batch.features.size(1);
+  nn::StreamState state;
+  LossResult total;
+  for (std::int64_t first = 0; first < frames; first += subsample * modelFrames) {
+    auto [features, lengths] = m_model->sliceChunk(batch.features, batch.lengths, first, subsample * modelFrames);
+    nn::StreamingOutput out = m_model->forward(features, lengths, state);
+    const Batch chunk = chunkOf(batch, std::move(features), std::move(lengths), first / subsample, modelFrames);
+    LossResult part = objective.loss(out.logits, out.outLengths, chunk);
+    if (!std::isfinite(part.sumLoss)) throwNonFiniteLoss(part.sumLoss, optimizerLr(), batch);
+    if (part.frames > 0) (part.loss * static_cast<double>(part.frames)).backward();
+    state = out.state.detach();
+    total.frames += part.frames;
+    total.correct += part.correct;
+    total.sumLoss += part.sumLoss;
+  }
+  if (total.frames > 0) {
+    const double scale = 1.0 / static_cast<double>(total.frames);
+    for (auto& p : m_model->parameters())
+      if (p.grad().defined()) p.grad().mul_(scale);
+  }
+  total.loss = torch::tensor(total.frames > 0 ? total.sumLoss / static_cast<double>(total.frames) : 0.0);
+  return total;
+}
+
 StepResult Trainer::trainStep(const Batch& batch, const Objective& objective, double lrScale) {
   m_model->train();
   // Dropout masks depend on (seed, step) only: resume-safe.
@@ -194,17 +268,7 @@ StepResult Trainer::trainStep(const Batch& batch, const Objective& objective, do
   StepResult r;
   r.lr = applyLearningRate(lrScale);
   m_optimizer->zero_grad();
-  auto [logits, outLengths] = m_model->forward(batch.features, batch.lengths);
-  r.loss = objective.loss(logits, outLengths, batch);
-  const double value = r.loss.loss.item<double>();
-  if (!std::isfinite(value)) {
-    // Stop before the step: the weights and the last checkpoint stay usable.
-    flushMetrics();
-    Error error = US_ERROR(fmt::format("training loss is {} at step {} (lr {:.3g})", value, m_step + 1, r.lr));
-    if (!batch.keys.empty()) error.utterance(batch.keys.front());
-    throw error.hint("lower optimizer.lr or grad_clip, then continue from the last checkpoint with --resume");
-  }
-  r.loss.loss.backward();
+  r.loss = lossAndBackward(batch, objective);
   const double clip = m_config.gradClip > 0 ? m_config.gradClip : std::numeric_limits<double>::infinity();
   r.gradNorm = torch::nn::utils::clip_grad_norm_(m_model->parameters(), clip);
   m_optimizer->step();

@@ -149,7 +149,10 @@ class Trainer {
   // `objective`'s loss, backpropagates, clips, steps the optimizer; step()
   // is one more afterwards. A non-finite loss throws before the optimizer
   // step (naming the step, the learning rate and the batch's first
-  // utterance). Does not move the data position: run() does that.
+  // utterance). Does not move the data position: run() does that. With
+  // bptt.carry_state the batch holds whole utterances and runs in chunks of
+  // bptt.chunk model frames, each from the state the previous one left
+  // (truncated BPTT), gradients summed over the chunks: still one step.
   StepResult trainStep(const Batch& batch, const Objective& objective, double lrScale = 1.0);
 
   // Writes ckpt-<step>.pt atomically and prunes to `checkpoint.keep`.
@@ -198,6 +201,11 @@ class Trainer {
     double lrScale = 1.0;
   };
   NextStep nextStep() const;
+  // Forward and backward of one batch: the whole utterances at once, or
+  // (bptt.carry_state) chunk by chunk with the LSTM state carried.
+  LossResult lossAndBackward(const Batch& batch, const Objective& objective);
+  LossResult carriedStateLossAndBackward(const Batch& batch, const Objective& objective);
+  [[noreturn]] void throwNonFiniteLoss(double value, double lr, const Batch& batch);
   static constexpr std::size_t kNoStream = static_cast<std::size_t>(-1);
   // Why the run stops before the next step ("" to go on). Starts the first
   // stream's next epoch when its current one is done.

@@ -209,9 +209,14 @@ void TrainerConfig::validate() const {
   if (bptt.mode == "chunked" && model.bidirectional())
     throw outOfRange("bptt.mode", bptt.mode, "full for a blstm model")
         .hint("a bidirectional model needs whole utterances; chunk only the lstm student");
-  if (bptt.carryState)
-    throw outOfRange("bptt.carry_state", "true", "false")
-        .hint("carrying LSTM state across chunks is not implemented yet: every chunk starts from zero state");
+  if (bptt.carryState && bptt.mode != "chunked")
+    throw outOfRange("bptt.carry_state", "true", "false with bptt.mode full")
+        .hint("carry_state chooses how chunks begin; set bptt.mode: chunked or drop carry_state");
+  if (bptt.carryState && model.stack() > model.subsample())
+    throw outOfRange("bptt.carry_state", "true", fmt::format("false when model.stack ({}) > model.subsample ({})",
+                                                             model.stack(), model.subsample()))
+        .hint("with carried state a model frame may not read the next chunk's frames; "
+              "use stack <= subsample or carry_state: false");
   for (std::size_t i = 0; i < data.soft.size(); ++i)
     if (data.soft[i].dataset.empty())
       throw outOfRange(fmt::format("data.soft[{}].dataset", i), "''", "a dataset name");

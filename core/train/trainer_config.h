@@ -60,7 +60,7 @@ struct DistillationConfig {
 struct BpttConfig {
   std::string mode = "full";  // full | chunked
   int chunk = 40;             // model frames (30 ms) per chunk when chunked
-  bool carryState = false;    // chunked: carry LSTM state across chunks (not yet: state resets)
+  bool carryState = false;    // chunked: carry LSTM state across chunks (else each chunk starts from zero)
 };
 
 struct OptimizerConfig {

@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <random>
 
 #include "core/store/run_store.h"
@@ -125,6 +126,12 @@ std::pair<torch::Tensor, torch::Tensor> randomSoftTargets(const std::vector<std:
       probs[b][t] = torch::softmax(2 * torch::randn({k}), 0);
     }
   return {ids, probs};
+}
+
+std::map<std::string, torch::Tensor> namedWeights(nn::AcousticModel& m) {
+  std::map<std::string, torch::Tensor> out;
+  for (const auto& p : m->named_parameters()) out[p.key()] = p.value().detach().clone();
+  return out;
 }
 
 std::vector<torch::Tensor> weights(nn::AcousticModel& m) {
@@ -1228,6 +1235,122 @@ class TestTrain : public QObject {
     QCOMPARE(maxAbsDiff(weights(scaled.model()), weights(halved.model())), 0.0);
     QVERIFY(maxAbsDiff(weights(scaled.model()), weights(plain.model())) > 1e-6);
     QCOMPARE(scaled.trainStep(batch, ce).lr, 0.01);
+  }
+
+  // ---- chunked BPTT with carried state (bptt.carry_state) ------------------------
+
+  // One SGD step without momentum or clipping: the weight change is -lr x
+  // the gradient. With carried state every chunk sees the values the whole
+  // utterance would give, so the output layer (fed by those values alone)
+  // gets the full BPTT gradient exactly; the LSTM's gradients stop at the
+  // chunk edges (truncated), so they differ. Without carrying, chunks start
+  // from zero state (ChunkedExampleSource, tested above).
+  void testCarriedStateKeepsForwardValuesAndTruncatesOnlyTheRecurrentGradient() {
+    auto src = gaussianCorpus(6, 5, 23);
+    TrainerConfig full = tinyConfig();
+    full.optimizer.kind = "sgd";
+    full.optimizer.momentum = 0;
+    full.optimizer.lr = 0.1;
+    full.gradClip = 0;
+    TrainerConfig carried = full;
+    carried.bptt.mode = "chunked";
+    carried.bptt.chunk = 2;  // 6 10 ms frames: every utterance spans many chunks
+    carried.bptt.carryState = true;
+
+    const Batch batch = collateBatch({src->get(0), src->get(1), src->get(2)}, 3);
+    QVERIFY(batch.features.size(1) > 6 * 4);
+    CrossEntropyObjective ce;
+    Trainer f(full, src, nullptr, {}), c(carried, src, nullptr, {});
+    const auto before = namedWeights(f.model());
+    const StepResult sf = f.trainStep(batch, ce);
+    const StepResult sc = c.trainStep(batch, ce);
+    QCOMPARE(sc.loss.frames, sf.loss.frames);
+    QCOMPARE(sc.loss.correct, sf.loss.correct);
+    QVERIFY(std::abs(sc.loss.loss.item<double>() - sf.loss.loss.item<double>()) <= 1e-5);
+    const auto af = namedWeights(f.model()), ac = namedWeights(c.model());
+    for (const auto& [name, w] : before) {
+      const double diff = (af.at(name) - ac.at(name)).abs().max().item<double>();
+      const double moved = (af.at(name) - w).abs().max().item<double>();
+      QVERIFY2(moved > 0, qPrintable(QString::fromStdString(name)));
+      if (name.rfind("output.", 0) == 0)
+        QVERIFY2(diff <= 1e-6, qPrintable(QString("%1 differs by %2").arg(name.c_str()).arg(diff)));
+      else
+        QVERIFY2(diff > 1e-7 * moved, qPrintable(QString("%1 equals full BPTT: not truncated").arg(name.c_str())));
+    }
+
+  }
+
+  // A chunk longer than every utterance is plain full BPTT: the same step.
+  void testCarriedStateWithOneChunkPerUtteranceEqualsFullBptt() {
+    auto src = gaussianCorpus(6, 5, 29);
+    TrainerConfig full = tinyConfig();
+    TrainerConfig carried = full;
+    carried.bptt.mode = "chunked";
+    carried.bptt.chunk = 1000;
+    carried.bptt.carryState = true;
+    const Batch batch = collateBatch({src->get(0), src->get(1), src->get(2), src->get(3)}, 3);
+    CrossEntropyObjective ce;
+    Trainer f(full, src, nullptr, {}), c(carried, src, nullptr, {});
+    for (int i = 0; i < 3; ++i) {
+      f.trainStep(batch, ce);
+      c.trainStep(batch, ce);
+    }
+    const double diff = maxAbsDiff(weights(f.model()), weights(c.model()));
+    QVERIFY2(diff <= 1e-6, qPrintable(QString("max weight difference %1").arg(diff)));
+  }
+
+  // An interleaved student with carried state resumes to the same weights.
+  void testCarriedStateInterleavedRunResumesExactly() {
+    TrainerConfig c = resumeConfig();
+    c.bptt.mode = "chunked";
+    c.bptt.chunk = 3;
+    c.bptt.carryState = true;
+    c.streams.kind = "interleave";
+    c.streams.labeledBatches = 1;
+    c.streams.softBatches = 2;
+    c.streams.labeledLrMultiplier = 2.0;
+    c.patience = 0;
+    const auto data = [] {
+      return TrainingData{resumeTrainData(), testdata::gaussianSoftCorpus(10, 5, 43), resumeValidData(), {}};
+    };
+    QTemporaryDir dir;
+    const std::string ckpt = dir.filePath("c").toStdString(), straightCkpt = dir.filePath("s").toStdString();
+    {
+      Trainer first(c, data(), ckpt);
+      first.run(kResumeHalf);
+    }
+    Trainer resumed(c, data(), ckpt);
+    QVERIFY(resumed.resumeFromLatest());
+    QCOMPARE(resumed.step(), kResumeHalf);
+    resumed.run();
+    Trainer straight(c, data(), straightCkpt);
+    straight.run();
+    QCOMPARE(resumed.step(), straight.step());
+    QCOMPARE(resumed.step(), c.maxSteps);
+    const double diff = maxAbsDiff(weights(straight.model()), weights(resumed.model()));
+    QVERIFY2(diff <= 1e-6, qPrintable(QString("max weight difference %1").arg(diff)));
+  }
+
+  void testCarriedStateNeedsChunkedModeAndStackWithinSubsample_data() {
+    QTest::addColumn<QString>("yaml");
+    QTest::addColumn<long>("line");
+    QTest::newRow("full") << "model:\n  kind: lstm\nbptt:\n  carry_state: true\n" << 4L;
+    QTest::newRow("stack 5") << "model:\n  kind: lstm\n  stack: 5\nbptt:\n  mode: chunked\n  carry_state: true\n"
+                             << 6L;
+  }
+  void testCarriedStateNeedsChunkedModeAndStackWithinSubsample() {
+    QFETCH(QString, yaml);
+    QFETCH(long, line);
+    try {
+      TrainerConfig::loadString(yaml.toStdString(), "carry.yaml");
+      QFAIL("accepted carry_state");
+    } catch (const Error& e) {
+      QCOMPARE(QString::fromStdString(e.keyName()), QString("bptt.carry_state"));
+      QCOMPARE(e.lineNumber().value_or(-1), line);
+    }
+    TrainerConfig ok = TrainerConfig::loadString(
+        "model:\n  kind: lstm\nbptt:\n  mode: chunked\n  chunk: 20\n  carry_state: true\n", "ok.yaml");
+    QVERIFY(ok.bptt.carryState);
   }
 
   void testNonFiniteLossStopsWithAClearError() {
