@@ -12,9 +12,11 @@
 // model has one. docs/decoding.md describes the estimation.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace understudy::decode {
@@ -57,8 +59,19 @@ class NgramLm {
   std::vector<std::string> vocabulary() const;
 
  private:
+  // Builds the word ids and the per-order indexes from m_ngrams; duplicate
+  // n-grams and n-grams with words missing from the unigrams are Errors
+  // (`lines`, when given, holds each entry's line in `sourceName`).
+  void index(const std::string& sourceName,
+             const std::vector<std::vector<long>>* lines = nullptr);
+  // The entry of the n-gram with these word ids (m_index's key is the ids'
+  // bytes); nullptr when absent or when an id is -1 (not in the vocabulary).
+  const NgramEntry* find(const std::int32_t* ids, std::size_t n) const;
+
   std::vector<std::vector<NgramEntry>> m_ngrams;  // [n-1]
-  // Implementation detail for lookup (the implementer may add members).
+  std::unordered_map<std::string, std::int32_t> m_wordIds;  // unigram table order
+  std::vector<std::unordered_map<std::string, std::size_t>> m_index;  // [n-1]: key -> entry
+  std::int32_t m_unkId = -1;
 };
 
 }  // namespace understudy::decode
