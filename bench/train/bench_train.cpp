@@ -9,8 +9,14 @@
 // reads without the check (RecordStore::readUnverified, which exists for this
 // measurement), in MB/s and as a share of a training step.
 //
+// Then the student's distillation step against its cross-entropy step
+// (--part kd, also in "all"): the same batches, collated and trained with
+// top-20 soft targets (DistillationObjective) and with frame targets
+// (CrossEntropyObjective), alternating, best of --rounds; goal: KD costs
+// <= 10 % more per frame.
+//
 //   bench_train [--preset student-small] [--steps 20] [--warmup 3] [--threads 1,2]
-//               [--rounds 2] [--python /usr/bin/python3] [--part all|train|reads]
+//               [--rounds 2] [--python /usr/bin/python3] [--part all|train|reads|kd]
 //               [--read-passes 40]
 #include <fmt/format.h>
 
@@ -51,7 +57,8 @@ struct Args {
   int rounds = 2;
   std::string python = "/usr/bin/python3";
   std::string reference = UNDERSTUDY_SOURCE_DIR "/bench/train/reference.py";
-  std::string part = "all";  // all, train, reads
+  std::string part = "all";  // all, train, reads, kd
+  int topK = 20;             // soft targets per model frame (--part kd)
   int readPasses = 40;       // passes over the corpus per timing of the store reads
 };
 
@@ -179,6 +186,67 @@ double parseRate(const std::string& out) {
   return pos == std::string::npos ? 0.0 : std::atof(out.c_str() + pos + 18);
 }
 
+// Soft targets for every utterance of `labeled`: top-k distinct random units
+// with random probabilities summing to 1 (speed does not depend on the values).
+std::shared_ptr<InMemoryExampleSource> softTwin(const InMemoryExampleSource& labeled, int k) {
+  auto soft = std::make_shared<InMemoryExampleSource>(labeled.dims(), labeled.numUnits());
+  torch::manual_seed(5);
+  for (std::size_t i = 0; i < labeled.size(); ++i) {
+    TrainingExample e = labeled.get(i);
+    const auto frames = static_cast<std::int64_t>(e.targets.size());
+    auto ids = torch::rand({frames, labeled.numUnits()}).argsort(/*dim=*/1, /*descending=*/false).narrow(1, 0, k).to(torch::kInt32).contiguous();
+    auto probs = torch::rand({frames, k});
+    probs = std::get<0>((probs / probs.sum(1, true)).sort(1, /*descending=*/true)).contiguous();
+    soft->addSoft(e.key, std::vector<float>(e.feats, e.feats + static_cast<std::size_t>(e.frames) * e.dims), k,
+                  std::vector<std::int32_t>(ids.data_ptr<std::int32_t>(), ids.data_ptr<std::int32_t>() + ids.numel()),
+                  std::vector<float>(probs.data_ptr<float>(), probs.data_ptr<float>() + probs.numel()));
+  }
+  return soft;
+}
+
+TrainerConfig benchConfig(const Args& a, int threads);
+
+// KD against CE at the same shapes: the same batch plan collated from each
+// source (soft targets collated too: a real cost of KD) and trained with one
+// trainStep per batch, CE and KD rounds alternating.
+void benchDistillation(const Args& a, const std::shared_ptr<InMemoryExampleSource>& labeled,
+                       const std::vector<int>& lengths) {
+  const auto soft = softTwin(*labeled, a.topK);
+  std::printf("\nstudent steps: top-%d distillation vs cross-entropy, same batches, %d warm-up + %d timed, "
+              "best of %d rounds\n",
+              a.topK, a.warmup, a.steps, a.rounds);
+  std::printf("%8s %14s %14s %10s\n", "threads", "CE frames/s", "KD frames/s", "KD cost");
+  for (int threads : a.threads) {
+    const TrainerConfig config = benchConfig(a, threads);
+    std::vector<std::vector<std::size_t>> plan;
+    for (std::int64_t epoch = 0; static_cast<int>(plan.size()) < a.warmup + a.steps; ++epoch)
+      for (const auto& batch : planEpochBatches(lengths, config.batching, config.seed, epoch)) plan.push_back(batch);
+    plan.resize(static_cast<std::size_t>(a.warmup + a.steps));
+    const CrossEntropyObjective ce;
+    const DistillationObjective kd;
+    double best[2] = {0, 0};
+    for (int round = 0; round < a.rounds; ++round)
+      for (int which = 0; which < 2; ++which) {
+        const InMemoryExampleSource& src = which == 0 ? *labeled : *soft;
+        const Objective& objective = which == 0 ? static_cast<const Objective&>(ce) : kd;
+        Trainer trainer(config, labeled, nullptr, {});
+        std::int64_t frames = 0;
+        std::chrono::steady_clock::time_point start;
+        for (int s = 0; s < a.warmup + a.steps; ++s) {
+          if (s == a.warmup) start = std::chrono::steady_clock::now();
+          std::vector<TrainingExample> examples;
+          for (auto i : plan[static_cast<std::size_t>(s)]) examples.push_back(src.get(i));
+          const Batch batch = collateBatch(examples, static_cast<int>(config.model.subsample()));
+          trainer.trainStep(batch, objective);
+          if (s >= a.warmup) frames += batch.inputFrames;
+        }
+        best[which] = std::max(best[which], static_cast<double>(frames) / secondsSince(start));
+      }
+    std::printf("%8d %14.0f %14.0f %9.1f%%\n", threads, best[0], best[1], 100.0 * (best[0] / best[1] - 1.0));
+    std::fflush(stdout);
+  }
+}
+
 TrainerConfig benchConfig(const Args& a, int threads) {
   TrainerConfig c;
   c.model = nn::AcousticModelOptions::preset(a.preset).num_units(a.units);
@@ -208,6 +276,7 @@ int main(int argc, char** argv) {
     else if (k == "--max-frames") a.maxFrames = std::stoll(v);
     else if (k == "--part") a.part = v;
     else if (k == "--read-passes") a.readPasses = std::stoi(v);
+    else if (k == "--top-k") a.topK = std::stoi(v);
     else if (k == "--threads") {
       a.threads.clear();
       std::stringstream ss(v);
@@ -236,6 +305,11 @@ int main(int argc, char** argv) {
     auto y = torch::randint(0, a.units, {(lengths[static_cast<std::size_t>(i)] + 2) / 3}, torch::kInt32);
     source->add("u" + std::to_string(i), std::vector<float>(f.data_ptr<float>(), f.data_ptr<float>() + f.numel()),
                 std::vector<std::int32_t>(y.data_ptr<std::int32_t>(), y.data_ptr<std::int32_t>() + y.numel()));
+  }
+  if (a.part == "kd") {
+    benchDistillation(a, source, lengths);
+    std::printf("load average      %s (end)\n", loadAverage().c_str());
+    return 0;
   }
   if (a.part == "reads") {
     benchStoreReads(a, *source);
@@ -318,6 +392,7 @@ int main(int argc, char** argv) {
     const double costPerFrame = benchStoreReads(a, *source);
     std::printf("checksum share of a training step at %.0f frames/s: %.3f%%\n", bestCpp,
                 100 * costPerFrame * bestCpp);
+    benchDistillation(a, source, lengths);
   }
   std::printf("load average      %s (end)\n", loadAverage().c_str());
   std::remove(planPath.c_str());
