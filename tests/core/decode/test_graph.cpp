@@ -54,6 +54,7 @@ struct Path {
   bool accepted = false;
   double cost = 0;
   Strings words;
+  std::vector<int> framesBefore;  // frames consumed before each word's label
 };
 
 // The cheapest path of `graph` whose input is exactly these units, one frame
@@ -75,6 +76,7 @@ Path bestPath(const DecodingGraph& graph, const std::vector<int>& units) {
   if (best.Start() == fst::kNoStateId) return p;
   p.accepted = true;
   auto state = best.Start();
+  int frames = 0;
   while (true) {
     if (best.NumArcs(state) == 0) {
       p.cost += best.Final(state).Value();
@@ -82,7 +84,11 @@ Path bestPath(const DecodingGraph& graph, const std::vector<int>& units) {
     }
     fst::ArcIterator<fst::StdVectorFst> a(best, state);
     p.cost += a.Value().weight.Value();
-    if (a.Value().olabel != 0) p.words.push_back(graph.words.at(a.Value().olabel));
+    if (a.Value().olabel != 0) {
+      p.words.push_back(graph.words.at(a.Value().olabel));
+      p.framesBefore.push_back(frames);
+    }
+    if (a.Value().ilabel != 0) ++frames;
     state = a.Value().nextstate;
   }
   return p;
@@ -329,6 +335,10 @@ class TestGraph : public QObject {
     QCOMPARE(joined(p.words), QString("read abc"));
     QVERIFY2(std::abs(p.cost - (2.1 * kLn10 + std::log(2.0) + 3 * noSil)) < 1e-4,
              qPrintable(QString::number(p.cost)));
+    // A word's label sits inside its own frames (homophones: where the
+    // disambiguation symbol was, right after the last unit).
+    QVERIFY(p.framesBefore[0] >= 0 && p.framesBefore[0] <= 3);
+    QVERIFY(p.framesBefore[1] >= 3 && p.framesBefore[1] <= 7);
 
     // "ab" is a prefix of "abc": a b c d is "ab" + a word c d, and after
     // "ab" "red" beats "read": P(ab|<s>) -0.2, bo(<s> ab) -0.15, bo(ab) -0.3,
@@ -388,6 +398,23 @@ class TestGraph : public QObject {
     // <s> backs off with weight 1 (a unigram LM has no back-off weights),
     // then P(e) P(ab) P(e) P(</s>).
     QVERIFY(std::abs(p.cost - (1.6 * kLn10 + 4 * -std::log(0.8))) < 1e-4);
+  }
+
+  void testWordPronouncedAsSilenceKeepsTheGraphDeterminisable() {
+    // "pause" = sil alone competes with the optional silence; its own #n
+    // (as Kaldi's sil-disambig) keeps L o G functional.
+    auto lex = testLexicon();
+    lex.merge(Lexicon::parse("pause sil\n", "pause.txt"));
+    const auto lm = NgramLm::parseArpa(
+        "\\data\\\nngram 1=5\n\n\\1-grams:\n-0.5\t</s>\n-99\t<s>\n-0.3\tab\n-0.4\te\n"
+        "-0.6\tpause\n\n\\end\\\n",
+        "pause.arpa");
+    const auto units = testUnits();
+    const auto graph = buildDecodingGraph(lex, lm, units, silence(0.2));
+    QVERIFY(graph.wordId("pause"));
+    auto p = bestPath(graph, unitIds(units, {"a", "b", "sil", "sil", "e"}));
+    QCOMPARE(joined(p.words), QString("ab e"));  // silence (1.6) beats "pause" (0.6 ln 10 + 0.22)
+    QVERIFY(std::abs(p.cost - (1.2 * kLn10 - std::log(0.2) - 2 * std::log(0.8))) < 1e-4);
   }
 
   void testOptionsAreValidated() {
