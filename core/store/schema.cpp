@@ -198,10 +198,28 @@ CREATE TABLE soft_label_summaries (
 );
 )SQL";
 
+// Version 2 -> 3: decoding results (docs/decoding.md, "Results in the
+// workspace"). Every existing row stays; the new columns take their defaults
+// (rtf NULL: not measured). `evaluations.config` holds the decode settings as
+// a JSON object from now on. The new indexes serve `compare` (the newest
+// evaluation of each model on each set) and the cascade when utterances are
+// deleted with their dataset (without one, each deleted utterance scans every
+// utterance result).
+const char* const kSchemaV3 = R"SQL(
+ALTER TABLE evaluations ADD COLUMN rtf REAL;                  -- processing s per audio s; NULL: not measured
+ALTER TABLE evaluations ADD COLUMN oov_words INTEGER NOT NULL DEFAULT 0;  -- reference words not in the lexicon
+ALTER TABLE utterance_results ADD COLUMN oov_words INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE utterance_results ADD COLUMN alignment TEXT NOT NULL DEFAULT '';  -- REF/HYP lines, sclite style
+ALTER TABLE utterance_results ADD COLUMN words TEXT NOT NULL DEFAULT '[]';    -- JSON: 1-best words with times
+DROP INDEX evaluations_by_model;
+CREATE INDEX evaluations_by_model_dataset ON evaluations(model_id, dataset_id, id);
+CREATE INDEX utterance_results_by_utterance ON utterance_results(utterance_id);
+)SQL";
+
 }  // namespace
 
 const std::vector<std::string>& migrations() {
-  static const std::vector<std::string> all = {kSchemaV1, kSchemaV2};
+  static const std::vector<std::string> all = {kSchemaV1, kSchemaV2, kSchemaV3};
   return all;
 }
 

@@ -69,7 +69,7 @@ class TestWorkspace : public QObject {
       QCOMPARE(db.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE name='soft_label_summaries'").getInt(), 0);
     }
     Workspace ws = Workspace::open(root);
-    QCOMPARE(ws.schemaVersion(), 2);
+    QCOMPARE(ws.schemaVersion(), store::kSchemaVersion);
     QCOMPARE(ws.db().execAndGet("SELECT num_frames FROM soft_label_sets WHERE path = 'softlabels/u-teacher'")
                  .getInt(),
              1234);
