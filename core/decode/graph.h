@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "core/decode/graph_options.h"
 #include "core/decode/lexicon.h"
 
 namespace understudy {
@@ -40,17 +41,6 @@ class UnitInventory;
 namespace understudy::decode {
 
 class NgramLm;
-
-struct GraphOptions {
-  // Probability of the optional silence at the start and after each word
-  // (Kaldi's make_lexicon_fst --sil-prob); 0 = no optional silence. [0, 1).
-  double silenceProbability = 0.5;
-  // A pronunciation with a phone outside the unit inventory: Error or Skip.
-  UnknownPhones unknownPhones = UnknownPhones::Error;
-
-  void validate() const;         // throws understudy::Error naming the field
-  std::string toString() const;  // "silence_probability=0.5 unknown_phones=error"
-};
 
 struct GraphStats {
   int lmWords = 0;     // LM unigrams other than <s> and </s>
