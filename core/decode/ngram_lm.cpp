@@ -1,5 +1,6 @@
 #include "core/decode/ngram_lm.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -255,7 +256,8 @@ NgramLm NgramLm::parseArpa(const std::string& text, const std::string& sourceNam
 
 void NgramLm::index(const std::string& sourceName, const std::vector<std::vector<long>>* lines) {
   m_wordIds.clear();
-  m_index.assign(m_ngrams.size(), {});
+  m_ids.assign(m_ngrams.size(), {});
+  m_sorted.assign(m_ngrams.size(), {});
   m_unkId = -1;
   auto lineOf = [&](int n, std::size_t k) -> long {
     return lines ? (*lines)[n - 1][k] : 0;
@@ -279,44 +281,60 @@ void NgramLm::index(const std::string& sourceName, const std::vector<std::vector
     }
     if (w == "<unk>") m_unkId = id;
   }
-  std::vector<std::int32_t> ids;
+  // Each order's word ids, flat, and its entries sorted by them (ties in file
+  // order) for binary search: no string hashing beyond the vocabulary.
   for (int n = 1; n <= static_cast<int>(m_ngrams.size()); ++n) {
-    auto& idx = m_index[n - 1];
     const auto& entries = m_ngrams[n - 1];
-    idx.reserve(entries.size());
+    auto& ids = m_ids[n - 1];
+    ids.resize(entries.size() * n);
     for (std::size_t k = 0; k < entries.size(); ++k) {
-      ids.clear();
-      for (const auto& w : entries[k].words) {
-        const auto it = m_wordIds.find(w);
+      for (int j = 0; j < n; ++j) {
+        const auto it = m_wordIds.find(entries[k].words[j]);
         if (it == m_wordIds.end()) {
           throw raise("the " + std::to_string(n) + "-gram '" + joinWords(entries[k].words) +
-                          "' has the word '" + w + "', which is not among the 1-grams",
+                          "' has the word '" + entries[k].words[j] +
+                          "', which is not among the 1-grams",
                       n, k)
               .hint("every word of an ARPA model needs a 1-gram entry");
         }
-        ids.push_back(it->second);
+        ids[k * n + j] = it->second;
       }
-      std::string keyBytes(reinterpret_cast<const char*>(ids.data()), ids.size() * sizeof(ids[0]));
-      const auto [it, fresh] = idx.emplace(std::move(keyBytes), k);
-      if (!fresh) {
-        throw raise("the " + std::to_string(n) + "-gram '" + joinWords(entries[k].words) +
+    }
+    auto& sorted = m_sorted[n - 1];
+    sorted.resize(entries.size());
+    for (std::size_t k = 0; k < sorted.size(); ++k) sorted[k] = static_cast<std::uint32_t>(k);
+    const std::int32_t* base = ids.data();
+    auto less = [base, n](std::uint32_t x, std::uint32_t y) {
+      return std::lexicographical_compare(base + x * n, base + x * n + n, base + y * n,
+                                          base + y * n + n);
+    };
+    std::stable_sort(sorted.begin(), sorted.end(), less);
+    for (std::size_t k = 1; k < sorted.size(); ++k) {
+      if (!less(sorted[k - 1], sorted[k])) {
+        throw raise("the " + std::to_string(n) + "-gram '" + joinWords(entries[sorted[k]].words) +
                         "' appears twice" +
-                        (lines ? " (first on line " + std::to_string(lineOf(n, it->second)) + ")"
+                        (lines ? " (first on line " + std::to_string(lineOf(n, sorted[k - 1])) + ")"
                                : std::string()),
-                    n, k);
+                    n, sorted[k]);
       }
     }
   }
 }
 
 const NgramEntry* NgramLm::find(const std::int32_t* ids, std::size_t n) const {
-  if (n == 0 || n > m_index.size()) return nullptr;
+  if (n == 0 || n > m_sorted.size()) return nullptr;
   for (std::size_t k = 0; k < n; ++k)
     if (ids[k] < 0) return nullptr;
-  const std::string keyBytes(reinterpret_cast<const char*>(ids), n * sizeof(ids[0]));
-  const auto& idx = m_index[n - 1];
-  const auto it = idx.find(keyBytes);
-  return it == idx.end() ? nullptr : &m_ngrams[n - 1][it->second];
+  const std::int32_t* base = m_ids[n - 1].data();
+  const auto& sorted = m_sorted[n - 1];
+  const auto it = std::lower_bound(sorted.begin(), sorted.end(), ids,
+                                   [base, n](std::uint32_t x, const std::int32_t* key) {
+                                     return std::lexicographical_compare(base + x * n,
+                                                                         base + x * n + n, key,
+                                                                         key + n);
+                                   });
+  if (it == sorted.end() || !std::equal(ids, ids + n, base + *it * n)) return nullptr;
+  return &m_ngrams[n - 1][*it];
 }
 
 void NgramLm::writeArpa(const std::filesystem::path& path) const {
@@ -394,8 +412,287 @@ std::vector<std::string> NgramLm::vocabulary() const {
   return words;
 }
 
-NgramLm NgramLm::estimate(const std::vector<std::vector<std::string>>&, const KneserNeyOptions&) {
-  throw US_ERROR("NgramLm::estimate is not implemented yet");
+// --- Interpolated modified Kneser-Ney (docs/decoding.md "Language model") ---
+
+namespace {
+
+// An n-gram (n <= 3) as one integer: its word ids, 21 bits each, first word
+// highest, so dropping the last word is a shift and dropping the first a mask.
+using NgramKey = std::uint64_t;
+constexpr int kIdBits = 21;
+constexpr std::int64_t kMaxWords = (std::int64_t{1} << kIdBits) - 1;
+constexpr std::int32_t kUnkId = 0, kBosId = 1, kEosId = 2;
+
+NgramKey dropLast(NgramKey key) { return key >> kIdBits; }
+NgramKey dropFirst(NgramKey key, int n) {
+  return n <= 1 ? 0 : key & ((NgramKey{1} << (kIdBits * (n - 1))) - 1);
+}
+std::int32_t firstWord(NgramKey key, int n) {
+  return static_cast<std::int32_t>(key >> (kIdBits * (n - 1)));
+}
+// Word j (0 = first) of an n-gram.
+std::int32_t wordAt(NgramKey key, int n, int j) {
+  return static_cast<std::int32_t>((key >> (kIdBits * (n - 1 - j))) & kMaxWords);
+}
+
+// The distinct n-grams of one order in key order (= the order they are
+// written in, see below) with a count each.
+struct Counted {
+  NgramKey key;
+  std::int64_t count;
+};
+
+// Sorts keys and counts each distinct one.
+std::vector<Counted> countSorted(std::vector<NgramKey>& keys) {
+  std::sort(keys.begin(), keys.end());
+  std::vector<Counted> out;
+  for (std::size_t i = 0; i < keys.size();) {
+    std::size_t j = i + 1;
+    while (j < keys.size() && keys[j] == keys[i]) ++j;
+    out.push_back({keys[i], static_cast<std::int64_t>(j - i)});
+    i = j;
+  }
+  return out;
+}
+
+// Index of `key` in `counted` (which must hold it).
+std::size_t indexOf(const std::vector<Counted>& counted, NgramKey key) {
+  return static_cast<std::size_t>(
+      std::lower_bound(counted.begin(), counted.end(), key,
+                       [](const Counted& c, NgramKey k) { return c.key < k; }) -
+      counted.begin());
+}
+
+// Chen & Goodman (1998) eq. 26 as lmplz computes it; lmplz's
+// --discount_fallback values where the closed form fails.
+KneserNeyDiscounts discountsFromCountOfCounts(const std::int64_t (&t)[4]) {
+  KneserNeyDiscounts d;
+  std::copy(std::begin(t), std::end(t), std::begin(d.countOfCounts));
+  bool usable = t[0] > 0 && t[1] > 0 && t[2] > 0;
+  double D[3] = {0, 0, 0};
+  if (usable) {
+    const double y = double(t[0]) / (double(t[0]) + 2.0 * double(t[1]));
+    for (int k = 1; k <= 3; ++k) {
+      D[k - 1] = k - (k + 1) * y * double(t[k]) / double(t[k - 1]);
+      usable = usable && D[k - 1] >= 0 && D[k - 1] <= k;
+    }
+  }
+  d.fallback = !usable;
+  d.d1 = usable ? D[0] : 0.5;
+  d.d2 = usable ? D[1] : 1.0;
+  d.d3plus = usable ? D[2] : 1.5;
+  return d;
+}
+
+double discountFor(const KneserNeyDiscounts& d, std::int64_t count) {
+  return count == 1 ? d.d1 : count == 2 ? d.d2 : d.d3plus;
+}
+
+// The value as it is written to ARPA (kArpaDigits significant digits), so the
+// estimated model in memory equals the model read back from its file.
+double asWritten(double v) {
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, kArpaDigits);
+  double out = 0;
+  std::from_chars(buf, r.ptr, out);
+  return out;
+}
+
+double log10AsWritten(double p) { return p > 0 ? std::min(0.0, asWritten(std::log10(p))) : -99.0; }
+
+void checkWord(const std::string& w, std::size_t sentence) {
+  const char* problem = nullptr;
+  if (w.empty()) problem = "an empty word";
+  else if (w == "<s>" || w == "</s>") problem = "the sentence marker";
+  else if (std::any_of(w.begin(), w.end(), [](char c) { return isSpace(c) || c == '\n'; }))
+    problem = "whitespace in the word";
+  if (!problem) return;
+  throw US_ERROR("sentence " + std::to_string(sentence + 1) + ": " + problem + " '" + w +
+                 "' in the language model text")
+      .line(static_cast<long>(sentence + 1))
+      .hint("give words without whitespace; <s> and </s> are added around every sentence");
+}
+
+}  // namespace
+
+NgramLm NgramLm::estimate(const std::vector<std::vector<std::string>>& sentences,
+                          const KneserNeyOptions& options) {
+  const int order = options.order;
+  if (order < 1 || order > 3) {
+    throw US_ERROR("n-gram order " + std::to_string(order) + " is not supported")
+        .hint("estimate orders 1 to 3 (a larger order: estimate it with KenLM's lmplz and read "
+              "its ARPA file)");
+  }
+  if (sentences.empty()) {
+    throw US_ERROR("no sentences to estimate a language model from")
+        .hint("give the LM text, one sentence a line");
+  }
+
+  // The text as word ids, every sentence "<s> w1 .. wm </s>".
+  std::vector<std::string> words = {"<unk>", "<s>", "</s>"};
+  std::unordered_map<std::string, std::int32_t> firstSeen = {
+      {"<unk>", kUnkId}, {"<s>", kBosId}, {"</s>", kEosId}};
+  std::vector<std::int32_t> tokens;
+  std::vector<std::size_t> starts;  // where each sentence's <s> is
+  for (std::size_t s = 0; s < sentences.size(); ++s) {
+    starts.push_back(tokens.size());
+    tokens.push_back(kBosId);
+    for (const auto& w : sentences[s]) {
+      if (w != "<unk>") checkWord(w, s);
+      const auto [it, fresh] = firstSeen.try_emplace(w, static_cast<std::int32_t>(words.size()));
+      if (fresh) {
+        if (static_cast<std::int64_t>(words.size()) >= kMaxWords) {
+          throw US_ERROR("the language model text has more than " + std::to_string(kMaxWords) +
+                         " distinct words")
+              .line(static_cast<long>(s + 1))
+              .hint("estimate so large a vocabulary with KenLM's lmplz and read its ARPA file");
+        }
+        words.push_back(w);
+      }
+      tokens.push_back(it->second);
+    }
+    tokens.push_back(kEosId);
+  }
+  starts.push_back(tokens.size());
+  // Renumber the words in the order they are written: <unk>, <s>, </s>, then
+  // byte order. Sorting n-gram keys then sorts the entries as the file lists them.
+  {
+    std::vector<std::int32_t> byName(words.size());
+    for (std::size_t k = 0; k < words.size(); ++k) byName[k] = static_cast<std::int32_t>(k);
+    std::sort(byName.begin() + 3, byName.end(),
+              [&](std::int32_t x, std::int32_t y) { return words[x] < words[y]; });
+    std::vector<std::int32_t> renumbered(words.size());
+    std::vector<std::string> named(words.size());
+    for (std::size_t r = 0; r < byName.size(); ++r) {
+      renumbered[byName[r]] = static_cast<std::int32_t>(r);
+      named[r] = std::move(words[byName[r]]);
+    }
+    for (auto& t : tokens) t = renumbered[t];
+    words = std::move(named);
+  }
+
+  // Raw counts of every n-gram of the sentences (the lone <s> is a history
+  // only, never an event).
+  std::vector<std::vector<Counted>> raw(order);
+  {
+    std::vector<std::vector<NgramKey>> keys(order);
+    for (auto& k : keys) k.reserve(tokens.size());
+    for (std::size_t s = 0; s + 1 < starts.size(); ++s) {
+      for (std::size_t i = starts[s]; i < starts[s + 1]; ++i) {
+        NgramKey key = 0;
+        for (int n = 1; n <= order && i + n <= starts[s + 1]; ++n) {
+          key = (key << kIdBits) | static_cast<NgramKey>(tokens[i + n - 1]);
+          if (i > starts[s] || n > 1) keys[n - 1].push_back(key);
+        }
+      }
+    }
+    for (int n = 1; n <= order; ++n) raw[n - 1] = countSorted(keys[n - 1]);
+  }
+
+  // Adjusted counts a(g): raw counts at the highest order and for n-grams that
+  // start with <s> (nothing can precede them); otherwise the number of
+  // distinct words seen before g (Kneser-Ney's continuation count).
+  std::vector<std::vector<Counted>> adjusted(order);
+  adjusted[order - 1] = raw[order - 1];
+  for (int n = order - 1; n >= 1; --n) {
+    std::vector<NgramKey> suffixes;
+    suffixes.reserve(raw[n].size());
+    for (const auto& longer : raw[n]) suffixes.push_back(dropFirst(longer.key, n + 1));
+    const auto continuations = countSorted(suffixes);
+    adjusted[n - 1] = raw[n - 1];
+    std::size_t j = 0;
+    for (auto& g : adjusted[n - 1]) {
+      if (firstWord(g.key, n) == kBosId) continue;
+      while (continuations[j].key < g.key) ++j;  // every such g follows some word
+      g.count = continuations[j].count;
+    }
+  }
+
+  // Discounts per order from the count-of-counts of the adjusted counts.
+  std::vector<KneserNeyDiscounts> discounts(order);
+  for (int n = 1; n <= order; ++n) {
+    std::int64_t t[4] = {0, 0, 0, 0};
+    for (const auto& g : adjusted[n - 1])
+      if (g.count >= 1 && g.count <= 4) ++t[g.count - 1];
+    discounts[n - 1] = discountsFromCountOfCounts(t);
+  }
+
+  // Per history h (n-grams of a history are adjacent in key order): the sum
+  // of a(h w) over w, and gamma(h), the mass the discounts free,
+  // (D1 N1(h) + D2 N2(h) + D3+ N3+(h)) / sum.
+  struct History {
+    NgramKey key;
+    double total = 0;
+    double freed = 0;
+    double gamma() const { return freed / total; }
+  };
+  std::vector<std::vector<History>> histories(order);
+  std::vector<std::vector<std::uint32_t>> historyOf(order);  // per n-gram
+  for (int n = 1; n <= order; ++n) {
+    auto& hs = histories[n - 1];
+    for (const auto& g : adjusted[n - 1]) {
+      const NgramKey h = dropLast(g.key);
+      if (hs.empty() || hs.back().key != h) hs.push_back({h, 0, 0});
+      hs.back().total += double(g.count);
+      hs.back().freed += discountFor(discounts[n - 1], g.count);
+      historyOf[n - 1].push_back(static_cast<std::uint32_t>(hs.size() - 1));
+    }
+  }
+
+  // Interpolated probabilities, lowest order first:
+  //   p(w | h) = (a(h w) - D(a(h w))) / sum + gamma(h) p(w | h minus its first word),
+  // and the unigrams interpolate with the uniform distribution over every
+  // word but <s> (<unk> included, with a(<unk>) = 0 unless the text has it).
+  const bool unkSeen = adjusted[0].front().key == NgramKey(kUnkId);
+  const bool withUnk = options.addUnk || unkSeen;
+  std::vector<std::vector<double>> prob(order);
+  const History& root = histories[0].front();
+  const double uniform = 1.0 / double(adjusted[0].size() + (withUnk && !unkSeen ? 1 : 0));
+  for (int n = 1; n <= order; ++n) {
+    const auto& grams = adjusted[n - 1];
+    auto& p = prob[n - 1];
+    p.resize(grams.size());
+    for (std::size_t i = 0; i < grams.size(); ++i) {
+      const History& h = histories[n - 1][historyOf[n - 1][i]];
+      const double lower =
+          n == 1 ? uniform : prob[n - 2][indexOf(adjusted[n - 2], dropFirst(grams[i].key, n))];
+      p[i] = (double(grams[i].count) - discountFor(discounts[n - 1], grams[i].count)) / h.total +
+             h.gamma() * lower;
+    }
+  }
+
+  // ARPA entries in key order: unigrams <unk>, <s>, </s>, then the words in
+  // byte order; longer n-grams in that order word by word. An n-gram that is
+  // a history of a longer one gets gamma as its back-off weight (the
+  // interpolated model and its back-off form then agree on every probability).
+  NgramLm lm;
+  lm.m_ngrams.resize(order);
+  lm.m_discounts = discounts;
+  for (int n = 1; n <= order; ++n) {
+    auto& entries = lm.m_ngrams[n - 1];
+    entries.reserve(adjusted[n - 1].size() + 2);
+    const auto& longer = n < order ? histories[n] : std::vector<History>{};
+    std::size_t j = 0;  // in `longer`, sorted like the n-grams
+    auto add = [&](NgramKey key, double logProb10) {
+      NgramEntry e;
+      e.words.reserve(n);
+      for (int w = 0; w < n; ++w) e.words.push_back(words[wordAt(key, n, w)]);
+      e.logProb10 = logProb10;
+      while (j < longer.size() && longer[j].key < key) ++j;
+      if (j < longer.size() && longer[j].key == key) e.backoff10 = log10AsWritten(longer[j].gamma());
+      entries.push_back(std::move(e));
+    };
+    const auto& grams = adjusted[n - 1];
+    std::size_t i = 0;
+    if (n == 1) {
+      if (unkSeen) add(grams[i].key, log10AsWritten(prob[0][i])), ++i;
+      else if (withUnk) add(kUnkId, log10AsWritten(root.gamma() * uniform));
+      add(kBosId, -99.0);  // only ever a history
+    }
+    for (; i < grams.size(); ++i) add(grams[i].key, log10AsWritten(prob[n - 1][i]));
+  }
+  lm.index("estimate");
+  return lm;
 }
 
 }  // namespace understudy::decode

@@ -1,18 +1,30 @@
 // core/decode NgramLm: ARPA read/write (hand-written files with lookups
-// computed by hand, round trips, errors that name the line).
+// computed by hand, round trips, errors that name the line) and modified
+// Kneser-Ney estimation against an independent Python transcription of the
+// formulas (kneser_ney_reference.py), with every history's distribution
+// summing to one.
+#include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <cmath>
+#include <cstdint>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
 #include <string>
 
 #include "core/decode/ngram_lm.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
+#include "support/test_support.h"
 
 using understudy::Error;
+using understudy::decode::KneserNeyOptions;
 using understudy::decode::NgramEntry;
 using understudy::decode::NgramLm;
+using Sentences = std::vector<std::vector<std::string>>;
 
 namespace {
 
@@ -74,6 +86,148 @@ void compareEntries(const NgramLm& a, const NgramLm& b) {
       if (ea[k].backoff10) QCOMPARE(*ea[k].backoff10, *eb[k].backoff10);
     }
   }
+}
+
+// Sentences of words w0 .. w<vocabularySize-1> drawn with Zipf weights
+// 1/(i+1), lengths 0..9. std::mt19937 gives the same sequence everywhere (no
+// std distribution, whose output may differ between standard libraries).
+// With a few dozen words and a few hundred sentences every order has n-grams
+// with adjusted counts 1, 2, 3 and 4, so the closed-form discounts are used.
+Sentences randomSentences(int count, int vocabularySize, std::uint32_t seed) {
+  std::vector<double> cumulative;
+  double total = 0;
+  for (int i = 0; i < vocabularySize; ++i) cumulative.push_back(total += 1.0 / (i + 1));
+  std::mt19937 rng(seed);
+  Sentences out;
+  for (int s = 0; s < count; ++s) {
+    std::vector<std::string> sentence;
+    const int length = static_cast<int>(rng() % 10);
+    for (int k = 0; k < length; ++k) {
+      const double u = double(rng()) / 4294967296.0 * total;
+      const auto i = std::upper_bound(cumulative.begin(), cumulative.end(), u) - cumulative.begin();
+      sentence.push_back("w" + std::to_string(std::min<long>(i, vocabularySize - 1)));
+    }
+    out.push_back(std::move(sentence));
+  }
+  return out;
+}
+
+struct ReferenceModel {
+  // words joined by ' ' -> (log10 prob, log10 back-off or NaN)
+  std::map<std::string, std::pair<double, double>> ngrams[3];
+  std::vector<std::string> discountLines;  // "t1 t2 t3 t4\tD1 D2 D3\tfallback"
+};
+
+// Runs kneser_ney_reference.py on the sentences (written one a line).
+ReferenceModel referenceKneserNey(const Sentences& sentences, int order, bool addUnk) {
+  QTemporaryDir tmp;
+  const QString textPath = tmp.filePath("text.txt");
+  std::string text;
+  for (const auto& s : sentences) {
+    for (std::size_t k = 0; k < s.size(); ++k) text += (k ? " " : "") + s[k];
+    text += "\n";
+  }
+  understudy::writeFileAtomically(textPath.toStdString(), text);
+  QStringList args = {UNDERSTUDY_SOURCE_DIR "/tests/core/decode/kneser_ney_reference.py", textPath,
+                      QString::number(order)};
+  if (!addUnk) args << "--no-unk";
+  const auto r = understudy::test::runProcess("/usr/bin/python3", args, 60000);
+  if (r.exitCode != 0 || r.crashed)
+    throw std::runtime_error(understudy::test::outputOf(r).toStdString());
+  ReferenceModel ref;
+  std::istringstream in(r.out.toStdString());
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::istringstream fields(line);
+    std::string field;
+    while (std::getline(fields, field, '\t')) f.push_back(field);
+    if (f.at(0) == "ngram") {
+      const int n = std::stoi(f.at(1));
+      ref.ngrams[n - 1][f.at(2)] = {std::stod(f.at(3)), f.at(4) == "-" ? NAN : std::stod(f.at(4))};
+    } else {
+      ref.discountLines.push_back(f.at(2) + "\t" + f.at(3) + "\t" + f.at(4));
+    }
+  }
+  return ref;
+}
+
+std::string joined(const std::vector<std::string>& words) {
+  std::string s;
+  for (std::size_t k = 0; k < words.size(); ++k) s += (k ? " " : "") + words[k];
+  return s;
+}
+
+// Every n-gram of `lm` equals the reference's to 1e-6 (probability and
+// back-off, log10), and the two have the same n-grams.
+void compareWithReference(const NgramLm& lm, const ReferenceModel& ref) {
+  for (int n = 1; n <= lm.order(); ++n) {
+    const auto& entries = lm.ngrams(n);
+    QVERIFY2(entries.size() == ref.ngrams[n - 1].size(),
+             qPrintable(QString("%1-grams: ours %2, reference %3")
+                            .arg(n)
+                            .arg(entries.size())
+                            .arg(ref.ngrams[n - 1].size())));
+    for (const auto& e : entries) {
+      const std::string g = joined(e.words);
+      const auto it = ref.ngrams[n - 1].find(g);
+      QVERIFY2(it != ref.ngrams[n - 1].end(), ("not in the reference: " + g).c_str());
+      const auto [refProb, refBackoff] = it->second;
+      QVERIFY2(std::abs(e.logProb10 - refProb) <= 1e-6,
+               qPrintable(QString("p(%1): ours %2, reference %3")
+                              .arg(g.c_str())
+                              .arg(e.logProb10, 0, 'g', 12)
+                              .arg(refProb, 0, 'g', 12)));
+      QVERIFY2(e.backoff10.has_value() == !std::isnan(refBackoff),
+               ("back-off present in one model only: " + g).c_str());
+      if (e.backoff10) {
+        QVERIFY2(std::abs(*e.backoff10 - refBackoff) <= 1e-6,
+                 qPrintable(QString("bow(%1): ours %2, reference %3")
+                                .arg(g.c_str())
+                                .arg(*e.backoff10, 0, 'g', 12)
+                                .arg(refBackoff, 0, 'g', 12)));
+      }
+    }
+  }
+  // Discounts: the same count-of-counts, D's to 1e-9, the same fallback decision.
+  QCOMPARE(lm.discounts().size(), ref.discountLines.size());
+  for (std::size_t i = 0; i < ref.discountLines.size(); ++i) {
+    const auto& d = lm.discounts()[i];
+    std::istringstream in(ref.discountLines[i]);
+    std::int64_t t[4];
+    double D[3];
+    int fallback = 0;
+    in >> t[0] >> t[1] >> t[2] >> t[3] >> D[0] >> D[1] >> D[2] >> fallback;
+    for (int k = 0; k < 4; ++k) QCOMPARE(d.countOfCounts[k], t[k]);
+    QVERIFY2(std::abs(d.d1 - D[0]) < 1e-9 && std::abs(d.d2 - D[1]) < 1e-9 &&
+                 std::abs(d.d3plus - D[2]) < 1e-9,
+             ("order " + std::to_string(i + 1) + " discounts differ: " + ref.discountLines[i]).c_str());
+    QCOMPARE(d.fallback, fallback == 1);
+  }
+}
+
+// For each history, sum over the vocabulary (every word but <s>) of
+// P(w | history) by back-off lookup; returns the largest |sum - 1|.
+double worstNormalisation(const NgramLm& lm, const std::vector<std::vector<std::string>>& histories) {
+  std::vector<std::string> vocabulary;
+  for (const auto& w : lm.vocabulary())
+    if (w != "<s>") vocabulary.push_back(w);
+  double worst = 0;
+  for (const auto& h : histories) {
+    double sum = 0;
+    for (const auto& w : vocabulary) sum += std::pow(10.0, *lm.logProb10(h, w));
+    worst = std::max(worst, std::abs(sum - 1.0));
+  }
+  return worst;
+}
+
+// Every history the model has (each n-gram below the top order, with or
+// without a back-off), the empty one, and a few it has never seen.
+std::vector<std::vector<std::string>> allHistories(const NgramLm& lm) {
+  std::vector<std::vector<std::string>> hs = {{}, {"zebra"}, {"zebra", "zebra"}, {"</s>", "<s>"}};
+  for (int n = 1; n < lm.order(); ++n)
+    for (const auto& e : lm.ngrams(n)) hs.push_back(e.words);
+  return hs;
 }
 
 }  // namespace
@@ -208,6 +362,147 @@ class TestNgramLm : public QObject {
     }
     QVERIFY(std::string(arpaError("just text\n").what()).find("no '\\data\\' line") !=
             std::string::npos);
+  }
+
+  void testKneserNeyEqualsIndependentReference() {
+    const Sentences text = randomSentences(300, 200, 20);
+    for (int order : {1, 2, 3}) {
+      const auto lm = NgramLm::estimate(text, {order, true});
+      QCOMPARE(lm.order(), order);
+      compareWithReference(lm, referenceKneserNey(text, order, true));
+      for (std::size_t n = 1; n <= lm.discounts().size(); ++n) {
+        const auto& d = lm.discounts()[n - 1];
+        qInfo("order-%d model, %zu-grams: t = %lld %lld %lld %lld, D = %.4f %.4f %.4f%s", order, n,
+              (long long)d.countOfCounts[0], (long long)d.countOfCounts[1],
+              (long long)d.countOfCounts[2], (long long)d.countOfCounts[3], d.d1, d.d2, d.d3plus,
+              d.fallback ? " (fallback)" : "");
+      }
+      // A text this size has adjusted counts 1..4 at every order: the closed form is used.
+      for (const auto& d : lm.discounts()) QVERIFY(!d.fallback);
+    }
+    // Without <unk>: the uniform share goes to the seen words only.
+    const auto noUnk = NgramLm::estimate(text, {2, false});
+    compareWithReference(noUnk, referenceKneserNey(text, 2, false));
+    QVERIFY(!noUnk.logProb10({"w1"}, "zebra"));
+  }
+
+  void testKneserNeyOnTinyTextFallsBackToFixedDiscounts() {
+    // Count-of-counts with zeros (no trigram seen twice, ...): lmplz's
+    // --discount_fallback values 0.5, 1, 1.5, and an empty sentence is "<s> </s>".
+    const Sentences text = {{"a", "b"}, {"a"}, {}, {"b", "a", "b"}, {"<unk>", "a"}};
+    const auto lm = NgramLm::estimate(text);
+    compareWithReference(lm, referenceKneserNey(text, 3, true));
+    // Unigrams: adjusted counts 1, 2, 3 are all seen (t4 = 0 is allowed: D3+ = 3).
+    QVERIFY(!lm.discounts()[0].fallback);
+    QCOMPARE(lm.discounts()[0].d3plus, 3.0);
+    // Bigrams and trigrams: none with adjusted count 3 (t3 = 0), so the fallback.
+    for (int n : {2, 3}) {
+      const auto& d = lm.discounts()[n - 1];
+      QCOMPARE(d.countOfCounts[2], std::int64_t(0));
+      QVERIFY(d.fallback);
+      QCOMPARE(d.d1, 0.5);
+      QCOMPARE(d.d2, 1.0);
+      QCOMPARE(d.d3plus, 1.5);
+    }
+    QVERIFY(lm.ngrams(2).size() > 0);
+    QVERIFY(worstNormalisation(lm, allHistories(lm)) < 1e-6);
+  }
+
+  void testEveryHistorySumsToOne() {
+    const Sentences text = randomSentences(300, 200, 20);
+    for (int order : {1, 2, 3}) {
+      for (bool addUnk : {true, false}) {
+        const auto lm = NgramLm::estimate(text, {order, addUnk});
+        const auto histories = allHistories(lm);
+        const double worst = worstNormalisation(lm, histories);
+        qInfo("order %d%s: %zu histories, worst |sum - 1| = %.2e", order,
+              addUnk ? "" : " (no <unk>)", histories.size(), worst);
+        QVERIFY2(worst < 1e-6, qPrintable(QString("worst |sum - 1| = %1").arg(worst)));
+      }
+    }
+  }
+
+  void testSpecialTokensAndBackoffForm() {
+    const Sentences text = randomSentences(300, 200, 20);
+    const auto lm = NgramLm::estimate(text);
+    const auto vocabulary = lm.vocabulary();
+    QVERIFY((std::vector<std::string>(vocabulary.begin(), vocabulary.begin() + 3) ==
+             std::vector<std::string>{"<unk>", "<s>", "</s>"}));
+    QCOMPARE(*lm.logProb10({}, "<s>"), -99.0);
+    const auto& bos = lm.ngrams(1)[1];
+    QVERIFY(bos.backoff10.has_value());                // <s> is a history
+    QVERIFY(!lm.ngrams(1)[2].backoff10.has_value());  // </s> never is
+    // <unk> was never seen: its probability is the uniform share only, below every seen word's.
+    for (std::size_t k = 2; k < lm.ngrams(1).size(); ++k)
+      QVERIFY(lm.ngrams(1)[0].logProb10 < lm.ngrams(1)[k].logProb10);
+    // Back-off weights exactly on the n-grams that are histories of longer ones.
+    for (int n = 1; n < lm.order(); ++n) {
+      std::set<std::vector<std::string>> histories;
+      for (const auto& e : lm.ngrams(n + 1))
+        histories.insert(std::vector<std::string>(e.words.begin(), e.words.end() - 1));
+      for (const auto& e : lm.ngrams(n))
+        QCOMPARE(e.backoff10.has_value(), histories.count(e.words) == 1);
+    }
+    // Deterministic: the same text gives the same file.
+    QCOMPARE(NgramLm::estimate(text).toArpa(), lm.toArpa());
+  }
+
+  void testEstimatedModelRoundTripsThroughArpa() {
+    QTemporaryDir tmp;
+    const auto lm = NgramLm::estimate(randomSentences(300, 200, 7));
+    const std::filesystem::path path = tmp.filePath("kn.arpa").toStdString();
+    lm.writeArpa(path);
+    const auto back = NgramLm::readArpa(path);
+    compareEntries(lm, back);  // bit for bit: estimate() keeps what the file can hold
+    QCOMPARE(back.toArpa(), understudy::readFile(path));
+  }
+
+  void testEstimationRefusesBadInput() {
+    struct Case {
+      Sentences text;
+      int order;
+      long line;  // 0: none
+      const char* says;
+    };
+    const std::vector<Case> cases = {
+        {{{"a"}, {"b", "<s>"}}, 3, 2, "sentence 2: the sentence marker '<s>'"},
+        {{{"a"}, {"b"}, {"</s>"}}, 3, 3, "sentence marker '</s>'"},
+        {{{"a", ""}}, 3, 1, "an empty word"},
+        {{{"a b"}}, 3, 1, "whitespace in the word"},
+        {{}, 3, 0, "no sentences"},
+        {{{"a"}}, 4, 0, "order 4 is not supported"},
+        {{{"a"}}, 0, 0, "order 0 is not supported"},
+    };
+    for (const auto& c : cases) {
+      try {
+        NgramLm::estimate(c.text, {c.order, true});
+        QFAIL(c.says);
+      } catch (const Error& e) {
+        QVERIFY2(std::string(e.what()).find(c.says) != std::string::npos, e.what());
+        QCOMPARE(e.lineNumber().value_or(0), c.line);
+        QVERIFY2(!e.hintText().empty(), e.what());
+      }
+    }
+  }
+
+  void testFortyThousandSentencesEstimateQuickly() {
+    const Sentences text = randomSentences(40000, 2000, 3);
+    QElapsedTimer timer;
+    timer.start();
+    const auto lm = NgramLm::estimate(text);
+    const double seconds = timer.nsecsElapsed() / 1e9;
+    timer.restart();
+    const std::string arpa = lm.toArpa();
+    const double writeSeconds = timer.nsecsElapsed() / 1e9;
+    timer.restart();
+    const auto back = NgramLm::parseArpa(arpa, "big.arpa");
+    const double readSeconds = timer.nsecsElapsed() / 1e9;
+    qInfo("40000 sentences: estimate %.3f s (%zu/%zu/%zu n-grams), toArpa %.3f s, parseArpa %.3f s",
+          seconds, lm.ngrams(1).size(), lm.ngrams(2).size(), lm.ngrams(3).size(), writeSeconds,
+          readSeconds);
+    QCOMPARE(back.ngrams(3).size(), lm.ngrams(3).size());
+    // Generous for 2 shared cores; a quadratic slip takes minutes.
+    QVERIFY2(seconds < 5.0, qPrintable(QString("estimate took %1 s").arg(seconds)));
   }
 
   void testMissingFileIsNamed() {
