@@ -31,6 +31,7 @@ void addEvaluateCommands(CLI::App& app, GlobalOptions& global);   // evaluate (f
 void addLabelCommands(CLI::App& app, GlobalOptions& global);      // label (teacher top-k soft labels)
 void addTargetCommands(CLI::App& app, GlobalOptions& global);     // targets
 void addVerifyCommands(CLI::App& app, GlobalOptions& global);     // verify
+void addCompareCommands(CLI::App& app, GlobalOptions& global);    // compare (WER, models x test sets)
 void addExportCommands(CLI::App& app, GlobalOptions& global);     // export, import (Kaldi ark/scp)
 // `corpus synth`, registered by addCorpusCommands on its `corpus` subcommand.
 void addCorpusSynthCommand(CLI::App& corpus, GlobalOptions& global);

@@ -25,6 +25,7 @@ Examples:
   understudy-cli label -w ~/exp/demo --model teacher --dataset synth-unlabeled
   understudy-cli export -w ~/exp/demo --dataset synth-unlabeled --what softlabels --ark post.ark
   understudy-cli verify -w ~/exp/demo                every store's checksums
+  understudy-cli compare -w ~/exp/demo --baseline teacher   WER of every model on every test set
 
 Exit codes: 0 success, 1 the work failed (the message says what, where and a hint),
 2 the command line is wrong. Docs: README.md and docs/ in the source tree.)";
@@ -60,6 +61,7 @@ int main(int argc, char** argv) {
 
   cli::addWorkspaceCommands(app, global);
   cli::addVerifyCommands(app, global);
+  cli::addCompareCommands(app, global);
 #ifdef UNDERSTUDY_HAVE_CORPUS_CLI
   cli::addCorpusCommands(app, global);
 #endif
