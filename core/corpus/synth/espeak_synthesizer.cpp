@@ -49,6 +49,40 @@ std::int64_t scaleSample(std::int64_t s, int from, int to) {
   return std::llround(static_cast<double>(s) * to / static_cast<double>(from));
 }
 
+// The phonemiser's output for `text` in the voice set last, as mapped units
+// (no pauses, no hiatus marks, no stress marks).
+std::vector<std::string> phonemiserUnits(const std::string& text) {
+  std::vector<std::string> phones;
+  const void* ptr = text.c_str();
+  while (ptr) {
+    const char* r = espeak_TextToPhonemes(&ptr, espeakCHARS_UTF8, '|' << 8);
+    if (!r) break;
+    std::string name;
+    for (const char* c = r;; ++c) {
+      if (*c == '|' || *c == ' ' || *c == '\0') {
+        if (!name.empty()) {
+          const std::string unit = mapEspeakPhone(name);
+          if (!unit.empty() && unit != "sil") phones.push_back(unit);
+          name.clear();
+        }
+        if (*c == '\0') break;
+      } else if (*c != '\'' && *c != ',') {
+        name += *c;  // stress marks are not part of the phone
+      }
+    }
+  }
+  return phones;
+}
+
+// Substitution cost in half units (splitAmongWords): a vowel for another vowel 1, else 2.
+bool isVowelUnit(const std::string& p) {
+  static constexpr char kVowelStarts[] = "03@AEIOUVaeiou";
+  return !p.empty() && std::memchr(kVowelStarts, p.front(), sizeof kVowelStarts - 1) != nullptr;
+}
+int substitutionCost(const std::string& a, const std::string& b) {
+  return a == b ? 0 : (isVowelUnit(a) && isVowelUnit(b)) ? 1 : 2;
+}
+
 }  // namespace
 
 std::vector<std::vector<std::string>> splitAmongWords(
@@ -67,12 +101,7 @@ std::vector<std::vector<std::string>> splitAmongWords(
     }
   // Costs in half units: a vowel for another vowel costs 1 (weak forms such as
   // "for" /f O@/ -> /f 3/), any other substitution, insertion or deletion 2.
-  auto isVowel = [](const std::string& p) {
-    return std::string("03@AEIOUVaeiou").find(p.front()) != std::string::npos;
-  };
-  auto sub = [&](const std::string& a, const std::string& b) {
-    return a == b ? 0 : (isVowel(a) && isVowel(b)) ? 1 : 2;
-  };
+  const auto sub = substitutionCost;
   const std::size_t n = ref.size(), m = spoken.size();
   std::vector<std::vector<int>> d(n + 1, std::vector<int>(m + 1, 0));
   for (std::size_t i = 0; i <= n; ++i) d[i][0] = static_cast<int>(2 * i);
@@ -109,25 +138,7 @@ std::vector<std::string> EspeakSynthesizer::citationForm(const std::string& word
                                                          const std::string& voice) {
   const std::string key = voice + " " + word;
   if (auto it = m_citationCache.find(key); it != m_citationCache.end()) return it->second;
-  std::vector<std::string> phones;
-  const void* ptr = word.c_str();
-  while (ptr) {
-    const char* r = espeak_TextToPhonemes(&ptr, espeakCHARS_UTF8, '|' << 8);
-    if (!r) break;
-    std::string name;
-    for (const char* c = r;; ++c) {
-      if (*c == '|' || *c == ' ' || *c == '\0') {
-        if (!name.empty()) {
-          const std::string unit = mapEspeakPhone(name);
-          if (!unit.empty() && unit != "sil") phones.push_back(unit);
-          name.clear();
-        }
-        if (*c == '\0') break;
-      } else if (*c != '\'' && *c != ',') {
-        name += *c;  // stress marks are not part of the phone
-      }
-    }
-  }
+  const std::vector<std::string> phones = phonemiserUnits(word);
   m_citationCache[key] = phones;
   return phones;
 }
@@ -187,12 +198,47 @@ EspeakSynthesizer::EspeakSynthesizer(int outputSampleRate) : m_outputRate(output
 
 EspeakSynthesizer::~EspeakSynthesizer() { g_alive = false; }
 
-SynthesizedSpeech EspeakSynthesizer::synthesize(const std::string& text, const VoiceSpec& voice) {
-  voice.validate();
-  if (espeak_SetVoiceByName(voice.espeakName().c_str()) != EE_OK)
-    throw US_ERROR("espeak-ng does not know the voice '" + voice.espeakName() + "'")
+void EspeakSynthesizer::useVoice(const std::string& espeakName) {
+  m_voice.clear();
+  if (espeak_SetVoiceByName(espeakName.c_str()) != EE_OK)
+    throw US_ERROR("espeak-ng does not know the voice '" + espeakName + "'")
         .hint("voices: en-us, en-us-nyc, en-gb-x-rp, en-gb-scotland, en-gb-x-gbclan, en-029, gmw/en "
               "with +m1..m8, +f1..f5, +klatt..klatt6");
+  m_voice = espeakName;
+}
+
+std::vector<std::string> EspeakSynthesizer::citation(const std::string& word,
+                                                     const std::string& voice) {
+  if (m_voice != voice) useVoice(voice);
+  return citationForm(word, voice);
+}
+
+std::vector<WordPronunciation> EspeakSynthesizer::pronounce(const std::string& text,
+                                                            const std::string& voice) {
+  if (m_voice != voice) useVoice(voice);
+  std::vector<WordPronunciation> out;
+  std::vector<std::vector<std::string>> cited;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t j = text.find(' ', i);
+    if (j == std::string::npos) j = text.size();
+    if (j > i) {
+      out.push_back({text.substr(i, j - i), {}});
+      cited.push_back(citationForm(out.back().word, voice));
+    }
+    i = j + 1;
+  }
+  // The phones of the whole sentence, split among its words by alignment to
+  // their citation forms. (Splitting each phonological word's phones among its
+  // own words, as synthesize() does per WORD event, gave the same lexicon for
+  // the tiny profile's 5,000 LM sentences in all seven accents.)
+  auto split = splitAmongWords(phonemiserUnits(text), cited);
+  for (std::size_t w = 0; w < out.size(); ++w) out[w].phones = std::move(split[w]);
+  return out;
+}
+
+SynthesizedSpeech EspeakSynthesizer::synthesize(const std::string& text, const VoiceSpec& voice) {
+  voice.validate();
+  useVoice(voice.espeakName());
   espeak_SetParameter(espeakRATE, voice.rate, 0);
   espeak_SetParameter(espeakPITCH, voice.pitch, 0);
   espeak_SetParameter(espeakRANGE, voice.range, 0);

@@ -11,6 +11,10 @@
 //                                        VoiceSpec{"en-gb-scotland", "f2", 170, 55, 40});
 //   s.phones;   // contiguous segments covering [0, s.samples.size()), mapped units
 //   s.words;    // each word's pronunciation as spoken
+//
+//   // The same words from the phonemiser alone (no audio; docs/corpus.md "LM text and lexicon"):
+//   std::vector<WordPronunciation> w = tts.pronounce("play jazz in the kitchen", "en-gb-scotland");
+//   std::vector<std::string> p = tts.citation("kitchen", "en-us");   // {"k", "I", "tS", "@", "n"}
 #pragma once
 
 #include <cstdint>
@@ -68,12 +72,26 @@ class EspeakSynthesizer {
   SynthesizedSpeech synthesize(const std::string& text, const VoiceSpec& voice);
   int nativeSampleRate() const { return m_nativeRate; }
 
+  // Each word of `text` (lower-case words, single spaces) as espeak-ng's
+  // phonemiser says it in this sentence, without making audio
+  // (espeak_TextToPhonemes on the whole sentence, its phones split among the
+  // words with splitAmongWords). `voice` is an accent ("en-gb-scotland"; a
+  // variant changes the sound, not the phonemes). The result equals
+  // synthesize()'s `words` except where synthesis gives a phone no duration
+  // (an /l/ or /r/ absorbed into the vowel before it: "twelve" is t w E l v
+  // here, t w E v spoken).
+  std::vector<WordPronunciation> pronounce(const std::string& text, const std::string& voice);
+  // A word's phones as espeak-ng's phonemiser gives them in isolation.
+  std::vector<std::string> citation(const std::string& word, const std::string& voice);
+
  private:
-  // A word's phones as espeak-ng's phonemiser gives them in isolation (cached per accent).
+  // A word's citation form in the voice set last (cached per accent).
   std::vector<std::string> citationForm(const std::string& word, const std::string& voice);
+  void useVoice(const std::string& espeakName);
 
   int m_nativeRate = 0;
   int m_outputRate = 16000;
+  std::string m_voice;  // the espeak-ng voice set last
   std::map<std::string, std::vector<std::string>> m_citationCache;
 };
 

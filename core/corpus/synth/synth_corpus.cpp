@@ -312,6 +312,7 @@ SynthCorpusSummary buildSynthCorpus(Workspace& ws, const SynthCorpusConfig& conf
                                     ProgressSink* progress) {
   config.validate();
   const auto wallStart = std::chrono::steady_clock::now();
+  checkSynthLmConfig(ws.root(), config);  // refuse before anything is written
   const std::vector<DatasetPlan> plans = planCorpus(config);
   const std::string fingerprint = configFingerprint(config);
 
@@ -466,6 +467,8 @@ SynthCorpusSummary buildSynthCorpus(Workspace& ws, const SynthCorpusConfig& conf
   summary.audioSeconds = audioSeconds;
   summary.wallSeconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
+  // The LM text and lexicon need the training sets' spoken pronunciations.
+  summary.lm = buildSynthLm(ws, config, plans, progress);
   return summary;
 }
 

@@ -6,6 +6,7 @@
 //   alignments/<dataset>/ali.txt          one phone id per 10 ms fbank frame (text archive)
 //   alignments/<dataset>/lexicon.txt      pronunciations actually spoken
 //   alignments/<dataset>/phones.ctm       phone segments in seconds (sample-exact)
+//   lm/synth/{text,lexicon}.txt, info.json  LM text and decoding lexicon (synth_lm.h)
 //   + datasets, utterances and alignment_sets rows, one transaction per dataset.
 //
 //   SynthCorpusConfig config;  config.profile = "tiny";  config.seed = 7;
@@ -23,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "core/corpus/synth/synth_lm.h"
 #include "core/corpus/synth/synth_plan.h"
 #include "core/store/workspace.h"
 #include "core/util/progress.h"
@@ -43,6 +45,7 @@ struct SynthCorpusSummary {
   std::vector<SynthDatasetSummary> datasets;
   double wallSeconds = 0;
   double audioSeconds = 0;  // synthesised in this call
+  SynthLmSummary lm;        // lm/synth, built after the datasets (not in wallSeconds)
 };
 
 SynthCorpusSummary buildSynthCorpus(Workspace& ws, const SynthCorpusConfig& config,

@@ -137,9 +137,9 @@ const std::vector<std::string>& unseenVariants() {
 }
 
 SynthProfile synthProfile(const std::string& name) {
-  if (name == "tiny") return {"tiny", 180, 600, 120, 120, 60, 8, 24, 6, 3};
-  if (name == "demo") return {"demo", 1800, 14400, 1200, 1200, 600, 8, 32, 12, 6};
-  if (name == "large") return {"large", 10800, 144000, 3600, 3600, 1800, 12, 48, 16, 6};
+  if (name == "tiny") return {"tiny", 180, 600, 120, 120, 60, 8, 24, 6, 3, 5000};
+  if (name == "demo") return {"demo", 1800, 14400, 1200, 1200, 600, 8, 32, 12, 6, 50000};
+  if (name == "large") return {"large", 10800, 144000, 3600, 3600, 1800, 12, 48, 16, 6, 200000};
   throw US_ERROR("unknown synthetic corpus profile '" + name + "'")
       .hint("profiles: tiny (3 min labeled), demo (30 min), large (3 h)");
 }

@@ -30,6 +30,7 @@ struct SynthProfile {
   int unlabeledVoices = 24;  // >= 24
   int testVoices = 6;        // unseen speakers from the unlabeled voice families
   int unseenVariantVoices = 4;
+  int lmSentences = 5000;    // lm/synth/text.txt (synth_lm.h), times the config's scale
 };
 
 // "tiny", "demo", "large"; throws for anything else (the hint lists them).

@@ -17,6 +17,7 @@
 #include "core/corpus/synth/espeak_phone_map.h"
 #include "core/corpus/synth/espeak_synthesizer.h"
 #include "core/corpus/synth/synth_corpus.h"
+#include "core/corpus/synth/synth_lm.h"
 #include "core/corpus/synth/synth_plan.h"
 #include "core/store/workspace.h"
 #include "core/util/atomic_file.h"
@@ -86,13 +87,34 @@ std::string family(const json& m) {
   return m["voice"].get<std::string>() + "+" + m["variant"].get<std::string>();
 }
 
-// Every file under the workspace's audio/ and alignments/ folders, by relative path.
+// Every file under the workspace's audio/, alignments/ and lm/ folders, by relative path.
 std::map<std::string, std::string> corpusFiles(const fs::path& root) {
   std::map<std::string, std::string> files;
-  for (const char* sub : {"audio", "alignments"})
+  for (const char* sub : {"audio", "alignments", "lm"})
     for (const auto& e : fs::recursive_directory_iterator(root / sub))
       if (e.is_regular_file()) files[fs::relative(e.path(), root).string()] = readFile(e.path());
   return files;
+}
+
+std::vector<std::string> fileLines(const fs::path& file) {
+  std::vector<std::string> out;
+  std::istringstream in(readFile(file));
+  std::string line;
+  while (std::getline(in, line)) out.push_back(line);
+  return out;
+}
+
+// True if `spoken` is `said` with some /l/ and /r/ left out: the phones to
+// which synthesis gives no duration.
+bool sameButDroppedLiquids(const std::vector<std::string>& said, const std::vector<std::string>& spoken) {
+  std::size_t j = 0;
+  for (const auto& p : said) {
+    if (j < spoken.size() && spoken[j] == p)
+      ++j;
+    else if (p != "l" && p != "r")
+      return false;
+  }
+  return j == spoken.size();
 }
 
 std::string datasetKind(Workspace& ws, const std::string& name) {
@@ -543,6 +565,161 @@ class TestSynth : public QObject {
     QVERIFY2(checked >= 20, std::to_string(checked).c_str());
   }
 
+  void testLmTextIsFromTheTrainingPoolOnly() {
+    Workspace ws = Workspace::open(m_tiny);
+    SynthCorpusConfig c;
+    c.profile = "tiny";
+    c.seed = 11;
+    QCOMPARE(lmSentenceCount(c), 5000);
+    const auto text = fileLines(m_tiny / "lm/synth/text.txt");
+    QCOMPARE(static_cast<int>(text.size()), 5000);
+    QCOMPARE(text, planLmText(c));  // deterministic in (profile, seed)
+    std::set<std::string> testText;
+    for (const char* name : {"synth-test-clean", "synth-test-noisy", "synth-test-unseen-variant"})
+      for (const auto& u : utterances(ws, name)) testText.insert(u.text);
+    const auto vocab = CommandGrammar().vocabulary();
+    const std::set<std::string> v(vocab.begin(), vocab.end());
+    std::set<std::string> distinct;
+    for (const auto& line : text) {
+      QVERIFY2(!isHeldOutSentence(line, 11), line.c_str());
+      QVERIFY2(!testText.count(line), line.c_str());
+      std::istringstream in(line);
+      std::string w;
+      int n = 0;
+      while (in >> w) {
+        QVERIFY2(v.count(w), line.c_str());
+        ++n;
+      }
+      QVERIFY2(n > 0 && line.find("  ") == std::string::npos, line.c_str());
+      distinct.insert(line);
+    }
+    QVERIFY2(distinct.size() > 3000, std::to_string(distinct.size()).c_str());
+    // The held-out pool is about one sentence in eight: the text avoids it by choice.
+    SynthRng rng(11, "lm/text");
+    int heldOut = 0;
+    for (int i = 0; i < 2000; ++i) heldOut += isHeldOutSentence(CommandGrammar().sentence(rng), 11) ? 1 : 0;
+    QVERIFY2(heldOut > 150, std::to_string(heldOut).c_str());
+    const json info = json::parse(readFile(m_tiny / "lm/synth/info.json"));
+    QCOMPARE(info["text"]["sentences"].get<int>(), 5000);
+    QCOMPARE(info["text"]["distinct_sentences"].get<int>(), static_cast<int>(distinct.size()));
+    QCOMPARE(info["profile"].get<std::string>(), std::string("tiny"));
+    QCOMPARE(info["seed"].get<int>(), 11);
+    c.seed = 12;
+    QVERIFY(planLmText(c) != text);
+    c.scale = 0.1;
+    QCOMPARE(lmSentenceCount(c), 500);
+  }
+
+  void testLmLexiconCoversTheVocabularyAndTrainingPronunciations() {
+    Workspace ws = Workspace::open(m_tiny);
+    const auto lexicon = fileLines(m_tiny / "lm/synth/lexicon.txt");
+    const std::set<std::string> entries(lexicon.begin(), lexicon.end());
+    QCOMPARE(entries.size(), lexicon.size());         // unique
+    QVERIFY(std::is_sorted(lexicon.begin(), lexicon.end()));  // C locale: byte order
+    std::map<std::string, int> pronunciations;
+    for (const auto& e : lexicon) {
+      std::istringstream f(e);
+      std::string w, p;
+      f >> w;
+      int n = 0;
+      while (f >> p) {
+        QVERIFY2(p != "sil", e.c_str());
+        espeakPhoneId(p);  // a unit of alignments/<d>/phones.txt
+        ++n;
+      }
+      QVERIFY2(n > 0, e.c_str());
+      ++pronunciations[w];
+    }
+    for (const auto& w : CommandGrammar().vocabulary()) QVERIFY2(pronunciations.count(w), w.c_str());
+    QCOMPARE(pronunciations.size(), CommandGrammar().vocabulary().size());
+    QVERIFY(pronunciations.at("the") >= 3);  // D @2, D I2, D i:, ...
+    // Every pronunciation the training sets speak, in every accent they use.
+    std::set<std::string> trainingAccents;
+    int spoken = 0;
+    for (const char* name : {"synth-labeled", "synth-unlabeled"}) {
+      for (const auto& u : utterances(ws, name)) trainingAccents.insert(u.meta["voice"].get<std::string>());
+      for (const auto& e : fileLines(m_tiny / "alignments" / name / "lexicon.txt")) {
+        QVERIFY2(entries.count(e), (std::string(name) + ": " + e).c_str());
+        ++spoken;
+      }
+    }
+    const json info = json::parse(readFile(m_tiny / "lm/synth/info.json"));
+    const json& lex = info["lexicon"];
+    QCOMPARE(lex["entries"].get<int>(), static_cast<int>(lexicon.size()));
+    QCOMPARE(lex["words"].get<int>(), static_cast<int>(pronunciations.size()));
+    QCOMPARE(lex["accents"].get<std::vector<std::string>>(),
+             std::vector<std::string>(trainingAccents.begin(), trainingAccents.end()));
+    QCOMPARE(lex["from_citation"].get<int>() + lex["from_context"].get<int>() +
+                 lex["from_alignments_only"].get<int>(),
+             static_cast<int>(lexicon.size()));
+    // espeak-ng's phonemiser alone (citation and in-context forms of the
+    // training accents) gives nearly all of them: the rest are /l/ and /r/
+    // that synthesis gave no duration.
+    const int onlyFromAlignments = lex["from_alignments_only"].get<int>();
+    QVERIFY(spoken >= lex["training_spoken_entries"].get<int>());
+    QVERIFY2(onlyFromAlignments <= 0.03 * lex["training_spoken_entries"].get<int>(),
+             std::to_string(onlyFromAlignments).c_str());
+    QVERIFY2(lex["from_context"].get<int>() >= 100, lex.dump().c_str());
+    // Test sets: coverage reported, their pronunciations never added.
+    for (const char* name : {"synth-test-clean", "synth-test-noisy", "synth-test-unseen-variant"}) {
+      const auto test = fileLines(m_tiny / "alignments" / name / "lexicon.txt");
+      const json& c = info["test_coverage"][name];
+      QCOMPARE(c["entries"].get<int>(), static_cast<int>(test.size()));
+      int covered = 0;
+      for (const auto& e : test) covered += entries.count(e) ? 1 : 0;
+      QCOMPARE(c["entries_covered"].get<int>(), covered);
+      QVERIFY2(covered >= 0.95 * test.size(), c.dump().c_str());
+    }
+    const SynthLmFiles files = openSynthLm(m_tiny);
+    QCOMPARE(files.lexicon, m_tiny / "lm/synth/lexicon.txt");
+    QCOMPARE(files.sentences, 5000);
+    QCOMPARE(files.lexiconEntries, static_cast<int>(lexicon.size()));
+  }
+
+  void testLmIsRebuiltWhenDamagedAndRefusedForAnotherSeed() {
+    const fs::path root = build("lm-damaged", 3, 0.1, 2);
+    const fs::path lexicon = root / "lm/synth/lexicon.txt";
+    const std::string before = readFile(lexicon);
+    const std::string info = readFile(root / "lm/synth/info.json");
+    QVERIFY(!fs::exists(root / "lm/synth/.partial"));
+    writeFileAtomically(lexicon, before + "zebra z i: b r @\n");
+    try {
+      openSynthLm(root);
+      QFAIL("a changed lexicon must be refused");
+    } catch (const Error& e) {
+      QVERIFY2(std::string(e.message()).find("lexicon.txt differs") != std::string::npos,
+               e.message().c_str());
+    }
+    Workspace ws = Workspace::open(root);
+    SynthCorpusConfig c;
+    c.profile = "tiny";
+    c.seed = 3;
+    c.scale = 0.1;
+    SynthCorpusSummary s = buildSynthCorpus(ws, c);
+    QVERIFY(!s.lm.alreadyComplete);
+    QCOMPARE(readFile(lexicon), before);
+    QCOMPARE(readFile(root / "lm/synth/info.json"), info);
+    s = buildSynthCorpus(ws, c);
+    QVERIFY(s.lm.alreadyComplete);
+    QCOMPARE(s.lm.sentences, 500);
+    // lm/synth of another seed is refused before anything is written.
+    const fs::path other = fs::path(m_tmp.path().toStdString()) / "lm-other-seed";
+    Workspace ws2 = Workspace::create(other);
+    fs::create_directories(other / "lm/synth");
+    fs::copy_file(root / "lm/synth/info.json", other / "lm/synth/info.json");
+    c.seed = 4;
+    try {
+      buildSynthCorpus(ws2, c);
+      QFAIL("lm/synth of seed 3 must be refused for seed 4");
+    } catch (const Error& e) {
+      QVERIFY2(std::string(e.message()).find("seed 3") != std::string::npos, e.message().c_str());
+      QVERIFY(!e.hintText().empty());
+    }
+    SQLite::Statement q(ws2.db(), "SELECT count(*) FROM datasets");
+    QVERIFY(q.executeStep());
+    QCOMPARE(q.getColumn(0).getInt(), 0);
+  }
+
   void testSameSeedIsByteIdenticalAndOtherSeedDiffers() {
     // Two builds with different --jobs through the CLI and the library: same bytes.
     const fs::path a = build("seed5-a", 5, 0.15, 2);
@@ -577,10 +754,14 @@ class TestSynth : public QObject {
     c.profile = "tiny";
     c.seed = 11;
     const auto before = readFile(m_tiny / "alignments/synth-unlabeled/ali.txt");
+    const auto filesBefore = corpusFiles(m_tiny);
     const SynthCorpusSummary s = buildSynthCorpus(ws, c);
     QCOMPARE(s.datasets.size(), std::size_t(5));
     for (const auto& d : s.datasets) QVERIFY2(d.alreadyComplete, d.name.c_str());
     QCOMPARE(readFile(m_tiny / "alignments/synth-unlabeled/ali.txt"), before);
+    QVERIFY(s.lm.alreadyComplete);
+    QCOMPARE(s.lm.sentences, 5000);
+    QVERIFY(corpusFiles(m_tiny) == filesBefore);  // lm/ included, untouched
     c.seed = 12;
     QVERIFY_EXCEPTION_THROWN(buildSynthCorpus(ws, c), Error);
   }
@@ -684,6 +865,38 @@ class TestSynth : public QObject {
     }
     QVERIFY_EXCEPTION_THROWN(tts.synthesize("hello", VoiceSpec{"en-us", "m3", 450, 50, 50}), Error);
     QVERIFY_EXCEPTION_THROWN(tts.synthesize("hello", VoiceSpec{"xx-nope", "", 175, 50, 50}), Error);
+  }
+
+  void testPhonemiserGivesTheSpokenPronunciations() {
+    // After testSynthesizerSegmentsCoverTheAudio (espeak-ng runs in this process).
+    // pronounce() (no audio) against synthesize()'s words, per accent: equal
+    // but for an /l/ or /r/ that synthesis gives no duration.
+    EspeakSynthesizer tts;
+    CommandGrammar g;
+    SynthRng rng(21);
+    std::vector<std::string> sentences = {"set an alarm for twelve and play the album in the kitchen",
+                                          "what is the weather in tel aviv"};
+    for (int i = 0; i < 25; ++i) sentences.push_back(g.sentence(rng));
+    int words = 0, equal = 0;
+    for (const auto& voice : accentVoices()) {
+      for (const auto& text : sentences) {
+        const auto said = tts.pronounce(text, voice);
+        const auto spoken = tts.synthesize(text, VoiceSpec{voice, "f2", 190, 50, 50}).words;
+        QCOMPARE(said.size(), spoken.size());
+        for (std::size_t i = 0; i < said.size(); ++i) {
+          QCOMPARE(said[i].word, spoken[i].word);
+          const std::string where = voice + " [" + text + "] " + said[i].word;
+          QVERIFY2(sameButDroppedLiquids(said[i].phones, spoken[i].phones), where.c_str());
+          ++words;
+          equal += said[i].phones == spoken[i].phones ? 1 : 0;
+        }
+      }
+      QCOMPARE(tts.citation("jazz", voice).front(), std::string("dZ"));
+    }
+    QVERIFY2(equal >= 0.97 * words, (std::to_string(equal) + "/" + std::to_string(words)).c_str());
+    // In context: "the" before a vowel is not "the" before a consonant.
+    const auto a = tts.pronounce("play the album", "en-us"), b = tts.pronounce("play the song", "en-us");
+    QVERIFY(a[1].phones != b[1].phones);
   }
 };
 
