@@ -195,7 +195,8 @@ class TestCliEvents : public QObject {
       const char* onStderr;
     } commands[] = {{{"corpus", "list", "-w", m_ws}, "synth-labeled"},
                     {{"info", "-w", m_ws}, "schema version"},
-                    {{"runs", "-w", m_ws}, "finished"}};
+                    {{"runs", "-w", m_ws}, "finished"},
+                    {{"compare", "-w", m_ws}, "No evaluations yet"}};
     for (const auto& c : commands) {
       const Stream s = runWithEvents(c.args);
       QVERIFY2(s.problem.isEmpty(), qPrintable(s.problem));
