@@ -50,7 +50,7 @@ std::string entryOf(const std::string& word, const std::vector<std::string>& pho
   return e;
 }
 
-// A lexicon or LM file's lines; "" if missing.
+// The non-empty lines of a text.
 std::vector<std::string> lines(const std::string& text) {
   std::vector<std::string> out;
   std::istringstream in(text);

@@ -134,6 +134,23 @@ class CancelAfter : public ProgressSink {
   std::int64_t m_done = 0;
 };
 
+// Cancels once a phonemiser result (<accent>.txt, not a temp file) is in `dir`.
+class CancelAfterFirstAccent : public ProgressSink {
+ public:
+  explicit CancelAfterFirstAccent(fs::path dir) : m_dir(std::move(dir)) {}
+  void onProgress(const ProgressState&) override {}
+  bool cancelled() const override {
+    std::error_code ec;
+    if (!fs::is_directory(m_dir, ec)) return false;
+    for (const auto& e : fs::directory_iterator(m_dir, ec))
+      if (e.path().extension() == ".txt") return true;
+    return false;
+  }
+
+ private:
+  fs::path m_dir;
+};
+
 }  // namespace
 
 class TestSynth : public QObject {
@@ -718,6 +735,36 @@ class TestSynth : public QObject {
     SQLite::Statement q(ws2.db(), "SELECT count(*) FROM datasets");
     QVERIFY(q.executeStep());
     QCOMPARE(q.getColumn(0).getInt(), 0);
+  }
+
+  void testInterruptedLmResumesFromFinishedAccents() {
+    const fs::path root = fs::path(m_tmp.path().toStdString()) / "lm-resume";
+    Workspace ws = Workspace::create(root);
+    SynthCorpusConfig c;
+    c.profile = "tiny";
+    c.seed = 2;
+    c.scale = 0.1;
+    c.jobs = 1;
+    const fs::path partial = root / "lm/synth/.partial";
+    CancelAfterFirstAccent cancel(partial);
+    QVERIFY_EXCEPTION_THROWN(buildSynthCorpus(ws, c, &cancel), Error);
+    QVERIFY(!fs::exists(root / "lm/synth/info.json"));
+    std::vector<fs::path> finished;
+    for (const auto& e : fs::directory_iterator(partial))
+      if (e.path().extension() == ".txt") finished.push_back(e.path());
+    QVERIFY2(!finished.empty() && finished.size() < 7, std::to_string(finished.size()).c_str());
+    // A finished accent is not phonemised again: a line added to its result shows up.
+    std::string result = readFile(finished.front());
+    QVERIFY(result.size() > 4 && result.substr(result.size() - 4) == "end\n");
+    result.insert(result.size() - 4, "x kitchen k k k\n");
+    writeFileAtomically(finished.front(), result);
+    const SynthCorpusSummary s = buildSynthCorpus(ws, c);
+    for (const auto& d : s.datasets) QVERIFY2(d.alreadyComplete, d.name.c_str());
+    QVERIFY(!s.lm.alreadyComplete);
+    const auto lexicon = fileLines(root / "lm/synth/lexicon.txt");
+    QVERIFY(std::find(lexicon.begin(), lexicon.end(), "kitchen k k k") != lexicon.end());
+    QVERIFY(!fs::exists(partial));
+    openSynthLm(root);
   }
 
   void testSameSeedIsByteIdenticalAndOtherSeedDiffers() {
