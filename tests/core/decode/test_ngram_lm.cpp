@@ -1,8 +1,8 @@
 // core/decode NgramLm: ARPA read/write (hand-written files with lookups
 // computed by hand, round trips, errors that name the line) and modified
 // Kneser-Ney estimation against an independent Python transcription of the
-// formulas (kneser_ney_reference.py), with every history's distribution
-// summing to one.
+// formulas (kneser_ney_reference.py) and against KenLM lmplz's own output
+// (tests/data/decode), with every history's distribution summing to one.
 #include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -406,6 +406,58 @@ class TestNgramLm : public QObject {
     }
     QVERIFY(lm.ngrams(2).size() > 0);
     QVERIFY(worstNormalisation(lm, allHistories(lm)) < 1e-6);
+  }
+
+  void testEstimateEqualsKenLmLmplz() {
+    // A real lmplz file loads, and our estimate of the same text has the
+    // same n-grams with the same values to lmplz's single precision.
+    const std::string dir = UNDERSTUDY_SOURCE_DIR "/tests/data/decode/";
+    const auto kenlm = NgramLm::readArpa(dir + "lmplz_trigram.arpa");
+    Sentences text;
+    std::istringstream in(understudy::readFile(dir + "lmplz_trigram.txt"));
+    std::string line;
+    while (std::getline(in, line)) {
+      std::istringstream words(line);
+      std::vector<std::string> sentence;
+      for (std::string w; words >> w;) sentence.push_back(w);
+      text.push_back(sentence);
+    }
+    QCOMPARE(text.size(), std::size_t(100));
+    const auto ours = NgramLm::estimate(text);
+    const double lmplzDiscounts[3][3] = {
+        {0.838828, 0.970529, 0.763126}, {0.886792, 1.02453, 2.03259}, {0.831283, 1.37654, 2.16872}};
+    double worst = 0;
+    for (int n = 1; n <= 3; ++n) {
+      const auto& d = ours.discounts()[n - 1];
+      QVERIFY(std::abs(d.d1 - lmplzDiscounts[n - 1][0]) < 1e-5);
+      QVERIFY(std::abs(d.d2 - lmplzDiscounts[n - 1][1]) < 1e-5);
+      QVERIFY(std::abs(d.d3plus - lmplzDiscounts[n - 1][2]) < 1e-5);
+      std::map<std::vector<std::string>, const NgramEntry*> theirs;
+      for (const auto& e : kenlm.ngrams(n)) theirs[e.words] = &e;
+      QCOMPARE(ours.ngrams(n).size(), theirs.size());
+      for (const auto& e : ours.ngrams(n)) {
+        const auto it = theirs.find(e.words);
+        QVERIFY2(it != theirs.end(), ("not in lmplz's model: " + joined(e.words)).c_str());
+        const NgramEntry& k = *it->second;
+        if (n == 1 && e.words[0] == "<s>") {
+          QCOMPARE(e.logProb10, -99.0);  // lmplz: 0 (probability 1), never used
+          QCOMPARE(k.logProb10, 0.0);
+        } else {
+          worst = std::max(worst, std::abs(e.logProb10 - k.logProb10));
+          QVERIFY2(std::abs(e.logProb10 - k.logProb10) < 1e-6,
+                   qPrintable(QString("p(%1): ours %2, lmplz %3")
+                                  .arg(joined(e.words).c_str())
+                                  .arg(e.logProb10, 0, 'g', 10)
+                                  .arg(k.logProb10, 0, 'g', 10)));
+        }
+        // lmplz writes 0 where the n-gram is no history; we write none.
+        const double ourBackoff = e.backoff10.value_or(0), theirBackoff = k.backoff10.value_or(0);
+        worst = std::max(worst, std::abs(ourBackoff - theirBackoff));
+        QVERIFY2(std::abs(ourBackoff - theirBackoff) < 1e-6,
+                 ("back-off of " + joined(e.words)).c_str());
+      }
+    }
+    qInfo("our estimate vs lmplz's: largest log10 difference %.2g", worst);
   }
 
   void testEveryHistorySumsToOne() {
