@@ -98,8 +98,9 @@ NgramLm NgramLm::readArpa(const std::filesystem::path& path) {
   if (!std::filesystem::exists(path)) {
     throw US_ERROR("ARPA language model not found")
         .file(path.string())
-        .hint("give the path of an ARPA file (KenLM lmplz, SRILM ngram-count, or "
-              "understudy's own)");
+        .hint(
+            "give the path of an ARPA file (KenLM lmplz, SRILM ngram-count, or "
+            "understudy's own)");
   }
   return parseArpa(readFile(path), path.string());
 }
@@ -133,18 +134,18 @@ NgramLm NgramLm::parseArpa(const std::string& text, const std::string& sourceNam
     const std::string_view head = eq == std::string_view::npos ? line : trim(line.substr(0, eq));
     const auto headFields = splitFields(head);
     if (eq == std::string_view::npos || headFields.size() != 2 || headFields[0] != "ngram") {
-      throw fail("expected 'ngram N=count' in the \\data\\ section, found '" + std::string(line) +
-                     "'",
-                 i);
+      throw fail(
+          "expected 'ngram N=count' in the \\data\\ section, found '" + std::string(line) + "'", i);
     }
     int n = 0;
     std::size_t count = 0;
     const auto nField = headFields[1];
     const auto countField = trim(line.substr(eq + 1));
     const auto rn = std::from_chars(nField.data(), nField.data() + nField.size(), n);
-    const auto rc = std::from_chars(countField.data(), countField.data() + countField.size(), count);
-    if (rn.ec != std::errc() || rn.ptr != nField.data() + nField.size() ||
-        rc.ec != std::errc() || rc.ptr != countField.data() + countField.size() || countField.empty()) {
+    const auto rc =
+        std::from_chars(countField.data(), countField.data() + countField.size(), count);
+    if (rn.ec != std::errc() || rn.ptr != nField.data() + nField.size() || rc.ec != std::errc() ||
+        rc.ptr != countField.data() + countField.size() || countField.empty()) {
       throw fail("'" + std::string(line) + "' is not 'ngram N=count' with whole numbers", i);
     }
     if (n != static_cast<int>(declared.size()) + 1) {
@@ -174,9 +175,8 @@ NgramLm NgramLm::parseArpa(const std::string& text, const std::string& sourceNam
     const std::string_view header = trim(lines[i]);
     const auto headerOrder = sectionOrder(header);
     if (!headerOrder || *headerOrder != n) {
-      throw fail("expected '\\" + std::to_string(n) + "-grams:', found '" + std::string(header) +
-                     "'",
-                 i);
+      throw fail(
+          "expected '\\" + std::to_string(n) + "-grams:', found '" + std::string(header) + "'", i);
     }
     const std::size_t headerLine = i++;
     auto& entries = lm.m_ngrams[n - 1];
@@ -205,9 +205,9 @@ NgramLm NgramLm::parseArpa(const std::string& text, const std::string& sourceNam
       const auto prob = parseNumber(fields[0]);
       if (!prob) throw fail("'" + std::string(fields[0]) + "' is not a log10 probability", i);
       if (*prob > 0) {
-        throw fail("log10 probability " + std::string(fields[0]) +
-                       " is positive (a probability above 1)",
-                   i);
+        throw fail(
+            "log10 probability " + std::string(fields[0]) + " is positive (a probability above 1)",
+            i);
       }
       // -inf (probability 0) is the ARPA convention -99, so every weight stays finite.
       e.logProb10 = std::isinf(*prob) ? -99.0 : *prob;
@@ -242,8 +242,7 @@ NgramLm NgramLm::parseArpa(const std::string& text, const std::string& sourceNam
   if (trim(lines[i]) != "\\end\\") {
     const auto extra = sectionOrder(trim(lines[i]));
     throw fail(extra ? "a \\" + std::to_string(*extra) + "-grams: section the \\data\\ section " +
-                           "does not declare (it declares " + std::to_string(maxOrder) +
-                           " orders)"
+                           "does not declare (it declares " + std::to_string(maxOrder) + " orders)"
                      : "expected '\\end\\', found '" + std::string(trim(lines[i])) + "'",
                i);
   }
@@ -259,9 +258,7 @@ void NgramLm::index(const std::string& sourceName, const std::vector<std::vector
   m_ids.assign(m_ngrams.size(), {});
   m_sorted.assign(m_ngrams.size(), {});
   m_unkId = -1;
-  auto lineOf = [&](int n, std::size_t k) -> long {
-    return lines ? (*lines)[n - 1][k] : 0;
-  };
+  auto lineOf = [&](int n, std::size_t k) -> long { return lines ? (*lines)[n - 1][k] : 0; };
   auto raise = [&](const std::string& what, int n, std::size_t k) {
     Error e = US_ERROR(what);
     e.file(sourceName);
@@ -327,12 +324,10 @@ const NgramEntry* NgramLm::find(const std::int32_t* ids, std::size_t n) const {
     if (ids[k] < 0) return nullptr;
   const std::int32_t* base = m_ids[n - 1].data();
   const auto& sorted = m_sorted[n - 1];
-  const auto it = std::lower_bound(sorted.begin(), sorted.end(), ids,
-                                   [base, n](std::uint32_t x, const std::int32_t* key) {
-                                     return std::lexicographical_compare(base + x * n,
-                                                                         base + x * n + n, key,
-                                                                         key + n);
-                                   });
+  const auto it = std::lower_bound(
+      sorted.begin(), sorted.end(), ids, [base, n](std::uint32_t x, const std::int32_t* key) {
+        return std::lexicographical_compare(base + x * n, base + x * n + n, key, key + n);
+      });
   if (it == sorted.end() || !std::equal(ids, ids + n, base + *it * n)) return nullptr;
   return &m_ngrams[n - 1][*it];
 }
@@ -502,8 +497,10 @@ double log10AsWritten(double p) { return p > 0 ? std::min(0.0, asWritten(std::lo
 
 void checkWord(const std::string& w, std::size_t sentence) {
   const char* problem = nullptr;
-  if (w.empty()) problem = "an empty word";
-  else if (w == "<s>" || w == "</s>") problem = "the sentence marker";
+  if (w.empty())
+    problem = "an empty word";
+  else if (w == "<s>" || w == "</s>")
+    problem = "the sentence marker";
   else if (std::any_of(w.begin(), w.end(), [](char c) { return isSpace(c) || c == '\n'; }))
     problem = "whitespace in the word";
   if (!problem) return;
@@ -520,8 +517,9 @@ NgramLm NgramLm::estimate(const std::vector<std::vector<std::string>>& sentences
   const int order = options.order;
   if (order < 1 || order > 3) {
     throw US_ERROR("n-gram order " + std::to_string(order) + " is not supported")
-        .hint("estimate orders 1 to 3 (a larger order: estimate it with KenLM's lmplz and read "
-              "its ARPA file)");
+        .hint(
+            "estimate orders 1 to 3 (a larger order: estimate it with KenLM's lmplz and read "
+            "its ARPA file)");
   }
   if (sentences.empty()) {
     throw US_ERROR("no sentences to estimate a language model from")
@@ -679,14 +677,17 @@ NgramLm NgramLm::estimate(const std::vector<std::vector<std::string>>& sentences
       for (int w = 0; w < n; ++w) e.words.push_back(words[wordAt(key, n, w)]);
       e.logProb10 = logProb10;
       while (j < longer.size() && longer[j].key < key) ++j;
-      if (j < longer.size() && longer[j].key == key) e.backoff10 = log10AsWritten(longer[j].gamma());
+      if (j < longer.size() && longer[j].key == key)
+        e.backoff10 = log10AsWritten(longer[j].gamma());
       entries.push_back(std::move(e));
     };
     const auto& grams = adjusted[n - 1];
     std::size_t i = 0;
     if (n == 1) {
-      if (unkSeen) add(grams[i].key, log10AsWritten(prob[0][i])), ++i;
-      else if (withUnk) add(kUnkId, log10AsWritten(root.gamma() * uniform));
+      if (unkSeen)
+        add(grams[i].key, log10AsWritten(prob[0][i])), ++i;
+      else if (withUnk)
+        add(kUnkId, log10AsWritten(root.gamma() * uniform));
       add(kBosId, -99.0);  // only ever a history
     }
     for (; i < grams.size(); ++i) add(grams[i].key, log10AsWritten(prob[n - 1][i]));

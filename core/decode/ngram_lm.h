@@ -35,8 +35,8 @@ struct NgramEntry {
 };
 
 struct KneserNeyOptions {
-  int order = 3;              // 1..3
-  bool addUnk = true;         // give <unk> a unigram probability
+  int order = 3;       // 1..3
+  bool addUnk = true;  // give <unk> a unigram probability
 };
 
 // What estimate() used for one order: the count-of-counts of the adjusted
@@ -84,16 +84,15 @@ class NgramLm {
   // Builds the word ids and the per-order indexes from m_ngrams; duplicate
   // n-grams and n-grams with words missing from the unigrams are Errors
   // (`lines`, when given, holds each entry's line in `sourceName`).
-  void index(const std::string& sourceName,
-             const std::vector<std::vector<long>>* lines = nullptr);
+  void index(const std::string& sourceName, const std::vector<std::vector<long>>* lines = nullptr);
   // The entry of the n-gram with these word ids (binary search in m_sorted);
   // nullptr when absent or when an id is -1 (not in the vocabulary).
   const NgramEntry* find(const std::int32_t* ids, std::size_t n) const;
 
-  std::vector<std::vector<NgramEntry>> m_ngrams;  // [n-1]
+  std::vector<std::vector<NgramEntry>> m_ngrams;            // [n-1]
   std::unordered_map<std::string, std::int32_t> m_wordIds;  // unigram table order
-  std::vector<std::vector<std::int32_t>> m_ids;      // [n-1]: entry k's word ids at k*n
-  std::vector<std::vector<std::uint32_t>> m_sorted;  // [n-1]: entries in word-id order
+  std::vector<std::vector<std::int32_t>> m_ids;             // [n-1]: entry k's word ids at k*n
+  std::vector<std::vector<std::uint32_t>> m_sorted;         // [n-1]: entries in word-id order
   std::int32_t m_unkId = -1;
   std::vector<KneserNeyDiscounts> m_discounts;
 };

@@ -6,7 +6,6 @@
 #include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QtTest>
-
 #include <cmath>
 #include <cstdint>
 #include <map>
@@ -199,16 +198,18 @@ void compareWithReference(const NgramLm& lm, const ReferenceModel& ref) {
     int fallback = 0;
     in >> t[0] >> t[1] >> t[2] >> t[3] >> D[0] >> D[1] >> D[2] >> fallback;
     for (int k = 0; k < 4; ++k) QCOMPARE(d.countOfCounts[k], t[k]);
-    QVERIFY2(std::abs(d.d1 - D[0]) < 1e-9 && std::abs(d.d2 - D[1]) < 1e-9 &&
-                 std::abs(d.d3plus - D[2]) < 1e-9,
-             ("order " + std::to_string(i + 1) + " discounts differ: " + ref.discountLines[i]).c_str());
+    QVERIFY2(
+        std::abs(d.d1 - D[0]) < 1e-9 && std::abs(d.d2 - D[1]) < 1e-9 &&
+            std::abs(d.d3plus - D[2]) < 1e-9,
+        ("order " + std::to_string(i + 1) + " discounts differ: " + ref.discountLines[i]).c_str());
     QCOMPARE(d.fallback, fallback == 1);
   }
 }
 
 // For each history, sum over the vocabulary (every word but <s>) of
 // P(w | history) by back-off lookup; returns the largest |sum - 1|.
-double worstNormalisation(const NgramLm& lm, const std::vector<std::vector<std::string>>& histories) {
+double worstNormalisation(const NgramLm& lm,
+                          const std::vector<std::vector<std::string>>& histories) {
   std::vector<std::string> vocabulary;
   for (const auto& w : lm.vocabulary())
     if (w != "<s>") vocabulary.push_back(w);
@@ -338,8 +339,7 @@ class TestNgramLm : public QObject {
         {"not a number", "-0.4 a b", "-0.4x a b", 18, "'-0.4x' is not a log10 probability"},
         {"bad back-off", "<s> a\t-0.1", "<s> a\tminus", 17, "'minus' is not a log10 back-off"},
         {"too many fields", "-0.2\tb </s>", "-0.2\tb </s> x y", 19, "has 5 fields"},
-        {"back-off at the top order", "-0.05\t<s> a b", "-0.05\t<s> a b -0.1", 22,
-         "highest-order"},
+        {"back-off at the top order", "-0.05\t<s> a b", "-0.05\t<s> a b -0.1", 22, "highest-order"},
         {"positive log prob", "-0.7\tb", "0.7\tb", 11, "is positive"},
         {"unknown word", "-0.4 a b -0.15", "-0.4 a c -0.15", 18, "'c', which is not among"},
         {"duplicate", "-0.2\tb </s>", "-0.4\ta b", 19, "appears twice (first on line 18)"},
@@ -482,7 +482,7 @@ class TestNgramLm : public QObject {
              std::vector<std::string>{"<unk>", "<s>", "</s>"}));
     QCOMPARE(*lm.logProb10({}, "<s>"), -99.0);
     const auto& bos = lm.ngrams(1)[1];
-    QVERIFY(bos.backoff10.has_value());                // <s> is a history
+    QVERIFY(bos.backoff10.has_value());               // <s> is a history
     QVERIFY(!lm.ngrams(1)[2].backoff10.has_value());  // </s> never is
     // <unk> was never seen: its probability is the uniform share only, below every seen word's.
     for (std::size_t k = 2; k < lm.ngrams(1).size(); ++k)
