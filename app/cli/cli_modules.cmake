@@ -29,3 +29,10 @@ if(TARGET understudy_train)
   list(APPEND UNDERSTUDY_CLI_LIBS understudy::train)
   list(APPEND UNDERSTUDY_CLI_DEFINITIONS UNDERSTUDY_HAVE_TRAIN_CLI)
 endif()
+
+# `decode` needs the model (train) and the graph, search and scoring (decode).
+if(TARGET understudy_train AND TARGET understudy_decode)
+  list(APPEND UNDERSTUDY_CLI_SOURCES cmd_decode.cpp)
+  list(APPEND UNDERSTUDY_CLI_LIBS understudy::decode)
+  list(APPEND UNDERSTUDY_CLI_DEFINITIONS UNDERSTUDY_HAVE_DECODE_CLI)
+endif()

@@ -29,6 +29,7 @@ void addCorpusCommands(CLI::App& app, GlobalOptions& global);     // corpus ...,
 void addTrainCommands(CLI::App& app, GlobalOptions& global);      // train
 void addEvaluateCommands(CLI::App& app, GlobalOptions& global);   // evaluate (frame accuracy, CE)
 void addLabelCommands(CLI::App& app, GlobalOptions& global);      // label (teacher top-k soft labels)
+void addDecodeCommands(CLI::App& app, GlobalOptions& global);     // decode (HLG search, WER)
 void addTargetCommands(CLI::App& app, GlobalOptions& global);     // targets
 void addVerifyCommands(CLI::App& app, GlobalOptions& global);     // verify
 void addCompareCommands(CLI::App& app, GlobalOptions& global);    // compare (WER, models x test sets)

@@ -73,6 +73,9 @@ int main(int argc, char** argv) {
   cli::addEvaluateCommands(app, global);
   cli::addLabelCommands(app, global);
 #endif
+#ifdef UNDERSTUDY_HAVE_DECODE_CLI
+  cli::addDecodeCommands(app, global);
+#endif
   cli::addExportCommands(app, global);
 
   // Set after the subcommands exist: CLI11 copies the footer into subcommands made later.

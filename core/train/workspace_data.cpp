@@ -18,6 +18,14 @@
 
 namespace understudy::train {
 
+bool inHeldOutSplit(const std::string& key, double fraction) {
+  // Held-out fraction by a hash of the key: stable under reordering.
+  if (!(fraction > 0.0)) return false;
+  if (fraction >= 1.0) return true;  // 2^64 does not fit the threshold
+  const auto threshold = static_cast<std::uint64_t>(fraction * 18446744073709551615.0);
+  return checksum64(key.data(), key.size()) < threshold;
+}
+
 namespace fs = std::filesystem;
 
 struct StoreExampleSource::Stores {
@@ -277,12 +285,10 @@ WorkspaceData loadWorkspaceData(Workspace& ws, const TrainerConfig& config) {
     }
   };
 
-  // Held-out fraction by a hash of the key: stable under reordering.
-  const auto threshold = static_cast<std::uint64_t>(data.validationFraction * 18446744073709551615.0);
   const bool split = data.validationFraction > 0.0;
   std::vector<StoreExampleSource::Item> trainItems, validItems;
   collect(trainSets, [&](StoreExampleSource::Item item) {
-    if (split && checksum64(item.key.data(), item.key.size()) < threshold)
+    if (inHeldOutSplit(item.key, data.validationFraction))
       validItems.push_back(std::move(item));
     else
       trainItems.push_back(std::move(item));

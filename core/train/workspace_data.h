@@ -105,6 +105,11 @@ class SoftLabeledExampleSource : public ExampleSource {
   CmvnStats m_cmvn;
 };
 
+// True if `key` falls in the held-out share `fraction` (0..1) of a dataset:
+// the split data.validation_fraction takes out of training, by an XXH3 hash
+// of the key (stable under reordering). `decode --tune-on` tunes there.
+bool inHeldOutSplit(const std::string& key, double fraction);
+
 struct WorkspaceData {
   std::shared_ptr<StoreExampleSource> train;
   // The share data.validation_fraction of the training utterances (null if none).
