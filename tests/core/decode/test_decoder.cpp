@@ -468,6 +468,27 @@ class TestDecoder : public QObject {
     QVERIFY(near(r.totalCost, r.graphCost + r.acousticCost));
   }
 
+  void testWordOfOnlySilenceSpansLabelToNextLabel() {
+    // 0 -sil:<noise>-> 1 (sil loop) -eps-> 2 -a:hello-> 3 (a loop), 3 final.
+    fst::StdVectorFst g;
+    for (int s = 0; s < 4; ++s) g.AddState();
+    g.SetStart(0);
+    addArc(g, 0, 1, 1, 0.0, 1);
+    addArc(g, 1, 1, 0, 0.0, 1);
+    addArc(g, 1, 0, 0, 0.0, 2);
+    addArc(g, 2, 2, 2, 0.0, 3);
+    addArc(g, 3, 2, 0, 0.0, 3);
+    g.SetFinal(3, 0);
+    const Decoder decoder(g, {"<eps>", "<noise>", "hello"}, uniformLogPriors(2),
+                          optionsWith(5, 10), /*silenceUnits=*/{0});
+    const DecodeResult r = decoder.decode(oneHotPosteriors({0, 0, 1, 1, 1}, 2).view());
+    QCOMPARE(r.text(), std::string("<noise> hello"));
+    QCOMPARE(r.words[0].startFrame, 0);
+    QCOMPARE(r.words[0].endFrame, 2);
+    QCOMPARE(r.words[1].startFrame, 2);
+    QCOMPARE(r.words[1].endFrame, 5);
+  }
+
   void testEpsilonClosureAtTheStart() {
     // Words on epsilon arcs out of the start state, before any frame.
     fst::StdVectorFst g;
@@ -622,17 +643,18 @@ class TestDecoder : public QObject {
     std::mt19937 rng(5);
     const Posteriors good = randomPosteriors(rng, 20, lex.units, 1.0);
     const Posteriors wrongUnits = randomPosteriors(rng, 20, lex.units - 1, 1.0);
-    std::vector<LogPosteriors> batch(12, good.view());
-    batch[4] = wrongUnits.view();
-    batch[9] = wrongUnits.view();
+    // Every utterance after the first is bad: several threads hit errors at
+    // once, and the one reported is still the first in input order.
+    std::vector<LogPosteriors> batch(12, wrongUnits.view());
+    batch[0] = good.view();
     std::vector<std::string> ids;
     for (int i = 0; i < 12; ++i) ids.push_back("utt" + std::to_string(i));
-    for (const int threads : {1, 4}) {
+    for (const int threads : {1, 3, 12}) {
       try {
         decoder.decodeMany(batch, threads, ids);
         QFAIL("expected an error");
       } catch (const Error& e) {
-        QCOMPARE(e.utteranceId(), std::string("utt4"));
+        QCOMPARE(e.utteranceId(), std::string("utt1"));
         QVERIFY(std::string(e.what()).find("15 units per frame") != std::string::npos);
       }
     }
