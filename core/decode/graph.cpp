@@ -282,6 +282,10 @@ fst::StdVectorFst makeLexiconFst(const LexiconUnits& pronunciations,
 
 fst::StdVectorFst composeLexiconGrammar(const fst::StdVectorFst& lexicon,
                                         const fst::StdVectorFst& grammar) {
+  // OpenFst's default on an error (a non-functional input to Determinize) is
+  // to exit the process; engine code must throw instead, so errors only mark
+  // the FST (kError) and are turned into understudy::Error below.
+  FLAGS_fst_error_fatal = false;
   StdVectorFst lg;
   fst::Compose(lexicon, grammar, &lg);
   fst::Connect(&lg);

@@ -219,12 +219,12 @@ class TestGraph : public QObject {
 
   void testGrammarHasBackoffStatesAndFinalWeights() {
     // Words of the lexicon: zzz and <unk> are dropped.
-    const Strings words = {"<eps>", "ab", "abc", "e", "read", "red"};
+    const Strings words = {"<eps>", "ab", "abc", "ce", "e", "read", "red"};
     Strings dropped;
     const auto g = makeGrammarFst(testLm(), words, &dropped);
     QVERIFY(dropped == (Strings{"<unk>", "zzz"}));
     // States: <s>, empty history, "ab", "e", "abc", "<s> ab", "ab e" (the
-    // histories some longer n-gram extends). "read" and "red" have none:
+    // histories some longer n-gram extends). "read", "red", "ce" have none:
     // their arcs go to the empty history with the back-off weight.
     QCOMPARE(g.NumStates(), 7);
     const int backoff = static_cast<int>(words.size());
@@ -240,10 +240,10 @@ class TestGraph : public QObject {
     const auto start = g.Start();
     bool found = false;
     for (fst::ArcIterator<fst::StdVectorFst> a(g, start); !a.Done(); a.Next()) {
-      if (a.Value().ilabel != 4) continue;
+      if (a.Value().ilabel != 5) continue;
       found = true;
       QVERIFY(std::abs(a.Value().weight.Value() - 0.85 * kLn10) < 1e-5);
-      QCOMPARE(g.NumArcs(a.Value().nextstate), std::size_t(5));  // the unigram state
+      QCOMPARE(g.NumArcs(a.Value().nextstate), std::size_t(6));  // the unigram state
     }
     QVERIFY(found);
   }
@@ -251,8 +251,8 @@ class TestGraph : public QObject {
   void testLexiconGrammarIsDeterministicAfterDisambiguation() {
     const auto units = testUnits();
     const auto lm = testLm();
-    const Strings words = {"<eps>", "ab", "abc", "e", "read", "red"};
-    const auto prons = mapToUnits(testLexicon(), units, {"ab", "abc", "e", "read", "red"});
+    const Strings words = {"<eps>", "ab", "abc", "ce", "e", "read", "red"};
+    const auto prons = mapToUnits(testLexicon(), units, {"ab", "abc", "ce", "e", "read", "red"});
     LexiconFstInfo info;
     const auto l = makeLexiconFst(prons, words, units, 0.2, &info);
     // #0 (back-off), #1 for "ab" (a prefix of "abc") and "read", #2 for "red".
@@ -268,10 +268,31 @@ class TestGraph : public QObject {
     QVERIFY(stripped.Properties(fst::kIEpsilons, true) == fst::kIEpsilons);
   }
 
+  void testNonDeterminisableLexiconIsAnErrorNotAnExit() {
+    // Homophones without disambiguation symbols: units 1 2 give word 1 or 2.
+    // OpenFst's default would exit the process; the graph throws instead.
+    fst::StdVectorFst l;
+    l.AddState();
+    l.SetStart(0);
+    l.SetFinal(0, fst::TropicalWeight::One());
+    for (const int w : {1, 2}) {
+      const auto s = l.AddState();
+      l.AddArc(0, fst::StdArc(1, w, fst::TropicalWeight(0.5f * static_cast<float>(w)), s));
+      l.AddArc(s, fst::StdArc(2, 0, fst::TropicalWeight::One(), 0));
+    }
+    fst::StdVectorFst g;
+    g.AddState();
+    g.SetStart(0);
+    g.SetFinal(0, fst::TropicalWeight::One());
+    for (const int w : {1, 2}) g.AddArc(0, fst::StdArc(w, w, fst::TropicalWeight::One(), 0));
+    fst::ArcSort(&l, fst::OLabelCompare<fst::StdArc>());
+    test::expectError([&] { composeLexiconGrammar(l, g); }, {"cannot be determinised"});
+  }
+
   void testGraphKeepsToTheDecoderContract() {
     const auto units = testUnits();
     const auto graph = buildDecodingGraph(testLexicon(), testLm(), units, silence(0.2));
-    QVERIFY(graph.words == (Strings{"<eps>", "ab", "abc", "e", "read", "red"}));
+    QVERIFY(graph.words == (Strings{"<eps>", "ab", "abc", "ce", "e", "read", "red"}));
     QCOMPARE(graph.numUnits, 6);
     QVERIFY(graph.fst.Start() != fst::kNoStateId);
     fst::StdVectorFst epsilonOnly;
@@ -292,8 +313,26 @@ class TestGraph : public QObject {
     }
     QVERIFY(selfLoops > 0);
     QCOMPARE(static_cast<std::int64_t>(selfLoops), graph.stats.selfLoops);
-    // No epsilon cycles: the decoder's epsilon closure terminates.
-    QVERIFY(epsilonOnly.Properties(fst::kAcyclic, true) == fst::kAcyclic);
+    // No epsilon cycles (self-loops included): the decoder's epsilon closure
+    // terminates. Kahn's algorithm removes every state of an acyclic graph.
+    std::vector<int> inDegree(static_cast<std::size_t>(epsilonOnly.NumStates()), 0);
+    for (int s = 0; s < epsilonOnly.NumStates(); ++s)
+      for (fst::ArcIterator<fst::StdVectorFst> a(epsilonOnly, s); !a.Done(); a.Next())
+        ++inDegree[static_cast<std::size_t>(a.Value().nextstate)];
+    std::vector<int> ready;
+    for (int s = 0; s < epsilonOnly.NumStates(); ++s)
+      if (inDegree[static_cast<std::size_t>(s)] == 0) ready.push_back(s);
+    int removed = 0;
+    while (!ready.empty()) {
+      const int s = ready.back();
+      ready.pop_back();
+      ++removed;
+      for (fst::ArcIterator<fst::StdVectorFst> a(epsilonOnly, s); !a.Done(); a.Next())
+        if (--inDegree[static_cast<std::size_t>(a.Value().nextstate)] == 0)
+          ready.push_back(a.Value().nextstate);
+    }
+    QCOMPARE(removed, epsilonOnly.NumStates());
+    QVERIFY(graph.stats.epsilonArcs > 0);
     // Every state entered by unit k can repeat k: each incoming non-epsilon
     // arc's destination has a self-loop with that label.
     for (int s = 0; s < graph.fst.NumStates(); ++s) {
@@ -347,6 +386,12 @@ class TestGraph : public QObject {
     QCOMPARE(joined(p.words), QString("ab red"));
     QVERIFY2(std::abs(p.cost - (2.95 * kLn10 + 3 * noSil)) < 1e-4,
              qPrintable(QString::number(p.cost)));
+    // ... and a b c e is "ab ce" (-0.2, -0.15, -0.3, P(ce) -1.4, P(</s>) -1.0),
+    // cheaper than "abc e" (bo(<s>) -0.5, -0.9, bo(abc) -0.2, -1.3, -0.5).
+    p = bestPath(graph, unitIds(units, {"a", "b", "c", "e"}));
+    QCOMPARE(joined(p.words), QString("ab ce"));
+    QVERIFY2(std::abs(p.cost - (3.05 * kLn10 + 3 * noSil)) < 1e-4,
+             qPrintable(QString::number(p.cost)));
     p = bestPath(graph, unitIds(units, {"a", "b", "b", "c", "sil"}));
     QCOMPARE(joined(p.words), QString("abc"));
     // P(abc|<s>) = bo(<s>) -0.5 + P(abc) -0.9, then P(</s>|abc) -0.35.
@@ -372,8 +417,8 @@ class TestGraph : public QObject {
   void testLmWordsMissingFromTheLexiconAreReported() {
     const auto graph = buildDecodingGraph(testLexicon(), testLm(), testUnits(), silence(0.2));
     QVERIFY(graph.stats.lmWordsNotInLexicon == (Strings{"<unk>", "zzz"}));
-    QCOMPARE(graph.stats.lmWords, 7);
-    QCOMPARE(graph.stats.graphWords, 5);
+    QCOMPARE(graph.stats.lmWords, 8);
+    QCOMPARE(graph.stats.graphWords, 6);
     // A pronunciation with an unknown phone: an error naming it, or skipped.
     auto lex = testLexicon();
     lex.merge(Lexicon::parse("e 1.0 q\n", "extra.txt"));
@@ -387,17 +432,24 @@ class TestGraph : public QObject {
   }
 
   void testUnigramLmWorks() {
+    // Every word leads back to the one history, so "ab" + "ce" and "abc" +
+    // "e" (same units a b c e) meet in one state: only ab's #1 (a prefix of
+    // abc) keeps L o G determinisable.
     const auto lm = NgramLm::parseArpa(
-        "\\data\\\nngram 1=4\n\n\\1-grams:\n-0.5\t</s>\n-99\t<s>\n-0.3\tab\n-0.4\te\n\n"
-        "\\end\\\n",
+        "\\data\\\nngram 1=6\n\n\\1-grams:\n-0.5\t</s>\n-99\t<s>\n-0.3\tab\n-0.4\te\n"
+        "-0.5\tabc\n-0.7\tce\n\n\\end\\\n",
         "unigram.arpa");
     const auto units = testUnits();
     const auto graph = buildDecodingGraph(testLexicon(), lm, units, silence(0.2));
-    const auto p = bestPath(graph, unitIds(units, {"e", "a", "b", "e"}));
+    auto p = bestPath(graph, unitIds(units, {"e", "a", "b", "e"}));
     QCOMPARE(joined(p.words), QString("e ab e"));
     // <s> backs off with weight 1 (a unigram LM has no back-off weights),
     // then P(e) P(ab) P(e) P(</s>).
     QVERIFY(std::abs(p.cost - (1.6 * kLn10 + 4 * -std::log(0.8))) < 1e-4);
+    // "abc e": 0.5 + 0.4 + 0.5 beats "ab ce": 0.3 + 0.7 + 0.5.
+    p = bestPath(graph, unitIds(units, {"a", "b", "c", "e"}));
+    QCOMPARE(joined(p.words), QString("abc e"));
+    QVERIFY(std::abs(p.cost - (1.4 * kLn10 + 3 * -std::log(0.8))) < 1e-4);
   }
 
   void testWordPronouncedAsSilenceKeepsTheGraphDeterminisable() {
