@@ -125,7 +125,8 @@ class Decoder {
   // Decodes a batch on `threads` threads (0 = one per core); results in input
   // order, identical for every thread count. `utteranceIds` (empty, or one per
   // utterance) name utterances in errors. `progress` (optional) gets task
-  // "decode" in utterances and may cancel (understudy::Error "cancelled").
+  // "decode" in utterances and may cancel (understudy::Error "decode
+  // cancelled" once the utterances under way are done).
   // The first error, in input order, is rethrown after all threads stop.
   std::vector<DecodeResult> decodeMany(const std::vector<LogPosteriors>& batch, int threads,
                                        const std::vector<std::string>& utteranceIds = {},

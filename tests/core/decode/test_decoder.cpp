@@ -19,6 +19,7 @@
 
 #include "core/decode/decoder.h"
 #include "core/util/error.h"
+#include "core/util/progress.h"
 
 using namespace understudy;
 using namespace understudy::decode;
@@ -657,6 +658,35 @@ class TestDecoder : public QObject {
         QCOMPARE(e.utteranceId(), std::string("utt1"));
         QVERIFY(std::string(e.what()).find("15 units per frame") != std::string::npos);
       }
+    }
+  }
+
+  void testDecodeManyReportsProgressAndStopsWhenCancelled() {
+    struct Sink : ProgressSink {
+      bool cancel = false;
+      ProgressState finished;
+      void onProgress(const ProgressState&) override {}
+      void onFinish(const ProgressState& s) override { finished = s; }
+      bool cancelled() const override { return cancel; }
+    };
+    const Lexicon lex = commandLexicon();
+    const Decoder decoder(wordLoopGraph(lex), lex.words, uniformLogPriors(lex.units));
+    std::mt19937 rng(9);
+    const Posteriors post = randomPosteriors(rng, 30, lex.units, 1.0);
+    const std::vector<LogPosteriors> batch(20, post.view());
+    Sink sink;
+    QCOMPARE(decoder.decodeMany(batch, 2, {}, &sink).size(), batch.size());
+    QCOMPARE(sink.finished.task, std::string("decode"));
+    QCOMPARE(sink.finished.unit, std::string("utt"));
+    QCOMPARE(sink.finished.done, std::int64_t{20});
+    QCOMPARE(sink.finished.total, std::int64_t{20});
+    Sink cancelling;
+    cancelling.cancel = true;
+    try {
+      decoder.decodeMany(batch, 2, {}, &cancelling);
+      QFAIL("expected the cancellation error");
+    } catch (const Error& e) {
+      QCOMPARE(e.what_(), std::string("decode cancelled"));
     }
   }
 
