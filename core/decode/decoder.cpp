@@ -3,11 +3,11 @@
 // Per frame: prune the current tokens (beam, then max-active by
 // nth_element), expand their emitting arcs into the next frame's tokens
 // (within the beam of the best new cost, or the narrower beam max-active
-// implied), then take the epsilon closure of those. A token is a state's best path so far;
-// the next frame's tokens are found by state through a per-state slot with a
-// generation stamp (nothing to clear between frames). Words are traced back
-// through an arena of word links, one per word label crossed, collected when
-// it grows past twice its live size.
+// implied), then take the epsilon closure of those. A token is a state's best
+// path so far; the next frame's tokens are found by state through a per-state
+// slot with a generation stamp (nothing to clear between frames). Words are
+// traced back through an arena of word links, one per word label crossed,
+// collected when it grows past twice its live size.
 #include "core/decode/decoder.h"
 
 #include <fst/expanded-fst.h>
@@ -52,8 +52,6 @@ std::string formatNumber(double value) {
   return s.str();
 }
 
-}  // namespace
-
 // The graph in compressed-row form: the emitting and the epsilon arcs of
 // state s are emitArcs[emitBegin[s] .. emitBegin[s+1]) and likewise eps*.
 struct CompiledGraph {
@@ -63,6 +61,8 @@ struct CompiledGraph {
   std::vector<float> finals;  // +inf where not final
   int numStates() const { return static_cast<int>(finals.size()); }
 };
+
+}  // namespace
 
 struct Decoder::Impl {
   class Search;
@@ -148,8 +148,8 @@ void Decoder::Impl::Search::checkInput(const LogPosteriors& posteriors,
                                        const std::string& utteranceId) const {
   const int units = static_cast<int>(m_unitCost.size());
   if (posteriors.frames < 0)
-    throw US_ERROR("posteriors have a negative frame count (" +
-                   std::to_string(posteriors.frames) + ")")
+    throw US_ERROR("posteriors have a negative frame count (" + std::to_string(posteriors.frames) +
+                   ")")
         .utterance(utteranceId);
   if (posteriors.units != units)
     throw US_ERROR("posteriors have " + std::to_string(posteriors.units) +
@@ -157,8 +157,7 @@ void Decoder::Impl::Search::checkInput(const LogPosteriors& posteriors,
         .utterance(utteranceId)
         .hint("decode with the priors and graph of the model that made the posteriors");
   if (posteriors.frames > 0 && posteriors.data == nullptr)
-    throw US_ERROR("posteriors have " + std::to_string(posteriors.frames) +
-                   " frames but no data")
+    throw US_ERROR("posteriors have " + std::to_string(posteriors.frames) + " frames but no data")
         .utterance(utteranceId);
 }
 
@@ -224,8 +223,7 @@ double Decoder::Impl::Search::prune(DecodeStats& stats) {
       cutoff = *nth;
       beam = std::min(beam, cutoff - best + kAdaptiveBeamMargin);
       // Elements before nth are <= it: those equal to it are the ties kept.
-      tiesAllowed = 1 + static_cast<std::size_t>(
-                            std::count(m_ranked.begin(), nth, cutoff));
+      tiesAllowed = 1 + static_cast<std::size_t>(std::count(m_ranked.begin(), nth, cutoff));
     }
   }
   std::size_t kept = 0;
@@ -253,9 +251,8 @@ double Decoder::Impl::Search::expandEmitting(int t, double beam, DecodeStats& st
   // Seed the cutoff from the best token's arcs so that most arcs of worse
   // tokens are rejected before they touch m_next.
   double nextCutoff = kInfinity;
-  const auto bestTok = std::min_element(m_cur.begin(), m_cur.end(), [](const Token& x, const Token& y) {
-    return x.cost < y.cost;
-  });
+  const auto bestTok = std::min_element(
+      m_cur.begin(), m_cur.end(), [](const Token& x, const Token& y) { return x.cost < y.cost; });
   if (bestTok != m_cur.end()) {
     const auto s = static_cast<std::size_t>(bestTok->state);
     for (std::int32_t k = g.emitBegin[s]; k < g.emitBegin[s + 1]; ++k) {
@@ -468,6 +465,11 @@ CompiledGraph compileGraph(const fst::StdExpandedFst& fst, int numUnits, std::si
     throw US_ERROR("the decoding graph has no start state (it is empty)")
         .hint("build the graph again; an empty graph accepts nothing");
   const auto numStates = static_cast<std::size_t>(fst.NumStates());
+  constexpr auto kMaxIndex = static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max());
+  if (numStates >= kMaxIndex)
+    throw US_ERROR("the decoding graph has " + std::to_string(numStates) +
+                   " states; the decoder indexes at most " + std::to_string(kMaxIndex - 1))
+        .hint("use a smaller LM or lexicon");
   g.start = static_cast<std::int32_t>(fst.Start());
   g.emitBegin.assign(numStates + 1, 0);
   g.epsBegin.assign(numStates + 1, 0);
@@ -482,8 +484,8 @@ CompiledGraph compileGraph(const fst::StdExpandedFst& fst, int numUnits, std::si
       if (arc.ilabel < 0 || arc.ilabel > numUnits)
         throw US_ERROR("the decoding graph has an arc from state " + std::to_string(s) +
                        " with input label " + std::to_string(arc.ilabel) + ", but there are " +
-                       std::to_string(numUnits) + " units (labels 1.." +
-                       std::to_string(numUnits) + ", 0 = epsilon)")
+                       std::to_string(numUnits) + " units (labels 1.." + std::to_string(numUnits) +
+                       ", 0 = epsilon)")
             .hint("build the graph with the model's unit inventory (input label = unit id + 1)");
       if (arc.olabel < 0 || static_cast<std::size_t>(arc.olabel) >= numWords)
         throw US_ERROR("the decoding graph has an arc from state " + std::to_string(s) +
@@ -494,6 +496,16 @@ CompiledGraph compileGraph(const fst::StdExpandedFst& fst, int numUnits, std::si
       (arc.ilabel > 0 ? g.emitBegin : g.epsBegin)[s + 1] += 1;
     }
   }
+  std::size_t emitting = 0, epsilon = 0;
+  for (std::size_t s = 0; s < numStates; ++s) {
+    emitting += static_cast<std::size_t>(g.emitBegin[s + 1]);
+    epsilon += static_cast<std::size_t>(g.epsBegin[s + 1]);
+  }
+  if (emitting >= kMaxIndex || epsilon >= kMaxIndex)
+    throw US_ERROR("the decoding graph has " + std::to_string(emitting + epsilon) +
+                   " arcs; the decoder indexes at most " + std::to_string(kMaxIndex - 1) +
+                   " of each kind")
+        .hint("use a smaller LM or lexicon");
   for (std::size_t s = 0; s < numStates; ++s) {
     g.emitBegin[s + 1] += g.emitBegin[s];
     g.epsBegin[s + 1] += g.epsBegin[s];
@@ -601,13 +613,12 @@ DecodeResult Decoder::decode(const LogPosteriors& posteriors,
   return result;
 }
 
-std::vector<DecodeResult> Decoder::decodeMany(const std::vector<LogPosteriors>& batch,
-                                              int threads,
+std::vector<DecodeResult> Decoder::decodeMany(const std::vector<LogPosteriors>& batch, int threads,
                                               const std::vector<std::string>& utteranceIds,
                                               ProgressSink* progress) const {
   if (!utteranceIds.empty() && utteranceIds.size() != batch.size())
-    throw US_ERROR("decodeMany got " + std::to_string(utteranceIds.size()) +
-                   " utterance ids for " + std::to_string(batch.size()) + " utterances")
+    throw US_ERROR("decodeMany got " + std::to_string(utteranceIds.size()) + " utterance ids for " +
+                   std::to_string(batch.size()) + " utterances")
         .hint("pass no ids or one per utterance");
   const std::size_t n = batch.size();
   std::vector<DecodeResult> results(n);

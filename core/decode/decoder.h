@@ -77,10 +77,10 @@ enum class DecodeStatus {
 
 struct DecodeStats {
   int frames = 0;
-  int maxActiveTokens = 0;       // most paths expanded in one frame (<= maxActive)
-  double meanActiveTokens = 0;   // paths expanded per frame, averaged over frames
-  std::int64_t arcsExpanded = 0; // emitting arcs looked at, all frames
-  int linkCollections = 0;       // garbage collections of the word backpointers
+  int maxActiveTokens = 0;        // most paths expanded in one frame (<= maxActive)
+  double meanActiveTokens = 0;    // paths expanded per frame, averaged over frames
+  std::int64_t arcsExpanded = 0;  // emitting arcs looked at, all frames
+  int linkCollections = 0;        // garbage collections of the word backpointers
 };
 
 struct DecodeResult {
@@ -119,8 +119,7 @@ class Decoder {
 
   // Decodes one utterance. Throws understudy::Error (naming `utteranceId`)
   // when the posteriors do not have the priors' unit count or hold NaN.
-  DecodeResult decode(const LogPosteriors& posteriors,
-                      const std::string& utteranceId = {}) const;
+  DecodeResult decode(const LogPosteriors& posteriors, const std::string& utteranceId = {}) const;
 
   // Decodes a batch on `threads` threads (0 = one per core); results in input
   // order, identical for every thread count. `utteranceIds` (empty, or one per
@@ -137,9 +136,8 @@ class Decoder {
   int numStates() const;
   std::int64_t numArcs() const;
 
-  struct Impl;
-
  private:
+  struct Impl;
   std::unique_ptr<Impl> m_impl;
 };
 

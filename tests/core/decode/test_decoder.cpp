@@ -246,7 +246,8 @@ Lexicon commandLexicon() {
   //        0   1 2 3  4  5 6 7 8  9 10 11 12 13 14 15
   Lexicon lex;
   lex.words = {"<eps>", "play", "pause", "stop", "start", "music", "news"};
-  lex.prons = {{}, {1, 2, 3}, {1, 4, 5}, {6, 7, 8, 1}, {6, 7, 8, 9, 7}, {10, 11, 12, 5, 13, 14},
+  lex.prons = {{},           {1, 2, 3},       {1, 4, 5},
+               {6, 7, 8, 1}, {6, 7, 8, 9, 7}, {10, 11, 12, 5, 13, 14},
                {15, 12, 5}};
   lex.units = 16;
   return lex;
@@ -369,10 +370,10 @@ class TestDecoder : public QObject {
       const Posteriors post =
           randomPosteriors(rng, static_cast<int>(truth.size()), lex.units, 1.0, truth, 5.0);
       const DecodeResult r = narrow.decode(post.view());
-      QVERIFY2(r.wordIds() == words,
-               qPrintable(QString("seed %1: %2 != %3")
-                              .arg(seed)
-                              .arg(describe(r.wordIds()), describe(words))));
+      QVERIFY2(
+          r.wordIds() == words,
+          qPrintable(
+              QString("seed %1: %2 != %3").arg(seed).arg(describe(r.wordIds()), describe(words))));
       QVERIFY(r.reachedFinal());
       QVERIFY(r.stats.maxActiveTokens <= 12);
       verifyMatchesReference(r, exhaustiveViterbi(g, post, logPriors, 1.0, 1.0),
@@ -413,9 +414,8 @@ class TestDecoder : public QObject {
       QCOMPARE(untrimmed.wordIds(), words);
       for (std::size_t k = 0; k < words.size(); ++k) {
         QCOMPARE(untrimmed.words[k].startFrame, spans[k].first);
-        QCOMPARE(untrimmed.words[k].endFrame, k + 1 < words.size()
-                                                  ? spans[k + 1].first
-                                                  : static_cast<int>(truth.size()));
+        QCOMPARE(untrimmed.words[k].endFrame,
+                 k + 1 < words.size() ? spans[k + 1].first : static_cast<int>(truth.size()));
       }
     }
   }
@@ -480,8 +480,8 @@ class TestDecoder : public QObject {
     addArc(g, 2, 2, 2, 0.0, 3);
     addArc(g, 3, 2, 0, 0.0, 3);
     g.SetFinal(3, 0);
-    const Decoder decoder(g, {"<eps>", "<noise>", "hello"}, uniformLogPriors(2),
-                          optionsWith(5, 10), /*silenceUnits=*/{0});
+    const Decoder decoder(g, {"<eps>", "<noise>", "hello"}, uniformLogPriors(2), optionsWith(5, 10),
+                          /*silenceUnits=*/{0});
     const DecodeResult r = decoder.decode(oneHotPosteriors({0, 0, 1, 1, 1}, 2).view());
     QCOMPARE(r.text(), std::string("<noise> hello"));
     QCOMPARE(r.words[0].startFrame, 0);
@@ -590,8 +590,7 @@ class TestDecoder : public QObject {
     const fst::StdVectorFst g = randomGraph(rng, 60, units, words);
     const auto logPriors = randomLogPriors(rng, units);
     const Posteriors post = randomPosteriors(rng, 6000, units, 2.0);
-    const DecodeResult r =
-        Decoder(g, wordNames(words), logPriors, kExhaustive).decode(post.view());
+    const DecodeResult r = Decoder(g, wordNames(words), logPriors, kExhaustive).decode(post.view());
     QVERIFY2(r.stats.linkCollections >= 2, qPrintable(QString::number(r.stats.linkCollections)));
     QVERIFY(r.words.size() > 100);
     verifyMatchesReference(r, exhaustiveViterbi(g, post, logPriors, 1, 1), "6000 frames");
@@ -704,19 +703,20 @@ class TestDecoder : public QObject {
     // Input labels are unit + 1: 16 units need labels <= 16.
     QVERIFY(throwsWith([&] { Decoder(g, lex.words, uniformLogPriors(15)); }, "input label 16"));
     QVERIFY(throwsWith(
-        [&] { Decoder(g, {"<eps>", "play"}, uniformLogPriors(lex.units)); }, "output label 2"));
+        [&] {
+          Decoder(g, {"<eps>", "play"}, uniformLogPriors(lex.units));
+        },
+        "output label 2"));
     QVERIFY(throwsWith([&] { Decoder(fst::StdVectorFst(), lex.words, uniformLogPriors(16)); },
                        "no start state"));
     QVERIFY(throwsWith([&] { Decoder(g, lex.words, uniformLogPriors(16), optionsWith(0, 10)); },
                        "decoder.beam = 0"));
     QVERIFY(throwsWith([&] { Decoder(g, lex.words, uniformLogPriors(16), optionsWith(5, 0)); },
                        "decoder.max_active = 0"));
-    QVERIFY(throwsWith(
-        [&] { Decoder(g, lex.words, uniformLogPriors(16), optionsWith(5, 10, -1)); },
-        "decoder.acoustic_scale"));
-    QVERIFY(throwsWith(
-        [&] { Decoder(g, lex.words, uniformLogPriors(16), DecoderOptions{}, {16}); },
-        "silence unit 16"));
+    QVERIFY(throwsWith([&] { Decoder(g, lex.words, uniformLogPriors(16), optionsWith(5, 10, -1)); },
+                       "decoder.acoustic_scale"));
+    QVERIFY(throwsWith([&] { Decoder(g, lex.words, uniformLogPriors(16), DecoderOptions{}, {16}); },
+                       "silence unit 16"));
 
     const Decoder decoder(g, lex.words, uniformLogPriors(16));
     std::mt19937 rng(1);
@@ -767,11 +767,12 @@ class TestDecoder : public QObject {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     QCOMPARE(r.wordIds(), words);
-    qInfo("search: %d states, %lld arcs, %d frames in %.3f s = %.0f frames/s (RTF %.4f), "
-          "%.0f tokens/frame (max %d)",
-          decoder.numStates(), static_cast<long long>(decoder.numArcs()), post.frames, seconds,
-          post.frames / seconds, seconds / (post.frames * kModelFrameSeconds),
-          r.stats.meanActiveTokens, r.stats.maxActiveTokens);
+    qInfo(
+        "search: %d states, %lld arcs, %d frames in %.3f s = %.0f frames/s (RTF %.4f), "
+        "%.0f tokens/frame (max %d)",
+        decoder.numStates(), static_cast<long long>(decoder.numArcs()), post.frames, seconds,
+        post.frames / seconds, seconds / (post.frames * kModelFrameSeconds),
+        r.stats.meanActiveTokens, r.stats.maxActiveTokens);
   }
 };
 
