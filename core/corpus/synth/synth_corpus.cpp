@@ -1,22 +1,17 @@
 #include "core/corpus/synth/synth_corpus.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
+#include <cstdlib>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
-#include <thread>
 
 #include "core/audio/audio_io.h"
 #include "core/corpus/synth/espeak_phone_map.h"
+#include "core/corpus/synth/forked_workers.h"
 #include "core/corpus/synth/synth_worker.h"
 #include "core/store/catalog.h"
 #include "core/util/atomic_file.h"
@@ -42,14 +37,6 @@ struct Shard {
   std::string header;
 };
 
-struct Worker {
-  pid_t pid = -1;
-  int pipe = -1;
-  std::size_t shard = 0;
-  std::string buffer;    // partial progress lines
-  std::string error;     // "E <message>" from the child
-};
-
 fs::path partialDir(Workspace& ws, const std::string& dataset) {
   return ws.subdir("audio") / dataset / ".partial";
 }
@@ -60,51 +47,28 @@ std::string configFingerprint(const SynthCorpusConfig& c) {
          " generator=" + kGenerator;
 }
 
-void writeAll(int fd, const std::string& text) {
-  const char* p = text.data();
-  std::size_t left = text.size();
-  while (left > 0) {
-    const ssize_t n = ::write(fd, p, left);
-    if (n <= 0) return;
-    p += n;
-    left -= static_cast<std::size_t>(n);
-  }
-}
-
 // Runs in the forked child: synthesises one shard in plan order, writes the
-// wavs and the shard result file, reports "<seconds>\n" per utterance.
-[[noreturn]] void runShardInChild(const Workspace& ws, const DatasetPlan& plan, const Shard& shard,
-                                  std::uint64_t corpusSeed, int pipe) {
-  int code = 0;
-  try {
-    EspeakSynthesizer tts(kRate);
-    const fs::path audioDir = ws.subdir("audio") / plan.name;
-    std::vector<UtteranceResult> results;
-    for (std::size_t i = shard.first; i < shard.first + shard.count; ++i) {
-      const UtterancePlan& u = plan.utterances[i];
-      UtteranceResult r;
-      std::vector<float> audio;
-      try {
-        audio = synthesizeUtterance(tts, plan, u, corpusSeed, r);
-        writeWav((audioDir / (u.key + ".wav")).string(), audio, kRate);
-      } catch (Error& e) {
-        if (e.utteranceId().empty()) e.utterance(u.key);
-        throw;
-      }
-      results.push_back(std::move(r));
-      writeAll(pipe, std::to_string(static_cast<double>(audio.size()) / kRate) + "\n");
+// wavs and the shard result file, sends "<seconds>" per utterance.
+void runShardInChild(const Workspace& ws, const DatasetPlan& plan, const Shard& shard,
+                     std::uint64_t corpusSeed, ChildChannel& out) {
+  EspeakSynthesizer tts(kRate);
+  const fs::path audioDir = ws.subdir("audio") / plan.name;
+  std::vector<UtteranceResult> results;
+  for (std::size_t i = shard.first; i < shard.first + shard.count; ++i) {
+    const UtterancePlan& u = plan.utterances[i];
+    UtteranceResult r;
+    std::vector<float> audio;
+    try {
+      audio = synthesizeUtterance(tts, plan, u, corpusSeed, r);
+      writeWav((audioDir / (u.key + ".wav")).string(), audio, kRate);
+    } catch (Error& e) {
+      if (e.utteranceId().empty()) e.utterance(u.key);
+      throw;
     }
-    writeFileAtomically(shard.resultPath, formatShardResults(shard.header, results));
-  } catch (const Error& e) {
-    writeAll(pipe, "E " + e.message() + "\n");
-    code = 1;
-  } catch (const std::exception& e) {
-    writeAll(pipe, std::string("E ") + e.what() + "\n");
-    code = 1;
+    results.push_back(std::move(r));
+    out.send(std::to_string(static_cast<double>(audio.size()) / kRate));
   }
-  ::close(pipe);
-  // _exit: the parent's SQLite connection and stdio buffers must not be touched.
-  ::_exit(code);
+  writeFileAtomically(shard.resultPath, formatShardResults(shard.header, results));
 }
 
 long frameCount(long numSamples) { return numSamples < 400 ? 0 : 1 + (numSamples - 400) / 160; }
@@ -364,96 +328,38 @@ SynthCorpusSummary buildSynthCorpus(Workspace& ws, const SynthCorpusConfig& conf
     log::info("synth: reusing {} utterances from an interrupted build", reusedUtterances);
 
   // Worker processes: at most `jobs` at once, each one shard, fresh espeak-ng.
-  std::fflush(nullptr);
-  std::vector<Worker> running;
-  std::size_t next = 0;
-  std::vector<std::string> failures;
   double audioSeconds = 0.0;
-  bool cancelled = false;
-  auto drain = [&](Worker& w) {
-    char buf[4096];
-    for (;;) {
-      const ssize_t n = ::read(w.pipe, buf, sizeof buf);
-      if (n <= 0) break;
-      w.buffer.append(buf, static_cast<std::size_t>(n));
-    }
-    std::size_t pos;
-    while ((pos = w.buffer.find('\n')) != std::string::npos) {
-      const std::string line = w.buffer.substr(0, pos);
-      w.buffer.erase(0, pos + 1);
-      if (line.rfind("E ", 0) == 0) {
-        w.error = line.substr(2);
-      } else {
-        audioSeconds += std::atof(line.c_str());
-        const double elapsed =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
-        char detail[64];
-        std::snprintf(detail, sizeof detail, "%.0fx real time",
-                      elapsed > 0 ? audioSeconds / elapsed : 0.0);
-        tracker.advance(1, detail);
-      }
-    }
+  ForkedTasks forked;
+  forked.count = shards.size();
+  forked.jobs = config.jobs;
+  forked.what = "synth";
+  forked.child = [&](std::size_t i, ChildChannel& out) {
+    runShardInChild(ws, plans[shards[i].dataset], shards[i], config.seed, out);
   };
-  while (next < shards.size() || !running.empty()) {
-    if (!cancelled && progress && progress->cancelled()) {
-      cancelled = true;
-      for (auto& w : running) ::kill(w.pid, SIGTERM);
+  forked.onLine = [&](std::size_t, const std::string& line) {
+    audioSeconds += std::atof(line.c_str());
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
+    char detail[64];
+    std::snprintf(detail, sizeof detail, "%.0fx real time",
+                  elapsed > 0 ? audioSeconds / elapsed : 0.0);
+    tracker.advance(1, detail);
+  };
+  forked.onSuccess = [&](std::size_t i) {
+    const Shard& s = shards[i];
+    return parseShardResults(readFile(s.resultPath), s.header, results[s.dataset]);
+  };
+  forked.cancelled = [&] { return progress && progress->cancelled(); };
+  const ForkedRun run = runForkedTasks(forked);
+  if (run.cancelled) tracker.throwIfCancelled();
+  if (!run.failures.empty()) {
+    std::vector<std::string> failures;
+    for (const auto& f : run.failures) {
+      const Shard& s = shards[f.task];
+      failures.push_back("worker for " + plans[s.dataset].name + " utterances " +
+                         std::to_string(s.first) + ".." + std::to_string(s.first + s.count - 1) +
+                         ": " + f.why);
     }
-    while (!cancelled && failures.empty() && next < shards.size() &&
-           static_cast<int>(running.size()) < config.jobs) {
-      int fds[2];
-      if (::pipe(fds) != 0) throw US_ERROR(std::string("synth: pipe() failed: ") + std::strerror(errno));
-      const pid_t pid = ::fork();
-      if (pid < 0) {
-        ::close(fds[0]);
-        ::close(fds[1]);
-        throw US_ERROR(std::string("synth: fork() failed: ") + std::strerror(errno))
-            .hint("lower --jobs");
-      }
-      if (pid == 0) {
-        // The worker: default crash/termination behaviour, and Ctrl-C is the
-        // parent's to handle (it stops the workers with SIGTERM).
-        for (int sig : {SIGTERM, SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL}) ::signal(sig, SIG_DFL);
-        ::signal(SIGINT, SIG_IGN);
-        ::close(fds[0]);
-        runShardInChild(ws, plans[shards[next].dataset], shards[next], config.seed, fds[1]);
-      }
-      ::close(fds[1]);
-      ::fcntl(fds[0], F_SETFL, O_NONBLOCK);
-      running.push_back({pid, fds[0], next, {}, {}});
-      ++next;
-    }
-    if (!failures.empty() || cancelled) next = shards.size();  // start nothing new
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    for (std::size_t i = 0; i < running.size();) {
-      Worker& w = running[i];
-      drain(w);
-      int status = 0;
-      const pid_t r = ::waitpid(w.pid, &status, WNOHANG);
-      if (r == 0) {
-        ++i;
-        continue;
-      }
-      drain(w);
-      ::close(w.pipe);
-      const Shard& s = shards[w.shard];
-      const std::string where = plans[s.dataset].name + " utterances " + std::to_string(s.first) +
-                                ".." + std::to_string(s.first + s.count - 1);
-      const bool ok = r == w.pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-      if (ok && parseShardResults(readFile(s.resultPath), s.header, results[s.dataset])) {
-        // finished
-      } else if (!cancelled) {
-        std::string why = !w.error.empty() ? w.error
-                          : (r == w.pid && WIFSIGNALED(status))
-                              ? "killed by signal " + std::to_string(WTERMSIG(status))
-                              : "exited without a complete result";
-        failures.push_back("worker for " + where + ": " + why);
-      }
-      running.erase(running.begin() + static_cast<std::ptrdiff_t>(i));
-    }
-  }
-  if (cancelled) tracker.throwIfCancelled();
-  if (!failures.empty()) {
     for (const auto& f : failures) log::error("synth: {}", f);
     throw US_ERROR("synthetic corpus: " + std::to_string(failures.size()) +
                    " worker(s) failed; first: " + failures.front())

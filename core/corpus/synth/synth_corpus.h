@@ -13,9 +13,9 @@
 //   auto summary = buildSynthCorpus(ws, config, &progress);
 //
 // espeak-ng is not thread-safe, so synthesis runs in worker processes forked
-// from the caller (call this before starting any thread), each handling one
-// fixed shard of utterances in a fixed order: the same config gives
-// byte-identical audio and alignments whatever `jobs` is. Finished shards
+// from the caller (forked_workers.h; call this before starting any thread),
+// each handling one fixed shard of utterances in a fixed order: the same
+// config gives byte-identical audio and alignments whatever `jobs` is. Finished shards
 // survive an interruption and are reused when the command runs again;
 // datasets already in the workspace with the same profile and seed are
 // skipped, with another profile or seed the build refuses.

@@ -1,25 +1,18 @@
 #include "core/corpus/synth/synth_lm.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
-#include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "core/corpus/synth/command_grammar.h"
 #include "core/corpus/synth/espeak_phone_map.h"
 #include "core/corpus/synth/espeak_synthesizer.h"
+#include "core/corpus/synth/forked_workers.h"
 #include "core/corpus/synth/synth_rng.h"
 #include "core/util/atomic_file.h"
 #include "core/util/checksum.h"
@@ -60,17 +53,6 @@ std::vector<std::string> lines(const std::string& text) {
   return out;
 }
 
-void writeAll(int fd, const std::string& text) {
-  const char* p = text.data();
-  std::size_t left = text.size();
-  while (left > 0) {
-    const ssize_t n = ::write(fd, p, left);
-    if (n <= 0) return;
-    p += n;
-    left -= static_cast<std::size_t>(n);
-  }
-}
-
 struct AccentTask {
   std::string accent;
   fs::path resultPath;
@@ -80,36 +62,24 @@ struct AccentTask {
 // Runs in a forked child: every vocabulary word's citation form and every
 // word of every sentence in context, for one accent; writes the result file
 // ("c <entry>" / "x <entry>" lines, then "end").
-[[noreturn]] void phonemiseInChild(const AccentTask& task,
-                                   const std::vector<std::string>& vocabulary,
-                                   const std::vector<std::string>& sentences, int pipe) {
-  int code = 0;
-  try {
-    EspeakSynthesizer tts;
-    std::set<std::string> cited, context;
-    for (const auto& word : vocabulary) {
-      const auto phones = tts.citation(word, task.accent);
-      if (phones.empty())
-        throw US_ERROR("espeak-ng gives no phones for '" + word + "' in " + task.accent);
-      cited.insert(entryOf(word, phones));
-    }
-    for (const auto& sentence : sentences)
-      for (const auto& w : tts.pronounce(sentence, task.accent))
-        if (!w.phones.empty()) context.insert(entryOf(w.word, w.phones));
-    std::string out = task.header + "\n";
-    for (const auto& e : cited) out += "c " + e + "\n";
-    for (const auto& e : context) out += "x " + e + "\n";
-    out += "end\n";
-    writeFileAtomically(task.resultPath, out);
-  } catch (const Error& e) {
-    writeAll(pipe, "E " + e.message() + "\n");
-    code = 1;
-  } catch (const std::exception& e) {
-    writeAll(pipe, std::string("E ") + e.what() + "\n");
-    code = 1;
+void phonemiseInChild(const AccentTask& task, const std::vector<std::string>& vocabulary,
+                      const std::vector<std::string>& sentences) {
+  EspeakSynthesizer tts;
+  std::set<std::string> cited, context;
+  for (const auto& word : vocabulary) {
+    const auto phones = tts.citation(word, task.accent);
+    if (phones.empty())
+      throw US_ERROR("espeak-ng gives no phones for '" + word + "' in " + task.accent);
+    cited.insert(entryOf(word, phones));
   }
-  ::close(pipe);
-  ::_exit(code);  // the parent's SQLite connection and stdio buffers stay untouched
+  for (const auto& sentence : sentences)
+    for (const auto& w : tts.pronounce(sentence, task.accent))
+      if (!w.phones.empty()) context.insert(entryOf(w.word, w.phones));
+  std::string out = task.header + "\n";
+  for (const auto& e : cited) out += "c " + e + "\n";
+  for (const auto& e : context) out += "x " + e + "\n";
+  out += "end\n";
+  writeFileAtomically(task.resultPath, out);
 }
 
 // Reads a result file; false if it is incomplete or of another build.
@@ -132,82 +102,25 @@ bool parseAccentResult(const fs::path& path, const std::string& header,
 void runAccentTasks(const std::vector<AccentTask>& tasks, int jobs,
                     const std::vector<std::string>& vocabulary,
                     const std::vector<std::string>& sentences, ProgressTracker& tracker) {
-  struct Child {
-    pid_t pid;
-    int pipe;
-    std::size_t task;
-    std::string output;
+  ForkedTasks forked;
+  forked.count = tasks.size();
+  forked.jobs = jobs;
+  forked.what = "lm/synth";
+  forked.child = [&](std::size_t i, ChildChannel&) {
+    phonemiseInChild(tasks[i], vocabulary, sentences);
   };
-  std::fflush(nullptr);
-  std::vector<Child> running;
-  std::vector<std::string> failures;
-  std::size_t next = 0;
-  bool cancelled = false;
-  auto drain = [](Child& c) {
-    char buf[4096];
-    for (;;) {
-      const ssize_t n = ::read(c.pipe, buf, sizeof buf);
-      if (n <= 0) break;
-      c.output.append(buf, static_cast<std::size_t>(n));
-    }
+  forked.onSuccess = [&](std::size_t i) {
+    tracker.advance(1, tasks[i].accent);
+    return true;
   };
-  while (next < tasks.size() || !running.empty()) {
-    if (!cancelled && tracker.cancelled()) {
-      cancelled = true;
-      for (auto& c : running) ::kill(c.pid, SIGTERM);
-    }
-    while (!cancelled && failures.empty() && next < tasks.size() &&
-           static_cast<int>(running.size()) < jobs) {
-      int fds[2];
-      if (::pipe(fds) != 0)
-        throw US_ERROR(std::string("lm/synth: pipe() failed: ") + std::strerror(errno));
-      const pid_t pid = ::fork();
-      if (pid < 0) {
-        ::close(fds[0]);
-        ::close(fds[1]);
-        throw US_ERROR(std::string("lm/synth: fork() failed: ") + std::strerror(errno))
-            .hint("lower --jobs");
-      }
-      if (pid == 0) {
-        for (int sig : {SIGTERM, SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL}) ::signal(sig, SIG_DFL);
-        ::signal(SIGINT, SIG_IGN);
-        ::close(fds[0]);
-        phonemiseInChild(tasks[next], vocabulary, sentences, fds[1]);
-      }
-      ::close(fds[1]);
-      ::fcntl(fds[0], F_SETFL, O_NONBLOCK);
-      running.push_back({pid, fds[0], next, {}});
-      ++next;
-    }
-    if (!failures.empty() || cancelled) next = tasks.size();
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    for (std::size_t i = 0; i < running.size();) {
-      Child& c = running[i];
-      drain(c);
-      int status = 0;
-      const pid_t r = ::waitpid(c.pid, &status, WNOHANG);
-      if (r == 0) {
-        ++i;
-        continue;
-      }
-      drain(c);
-      ::close(c.pipe);
-      const bool ok = r == c.pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-      if (ok) {
-        tracker.advance(1, tasks[c.task].accent);
-      } else if (!cancelled) {
-        std::string why = "exited without a result";
-        if (const auto pos = c.output.find("E "); pos != std::string::npos)
-          why = c.output.substr(pos + 2, c.output.find('\n', pos) - pos - 2);
-        else if (r == c.pid && WIFSIGNALED(status))
-          why = "killed by signal " + std::to_string(WTERMSIG(status));
-        failures.push_back("phonemiser for " + tasks[c.task].accent + ": " + why);
-      }
-      running.erase(running.begin() + static_cast<std::ptrdiff_t>(i));
-    }
-  }
-  if (cancelled) tracker.throwIfCancelled();
-  if (!failures.empty()) {
+  forked.cancelled = [&] { return tracker.cancelled(); };
+  forked.noResult = "exited without a result";
+  const ForkedRun run = runForkedTasks(forked);
+  if (run.cancelled) tracker.throwIfCancelled();
+  if (!run.failures.empty()) {
+    std::vector<std::string> failures;
+    for (const auto& f : run.failures)
+      failures.push_back("phonemiser for " + tasks[f.task].accent + ": " + f.why);
     for (const auto& f : failures) log::error("lm/synth: {}", f);
     throw US_ERROR("lm/synth: " + std::to_string(failures.size()) +
                    " phonemiser process(es) failed; first: " + failures.front())

@@ -11,9 +11,10 @@
 //   SynthLmFiles lm = openSynthLm(ws.root());   // checks both files against info.json
 //   lm.text;  lm.lexicon;                       // absolute paths
 //
-// espeak-ng's phonemiser runs in worker processes forked from the caller (one
-// per accent, at most config.jobs at once; call before starting any thread), so
-// the files are the same whatever `jobs` is.
+// espeak-ng is not thread-safe: its phonemiser runs in worker processes forked
+// from the caller (forked_workers.h; one per accent, at most config.jobs at
+// once; call before starting any thread), so the files are the same whatever
+// `jobs` is.
 #pragma once
 
 #include <cstdint>
