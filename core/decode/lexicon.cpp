@@ -4,24 +4,16 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
-#include <sstream>
 
 #include "core/store/unit_inventory.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
+#include "core/util/text_fields.h"
 
 namespace understudy::decode {
 
 namespace {
-
-std::vector<std::string> splitFields(const std::string& line) {
-  std::vector<std::string> fields;
-  std::istringstream in(line);
-  std::string field;
-  while (in >> field) fields.push_back(field);
-  return fields;
-}
 
 // lexiconp.txt's probability column ("1.0", "0.5"): a decimal point is
 // required, because phone names can be digits (espeak-ng's "0", "3").
@@ -58,28 +50,18 @@ std::string formatProbability(double p) {
   return buffer;
 }
 
-struct Line {
-  long number;
-  std::vector<std::string> fields;
-};
-
-std::vector<Line> nonEmptyLines(std::string_view text, bool cmudictComments) {
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
-  std::vector<Line> lines;
-  std::istringstream in{std::string(text)};
-  std::string line;
-  long number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    if (cmudictComments && line.rfind(";;;", 0) == 0) continue;
-    auto fields = splitFields(line);
-    if (cmudictComments) {
-      // cmudict.dict's "abc  AE1 B K  # abbreviation": a lone "#" starts a comment.
-      const auto hash = std::find(fields.begin(), fields.end(), "#");
-      fields.erase(hash, fields.end());
-    }
-    if (!fields.empty()) lines.push_back({number, std::move(fields)});
-  }
+// The lines with fields, a UTF-8 byte-order mark dropped. CMUdict's comments
+// go: lines starting ";;;", and everything from a lone "#" field on
+// (cmudict.dict's "abc  AE1 B K  # abbreviation").
+std::vector<FieldLine> nonEmptyLines(std::string_view text, bool cmudictComments) {
+  std::vector<FieldLine> lines =
+      fieldLines(withoutByteOrderMark(text), cmudictComments ? ";;;" : "");
+  if (!cmudictComments) return lines;
+  for (auto& l : lines)
+    l.fields.erase(std::find(l.fields.begin(), l.fields.end(), "#"), l.fields.end());
+  lines.erase(std::remove_if(lines.begin(), lines.end(),
+                             [](const FieldLine& l) { return l.fields.empty(); }),
+              lines.end());
   return lines;
 }
 

@@ -8,11 +8,11 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 #include "core/util/atomic_file.h"
 #include "core/util/checksum.h"
 #include "core/util/error.h"
+#include "core/util/text_fields.h"
 
 namespace understudy {
 
@@ -20,14 +20,6 @@ namespace {
 
 bool hasWhitespace(const std::string& s) {
   return std::any_of(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c) != 0; });
-}
-
-std::vector<std::string> splitFields(const std::string& line) {
-  std::vector<std::string> fields;
-  std::istringstream in(line);
-  std::string field;
-  while (in >> field) fields.push_back(field);
-  return fields;
 }
 
 std::optional<std::int64_t> parseInteger(const std::string& s) {
@@ -55,17 +47,10 @@ struct Symbol {
 };
 
 std::vector<Symbol> parseSymbolTable(std::string_view text, const std::string& sourceName) {
-  // A UTF-8 byte-order mark (files saved by Windows editors) is not part of
-  // the first symbol: "\xEF\xBB\xBF<eps>" would otherwise become a unit.
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  // A UTF-8 byte-order mark is not part of the first symbol: "\xEF\xBB\xBF<eps>"
+  // would otherwise become a unit.
   std::vector<Symbol> symbols;
-  std::istringstream in{std::string(text)};
-  std::string line;
-  long lineNumber = 0;
-  while (std::getline(in, line)) {
-    ++lineNumber;
-    const auto fields = splitFields(line);
-    if (fields.empty()) continue;
+  for (const auto& [lineNumber, fields] : fieldLines(withoutByteOrderMark(text))) {
     if (fields.size() != 2) {
       throw US_ERROR("expected '<symbol> <integer>', found " + std::to_string(fields.size()) +
                      " fields")
@@ -160,21 +145,11 @@ UnitInventory UnitInventory::fromLexicon(const std::filesystem::path& path,
                                          std::string silenceName) {
   if (!std::filesystem::exists(path))
     throw US_ERROR("lexicon not found").file(path.string());
-  std::vector<std::pair<long, std::vector<std::string>>> entries;
-  {
-    std::istringstream in(readFile(path));
-    std::string line;
-    long lineNumber = 0;
-    while (std::getline(in, line)) {
-      ++lineNumber;
-      auto fields = splitFields(line);
-      if (!fields.empty()) entries.emplace_back(lineNumber, std::move(fields));
-    }
-  }
+  const std::vector<FieldLine> entries = fieldLines(readFile(path));
   // lexiconp.txt when every entry has a probability column.
   const bool withProbabilities =
-      !entries.empty() && std::all_of(entries.begin(), entries.end(), [](const auto& e) {
-        return e.second.size() >= 2 && looksLikeProbability(e.second[1]);
+      !entries.empty() && std::all_of(entries.begin(), entries.end(), [](const FieldLine& e) {
+        return e.fields.size() >= 2 && looksLikeProbability(e.fields[1]);
       });
   const std::size_t first = withProbabilities ? 2 : 1;
   std::set<std::string> phones;

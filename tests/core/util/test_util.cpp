@@ -16,6 +16,7 @@
 #include "core/util/events.h"
 #include "core/util/log.h"
 #include "core/util/progress.h"
+#include "core/util/text_fields.h"
 #include "core/util/yaml_config.h"
 
 using namespace understudy;
@@ -284,6 +285,43 @@ class TestUtil : public QObject {
     QVERIFY_THROWS_EXCEPTION(Error, tracker.throwIfCancelled());
     QCOMPARE(formatDuration(3725), std::string("1h02m"));
     QCOMPARE(formatDuration(65), std::string("1m05s"));
+  }
+
+  void testFieldLinesSplitAtWhitespaceAndCountEveryLine() {
+    using Fields = std::vector<std::string>;
+    const std::string text =
+        "a 1\r\n"          // CRLF
+        "\n"               // blank: counted, left out
+        "  b\t\t2  x \n"   // tabs, leading and trailing blanks
+        ";;; note\n"       // a comment only when asked
+        " ;;; indented\n"  // not at the line's start: never a comment
+        "\v\f \r\n"        // whitespace only
+        "last";            // no final newline
+    const auto lines = fieldLines(text);
+    QCOMPARE(lines.size(), std::size_t(5));
+    QCOMPARE(lines[0].number, 1L);
+    QCOMPARE(lines[0].fields, (Fields{"a", "1"}));
+    QCOMPARE(lines[1].number, 3L);
+    QCOMPARE(lines[1].fields, (Fields{"b", "2", "x"}));
+    QCOMPARE(lines[2].number, 4L);
+    QCOMPARE(lines[2].fields, (Fields{";;;", "note"}));
+    QCOMPARE(lines[3].fields, (Fields{";;;", "indented"}));
+    QCOMPARE(lines[4].number, 7L);
+    QCOMPARE(lines[4].fields, (Fields{"last"}));
+
+    const auto uncommented = fieldLines(text, ";;;");
+    QCOMPARE(uncommented.size(), std::size_t(4));
+    QCOMPARE(uncommented[2].number, 5L);
+    QCOMPARE(uncommented[2].fields, (Fields{";;;", "indented"}));
+    QCOMPARE(uncommented[3].number, 7L);
+    QVERIFY(fieldLines("").empty());
+    QVERIFY(fieldLines(" \n\t\n").empty());
+
+    // A byte-order mark only at the very start is dropped.
+    QCOMPARE(withoutByteOrderMark("\xEF\xBB\xBFsil 0\n"), std::string_view("sil 0\n"));
+    QCOMPARE(withoutByteOrderMark("sil\xEF\xBB\xBF"), std::string_view("sil\xEF\xBB\xBF"));
+    QCOMPARE(withoutByteOrderMark("\xEF\xBB"), std::string_view("\xEF\xBB"));
+    QCOMPARE(fieldLines("\xEF\xBB\xBF<eps> 0\n")[0].fields[0], std::string("\xEF\xBB\xBF<eps>"));
   }
 };
 
