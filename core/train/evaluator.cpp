@@ -12,6 +12,7 @@
 #include "core/store/catalog.h"
 #include "core/store/feature_store.h"
 #include "core/store/workspace.h"
+#include "core/train/inference.h"
 #include "core/train/model_bundle.h"
 #include "core/train/trainer.h"
 #include "core/train/workspace_data.h"
@@ -45,45 +46,29 @@ std::vector<MetricPoint> Evaluation::metrics(double wallTime) const {
 std::vector<EvaluationTally> evaluateExamples(nn::AcousticModel& model, const ExampleSource& source,
                                               const EvaluationOptions& options) {
   if (options.threads > 0) torch::set_num_threads(options.threads);
-  torch::NoGradGuard noGrad;
-  model->eval();
-  const int subsample = static_cast<int>(model->options.subsample());
   std::vector<EvaluationTally> out(source.size());
-  std::vector<int> lengths(source.size());
-  for (std::size_t i = 0; i < lengths.size(); ++i) lengths[i] = source.frames(i);
-  BatchingOptions batching;
-  batching.maxFrames = options.maxFrames;
-  batching.shuffle = false;
-  ProgressTracker progress(options.progress, "evaluate", static_cast<std::int64_t>(source.size()), "utt");
-  for (const auto& indices : planEpochBatches(lengths, batching, 0, 0)) {
-    progress.throwIfCancelled();
-    std::vector<TrainingExample> examples;
-    examples.reserve(indices.size());
-    for (auto i : indices) examples.push_back(source.get(i));
-    Batch b = collateBatch(examples, subsample);
-    auto [logits, outLengths] = model->forward(b.features, b.lengths);
-    const auto logp = torch::log_softmax(logits, 2);
-    const auto best = logits.argmax(2);
-    for (std::size_t n = 0; n < indices.size(); ++n) {
-      const auto& e = examples[n];
-      // Frames with both a model output and a target (collateBatch's rule).
-      const std::int64_t frames = std::min<std::int64_t>(
-          outLengths[static_cast<std::int64_t>(n)].item<std::int64_t>(),
-          static_cast<std::int64_t>(e.targets.size()));
-      EvaluationTally& t = out[indices[n]];
-      t.group = e.key;
-      t.utterances = 1;
-      if (frames <= 0) continue;
-      const auto row = static_cast<std::int64_t>(n);
-      auto targets = b.targets[row].narrow(0, 0, frames);
-      auto lp = logp[row].narrow(0, 0, frames).gather(1, targets.unsqueeze(1)).squeeze(1);
-      t.frames = frames;
-      t.sumLoss = -lp.to(torch::kFloat64).sum().item<double>();
-      t.correct = best[row].narrow(0, 0, frames).eq(targets).sum().item<std::int64_t>();
-    }
-    progress.advance(static_cast<std::int64_t>(indices.size()));
-  }
-  progress.finish();
+  forEachInferenceBatch(
+      model, source, options.maxFrames, options.progress, "evaluate", [&](const InferenceBatch& b) {
+        const auto logp = torch::log_softmax(b.logits, 2);
+        const auto best = b.logits.argmax(2);
+        for (std::size_t n = 0; n < b.indices.size(); ++n) {
+          const auto& e = b.examples[n];
+          // Frames with both a model output and a target (collateBatch's rule).
+          const std::int64_t frames = std::min<std::int64_t>(
+              b.outLengths[static_cast<std::int64_t>(n)].item<std::int64_t>(),
+              static_cast<std::int64_t>(e.targets.size()));
+          EvaluationTally& t = out[b.indices[n]];
+          t.group = e.key;
+          t.utterances = 1;
+          if (frames <= 0) continue;
+          const auto row = static_cast<std::int64_t>(n);
+          auto targets = b.batch.targets[row].narrow(0, 0, frames);
+          auto lp = logp[row].narrow(0, 0, frames).gather(1, targets.unsqueeze(1)).squeeze(1);
+          t.frames = frames;
+          t.sumLoss = -lp.to(torch::kFloat64).sum().item<double>();
+          t.correct = best[row].narrow(0, 0, frames).eq(targets).sum().item<std::int64_t>();
+        }
+      });
   return out;
 }
 

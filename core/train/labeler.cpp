@@ -16,6 +16,7 @@
 #include "core/store/soft_label_sets.h"
 #include "core/store/workspace.h"
 #include "core/train/example_source.h"
+#include "core/train/inference.h"
 #include "core/train/model_bundle.h"
 #include "core/train/trainer.h"
 #include "core/util/error.h"
@@ -177,12 +178,7 @@ LabelResult DatasetLabeling::run(std::int64_t runId, ProgressSink* progressSink)
   result.softLabelSetId = catalog.registerSoftLabelSet(row);
 
   const FeatureExampleSource& source = *s.source;
-  std::vector<int> lengths(source.size());
-  for (std::size_t i = 0; i < lengths.size(); ++i) lengths[i] = source.frames(i);
-  BatchingOptions batching;
-  batching.maxFrames = o.maxFrames;
-  batching.shuffle = false;
-  const auto plan = planEpochBatches(lengths, batching, 0, 0);
+  const auto plan = planInferenceBatches(source, o.maxFrames);
 
   // The summary follows plan order, so a resumed run sums in the same order.
   SoftLabelSummary summary(numUnits);
@@ -201,7 +197,7 @@ LabelResult DatasetLabeling::run(std::int64_t runId, ProgressSink* progressSink)
         addToSummary(source.key(i));
         ++result.resumed;
       } else {
-        remainingFrames += lengths[i];
+        remainingFrames += source.frames(i);
       }
     }
 

@@ -11,7 +11,7 @@
 // top k and renormalised. Id 0 of every frame is the teacher's argmax.
 //
 // The work is a fixed plan: every utterance of the feature set, cut into
-// length-bucketed batches (planEpochBatches, no shuffling), taken in plan
+// length-bucketed batches (planInferenceBatches, inference.h), taken in plan
 // order. A batch is appended whole, and the store is committed at batch
 // boundaries (at least every `commitSeconds`), so a killed labeler leaves
 // whole batches; the next run skips the batches already in the store and

@@ -4,9 +4,8 @@
 
 #include "core/store/catalog.h"
 #include "core/store/workspace.h"
-#include "core/train/batch.h"
+#include "core/train/inference.h"
 #include "core/util/error.h"
-#include "core/util/progress.h"
 
 namespace understudy::train {
 
@@ -14,34 +13,21 @@ std::vector<UtterancePosteriors> computeLogPosteriors(nn::AcousticModel& model, 
                                                       const PosteriorOptions& options) {
   if (options.threads > 0) torch::set_num_threads(options.threads);
   torch::InferenceMode inference;
-  model->eval();
-  const int subsample = static_cast<int>(model->options.subsample());
   std::vector<UtterancePosteriors> out(source.size());
-  std::vector<int> lengths(source.size());
-  for (std::size_t i = 0; i < lengths.size(); ++i) lengths[i] = source.frames(i);
-  BatchingOptions batching;
-  batching.maxFrames = options.maxFrames;
-  batching.shuffle = false;
-  ProgressTracker progress(options.progress, "posteriors", static_cast<std::int64_t>(source.size()), "utt");
-  for (const auto& indices : planEpochBatches(lengths, batching, 0, 0)) {
-    progress.throwIfCancelled();
-    std::vector<TrainingExample> examples;
-    examples.reserve(indices.size());
-    for (auto i : indices) examples.push_back(source.get(i));
-    const Batch b = collateBatch(examples, subsample);
-    auto [logits, outLengths] = model->forward(b.features, b.lengths);
-    const auto logp = torch::log_softmax(logits, 2).contiguous();
-    for (std::size_t n = 0; n < indices.size(); ++n) {
-      UtterancePosteriors& u = out[indices[n]];
-      u.key = examples[n].key;
-      u.frames = static_cast<int>(outLengths[static_cast<std::int64_t>(n)].item<std::int64_t>());
-      u.units = static_cast<int>(logp.size(2));
-      const float* row = logp[static_cast<std::int64_t>(n)].data_ptr<float>();
-      u.logProbs.assign(row, row + static_cast<std::size_t>(u.frames) * u.units);
-    }
-    progress.advance(static_cast<std::int64_t>(indices.size()));
-  }
-  progress.finish();
+  forEachInferenceBatch(
+      model, source, options.maxFrames, options.progress, "posteriors",
+      [&](const InferenceBatch& b) {
+        const auto logp = torch::log_softmax(b.logits, 2).contiguous();
+        for (std::size_t n = 0; n < b.indices.size(); ++n) {
+          UtterancePosteriors& u = out[b.indices[n]];
+          u.key = b.examples[n].key;
+          u.frames =
+              static_cast<int>(b.outLengths[static_cast<std::int64_t>(n)].item<std::int64_t>());
+          u.units = static_cast<int>(logp.size(2));
+          const float* row = logp[static_cast<std::int64_t>(n)].data_ptr<float>();
+          u.logProbs.assign(row, row + static_cast<std::size_t>(u.frames) * u.units);
+        }
+      });
   return out;
 }
 
