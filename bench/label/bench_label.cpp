@@ -5,9 +5,9 @@
 // 1. Speed, in 10 ms input frames per second of wall clock, at each thread
 //    count, in one run:
 //      - the bare forward: model->forward under InferenceMode over the
-//        labeler's own batches (planEpochBatches, no shuffling, same
-//        max_frames), collated and CMVN-normalised beforehand, so nothing
-//        but the forward pass is timed;
+//        labeler's own batches (planInferenceBatches, same max_frames),
+//        collated and CMVN-normalised beforehand, so nothing but the
+//        forward pass is timed;
 //      - labeling: DatasetLabeling::run into a fresh store, fp16 and u8
 //        (reads, CMVN, collation, the forward, top-k, quantising, appends,
 //        commits every `commit_seconds`, the label summary, the catalog);
@@ -61,6 +61,7 @@
 #include "core/store/workspace.h"
 #include "core/train/batch.h"
 #include "core/train/example_source.h"
+#include "core/train/inference.h"
 #include "core/train/labeler.h"
 #include "core/train/model_bundle.h"
 #include "core/train/objective.h"
@@ -130,16 +131,6 @@ struct Prepared {
   std::size_t utterances = 0;
   double prepareSeconds = 0;  // reads + CMVN + collation, once
 };
-
-std::vector<std::vector<std::size_t>> labelPlan(const FeatureExampleSource& source, std::int64_t maxFrames) {
-  // As DatasetLabeling::run plans them.
-  std::vector<int> lengths(source.size());
-  for (std::size_t i = 0; i < lengths.size(); ++i) lengths[i] = source.frames(i);
-  BatchingOptions batching;
-  batching.maxFrames = maxFrames;
-  batching.shuffle = false;
-  return planEpochBatches(lengths, batching, 0, 0);
-}
 
 Prepared prepare(const FeatureExampleSource& source, const std::vector<std::vector<std::size_t>>& plan,
                  int subsample) {
@@ -375,7 +366,7 @@ int main(int argc, char** argv) {
     const FeatureSetRow featureSet = catalog.featureSet(dataset);
     FeatureExampleSource source({catalog.absolute(featureSet.path)}, numUnits);
     source.setCmvn(teacher.cmvn);
-    const auto plan = labelPlan(source, a.maxFrames);
+    const auto plan = planInferenceBatches(source, a.maxFrames);  // as DatasetLabeling::run
     const int subsample = static_cast<int>(m.subsample());
     const Prepared prepared = prepare(source, plan, subsample);
 
