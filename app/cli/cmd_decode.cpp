@@ -238,6 +238,15 @@ Hypotheses search(const decode::Decoder& decoder, const DecodeSet& set, int thre
   return h;
 }
 
+// The 1-best words of an utterance; none when it was not decoded (no features).
+std::vector<std::string> hypothesisWords(const Hypotheses& h, const std::string& key) {
+  std::vector<std::string> words;
+  auto it = h.byKey.find(key);
+  if (it != h.byKey.end())
+    for (const auto& w : it->second.words) words.push_back(w.word);
+  return words;
+}
+
 // Every reference scored; one without features or a hypothesis is scored
 // against an empty hypothesis (all deletions), as sclite scores an empty line.
 struct Scores {
@@ -248,10 +257,7 @@ struct Scores {
 Scores score(const DecodeSet& set, const Hypotheses& h, const decode::Vocabulary& vocabulary) {
   Scores s;
   for (const auto& ref : set.references) {
-    auto it = h.byKey.find(ref.key);
-    const std::vector<std::string> hyp =
-        it == h.byKey.end() ? std::vector<std::string>{} : splitWords(it->second.text());
-    decode::UtteranceScore u = decode::alignWords(splitWords(*ref.text), hyp, vocabulary);
+    decode::UtteranceScore u = decode::alignWords(splitWords(*ref.text), hypothesisWords(h, ref.key), vocabulary);
     u.id = ref.key;
     s.summary.add(u);
     s.utterances.push_back(std::move(u));
@@ -325,8 +331,7 @@ void writeOutputs(const fs::path& dir, const DecodeSet& set, const Hypotheses& h
   for (std::size_t i = 0; i < set.references.size(); ++i) {
     const auto& ref = set.references[i];
     refs.push_back({ref.key, splitWords(*ref.text), 0});
-    auto it = h.byKey.find(ref.key);
-    hyps.push_back({ref.key, it == h.byKey.end() ? std::vector<std::string>{} : splitWords(it->second.text()), 0});
+    hyps.push_back({ref.key, hypothesisWords(h, ref.key), 0});
     pra += decode::formatPra(s.utterances[i]) + "\n";
   }
   decode::writeTrn(dir / "ref.trn", refs);
@@ -373,7 +378,7 @@ void runDecode(const DecodeArgs& a, const GlobalOptions& global) {
   Workspace ws = Workspace::open(a.workspace);
   // Resolve everything that can be wrong before the run is recorded.
   train::ModelBundle model = train::ModelBundle::load(ws, a.model);
-  Catalog(ws).dataset(a.dataset);
+  const std::int64_t datasetId = Catalog(ws).dataset(a.dataset).id;
   const Language lang = loadLanguage(ws, a);
 
   RunSpec spec;
@@ -434,7 +439,7 @@ void runDecode(const DecodeArgs& a, const GlobalOptions& global) {
     writeOutputs(outDir, set, h, s);
     Evaluation e;
     e.modelId = model.id;
-    e.datasetId = Catalog(ws).dataset(a.dataset).id;
+    e.datasetId = datasetId;
     e.runId = runId;
     e.rtf = rtf;
     e.settings = settings.dump();
