@@ -9,15 +9,39 @@
 namespace understudy::train {
 
 DataStream::DataStream(std::string name, std::shared_ptr<const ExampleSource> source,
-                       BatchingOptions batching, std::uint64_t seed)
-    : m_name(std::move(name)), m_source(std::move(source)), m_batching(batching), m_seed(seed) {
+                       BatchingOptions batching, std::uint64_t seed, Shard shard)
+    : m_name(std::move(name)), m_source(std::move(source)), m_batching(batching), m_seed(seed), m_shard(shard) {
   if (!m_source || m_source->size() == 0) throw US_ERROR("data stream '" + m_name + "' has no utterances");
   m_lengths.resize(m_source->size());
   for (std::size_t i = 0; i < m_lengths.size(); ++i) m_lengths[i] = m_source->frames(i);
-  plan();
+  setShard(shard);
 }
 
-void DataStream::plan() { m_plan = planEpochBatches(m_lengths, m_batching, m_seed, m_position.epoch); }
+void DataStream::setShard(Shard shard) {
+  if (shard.count < 1 || shard.index < 0 || shard.index >= shard.count)
+    throw US_ERROR(fmt::format("data stream '{}': shard {} of {} does not exist", m_name, shard.index, shard.count));
+  m_shard = shard;
+  plan();
+  if (m_plan.empty())
+    throw US_ERROR(fmt::format("data stream '{}' has {} batches per epoch, fewer than the {} ranks", m_name,
+                               planEpochBatches(m_lengths, m_batching, m_seed, m_position.epoch).size(),
+                               m_shard.count))
+        .hint("use fewer workers, smaller batches (batching.max_frames) or more data");
+}
+
+std::vector<std::vector<std::size_t>> DataStream::planFor(std::int64_t epoch) const {
+  auto all = planEpochBatches(m_lengths, m_batching, m_seed, epoch);
+  if (m_shard.count == 1) return all;
+  const std::size_t count = static_cast<std::size_t>(m_shard.count);
+  std::vector<std::vector<std::size_t>> mine;
+  mine.reserve(all.size() / count);
+  const std::size_t usable = all.size() / count * count;  // the same number for every rank
+  for (std::size_t b = static_cast<std::size_t>(m_shard.index); b < usable; b += count)
+    mine.push_back(std::move(all[b]));
+  return mine;
+}
+
+void DataStream::plan() { m_plan = planFor(m_position.epoch); }
 
 void DataStream::startNextEpoch() {
   ++m_position.epoch;
@@ -47,7 +71,7 @@ void DataStream::advance() {
 std::string DataStream::checkPosition(StreamPosition p) const {
   if (p.epoch < 0 || p.batch < 0) return fmt::format("epoch {} batch {} is negative", p.epoch, p.batch);
   const std::size_t batches =
-      p.epoch == m_position.epoch ? m_plan.size() : planEpochBatches(m_lengths, m_batching, m_seed, p.epoch).size();
+      p.epoch == m_position.epoch ? m_plan.size() : planFor(p.epoch).size();
   // batch == batches: the epoch is done (the next step starts the next one).
   if (p.batch > static_cast<std::int64_t>(batches))
     return fmt::format("batch {} of epoch {} is past the epoch's {} batches", p.batch, p.epoch, batches);

@@ -35,16 +35,33 @@ struct StreamPosition {
   bool operator!=(const StreamPosition& o) const { return !(*this == o); }
 };
 
+// Which of the epoch's batches a rank takes (data parallelism): batches
+// index, index + count, index + 2 count, ... of the one seeded plan that
+// every rank computes alike, the plan cut to a multiple of count so that
+// every rank takes as many batches per epoch (the last B mod count batches
+// of an epoch are left out, as DistributedSampler's drop_last does).
+struct Shard {
+  int index = 0;
+  int count = 1;
+};
+
 class DataStream {
  public:
-  // Starts at epoch 0, batch 0. The source must not be empty.
+  // Starts at epoch 0, batch 0. The source must not be empty, and an
+  // epoch must have at least shard.count batches.
   DataStream(std::string name, std::shared_ptr<const ExampleSource> source, BatchingOptions batching,
-             std::uint64_t seed);
+             std::uint64_t seed, Shard shard = {});
 
   const std::string& name() const { return m_name; }
   const ExampleSource& source() const { return *m_source; }
+  const Shard& shard() const { return m_shard; }
+  // Takes another shard from the start of the current epoch's plan.
+  void setShard(Shard shard);
+  // The position in this rank's batches. Checkpoints store batch x
+  // shard.count (global batches taken), so that a run may resume with another
+  // number of ranks.
   StreamPosition position() const { return m_position; }
-  // Batches in the current epoch's plan.
+  // This rank's batches in the current epoch's plan.
   std::size_t batchesInEpoch() const { return m_plan.size(); }
   // Every batch of the current epoch has been taken.
   bool epochDone() const { return m_position.batch >= static_cast<std::int64_t>(m_plan.size()); }
@@ -66,11 +83,14 @@ class DataStream {
 
  private:
   void plan();
+  // Epoch `epoch`'s batches for this shard.
+  std::vector<std::vector<std::size_t>> planFor(std::int64_t epoch) const;
 
   std::string m_name;
   std::shared_ptr<const ExampleSource> m_source;
   BatchingOptions m_batching;
   std::uint64_t m_seed;
+  Shard m_shard;
   std::vector<int> m_lengths;
   StreamPosition m_position;
   std::vector<std::vector<std::size_t>> m_plan;  // m_position.epoch's

@@ -12,6 +12,15 @@
 //   sched_best_loss, sched_bad          early stopping and newbob state
 //   rng_state     the CPU generator's state (re-seeded per step anyway)
 //   run_id, config                      provenance
+//   dist/         the update synchroniser's state (update_synchroniser.h):
+//                 global state (BMUF's global model and block momentum) and
+//                 per-rank state gathered to rank 0 (GTC's residuals)
+//   dist_algorithm, dist_world_size     who wrote dist/
+//
+// stream_batches count global batches (this rank's batch index x the number
+// of ranks), so a run can resume with another number of ranks. Every rank
+// calls saveCheckpoint() (the synchroniser's state is gathered); rank 0
+// alone writes the file.
 //
 // Loading checks before it changes anything: every tensor the model has must
 // be in the file with the same shape (and nothing else may be), and the
@@ -129,6 +138,9 @@ std::vector<std::filesystem::path> Trainer::listCheckpoints(const std::filesyste
 
 std::filesystem::path Trainer::saveCheckpoint() {
   if (m_checkpointDir.empty()) throw US_ERROR("no checkpoint folder configured");
+  torch::serialize::OutputArchive distAr;
+  m_sync->saveState(distAr);  // collective: every rank
+  if (!m_sync->leader()) return {};
   std::filesystem::create_directories(m_checkpointDir);
   torch::serialize::OutputArchive ar;
   torch::serialize::OutputArchive modelAr;
@@ -144,14 +156,17 @@ std::filesystem::path Trainer::saveCheckpoint() {
     for (const auto& [name, position] : m_batches.positions()) {
       names.push_back(name);
       epochs.push_back(position.epoch);
-      batches.push_back(position.batch);
+      batches.push_back(position.batch * m_sync->worldSize());
     }
     ar.write("stream_names", c10::IValue(names));
     ar.write("stream_epochs", c10::IValue(epochs));
     ar.write("stream_batches", c10::IValue(batches));
     ar.write("epoch", c10::IValue(m_batches.at(0).position().epoch));
-    ar.write("batch_index", c10::IValue(m_batches.at(0).position().batch));
+    ar.write("batch_index", c10::IValue(m_batches.at(0).position().batch * m_sync->worldSize()));
   }
+  ar.write("dist", distAr);
+  ar.write("dist_algorithm", c10::IValue(m_sync->algorithm()));
+  ar.write("dist_world_size", c10::IValue(static_cast<std::int64_t>(m_sync->worldSize())));
   ar.write("best_valid_loss", c10::IValue(m_bestValidLoss));
   ar.write("best_step", c10::IValue(m_bestStep));
   ar.write("bad_validations", c10::IValue(m_badValidations));
@@ -256,7 +271,11 @@ void Trainer::loadCheckpoint(const std::filesystem::path& path) {
 
   // 3. Scalars, read before anything is changed so a missing one changes nothing.
   const std::int64_t step = readValue(ar, "step", path).toInt();
-  const StreamPositions positions = readStreamPositions(ar, path);
+  StreamPositions positions = readStreamPositions(ar, path);
+  // Global batches taken -> this rank's batch index (rounded up: with another
+  // number of ranks, a partly taken round of batches is skipped).
+  const std::int64_t ranks = m_sync->worldSize();
+  for (auto& [name, position] : positions) position.batch = (position.batch + ranks - 1) / ranks;
   m_batches.checkPositions(positions, path.string());
   const double bestValidLoss = readValue(ar, "best_valid_loss", path).toDouble();
   const std::int64_t bestStep = readValue(ar, "best_step", path).toInt();
@@ -290,6 +309,11 @@ void Trainer::loadCheckpoint(const std::filesystem::path& path) {
   m_badValidations = badValidations;
   m_scheduler.setState(s);
   m_runIdAtCheckpoint = runId;
+  {
+    torch::serialize::InputArchive distAr;
+    const bool haveDist = ar.try_read("dist", distAr);
+    m_sync->loadState(haveDist ? &distAr : nullptr, m_model->parameters(), path);
+  }
   torch::Tensor rng;
   if (ar.try_read("rng_state", rng, /*is_buffer=*/true)) {
     auto gen = at::detail::getDefaultCPUGenerator();
@@ -314,7 +338,8 @@ std::size_t Trainer::removeStaleTempFiles(const std::filesystem::path& dir) {
 }
 
 bool Trainer::resumeFromLatest() {
-  if (const auto n = removeStaleTempFiles(m_checkpointDir))
+  // Rank 0 holds the model folder's lock; the other ranks only read.
+  if (const auto n = m_sync->leader() ? removeStaleTempFiles(m_checkpointDir) : 0)
     log::info("removed {} partial checkpoint file(s) a killed run left in {}", n, m_checkpointDir.string());
   auto all = listCheckpoints(m_checkpointDir);
   if (all.empty()) return false;

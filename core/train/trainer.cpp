@@ -116,6 +116,13 @@ Trainer::Trainer(TrainerConfig config, TrainingData data, std::filesystem::path 
 
 Trainer::~Trainer() = default;
 
+void Trainer::setSynchroniser(std::shared_ptr<UpdateSynchroniser> synchroniser) {
+  if (!synchroniser) synchroniser = std::make_shared<LocalSynchroniser>();
+  if (m_step != 0) throw US_ERROR("the synchroniser must be set before training or resuming");
+  m_sync = std::move(synchroniser);
+  for (std::size_t i = 0; i < m_batches.size(); ++i) m_batches.at(i).setShard({m_sync->rank(), m_sync->worldSize()});
+}
+
 int Trainer::threads() const { return torch::get_num_threads(); }
 
 double Trainer::optimizerLr() const {
@@ -163,14 +170,22 @@ ValidationResult Trainer::validateOn(const ExampleSource& source) {
   if (source.size() == 0) return r;
   torch::NoGradGuard noGrad;
   m_model->eval();
-  std::vector<int> lengths(source.size());
-  for (std::size_t i = 0; i < lengths.size(); ++i) lengths[i] = source.frames(i);
+  // This rank's share: every worldSize()-th utterance.
+  const auto rank = static_cast<std::size_t>(m_sync->rank());
+  const auto ranks = static_cast<std::size_t>(m_sync->worldSize());
+  std::vector<std::size_t> mine;
+  std::vector<int> lengths;
+  for (std::size_t i = rank; i < source.size(); i += ranks) {
+    mine.push_back(i);
+    lengths.push_back(source.frames(i));
+  }
+  if (mine.empty()) return r;
   BatchingOptions opts = m_config.batching;
   opts.shuffle = false;
   const int subsample = static_cast<int>(m_config.model.subsample());
   for (const auto& indices : planEpochBatches(lengths, opts, 0, 0)) {
     std::vector<TrainingExample> examples;
-    for (auto i : indices) examples.push_back(source.get(i));
+    for (auto i : indices) examples.push_back(source.get(mine[i]));
     Batch b = collateBatch(examples, subsample);
     auto [logits, outLengths] = m_model->forward(b.features, b.lengths);
     LossResult l = maskedCrossEntropy(logits, outLengths, b.targets);
@@ -263,16 +278,22 @@ LossResult Trainer::carriedStateLossAndBackward(const Batch& batch, const Object
 
 StepResult Trainer::trainStep(const Batch& batch, const Objective& objective, double lrScale) {
   m_model->train();
-  // Dropout masks depend on (seed, step) only: resume-safe.
-  torch::manual_seed(mixSeed(m_config.seed, static_cast<std::uint64_t>(m_step) + 1));
+  // Dropout masks depend on (seed, step, rank) only: resume-safe; rank 0's
+  // are those of a one-process run.
+  std::uint64_t seed = mixSeed(m_config.seed, static_cast<std::uint64_t>(m_step) + 1);
+  if (m_sync->rank() > 0) seed = mixSeed(seed, static_cast<std::uint64_t>(m_sync->rank()));
+  torch::manual_seed(seed);
   StepResult r;
   r.lr = applyLearningRate(lrScale);
   m_optimizer->zero_grad();
   r.loss = lossAndBackward(batch, objective);
+  const auto params = m_model->parameters();
+  m_sync->reduceGradients(params);
   const double clip = m_config.gradClip > 0 ? m_config.gradClip : std::numeric_limits<double>::infinity();
-  r.gradNorm = torch::nn::utils::clip_grad_norm_(m_model->parameters(), clip);
+  r.gradNorm = torch::nn::utils::clip_grad_norm_(params, clip);
   m_optimizer->step();
   ++m_step;
+  m_sync->afterOptimizerStep(params, m_step);
   return r;
 }
 
@@ -288,9 +309,10 @@ bool Trainer::noteValidation(const ValidationResult& v, bool periodic) {
     m_bestValidLoss = v.loss;
     m_bestStep = m_step;
     if (periodic) m_badValidations = 0;
-    if (m_config.keepBest && !m_checkpointDir.empty()) {
+    if (m_config.keepBest && !m_checkpointDir.empty() && m_sync->leader()) {
       std::filesystem::create_directories(m_checkpointDir);
-      nn::saveWeights(m_model, (m_checkpointDir / "best.pt").string());
+      m_sync->withConsensusWeights(m_model->parameters(),
+                                   [&] { nn::saveWeights(m_model, (m_checkpointDir / "best.pt").string()); });
     }
     return false;
   }
@@ -348,11 +370,50 @@ void Trainer::recordStepMetrics(const StepResult& s, const NextStep& next, std::
     log::warning("step {}: gradient norm is {} (the step was still taken)", m_step, s.gradNorm);
 }
 
+void Trainer::recordSyncMetrics(double stepSeconds) {
+  if (m_sync->algorithm() == "local" || m_step % m_config.logEvery != 0) return;
+  const SyncStats st = m_sync->lastStats();
+  recordMetric("dist/bytes_sent", st.bytesSent);
+  recordMetric("dist/bytes_received", st.bytesReceived);
+  recordMetric("dist/comm_seconds", st.commSeconds);
+  recordMetric("dist/compute_seconds", std::max(0.0, stepSeconds - st.commSeconds));
+  if (st.fractionSent >= 0) recordMetric("dist/fraction_sent", st.fractionSent);
+  if (st.threshold >= 0) recordMetric("dist/threshold", st.threshold);
+}
+
+namespace {
+
+// Validation sums as numbers for UpdateSynchroniser::sumOverRanks, and back.
+void pack(const ValidationResult& v, std::vector<double>& out) {
+  out.insert(out.end(), {v.sumLoss, static_cast<double>(v.correct), static_cast<double>(v.frames)});
+}
+
+ValidationResult unpack(const std::vector<double>& in, std::size_t index) {
+  ValidationResult part;
+  part.sumLoss = in[3 * index];
+  part.correct = static_cast<std::int64_t>(std::llround(in[3 * index + 1]));
+  part.frames = static_cast<std::int64_t>(std::llround(in[3 * index + 2]));
+  return pooled({part});
+}
+
+}  // namespace
+
 bool Trainer::validateAndRecord(bool periodic) {
+  // Every rank validates its share of the utterances with the consensus
+  // weights; the sums over ranks give every rank the same results, so newbob
+  // and early stopping decide alike everywhere.
+  std::vector<double> values;
+  m_sync->withConsensusWeights(m_model->parameters(), [&] {
+    std::vector<ValidationResult> sets;
+    for (const auto& v : m_validationSets) sets.push_back(validateOn(*v.source));
+    // Without a held-out split the validation sets together are the validation (validate()).
+    pack(m_validation ? validateOn(*m_validation) : pooled(sets), values);
+    for (const auto& v : sets) pack(v, values);
+  });
+  values = m_sync->sumOverRanks(std::move(values));
   std::vector<ValidationResult> sets;
-  for (const auto& v : m_validationSets) sets.push_back(validateOn(*v.source));
-  // Without a held-out split the validation sets together are the validation (validate()).
-  const bool stop = noteValidation(m_validation ? validateOn(*m_validation) : pooled(sets), periodic);
+  for (std::size_t i = 0; i < m_validationSets.size(); ++i) sets.push_back(unpack(values, i + 1));
+  const bool stop = noteValidation(unpack(values, 0), periodic);
   for (std::size_t i = 0; i < sets.size(); ++i) {
     recordMetric("valid/" + m_validationSets[i].name + "/loss", sets[i].loss);
     recordMetric("valid/" + m_validationSets[i].name + "/frame_accuracy", sets[i].accuracy);
@@ -390,11 +451,12 @@ TrainResult Trainer::run(std::int64_t stopAtStep) {
   std::int64_t framesDone = 0;
   double stepSeconds = 0.0;
   bool validatedAtCurrentStep = false;
+  m_sync->begin(m_model->parameters());
 
   while (true) {
     result.stopReason = stopReasonBeforeStep(stopAtStep);
     if (!result.stopReason.empty()) break;
-    if (progress.cancelled()) {
+    if (m_sync->agreeToStop(progress.cancelled())) {
       result.stopReason = "cancelled";
       result.cancelled = true;
       break;
@@ -414,6 +476,7 @@ TrainResult Trainer::run(std::int64_t stopAtStep) {
     framesDone += batch.inputFrames;
 
     recordStepMetrics(s, next, batch.inputFrames, seconds);
+    recordSyncMetrics(seconds);
     if (m_stepObserver)
       m_stepObserver({m_step, stream.name(), next.objective->name(), next.lrScale, optimizerLr(), batch.keys,
                       position});
@@ -446,6 +509,7 @@ TrainResult Trainer::run(std::int64_t stopAtStep) {
     if (stop) break;
   }
 
+  m_sync->finish(m_model->parameters());
   // A last validation for the final weights, unless this step was just validated.
   if (!result.cancelled && result.stopReason != "stop_at_step" && (m_validation || !m_validationSets.empty()) &&
       !validatedAtCurrentStep && m_step > startStep)

@@ -43,6 +43,7 @@
 #include "core/train/lr_schedule.h"
 #include "core/train/objective.h"
 #include "core/train/trainer_config.h"
+#include "core/train/update_synchroniser.h"
 #include "core/util/events.h"
 #include "core/util/progress.h"
 
@@ -133,6 +134,12 @@ class Trainer {
   ~Trainer();
 
   void setSinks(const TrainerSinks& sinks) { m_sinks = sinks; }
+  // Distributed training (docs/distributed.md): the synchroniser's hooks run
+  // at every step, each data stream takes this rank's shard of its batches,
+  // and only rank 0 writes checkpoints and best.pt. Call before resuming or
+  // running. Without one: LocalSynchroniser (one process).
+  void setSynchroniser(std::shared_ptr<UpdateSynchroniser> synchroniser);
+  const UpdateSynchroniser& synchroniser() const { return *m_sync; }
   // Called after every step of run() with what it trained (tests, tools).
   void setStepObserver(std::function<void(const StepRecord&)> observer) { m_stepObserver = std::move(observer); }
   // Trains until max_steps / max_epochs / early stopping / cancel, or until
@@ -156,6 +163,8 @@ class Trainer {
   StepResult trainStep(const Batch& batch, const Objective& objective, double lrScale = 1.0);
 
   // Writes ckpt-<step>.pt atomically and prunes to `checkpoint.keep`.
+  // Collective when distributed: every rank calls it, rank 0 writes (the
+  // others get an empty path).
   std::filesystem::path saveCheckpoint();
   // Refuses (understudy::Error naming the file) a checkpoint written for
   // another architecture (the first tensor missing, extra or of another
@@ -212,8 +221,9 @@ class Trainer {
   std::string stopReasonBeforeStep(std::int64_t stopAtStep);
   // Steps run() expects to take, for the progress total.
   std::int64_t expectedSteps() const;
-  // The step's train/* metrics (every log_every steps).
+  // The step's train/* metrics (every log_every steps), and dist/* ones when distributed.
   void recordStepMetrics(const StepResult& s, const NextStep& next, std::int64_t inputFrames, double seconds);
+  void recordSyncMetrics(double stepSeconds);
   // Validates (validate() and every validation set), records the metrics;
   // true when early stopping fires.
   bool validateAndRecord(bool periodic);
@@ -232,6 +242,7 @@ class Trainer {
   std::filesystem::path m_checkpointDir;
   TrainerSinks m_sinks;
   std::function<void(const StepRecord&)> m_stepObserver;
+  std::shared_ptr<UpdateSynchroniser> m_sync = std::make_shared<LocalSynchroniser>();
   nn::AcousticModel m_model{nullptr};
   std::unique_ptr<torch::optim::Optimizer> m_optimizer;
   LrScheduler m_scheduler;

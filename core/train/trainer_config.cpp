@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 #include <utility>
 
@@ -156,7 +157,13 @@ std::string StreamsConfig::ratio() const { return fmt::format("{}:{}", labeledBa
 std::vector<std::string> resumableKeys(const TrainerConfig& config) {
   std::vector<std::string> keys = {"max_epochs",       "threads",        "log_every",
                                    "checkpoint.every", "checkpoint.keep", "validation.patience",
-                                   "model.preset"};
+                                   "model.preset",
+                                   // Distribution: resuming with another algorithm starts its state afresh.
+                                   "distribution.algorithm", "distribution.backend", "distribution.timeout_s",
+                                   "distribution.connect_timeout_s", "distribution.gtc.threshold",
+                                   "distribution.gtc.target_fraction", "distribution.bmuf.block_steps",
+                                   "distribution.bmuf.block_momentum", "distribution.bmuf.block_lr",
+                                   "distribution.bmuf.nesterov", "distribution.bmuf.warmup_blocks"};
   if (config.schedule.kind != "cosine") keys.insert(keys.begin(), "max_steps");
   return keys;
 }
@@ -261,6 +268,25 @@ void TrainerConfig::validate() const {
   if (checkpointEvery < 0) throw outOfRange("checkpoint.every", checkpointEvery, ">= 0");
   if (keepCheckpoints < 1) throw outOfRange("checkpoint.keep", keepCheckpoints, ">= 1");
   if (logEvery < 1) throw outOfRange("log_every", logEvery, ">= 1");
+  const auto& d = distribution;
+  if (d.algorithm != "sync" && d.algorithm != "gtc" && d.algorithm != "bmuf")
+    throw outOfRange("distribution.algorithm", d.algorithm, "sync | gtc | bmuf");
+  if (d.backend != "auto" && d.backend != "gloo" && d.backend != "nccl")
+    throw outOfRange("distribution.backend", d.backend, "auto | gloo | nccl");
+  if (!(d.timeoutSeconds >= 1.0 && d.timeoutSeconds <= 86400.0))
+    throw outOfRange("distribution.timeout_s", d.timeoutSeconds, "1..86400 seconds");
+  if (!(d.connectTimeoutSeconds >= 1.0 && d.connectTimeoutSeconds <= 86400.0))
+    throw outOfRange("distribution.connect_timeout_s", d.connectTimeoutSeconds, "1..86400 seconds");
+  if (!(d.gtc.threshold >= 0.0 && std::isfinite(d.gtc.threshold)))
+    throw outOfRange("distribution.gtc.threshold", d.gtc.threshold, ">= 0 (0 = dense)");
+  if (!(d.gtc.targetFraction >= 0.0 && d.gtc.targetFraction < 1.0))
+    throw outOfRange("distribution.gtc.target_fraction", d.gtc.targetFraction, "0 (fixed threshold) .. < 1");
+  if (d.bmuf.blockSteps < 1) throw outOfRange("distribution.bmuf.block_steps", d.bmuf.blockSteps, ">= 1");
+  if (!(d.bmuf.blockMomentum < 1.0))
+    throw outOfRange("distribution.bmuf.block_momentum", d.bmuf.blockMomentum, "< 1 (negative = 1 - 1/N)");
+  if (!(d.bmuf.blockLr > 0.0 && d.bmuf.blockLr <= 10.0))
+    throw outOfRange("distribution.bmuf.block_lr", d.bmuf.blockLr, "> 0 .. 10");
+  if (d.bmuf.warmupBlocks < 0) throw outOfRange("distribution.bmuf.warmup_blocks", d.bmuf.warmupBlocks, ">= 0");
 }
 
 std::string TrainerConfig::toYaml() const {
@@ -292,6 +318,14 @@ std::string TrainerConfig::toYaml() const {
   y += fmt::format("validation:\n  every: {}\n  patience: {}\n  keep_best: {}\n", validateEvery,
                    patience, keepBest);
   y += fmt::format("checkpoint:\n  every: {}\n  keep: {}\n", checkpointEvery, keepCheckpoints);
+  const auto& d = distribution;
+  y += fmt::format("distribution:\n  algorithm: {}\n  backend: {}\n  timeout_s: {}\n  connect_timeout_s: {}\n",
+                   d.algorithm, d.backend, d.timeoutSeconds, d.connectTimeoutSeconds);
+  y += fmt::format("  gtc:\n    threshold: {}\n    target_fraction: {}\n", d.gtc.threshold, d.gtc.targetFraction);
+  y += fmt::format(
+      "  bmuf:\n    block_steps: {}\n    block_momentum: {}\n    block_lr: {}\n    nesterov: {}\n"
+      "    warmup_blocks: {}\n",
+      d.bmuf.blockSteps, d.bmuf.blockMomentum, d.bmuf.blockLr, d.bmuf.nesterov, d.bmuf.warmupBlocks);
   return y;
 }
 
@@ -380,6 +414,29 @@ TrainerConfig TrainerConfig::fromYaml(YamlSection& s) {
     k.read("every", c.checkpointEvery);
     k.read("keep", c.keepCheckpoints);
     k.finish();
+  }
+  {
+    YamlSection d = s.child("distribution");
+    d.read("algorithm", c.distribution.algorithm);
+    d.read("backend", c.distribution.backend);
+    d.read("timeout_s", c.distribution.timeoutSeconds);
+    d.read("connect_timeout_s", c.distribution.connectTimeoutSeconds);
+    {
+      YamlSection g = d.child("gtc");
+      g.read("threshold", c.distribution.gtc.threshold);
+      g.read("target_fraction", c.distribution.gtc.targetFraction);
+      g.finish();
+    }
+    {
+      YamlSection b = d.child("bmuf");
+      b.read("block_steps", c.distribution.bmuf.blockSteps);
+      b.read("block_momentum", c.distribution.bmuf.blockMomentum);
+      b.read("block_lr", c.distribution.bmuf.blockLr);
+      b.read("nesterov", c.distribution.bmuf.nesterov);
+      b.read("warmup_blocks", c.distribution.bmuf.warmupBlocks);
+      b.finish();
+    }
+    d.finish();
   }
   s.finish();
   // Range errors name the key and, where the file has it, its line.

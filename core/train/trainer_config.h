@@ -74,6 +74,32 @@ struct OptimizerConfig {
   double eps = 1e-8;          // adam
 };
 
+// GTC: gradient threshold compression (docs/distributed.md "GTC").
+struct GtcConfig {
+  double threshold = 1e-3;       // tau: residual elements with |r| >= tau are sent as +-tau; 0 = dense (exact)
+  double targetFraction = 0.01;  // adapt tau every step toward sending this fraction of elements; 0 = tau fixed
+};
+
+// BMUF: blockwise model-update filtering (docs/distributed.md "BMUF").
+struct BmufConfig {
+  int blockSteps = 50;           // tau_b: local optimizer steps per block
+  double blockMomentum = -1.0;   // eta; < 0 = 1 - 1/N for N ranks
+  double blockLr = 1.0;          // zeta
+  bool nesterov = true;          // next block starts from W_g + eta Delta (else from W_g)
+  int warmupBlocks = 0;          // first blocks with eta = 0
+};
+
+// How ranks combine their work when `train --workers N` (or a launcher)
+// runs several; one process ignores it.
+struct DistributionConfig {
+  std::string algorithm = "sync";   // sync | gtc | bmuf
+  std::string backend = "auto";     // auto | gloo | nccl (auto: nccl for CUDA tensors, else gloo)
+  double timeoutSeconds = 120.0;    // a collective waiting longer fails the job (a stalled rank)
+  double connectTimeoutSeconds = 120.0;  // all ranks must have joined the rendezvous by then
+  GtcConfig gtc;
+  BmufConfig bmuf;
+};
+
 struct TrainerConfig {
   std::string name = "model";   // model name (models.name, WS/models/<name>/)
   std::string role = "teacher"; // teacher | student | baseline
@@ -97,6 +123,7 @@ struct TrainerConfig {
   int keepCheckpoints = 3;
   bool keepBest = true;               // final model = best validation loss, not the last step
   std::int64_t logEvery = 1;          // steps between metric rows
+  DistributionConfig distribution;
 
   // Where model.num_units came from (for the units-mismatch error).
   std::string sourceFile;
