@@ -1,0 +1,120 @@
+#include "tests/core/dist/spawn_ranks.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#ifndef DIST_RANK_EXE
+#error "DIST_RANK_EXE must name the dist_rank executable"
+#endif
+
+extern char** environ;
+
+namespace understudy::disttest {
+
+int freePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) throw std::runtime_error("bind failed");
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+bool processAlive(int pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  if (!stat) return false;
+  std::string line;
+  std::getline(stat, line);
+  const auto close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
+}
+
+JobOutcome spawnRanks(const std::string& scenario, int ranks, const std::string& outdir,
+                      const std::vector<std::string>& args, double deadlineSeconds) {
+  JobOutcome job;
+  job.outdir = outdir;
+  const int port = freePort();
+  const int processes = ranks == 0 ? 1 : ranks;
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::string> logs;
+  for (int r = 0; r < processes; ++r) {
+    logs.push_back(outdir + "/rank" + std::to_string(r) + ".log");
+    std::vector<std::string> env;
+    for (char** e = environ; *e; ++e) {
+      const std::string v = *e;
+      if (v.rfind("RANK=", 0) == 0 || v.rfind("WORLD_SIZE=", 0) == 0 || v.rfind("MASTER_", 0) == 0 ||
+          v.rfind("LOCAL_RANK=", 0) == 0)
+        continue;
+      env.push_back(v);
+    }
+    if (ranks > 0) {
+      env.push_back("MASTER_ADDR=127.0.0.1");
+      env.push_back("MASTER_PORT=" + std::to_string(port));
+      env.push_back("RANK=" + std::to_string(r));
+      env.push_back("WORLD_SIZE=" + std::to_string(ranks));
+      env.push_back("LOCAL_RANK=" + std::to_string(r));
+    }
+    std::vector<std::string> argv{DIST_RANK_EXE, scenario, outdir};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      const int fd = ::open(logs.back().c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      std::vector<char*> a, e;
+      for (auto& s : argv) a.push_back(s.data());
+      a.push_back(nullptr);
+      for (auto& s : env) e.push_back(s.data());
+      e.push_back(nullptr);
+      ::execve(a[0], a.data(), e.data());
+      _exit(127);
+    }
+    job.pids.push_back(pid);
+  }
+  job.ranks.resize(static_cast<std::size_t>(processes));
+  int left = processes;
+  std::vector<bool> finished(static_cast<std::size_t>(processes), false);
+  while (left > 0) {
+    for (int r = 0; r < processes; ++r) {
+      const auto i = static_cast<std::size_t>(r);
+      int status = 0;
+      if (finished[i] || ::waitpid(job.pids[i], &status, WNOHANG) != job.pids[i]) continue;
+      job.ranks[i].exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+      job.ranks[i].seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      finished[i] = true;
+      --left;
+    }
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (elapsed > deadlineSeconds && !job.timedOut) {
+      job.timedOut = true;
+      for (auto pid : job.pids) ::kill(pid, SIGKILL);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  job.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (int r = 0; r < processes; ++r) {
+    std::ifstream in(logs[static_cast<std::size_t>(r)]);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    job.ranks[static_cast<std::size_t>(r)].log = ss.str();
+  }
+  return job;
+}
+
+}  // namespace understudy::disttest

@@ -1,0 +1,36 @@
+// Starts the ranks of a distributed test: N copies of dist_rank with
+// torchrun's environment (MASTER_ADDR 127.0.0.1, a free MASTER_PORT, RANK,
+// WORLD_SIZE, LOCAL_RANK), each rank's stdout and stderr in its own log,
+// waits for all (killing them all at the deadline), and reports.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace understudy::disttest {
+
+struct RankOutcome {
+  int exitCode = -1;  // the exit status, or -signal when killed by one
+  std::string log;    // stdout and stderr
+  double seconds = 0; // from the start of the job until this rank ended
+};
+
+struct JobOutcome {
+  std::vector<RankOutcome> ranks;
+  double seconds = 0.0;          // until the last rank ended
+  bool timedOut = false;         // the deadline killed the ranks
+  std::vector<int> pids;
+  std::string outdir;
+};
+
+// ranks == 0: one process without a job environment (the reference run).
+JobOutcome spawnRanks(const std::string& scenario, int ranks, const std::string& outdir,
+                      const std::vector<std::string>& args, double deadlineSeconds = 120.0);
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int freePort();
+
+// Whether a process with this pid still exists (zombies count as gone).
+bool processAlive(int pid);
+
+}  // namespace understudy::disttest
