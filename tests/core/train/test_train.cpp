@@ -683,6 +683,14 @@ class TestTrain : public QObject {
     QTest::newRow("keep") << "checkpoint:\n  every: 10\n  keep: 0\n" << "checkpoint.keep" << 3L;
     QTest::newRow("preset") << "model:\n  preset: teacher-huge\n" << "model.preset" << 2L;
     QTest::newRow("chunked blstm") << "model:\n  kind: blstm\nbptt:\n  mode: chunked\n" << "bptt.mode" << 4L;
+    QTest::newRow("algorithm") << "distribution:\n  algorithm: allreduce\n" << "distribution.algorithm" << 2L;
+    QTest::newRow("timeout") << "distribution:\n  timeout_s: 0\n" << "distribution.timeout_s" << 2L;
+    QTest::newRow("gtc threshold") << "distribution:\n  gtc:\n    threshold: -1\n"
+                                   << "distribution.gtc.threshold" << 3L;
+    QTest::newRow("block steps") << "distribution:\n  algorithm: bmuf\n  bmuf:\n    block_steps: 0\n"
+                                 << "distribution.bmuf.block_steps" << 4L;
+    QTest::newRow("block momentum") << "distribution:\n  bmuf:\n    block_momentum: 1\n"
+                                    << "distribution.bmuf.block_momentum" << 3L;
   }
   void testNegativeSizesNameKeyAndLine() {
     QFETCH(QString, yaml);
@@ -718,7 +726,15 @@ class TestTrain : public QObject {
     c.data.train = {"a", "b"};
     c.model.num_units(12);
     c.optimizer.beta2 = 0.98;
+    c.distribution.algorithm = "bmuf";
+    c.distribution.bmuf.blockSteps = 17;
+    c.distribution.bmuf.nesterov = false;
+    c.distribution.gtc.targetFraction = 0.05;
     TrainerConfig back = TrainerConfig::loadString(c.toYaml());
+    QCOMPARE(back.distribution.algorithm, std::string("bmuf"));
+    QCOMPARE(back.distribution.bmuf.blockSteps, 17);
+    QCOMPARE(back.distribution.bmuf.nesterov, false);
+    QCOMPARE(back.distribution.gtc.targetFraction, 0.05);
     QCOMPARE(QString::fromStdString(back.toYaml()), QString::fromStdString(c.toYaml()));
     QCOMPARE(back.optimizer.beta2, 0.98);
     QCOMPARE(back.data.train.size(), std::size_t{2});
