@@ -41,6 +41,36 @@ std::string resolveBackend(const std::string& requested) {
 
 }  // namespace
 
+struct Communicator::Group {
+  virtual ~Group() = default;
+  virtual void allreduce(std::vector<at::Tensor>& tensors) = 0;
+  virtual void allgather(std::vector<std::vector<at::Tensor>>& out, std::vector<at::Tensor>& in) = 0;
+  virtual void broadcast(std::vector<at::Tensor>& tensors, int root) = 0;
+  virtual void gather(std::vector<std::vector<at::Tensor>>& out, std::vector<at::Tensor>& in, int root) = 0;
+  virtual void barrier() = 0;
+};
+
+template <class PG>
+struct Communicator::GroupOf final : Communicator::Group {
+  explicit GroupOf(c10::intrusive_ptr<PG> pg) : group(std::move(pg)) {}
+  void allreduce(std::vector<at::Tensor>& tensors) override { group->allreduce(tensors)->wait(); }
+  void allgather(std::vector<std::vector<at::Tensor>>& out, std::vector<at::Tensor>& in) override {
+    group->allgather(out, in)->wait();
+  }
+  void broadcast(std::vector<at::Tensor>& tensors, int root) override {
+    c10d::BroadcastOptions opts;
+    opts.rootRank = root;
+    group->broadcast(tensors, opts)->wait();
+  }
+  void gather(std::vector<std::vector<at::Tensor>>& out, std::vector<at::Tensor>& in, int root) override {
+    c10d::GatherOptions opts;
+    opts.rootRank = root;
+    group->gather(out, in, opts)->wait();
+  }
+  void barrier() override { group->barrier()->wait(); }
+  c10::intrusive_ptr<PG> group;
+};
+
 std::int64_t processBytesWritten() {
   std::FILE* f = std::fopen("/proc/self/io", "r");
   if (!f) return -1;
@@ -79,14 +109,16 @@ std::shared_ptr<Communicator> Communicator::connect(const DistEnvironment& env, 
     if (c->m_backend == "nccl") {
       auto opts = c10d::ProcessGroupNCCL::Options::create();
       opts->timeout = millis(options.timeoutSeconds);
-      c->m_group = c10::make_intrusive<c10d::ProcessGroupNCCL>(c->m_store, env.rank, env.worldSize, opts);
+      c->m_group = std::make_unique<GroupOf<c10d::ProcessGroupNCCL>>(
+          c10::make_intrusive<c10d::ProcessGroupNCCL>(c->m_store, env.rank, env.worldSize, opts));
     }
 #endif
     if (c->m_backend == "gloo") {
       auto opts = c10d::ProcessGroupGloo::Options::create(millis(options.timeoutSeconds));
       // The interface that reaches MASTER_ADDR (loopback for local jobs).
       opts->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(env.masterAddr));
-      c->m_group = c10::make_intrusive<c10d::ProcessGroupGloo>(c->m_store, env.rank, env.worldSize, opts);
+      c->m_group = std::make_unique<GroupOf<c10d::ProcessGroupGloo>>(
+          c10::make_intrusive<c10d::ProcessGroupGloo>(c->m_store, env.rank, env.worldSize, opts));
     }
   } catch (const std::exception& e) {
     throw US_ERROR(fmt::format("rank {} of {}: could not connect the {} process group via {}: {}", env.rank,
@@ -122,7 +154,7 @@ void Communicator::allreduceSum(torch::Tensor& tensor) {
   const double bytes = 2.0 * static_cast<double>(tensor.nbytes()) * (m_size - 1) / m_size;
   run("allreduce", bytes, [&] {
     std::vector<torch::Tensor> list{tensor};
-    m_group->allreduce(list)->wait();
+    m_group->allreduce(list);
   });
 }
 
@@ -130,7 +162,7 @@ std::vector<torch::Tensor> Communicator::allgather(const torch::Tensor& tensor) 
   std::vector<std::vector<torch::Tensor>> out(1);
   for (int r = 0; r < m_size; ++r) out[0].push_back(torch::empty_like(tensor));
   std::vector<torch::Tensor> in{tensor.contiguous()};
-  run("allgather", static_cast<double>(tensor.nbytes()) * (m_size - 1), [&] { m_group->allgather(out, in)->wait(); });
+  run("allgather", static_cast<double>(tensor.nbytes()) * (m_size - 1), [&] { m_group->allgather(out, in); });
   return out[0];
 }
 
@@ -149,9 +181,7 @@ std::vector<torch::Tensor> Communicator::allgatherVariable(const torch::Tensor& 
 void Communicator::broadcast(torch::Tensor& tensor, int root) {
   run("broadcast", m_rank == root ? 0.0 : static_cast<double>(tensor.nbytes()), [&] {
     std::vector<torch::Tensor> list{tensor};
-    c10d::BroadcastOptions opts;
-    opts.rootRank = root;
-    m_group->broadcast(list, opts)->wait();
+    m_group->broadcast(list, root);
   });
 }
 
@@ -163,15 +193,13 @@ std::vector<torch::Tensor> Communicator::gather(const torch::Tensor& tensor, int
   }
   std::vector<torch::Tensor> in{tensor.contiguous()};
   run("gather", m_rank == root ? static_cast<double>(tensor.nbytes()) * (m_size - 1) : 0.0, [&] {
-    c10d::GatherOptions opts;
-    opts.rootRank = root;
-    m_group->gather(out, in, opts)->wait();
+    m_group->gather(out, in, root);
   });
   return m_rank == root ? out[0] : std::vector<torch::Tensor>{};
 }
 
 void Communicator::barrier() {
-  run("barrier", 0.0, [&] { m_group->barrier()->wait(); });
+  run("barrier", 0.0, [&] { m_group->barrier(); });
 }
 
 CommTally Communicator::takeTally() {

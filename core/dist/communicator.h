@@ -26,7 +26,6 @@
 #include "core/dist/environment.h"
 
 namespace c10d {
-class ProcessGroup;
 class Store;
 }  // namespace c10d
 
@@ -75,11 +74,17 @@ class Communicator {
 
  private:
   Communicator() = default;
+  // The process group behind a small interface of our own: in LibTorch 1.13
+  // ProcessGroupGloo/NCCL derive from c10d::ProcessGroup, in 2.x from
+  // c10d::Backend; the same calls compile against both (communicator.cpp).
+  struct Group;
+  template <class PG>
+  struct GroupOf;
   // Runs one collective: times it, counts its bytes, turns failures into errors.
   void run(const char* what, double bytesReceived, const std::function<void()>& collective);
 
   c10::intrusive_ptr<c10d::Store> m_store;
-  c10::intrusive_ptr<c10d::ProcessGroup> m_group;
+  std::unique_ptr<Group> m_group;
   int m_rank = 0;
   int m_size = 1;
   std::string m_backend;
