@@ -30,6 +30,12 @@ if(TARGET understudy_train)
   list(APPEND UNDERSTUDY_CLI_DEFINITIONS UNDERSTUDY_HAVE_TRAIN_CLI)
 endif()
 
+# `worker` and `train --workers N` (in cmd_train.cpp): distributed training.
+if(TARGET understudy_train AND TARGET understudy_dist)
+  list(APPEND UNDERSTUDY_CLI_LIBS understudy::dist)
+  list(APPEND UNDERSTUDY_CLI_DEFINITIONS UNDERSTUDY_HAVE_DIST_CLI)
+endif()
+
 # `decode` needs the model (train) and the graph, search and scoring (decode).
 if(TARGET understudy_train AND TARGET understudy_decode)
   list(APPEND UNDERSTUDY_CLI_SOURCES cmd_decode.cpp)

@@ -1,9 +1,18 @@
 // train: a teacher or student from a recipe-style YAML config: cross-entropy
 // on labeled data, distillation on teacher-labeled data, on the schedule the
-// config names (docs/training.md).
+// config names (docs/training.md). With --workers N, `train` starts N local
+// ranks of `worker` and waits for them (docs/distributed.md); `worker` is one
+// rank of a distributed run, also under torchrun or srun.
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "app/cli/commands.h"
 #include "app/cli/console_progress.h"
@@ -18,6 +27,12 @@
 #include "core/util/checksum.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
+#ifdef UNDERSTUDY_HAVE_DIST_CLI
+#include "core/dist/communicator.h"
+#include "core/dist/environment.h"
+#include "core/dist/launcher.h"
+#include "core/dist/make_synchroniser.h"
+#endif
 
 namespace understudy::cli {
 
@@ -30,32 +45,54 @@ struct TrainArgs {
   bool resume = false;
   std::int64_t maxSteps = -1;
   int threads = -1;
+  int workers = 0;     // train --workers N: N local ranks (0: this process trains)
+  int masterPort = 0;  // train --master-port (0: a free one)
 };
 
-void runTrain(const TrainArgs& a, const GlobalOptions& global) {
+// This process's part in a run: the whole of it (`train`), or one rank of a
+// distributed one (`worker`). Rank 0 alone holds the model folder's lock and
+// writes the run record, metrics, events and the model; every rank trains.
+struct RankRole {
+  int rank = 0;
+  int worldSize = 1;
+  struct Connected {
+    std::shared_ptr<train::UpdateSynchroniser> synchroniser;
+    std::string description;  // "2 ranks, algorithm sync, backend gloo"
+  };
+  // Joins the other ranks once the config is known; null: one process.
+  std::function<Connected(const train::TrainerConfig&)> connect;
+  bool leader() const { return rank == 0; }
+};
+
+// `train` (one process) and each rank of `worker`: the same steps, with the
+// writes left to rank 0.
+void runTraining(const TrainArgs& a, const GlobalOptions& global, const RankRole& role) {
   train::TrainerConfig cfg = train::TrainerConfig::loadFile(a.config);
   if (a.maxSteps >= 0) cfg.maxSteps = a.maxSteps;
   if (a.threads >= 0) cfg.threads = a.threads;
   Workspace ws = Workspace::open(a.workspace);
   const fs::path modelDir = ws.subdir("models") / cfg.name;
   // One writer per model folder, held until this process ends (or dies).
-  const train::ModelFolderLock lock(modelDir);
+  std::optional<train::ModelFolderLock> lock;
+  if (role.leader()) lock.emplace(modelDir);
   train::WorkspaceData data = train::loadWorkspaceData(ws, cfg);
   cfg.resolveUnits(data.units.size());
   cfg.validate();
 
+  // Every rank checks (they only read the folder), so all of them refuse alike.
   const fs::path checkpointDir = modelDir / "checkpoints";
   const bool haveCheckpoints = !train::Trainer::listCheckpoints(checkpointDir).empty();
   if (haveCheckpoints && !a.resume)
-    throw US_ERROR("model '" + cfg.name + "' already has checkpoints").file(checkpointDir.string())
+    throw US_ERROR("model '" + cfg.name + "' already has checkpoints")
+        .file(checkpointDir.string())
         .hint("continue it with --resume, or pick another name (or delete the folder)");
 
   // Human-readable lines (main() sends stdout to stderr when `--events -` owns it).
   std::FILE* out = stdout;
   std::fprintf(out, "# train: resolved config (%s)\n%s", a.config.c_str(), cfg.toYaml().c_str());
   std::fprintf(out, "# data: %zu training utterances (%lld frames), %zu validation, %d units\n",
-              data.train->size(), static_cast<long long>(data.trainFrames),
-              data.validation ? data.validation->size() : std::size_t{0}, data.units.size());
+               data.train->size(), static_cast<long long>(data.trainFrames),
+               data.validation ? data.validation->size() : std::size_t{0}, data.units.size());
   if (data.soft)
     std::fprintf(out, "# soft-labeled data: %zu utterances (%lld frames)\n", data.soft->size(),
                  static_cast<long long>(data.softFrames));
@@ -64,12 +101,22 @@ void runTrain(const TrainArgs& a, const GlobalOptions& global) {
   std::fflush(out);
 
   train::Trainer trainer(cfg, train::trainingData(data), checkpointDir);
+  std::string distributed;  // "2 ranks, algorithm sync, backend gloo"; empty: one process
+  if (role.connect) {
+    RankRole::Connected c = role.connect(cfg);
+    trainer.setSynchroniser(c.synchroniser);  // before resuming: the checkpoint's dist/ state
+    distributed = c.description;
+    std::fprintf(out, "# distributed: rank %d of %s\n", role.rank, distributed.c_str());
+  }
   {
     std::string streams;
     for (std::size_t i = 0; i < trainer.batches().size(); ++i)
-      streams += fmt::format("{}{} {} batches per epoch", i ? ", " : "", trainer.batches().at(i).name(),
-                             trainer.batches().at(i).batchesInEpoch());
-    std::fprintf(out, "# streams: %s: %s\n", cfg.streams.kind.c_str(), streams.c_str());
+      streams +=
+          fmt::format("{}{} {} batches per epoch", i ? ", " : "", trainer.batches().at(i).name(),
+                      trainer.batches().at(i).batchesInEpoch());
+    std::fprintf(out, "# streams: %s: %s%s\n", cfg.streams.kind.c_str(), streams.c_str(),
+                 distributed.empty() ? "" : " (this rank's share)");
+    std::fflush(out);  // before the trainer's log lines on stderr
   }
   std::optional<std::int64_t> parent;
   if (a.resume) {
@@ -80,26 +127,44 @@ void runTrain(const TrainArgs& a, const GlobalOptions& global) {
       log::warning("--resume: no checkpoint in {}; starting from scratch", checkpointDir.string());
     }
   }
+  std::fflush(out);
+
+  ConsoleProgress progress(
+      global.quiet);  // also how a Ctrl-C (or a worker's SIGTERM) reaches the trainer
+  if (!role.leader()) {
+    // No run record, metrics, events or model: rank 0 writes them.
+    trainer.setSinks({&progress, nullptr, nullptr, 0});
+    const train::TrainResult r = trainer.run();
+    if (r.cancelled)
+      throw US_ERROR(
+          fmt::format("rank {}: training cancelled at step {}; rank 0 saved the checkpoint",
+                      role.rank, r.steps));
+    std::fprintf(out, "Rank %d of %d: %lld steps, stopped by %s; rank 0 writes the model.\n",
+                 role.rank, role.worldSize, static_cast<long long>(r.steps), r.stopReason.c_str());
+    return;
+  }
 
   RunStore runs(ws.db());
   RunSpec spec;
   spec.kind = "train";
   spec.name = cfg.name;
-  spec.config = cfg.toYaml();
+  // The record says how the run was spread (a comment: the YAML stays a config).
+  spec.config =
+      (distributed.empty() ? std::string() : "# distributed: " + distributed + "\n") + cfg.toYaml();
   spec.configHash = fmt::format("{:016x}", checksum64(spec.config));
   spec.parentRunId = parent;
   runs.reapOrphanedRuns();
   const std::int64_t runId = runs.startRun(spec);
   auto events = openEventStream(global, runId);
   if (events) events->writer().status("started", {{"kind", "train"}, {"name", cfg.name}});
-  ConsoleProgress progress(global.quiet);
   trainer.setSinks({&progress, events ? &events->writer() : nullptr, &runs, runId});
 
   train::TrainResult r;
   try {
     r = trainer.run();
   } catch (const std::exception& e) {
-    const std::string message = dynamic_cast<const Error*>(&e) ? static_cast<const Error&>(e).message() : e.what();
+    const std::string message =
+        dynamic_cast<const Error*>(&e) ? static_cast<const Error&>(e).message() : e.what();
     runs.finishRun(runId, RunStatus::Failed, message);
     if (events) events->writer().status("failed", {{"error", message}});
     throw;
@@ -109,14 +174,17 @@ void runTrain(const TrainArgs& a, const GlobalOptions& global) {
     if (events) events->writer().status("cancelled", {{"step", r.steps}});
     throw US_ERROR("training cancelled at step " + std::to_string(r.steps) + "; checkpoint saved")
         .file(checkpointDir.string())
-        .hint("continue with: understudy-cli train -w " + a.workspace + " --config " + a.config + " --resume");
+        .hint("continue with: understudy-cli train -w " + a.workspace + " --config " + a.config +
+              (role.connect ? " --workers " + std::to_string(role.worldSize) : std::string()) +
+              " --resume");
   }
 
   try {
     const bool best = cfg.keepBest && trainer.restoreBest();
     // Priors over every training dataset's targets, weighted by frames.
     std::vector<fs::path> targetDirs;
-    for (const auto& name : cfg.data.train) targetDirs.push_back(TargetStore::datasetDir(ws.root(), name));
+    for (const auto& name : cfg.data.train)
+      targetDirs.push_back(TargetStore::datasetDir(ws.root(), name));
     train::ModelBundle bundle;
     bundle.name = cfg.name;
     bundle.role = cfg.role;
@@ -141,25 +209,176 @@ void runTrain(const TrainArgs& a, const GlobalOptions& global) {
         r.framesPerSecond, 100.0 * r.lastValidation.accuracy, r.lastValidation.loss,
         best ? fmt::format(", kept best step {}", r.bestStep).c_str() : "", weights.c_str());
   } catch (const std::exception& e) {
-    const std::string message = dynamic_cast<const Error*>(&e) ? static_cast<const Error&>(e).message() : e.what();
+    const std::string message =
+        dynamic_cast<const Error*>(&e) ? static_cast<const Error&>(e).message() : e.what();
     runs.finishRun(runId, RunStatus::Failed, message);
     throw;
   }
 }
 
+#ifdef UNDERSTUDY_HAVE_DIST_CLI
+
+// `worker`: one rank of a distributed run, its place from the environment
+// (torchrun's variables, or Slurm's).
+void runWorker(const TrainArgs& a, const GlobalOptions& global) {
+  const dist::DistEnvironment env = dist::readDistEnvironment();
+  ConsoleProgress::installTerminateHandler();
+  RankRole role;
+  role.rank = env.rank;
+  role.worldSize = env.worldSize;
+  role.connect = [env](const train::TrainerConfig& cfg) {
+    std::fprintf(stdout, "# rank %d of %d (%s environment): joining %s:%d\n", env.rank,
+                 env.worldSize, env.source.c_str(), env.masterAddr.c_str(), env.masterPort);
+    std::fflush(stdout);
+    auto comm = dist::Communicator::connect(env, dist::communicatorOptions(cfg.distribution));
+    RankRole::Connected c;
+    c.synchroniser = dist::makeSynchroniser(cfg.distribution, comm);
+    c.description = fmt::format("{} ranks, algorithm {}, backend {}", comm->size(),
+                                cfg.distribution.algorithm, comm->backend());
+    return c;
+  };
+  runTraining(a, global, role);
+}
+
+// Where rank r > 0 of `train --workers` writes its stdout and stderr: the
+// last job's, per model (rank 0 shares the launcher's terminal).
+fs::path rankLogDir(const fs::path& workspaceRoot, const std::string& model) {
+  return workspaceRoot / "runs" / ("train-" + model);
+}
+
+// `train --workers N`: N local ranks of `worker` (this same program) with
+// torchrun's environment; waits for them and reports the first failure.
+void launchLocalWorkers(const TrainArgs& a, const GlobalOptions& global) {
+  const train::TrainerConfig cfg =
+      train::TrainerConfig::loadFile(a.config);  // the name, and errors once
+  const fs::path logDir = rankLogDir(Workspace::open(a.workspace).root(), cfg.name);
+  const int port = a.masterPort > 0 ? a.masterPort : dist::freeLocalPort();
+
+  std::vector<std::string> common{"worker", "-w", a.workspace, "--config", a.config};
+  if (a.resume) common.push_back("--resume");
+  if (a.maxSteps >= 0) common.insert(common.end(), {"--max-steps", std::to_string(a.maxSteps)});
+  if (a.threads >= 0) common.insert(common.end(), {"--threads", std::to_string(a.threads)});
+
+  std::vector<dist::RankProcess> ranks;
+  for (int r = 0; r < a.workers; ++r) {
+    dist::RankProcess p;
+    p.rank = r;
+    p.program = "/proc/self/exe";  // this very binary, even if the file was replaced since
+    p.argv = {"understudy-cli", "--log-level", global.logLevel};
+    if (global.verbose) p.argv.push_back("-v");
+    if (r == 0) {
+      // Rank 0 speaks for the job: the user's options, the launcher's
+      // terminal, and with `--events -` the real stdout for the JSON lines.
+      if (global.quiet) p.argv.push_back("-q");
+      if (!global.eventsPath.empty()) p.argv.insert(p.argv.end(), {"--events", global.eventsPath});
+      p.stdoutFd = originalStdoutDescriptor();
+    } else {
+      p.argv.push_back("-q");
+      p.logFile = (logDir / fmt::format("rank{}.log", r)).string();
+    }
+    p.argv.insert(p.argv.end(), common.begin(), common.end());
+    dist::DistEnvironment env;
+    env.masterAddr = "127.0.0.1";
+    env.masterPort = port;
+    env.rank = r;
+    env.worldSize = a.workers;
+    env.localRank = r;
+    p.env = dist::torchrunVariables(env);
+    ranks.push_back(std::move(p));
+  }
+  std::string logs;
+  if (a.workers == 2) logs = fmt::format(", rank 1 logs to {}", (logDir / "rank1.log").string());
+  if (a.workers > 2)
+    logs = fmt::format(", ranks 1-{} log to {}/rank<r>.log", a.workers - 1, logDir.string());
+  std::fprintf(stdout, "# train: %d local ranks (rendezvous 127.0.0.1:%d); rank 0 prints here%s\n",
+               a.workers, port, logs.c_str());
+  std::fflush(stdout);
+
+  const dist::LaunchReport report = dist::launchRanks(ranks);
+  if (report.succeeded()) return;
+  const std::string resume =
+      fmt::format("understudy-cli train -w {} --config {} --workers {} --resume", a.workspace,
+                  a.config, a.workers);
+  if (report.forwardedSignal != 0 && report.failed.empty())
+    throw US_ERROR("training interrupted: " + report.summary())
+        .hint("the ranks agree to stop and rank 0 saves a checkpoint; continue with: " + resume);
+  const int first = report.firstFailure();
+  const std::string log =
+      first >= 0 ? report.logFiles[static_cast<std::size_t>(first)] : std::string();
+  if (!report.firstFailureLogTail.empty()) {
+    std::string block;
+    for (std::size_t b = 0, e; b < report.firstFailureLogTail.size(); b = e + 1) {
+      e = report.firstFailureLogTail.find('\n', b);
+      if (e == std::string::npos) e = report.firstFailureLogTail.size();
+      block += "  | " + report.firstFailureLogTail.substr(b, e - b) + "\n";
+    }
+    std::fprintf(stderr, "understudy-cli: the last lines of rank %d's log (%s):\n%s", first,
+                 log.c_str(), block.c_str());
+  }
+  // The first failure an error (not a death) after the collective timeout,
+  // and a rank that did not even answer SIGTERM: most likely the others
+  // timed out waiting for that one.
+  bool stalled =
+      first >= 0 && report.ranks[static_cast<std::size_t>(first)].signal == 0 &&
+      report.ranks[static_cast<std::size_t>(first)].seconds >= cfg.distribution.timeoutSeconds;
+  stalled = stalled && std::any_of(report.stopped.begin(), report.stopped.end(), [&](int r) {
+              return report.ranks[static_cast<std::size_t>(r)].stoppedWith == SIGKILL;
+            });
+  std::string hint = a.workers > 1 ? "the other ranks' logs are in " + logDir.string() + "; " : "";
+  if (stalled)
+    hint += fmt::format(
+        "the rank killed with SIGKILL had probably stalled (the others give up after "
+        "distribution.timeout_s = {:g} s); ",
+        cfg.distribution.timeoutSeconds);
+  hint += "after fixing the cause, continue from the last checkpoint with: " + resume;
+  throw US_ERROR("distributed training failed: " + report.summary()).hint(hint);
+}
+
+#endif  // UNDERSTUDY_HAVE_DIST_CLI
+
 }  // namespace
 
 void addTrainCommands(CLI::App& app, GlobalOptions& global) {
-  auto* sub = app.add_subcommand("train", "Train a teacher or student acoustic model (frame CE, top-k distillation)");
+  auto* sub = app.add_subcommand(
+      "train", "Train a teacher or student acoustic model (frame CE, top-k distillation)");
   auto a = std::make_shared<TrainArgs>();
-  addWorkspaceOption(*sub, a->workspace);
-  sub->add_option("--config", a->config, "Trainer YAML (docs/training.md; resources/recipes/*.yaml)")
-      ->required()
-      ->check(CLI::ExistingFile);
-  sub->add_flag("--resume", a->resume, "Continue from the newest checkpoint of this model");
-  sub->add_option("--max-steps", a->maxSteps, "Override max_steps from the config");
-  sub->add_option("--threads", a->threads, "Override threads from the config (0 = all cores)");
-  sub->callback([a, &global] { runTrain(*a, global); });
+  auto addCommon = [](CLI::App& cmd, TrainArgs& args) {
+    addWorkspaceOption(cmd, args.workspace);
+    cmd.add_option("--config", args.config,
+                   "Trainer YAML (docs/training.md; resources/recipes/*.yaml)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    cmd.add_flag("--resume", args.resume, "Continue from the newest checkpoint of this model");
+    cmd.add_option("--max-steps", args.maxSteps, "Override max_steps from the config");
+    cmd.add_option("--threads", args.threads, "Override threads from the config (0 = all cores)");
+  };
+  addCommon(*sub, *a);
+#ifdef UNDERSTUDY_HAVE_DIST_CLI
+  sub->add_option("--workers", a->workers,
+                  "Train on N local ranks (processes of `worker`), combined as distribution: says "
+                  "(docs/distributed.md)")
+      ->check(CLI::Range(1, 1024));
+  sub->add_option("--master-port", a->masterPort,
+                  "With --workers: the rendezvous port on 127.0.0.1 (default: a free one)")
+      ->check(CLI::Range(1, 65535));
+  sub->callback([a, &global] {
+    if (a->workers > 0)
+      launchLocalWorkers(*a, global);
+    else
+      runTraining(*a, global, RankRole{});
+  });
+
+  auto* worker = app.add_subcommand(
+      "worker",
+      "One rank of a distributed training run; its place from MASTER_ADDR, MASTER_PORT, RANK, "
+      "WORLD_SIZE, "
+      "LOCAL_RANK (torchrun) or SLURM_PROCID, SLURM_NTASKS (srun) (docs/distributed.md)");
+  auto w = std::make_shared<TrainArgs>();
+  addCommon(*worker, *w);
+  worker->callback([w, &global] { runWorker(*w, global); });
+#else
+  sub->callback([a, &global] { runTraining(*a, global, RankRole{}); });
+#endif
 }
 
 }  // namespace understudy::cli

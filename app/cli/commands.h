@@ -26,7 +26,7 @@ std::unique_ptr<EventStream> openEventStream(const GlobalOptions& global, std::i
 
 void addWorkspaceCommands(CLI::App& app, GlobalOptions& global);  // init, info, runs
 void addCorpusCommands(CLI::App& app, GlobalOptions& global);     // corpus ..., features
-void addTrainCommands(CLI::App& app, GlobalOptions& global);      // train
+void addTrainCommands(CLI::App& app, GlobalOptions& global);      // train, worker
 void addEvaluateCommands(CLI::App& app, GlobalOptions& global);   // evaluate (frame accuracy, CE)
 void addLabelCommands(CLI::App& app, GlobalOptions& global);      // label (teacher top-k soft labels)
 void addDecodeCommands(CLI::App& app, GlobalOptions& global);     // decode (HLG search, WER)

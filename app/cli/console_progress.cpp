@@ -23,6 +23,8 @@ ConsoleProgress::~ConsoleProgress() {
 
 void ConsoleProgress::installInterruptHandler() { std::signal(SIGINT, onSigint); }
 
+void ConsoleProgress::installTerminateHandler() { std::signal(SIGTERM, onSigint); }
+
 bool ConsoleProgress::cancelled() const { return g_interrupted.load(); }
 
 std::string ConsoleProgress::render(const ProgressState& s) const {

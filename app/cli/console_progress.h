@@ -20,6 +20,9 @@ class ConsoleProgress : public ProgressSink {
 
   // SIGINT sets this; long loops then stop at their next safe point.
   static void installInterruptHandler();
+  // SIGTERM does what a first Ctrl-C does (`worker`: a launcher or a batch
+  // system stopping the job; the run agrees to stop and checkpoints).
+  static void installTerminateHandler();
 
  private:
   std::string render(const ProgressState& state) const;

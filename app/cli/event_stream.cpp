@@ -68,6 +68,8 @@ void reserveStdoutForEvents(const GlobalOptions& global) {
   g_eventsFd = saved;
 }
 
+int originalStdoutDescriptor() { return g_eventsFd >= 0 ? g_eventsFd : STDOUT_FILENO; }
+
 EventStream::EventStream(const std::string& path, std::int64_t runId) {
   if (path == "-") {
     if (g_eventsFd >= 0) {

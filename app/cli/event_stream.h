@@ -25,6 +25,11 @@ namespace understudy::cli {
 // Does nothing otherwise. Call once, before any command prints.
 void reserveStdoutForEvents(const GlobalOptions& global);
 
+// The descriptor that was stdout when the program started: the event
+// stream's private one after reserveStdoutForEvents(), else STDOUT_FILENO.
+// A launcher hands it to the child that writes the events.
+int originalStdoutDescriptor();
+
 class EventStream {
  public:
   EventStream(const std::string& path, std::int64_t runId);

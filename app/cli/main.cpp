@@ -21,6 +21,7 @@ Examples:
   understudy-cli corpus synth -w ~/exp/demo --profile tiny --seed 1
   understudy-cli features -w ~/exp/demo --dataset synth-labeled
   understudy-cli train -w ~/exp/demo --config teacher.yaml
+  understudy-cli train -w ~/exp/demo --config teacher.yaml --workers 2   two local ranks
   understudy-cli evaluate -w ~/exp/demo --model teacher --dataset synth-test-noisy
   understudy-cli label -w ~/exp/demo --model teacher --dataset synth-unlabeled
   understudy-cli export -w ~/exp/demo --dataset synth-unlabeled --what softlabels --ark post.ark

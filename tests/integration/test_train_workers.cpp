@@ -1,0 +1,318 @@
+// `understudy-cli train --workers 2` end to end on a tiny synthetic workspace
+// (corpus synth --scale 0.2 -> features -> targets; a tiny BLSTM, one thread
+// per rank): rank 0 alone writes the run, metrics, events, checkpoints and
+// model; a rank killed mid-training stops the job within seconds, the error
+// names it, and no worker is left behind; `--workers 2 --resume` goes on from
+// the checkpoint, and a SIGTERM to the launcher reaches the ranks, which
+// checkpoint and stop; a launcher killed outright takes its ranks with it
+// (docs/distributed.md "Launching ranks", "Failures"). About 40 s on 2 cores.
+#include <signal.h>
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QtTest>
+#include <functional>
+
+#include "support/sql_query.h"
+#include "support/test_support.h"
+
+using understudy::test::outputOf;
+using understudy::test::ProcessResult;
+using understudy::test::queryScalar;
+using understudy::test::queryText;
+using understudy::test::runCli;
+
+namespace {
+
+QByteArray readProcFile(int pid, const char* what) {
+  QFile f(QString("/proc/%1/%2").arg(pid).arg(what));
+  return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// Exists and is not a zombie.
+bool alive(int pid) {
+  const QByteArray stat = readProcFile(pid, "stat");
+  const int close = stat.lastIndexOf(')');
+  return close > 0 && close + 2 < stat.size() && stat[close + 2] != 'Z';
+}
+
+int parentOf(int pid) {
+  const QByteArray stat = readProcFile(pid, "stat");
+  const int close = stat.lastIndexOf(')');
+  if (close < 0) return -1;
+  const QList<QByteArray> fields = stat.mid(close + 2).split(' ');  // state ppid ...
+  return fields.size() > 1 ? fields[1].toInt() : -1;
+}
+
+QList<int> allPids() {
+  QList<int> pids;
+  for (const QString& name : QDir("/proc").entryList(QDir::Dirs)) {
+    bool ok = false;
+    const int pid = name.toInt(&ok);
+    if (ok) pids << pid;
+  }
+  return pids;
+}
+
+// Living `understudy-cli ... worker -w WS ...` processes of this workspace.
+QList<int> workersOf(const QString& ws) {
+  QList<int> found;
+  for (int pid : allPids()) {
+    const QList<QByteArray> args = readProcFile(pid, "cmdline").split('\0');
+    if (args.contains("worker") && args.contains(ws.toUtf8()) && alive(pid)) found << pid;
+  }
+  return found;
+}
+
+// The launcher's children that became workers, by rank (RANK= in their environment).
+QMap<int, int> ranksOf(int launcher) {
+  QMap<int, int> byRank;
+  for (int pid : allPids()) {
+    if (parentOf(pid) != launcher || !readProcFile(pid, "cmdline").split('\0').contains("worker"))
+      continue;
+    for (const QByteArray& var : readProcFile(pid, "environ").split('\0'))
+      if (var.startsWith("RANK=")) byRank[var.mid(5).toInt()] = pid;
+  }
+  return byRank;
+}
+
+bool waitFor(const std::function<bool()>& condition, int timeoutMs) {
+  QElapsedTimer t;
+  t.start();
+  while (!condition()) {
+    if (t.elapsed() > timeoutMs) return false;
+    QThread::msleep(20);
+  }
+  return true;
+}
+
+// The highest step of a ckpt-<step>.pt in `dir` (-1: none).
+int newestCheckpoint(const QString& dir) {
+  int best = -1;
+  const QRegularExpression re("^ckpt-(\\d+)\\.pt$");
+  for (const QString& f : QDir(dir).entryList(QDir::Files)) {
+    const auto m = re.match(f);
+    if (m.hasMatch()) best = std::max(best, m.captured(1).toInt());
+  }
+  return best;
+}
+
+}  // namespace
+
+class TestTrainWorkers : public QObject {
+  Q_OBJECT
+
+  QTemporaryDir m_dir;
+  QString m_ws, m_db;
+
+  // A tiny run: 11 batches of <= 400 frames per epoch (5 per rank), one thread,
+  // a checkpoint every 3 steps, and a short collective timeout.
+  QString writeConfig(const QString& name) const {
+    const QString path = m_dir.filePath(name + ".yaml");
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly)) return {};
+    f.write(QString("name: %1\nrole: teacher\nseed: 1\nthreads: 1\nmax_steps: 6\n"
+                    "data:\n  train: [synth-labeled]\n  validation_fraction: 0.1\n"
+                    "model:\n  preset: teacher-tiny\nbatching:\n  max_frames: 400\n"
+                    "optimizer:\n  kind: adam\n  lr: 0.003\nvalidation:\n  every: 1000\n"
+                    "checkpoint:\n  every: 3\n  keep: 2\n"
+                    "distribution:\n  algorithm: sync\n  timeout_s: 20\n  connect_timeout_s: 60\n")
+                .arg(name)
+                .toUtf8());
+    return path;
+  }
+
+  // Starts `train --workers 2` in the background; its two ranks are running
+  // `worker` when it returns.
+  bool startJob(QProcess& p, const QStringList& args, QMap<int, int>& ranks) const {
+    p.start(understudy::test::cliPath(), args);
+    if (!p.waitForStarted(10000)) return false;
+    const int launcher = static_cast<int>(p.processId());
+    return waitFor([&] { return (ranks = ranksOf(launcher)).size() == 2; }, 30000);
+  }
+
+  QString modelDir(const QString& name) const { return m_ws + "/models/" + name; }
+
+ private slots:
+  void initTestCase() {
+    QVERIFY(m_dir.isValid());
+    m_ws = m_dir.filePath("ws");
+    m_db = m_ws + "/workspace.db";
+    const QList<QStringList> steps{
+        {"init", m_ws},
+        {"-q", "corpus", "synth", "-w", m_ws, "--profile", "tiny", "--scale", "0.2", "--seed", "1"},
+        {"-q", "features", "-w", m_ws, "--dataset", "synth-labeled"},
+        {"-q", "targets", "-w", m_ws, "--dataset", "synth-labeled"}};
+    for (const QStringList& args : steps) {
+      const ProcessResult r = runCli(args, 300000);
+      QVERIFY2(r.exitCode == 0 && !r.crashed, qPrintable(args.join(' ') + ": " + outputOf(r)));
+    }
+  }
+
+  void testTwoWorkersTrainAndRankZeroAloneWrites() {
+    const QString config = writeConfig("dist-two");
+    // -v: each checkpoint writer logs "checkpoint ... written" (rank 0 to our
+    // stderr, rank 1 to its log); --events -: stdout must stay pure JSON.
+    const ProcessResult r = runCli(
+        {"-v", "--events", "-", "train", "-w", m_ws, "--config", config, "--workers", "2"}, 180000);
+    QVERIFY2(r.exitCode == 0 && !r.crashed, qPrintable(outputOf(r)));
+
+    int metrics = 0, bytesSent = 0;
+    QString lastStatus;
+    for (const QByteArray& line : r.out.split('\n')) {
+      if (line.isEmpty()) continue;
+      const QJsonDocument doc = QJsonDocument::fromJson(line);
+      QVERIFY2(doc.isObject(),
+               qPrintable("stdout line is not a JSON event: " + QString::fromUtf8(line.left(200))));
+      const QJsonObject e = doc.object();
+      if (e.value("type").toString() == "metric") ++metrics;
+      if (e.value("name").toString() == "dist/bytes_sent") ++bytesSent;
+      if (e.value("type").toString() == "status") lastStatus = e.value("name").toString();
+    }
+    QCOMPARE(lastStatus, QString("finished"));
+    QCOMPARE(bytesSent, 6);  // log_every 1, 6 steps, one stream of events (rank 0's)
+    QVERIFY(metrics > 6);
+
+    // Exactly one run, recorded by rank 0, saying how it was spread.
+    const std::string name = "name = 'dist-two'";
+    QCOMPARE(queryScalar(m_db, "SELECT COUNT(*) FROM runs WHERE " + name, -1), 1.0);
+    QCOMPARE(queryText(m_db, "SELECT status FROM runs WHERE " + name), std::string("finished"));
+    const std::string recorded = queryText(m_db, "SELECT config FROM runs WHERE " + name);
+    QVERIFY2(recorded.rfind("# distributed: 2 ranks, algorithm sync, backend gloo\n", 0) == 0,
+             recorded.c_str());
+    QCOMPARE(queryScalar(m_db,
+                         "SELECT COUNT(*) FROM metrics WHERE name = 'dist/bytes_sent' AND value > "
+                         "0 AND run_id = "
+                         "(SELECT id FROM runs WHERE " +
+                             name + ")",
+                         -1),
+             6.0);
+    QVERIFY(QFileInfo::exists(modelDir("dist-two") + "/model.pt"));
+    QCOMPARE(queryScalar(m_db, "SELECT COUNT(*) FROM models WHERE " + name, -1), 1.0);
+
+    // Checkpoints at steps 3 and 6 and the final one (6 again), written by rank 0 alone.
+    QCOMPARE(newestCheckpoint(modelDir("dist-two") + "/checkpoints"), 6);
+    const QRegularExpression written("checkpoint \\S+ckpt-\\d+\\.pt written");
+    QCOMPARE(QString::fromUtf8(r.err).count(written), 3);
+    QFile rank1(m_ws + "/runs/train-dist-two/rank1.log");
+    QVERIFY2(rank1.open(QIODevice::ReadOnly), qPrintable(rank1.fileName()));
+    const QString log1 = QString::fromUtf8(rank1.readAll());
+    QCOMPARE(log1.count(written), 0);
+    QVERIFY2(log1.contains("Rank 1 of 2: 6 steps, stopped by max_steps"), qPrintable(log1));
+    QVERIFY2(r.err.contains("Trained 'dist-two'"), r.err.right(2000).constData());
+  }
+
+  void testAKilledRankStopsTheJobWithinSecondsNamingIt() {
+    const QString config = writeConfig("dist-kill");
+    QProcess job;
+    QMap<int, int> ranks;
+    QVERIFY2(startJob(job,
+                      {"train", "-w", m_ws, "--config", config, "--workers", "2", "--max-steps",
+                       "100000"},
+                      ranks),
+             job.readAllStandardError().constData());
+    // Mid-training: after the first checkpoint.
+    QVERIFY2(waitFor([&] { return newestCheckpoint(modelDir("dist-kill") + "/checkpoints") >= 3; },
+                     60000),
+             job.readAllStandardError().right(2000).constData());
+    const int victim = ranks.value(1);
+    QElapsedTimer sinceKill;
+    sinceKill.start();
+    QCOMPARE(::kill(victim, SIGKILL), 0);
+    QVERIFY2(job.waitForFinished(20000), "the launcher did not exit after a rank was killed");
+    const double seconds = sinceKill.elapsed() / 1000.0;
+    qInfo("launcher exit %.2f s after SIGKILL of rank 1", seconds);
+    QVERIFY2(seconds < 5.0, qPrintable(QString("%1 s").arg(seconds)));
+    QCOMPARE(job.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(job.exitCode(), 1);
+    const QString err = QString::fromUtf8(job.readAllStandardError());
+    QVERIFY2(err.contains(
+                 QString("rank 1 of 2 (pid %1) failed first: it was killed by signal 9 (SIGKILL)")
+                     .arg(victim)),
+             qPrintable(err.right(3000)));
+    QVERIFY2(err.contains(QString("rank 0 (pid %1").arg(ranks.value(0))),
+             qPrintable(err.right(3000)));
+    QVERIFY2(err.contains("the last lines of rank 1's log"), qPrintable(err.right(3000)));
+    for (int pid : ranks)
+      QVERIFY2(!alive(pid), qPrintable(QString("worker %1 is still running").arg(pid)));
+    QVERIFY(workersOf(m_ws).isEmpty());
+    QCOMPARE(queryText(m_db, "SELECT status FROM runs WHERE name = 'dist-kill'"),
+             std::string("failed"));
+  }
+
+  void testResumeGoesOnFromTheCheckpointAndSigtermStopsTheRanksCleanly() {
+    // The killed run's checkpoint.
+    const QString config = m_dir.filePath("dist-kill.yaml");
+    const QString checkpoints = modelDir("dist-kill") + "/checkpoints";
+    const int resumed = newestCheckpoint(checkpoints);
+    QVERIFY(resumed >= 3);
+    QProcess job;
+    QMap<int, int> ranks;
+    QVERIFY2(startJob(job,
+                      {"train", "-w", m_ws, "--config", config, "--workers", "2", "--resume",
+                       "--max-steps", "100000"},
+                      ranks),
+             job.readAllStandardError().constData());
+    QVERIFY2(waitFor([&] { return newestCheckpoint(checkpoints) >= resumed + 3; }, 60000),
+             job.readAllStandardError().right(2000).constData());
+    // As a batch system stops a job: SIGTERM to the launcher, which forwards it.
+    QCOMPARE(::kill(static_cast<pid_t>(job.processId()), SIGTERM), 0);
+    QVERIFY2(job.waitForFinished(30000), "the launcher did not exit after SIGTERM");
+    QCOMPARE(job.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(job.exitCode(), 1);
+    const QString out = QString::fromUtf8(job.readAllStandardOutput());
+    const QString err = QString::fromUtf8(job.readAllStandardError());
+    QVERIFY2(out.contains(QString("# resuming at step %1\n").arg(resumed)),
+             qPrintable(out.right(3000)));
+    QVERIFY2(err.contains("training interrupted: SIGTERM was forwarded to the 2 ranks"),
+             qPrintable(err.right(3000)));
+    // The ranks agreed to stop and rank 0 wrote the checkpoint of that step.
+    const QRegularExpression cancelled("training cancelled at step (\\d+); checkpoint saved");
+    const auto m = cancelled.match(err);
+    QVERIFY2(m.hasMatch(), qPrintable(err.right(3000)));
+    QCOMPARE(newestCheckpoint(checkpoints), m.captured(1).toInt());
+    QVERIFY(workersOf(m_ws).isEmpty());
+    // The resumed run's record: cancelled, the killed run its parent.
+    QCOMPARE(queryText(m_db,
+                       "SELECT status FROM runs WHERE name = 'dist-kill' ORDER BY id DESC LIMIT 1"),
+             std::string("cancelled"));
+    QCOMPARE(
+        queryText(
+            m_db,
+            "SELECT parent_run_id FROM runs WHERE name = 'dist-kill' ORDER BY id DESC LIMIT 1"),
+        queryText(m_db, "SELECT id FROM runs WHERE name = 'dist-kill' ORDER BY id LIMIT 1"));
+  }
+
+  void testAKilledLauncherTakesItsRanksWithIt() {
+    const QString config = writeConfig("dist-orphan");
+    QProcess job;
+    QMap<int, int> ranks;
+    QVERIFY2(startJob(job,
+                      {"train", "-w", m_ws, "--config", config, "--workers", "2", "--max-steps",
+                       "100000"},
+                      ranks),
+             job.readAllStandardError().constData());
+    QVERIFY2(
+        waitFor([&] { return newestCheckpoint(modelDir("dist-orphan") + "/checkpoints") >= 3; },
+                60000),
+        job.readAllStandardError().right(2000).constData());
+    job.kill();  // SIGKILL: no chance to stop anything itself
+    QVERIFY(job.waitForFinished(10000));
+    const bool gone =
+        waitFor([&] { return !alive(ranks.value(0)) && !alive(ranks.value(1)); }, 5000);
+    for (int pid : ranks)
+      if (!gone) ::kill(pid, SIGKILL);  // leave no orphan behind even when failing
+    QVERIFY2(gone, "a rank outlived its launcher");
+    QVERIFY(workersOf(m_ws).isEmpty());
+  }
+};
+
+QTEST_GUILESS_MAIN(TestTrainWorkers)
+#include "test_train_workers.moc"
