@@ -64,6 +64,7 @@ void GtcThresholdControl::update(double fraction, double targetFraction) {
     settled = true;
     averageFraction = fraction;
   }
+  if (averageFraction < 0.0) averageFraction = fraction;  // no average yet
   double factor = 0.0;
   if (settled) {
     averageFraction = (1.0 - kAverageWeight) * averageFraction + kAverageWeight * fraction;
