@@ -75,10 +75,11 @@ class Gtc final : public CollectiveSynchroniser {
                  const std::filesystem::path& where) override;
 
   // For tests and tools: this rank's residual (undefined before the first
-  // step), tau for the next step, and the last step's lists in rank order as
-  // every rank received them (empty after a dense step).
+  // step), the threshold rule's state (tau for the next step), and the last
+  // step's lists in rank order as every rank received them (empty after a
+  // dense step).
   const torch::Tensor& residual() const { return m_residual; }
-  double threshold() const { return m_control.tau; }
+  const GtcThresholdControl& thresholdControl() const { return m_control; }
   const std::vector<torch::Tensor>& lastLists() const { return m_lastLists; }
 
  private:

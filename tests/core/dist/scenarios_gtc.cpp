@@ -18,8 +18,9 @@
 // checkpoints in `checkpoints=DIR`: stop_at=K trains K steps and writes a
 // checkpoint; without stop_at it resumes from the latest one and trains to
 // `steps`. Writes weights.rank<r>.pt [1 + steps done here, P] (the first
-// row: the weights it started from) and residual.rank<r>.pt (the residual
-// right after resuming, or at the end of a stop_at run).
+// row: the weights it started from) and residual.rank<r>.pt: [the residual,
+// the threshold rule's state (tau, average fraction, settled)] right after
+// resuming, or at the end of a stop_at run.
 #include <filesystem>
 
 #include "core/dist/flat_parameters.h"
@@ -83,6 +84,12 @@ void gtcSyntheticScenario(const ScenarioArgs& args) {
   saveTensors(args.output("synthetic"), {G, S, A, gtc->residual(), torch::stack(stats)});
 }
 
+// The threshold rule's state: [tau, average fraction, settled].
+torch::Tensor controlState(const dist::Gtc& gtc) {
+  const dist::GtcThresholdControl& c = gtc.thresholdControl();
+  return torch::tensor({c.tau, c.averageFraction, c.settled ? 1.0 : 0.0}, torch::kFloat64);
+}
+
 void gtcResumeScenario(const ScenarioArgs& args) {
   train::TrainerConfig cfg = tinyDistConfig(args);
   cfg.distribution.algorithm = "gtc";
@@ -99,14 +106,14 @@ void gtcResumeScenario(const ScenarioArgs& args) {
   if (stopAt == 0) {
     if (!trainer.resumeFromLatest())
       throw std::runtime_error("gtc_resume: no checkpoint in " + checkpoints.string());
-    saveTensors(args.output("residual"), {gtc->residual()});
+    saveTensors(args.output("residual"), {gtc->residual(), controlState(*gtc)});
   }
   std::vector<torch::Tensor> weights{dist::flattenValues(trainer.model()->parameters())};
   trainer.setStepObserver([&](const train::StepRecord&) {
     weights.push_back(dist::flattenValues(trainer.model()->parameters()));
   });
   trainer.run(stopAt);
-  if (stopAt > 0) saveTensors(args.output("residual"), {gtc->residual()});
+  if (stopAt > 0) saveTensors(args.output("residual"), {gtc->residual(), controlState(*gtc)});
   saveTensors(args.output("weights"), {torch::stack(weights)});
 }
 

@@ -324,6 +324,10 @@ class TestDistGtc : public QObject {
                           loaded = outputOf(second, "residual", r).at(0);
       QVERIFY(saved.abs().max().item<double>() > 0);
       QVERIFY2(torch::equal(loaded, saved), qPrintable(QString("rank %1").arg(r)));
+      // ... and the threshold rule where it was (settled, with its average).
+      const torch::Tensor control = outputOf(first, "residual", r).at(1);
+      QCOMPARE(control[2].item<double>(), 1.0);
+      QVERIFY(torch::equal(outputOf(second, "residual", r).at(1), control));
       // ... and the resumed run repeats the straight one bit for bit.
       const torch::Tensor w = outputOf(straight, "weights", r).at(0),
                           resumed = outputOf(second, "weights", r).at(0);
