@@ -140,6 +140,17 @@ class TestTrainWorkers : public QObject {
 
   QString modelDir(const QString& name) const { return m_ws + "/models/" + name; }
 
+  // `train --workers 2` of `name` with no step limit, in the background, once
+  // its first checkpoint is written (mid-training). "" or what went wrong.
+  QString startPastFirstCheckpoint(const QString& name, QProcess& job, QMap<int, int>& ranks) {
+    const QString config = writeConfig(name);
+    if (!startJob(job, {"train", "-w", m_ws, "--config", config, "--workers", "2", "--max-steps", "100000"}, ranks))
+      return "the ranks did not start: " + QString::fromUtf8(job.readAllStandardError());
+    if (!waitFor([&] { return newestCheckpoint(modelDir(name) + "/checkpoints") >= 3; }, 60000))
+      return "no checkpoint: " + QString::fromUtf8(job.readAllStandardError().right(2000));
+    return {};
+  }
+
  private slots:
   void initTestCase() {
     QVERIFY(m_dir.isValid());
@@ -210,18 +221,10 @@ class TestTrainWorkers : public QObject {
   }
 
   void testAKilledRankStopsTheJobWithinSecondsNamingIt() {
-    const QString config = writeConfig("dist-kill");
     QProcess job;
     QMap<int, int> ranks;
-    QVERIFY2(startJob(job,
-                      {"train", "-w", m_ws, "--config", config, "--workers", "2", "--max-steps",
-                       "100000"},
-                      ranks),
-             job.readAllStandardError().constData());
-    // Mid-training: after the first checkpoint.
-    QVERIFY2(waitFor([&] { return newestCheckpoint(modelDir("dist-kill") + "/checkpoints") >= 3; },
-                     60000),
-             job.readAllStandardError().right(2000).constData());
+    const QString problem = startPastFirstCheckpoint("dist-kill", job, ranks);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
     const int victim = ranks.value(1);
     QElapsedTimer sinceKill;
     sinceKill.start();
@@ -291,18 +294,10 @@ class TestTrainWorkers : public QObject {
   }
 
   void testAKilledLauncherTakesItsRanksWithIt() {
-    const QString config = writeConfig("dist-orphan");
     QProcess job;
     QMap<int, int> ranks;
-    QVERIFY2(startJob(job,
-                      {"train", "-w", m_ws, "--config", config, "--workers", "2", "--max-steps",
-                       "100000"},
-                      ranks),
-             job.readAllStandardError().constData());
-    QVERIFY2(
-        waitFor([&] { return newestCheckpoint(modelDir("dist-orphan") + "/checkpoints") >= 3; },
-                60000),
-        job.readAllStandardError().right(2000).constData());
+    const QString problem = startPastFirstCheckpoint("dist-orphan", job, ranks);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
     job.kill();  // SIGKILL: no chance to stop anything itself
     QVERIFY(job.waitForFinished(10000));
     const bool gone =

@@ -168,11 +168,13 @@ void MainWindow::showAbout() {
          "<p>A workbench for semi-supervised training of speech-recognition acoustic models "
          "after the teacher–student recipe.</p>"
          "<p>Works today: the built-in synthetic voice-assistant corpus, importing Kaldi data "
-         "directories and JSONL manifests, Kaldi-compatible fbank features, 30 ms frame "
-         "targets and training a BLSTM teacher with understudy-cli, and this window, which "
-         "shows a workspace's datasets, models and runs while jobs write them.</p>"
-         "<p>Planned: labeling unlabeled speech with the teacher's top-k soft labels, a "
-         "streaming LSTM student, distributed training (GTC, BMUF), decoding and WER.</p>"
+         "directories and JSONL manifests, Kaldi-compatible fbank features, 30 ms frame targets, "
+         "training a BLSTM teacher, labeling unlabeled speech with its top-k soft labels, training "
+         "a streaming LSTM student on labeled and soft-labeled data, distributed training over "
+         "local processes (synchronous SGD, GTC, BMUF), decoding and WER with understudy-cli, and "
+         "this window, which shows a workspace's datasets, models and runs while jobs write "
+         "them.</p><p>Planned: distributed training across machines, one-file recipes, the run "
+         "wizard and live charts.</p>"
          "<p>%1</p><p>Built with Qt %2.</p>")
           .arg(QString::fromStdString(versionBanner()).toHtmlEscaped(),
                QString::fromLatin1(qVersion())));

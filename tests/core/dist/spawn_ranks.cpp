@@ -1,5 +1,7 @@
 #include "tests/core/dist/spawn_ranks.h"
 
+#include "tests/core/dist/rank_scenarios.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -9,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -115,6 +118,30 @@ JobOutcome spawnRanks(const std::string& scenario, int ranks, const std::string&
     job.ranks[static_cast<std::size_t>(r)].log = ss.str();
   }
   return job;
+}
+
+JobOutcome runInFolder(const std::string& parent, const std::string& name, const std::string& scenario, int ranks,
+                       const std::vector<std::string>& args, double deadlineSeconds) {
+  const std::string out = parent + "/" + name;
+  std::filesystem::create_directories(out);
+  return spawnRanks(scenario, ranks, out, args, deadlineSeconds);
+}
+
+bool allSucceeded(const JobOutcome& job) {
+  for (const auto& r : job.ranks)
+    if (r.exitCode != 0) return false;
+  return !job.timedOut;
+}
+
+std::string describe(const JobOutcome& job) {
+  std::string s;
+  for (std::size_t r = 0; r < job.ranks.size(); ++r)
+    s += "rank " + std::to_string(r) + " exit " + std::to_string(job.ranks[r].exitCode) + ":\n" + job.ranks[r].log;
+  return s;
+}
+
+std::vector<torch::Tensor> rankOutput(const JobOutcome& job, const std::string& name, int rank) {
+  return loadTensors(job.outdir + "/" + name + ".rank" + std::to_string(rank) + ".pt");
 }
 
 }  // namespace understudy::disttest

@@ -4,6 +4,8 @@
 // waits for all (killing them all at the deadline), and reports.
 #pragma once
 
+#include <torch/torch.h>
+
 #include <string>
 #include <vector>
 
@@ -26,6 +28,19 @@ struct JobOutcome {
 // ranks == 0: one process without a job environment (the reference run).
 JobOutcome spawnRanks(const std::string& scenario, int ranks, const std::string& outdir,
                       const std::vector<std::string>& args, double deadlineSeconds = 120.0);
+
+// spawnRanks into the folder `name` under `parent` (created).
+JobOutcome runInFolder(const std::string& parent, const std::string& name, const std::string& scenario, int ranks,
+                       const std::vector<std::string>& args, double deadlineSeconds = 120.0);
+
+// Every rank exited 0, before the deadline.
+bool allSucceeded(const JobOutcome& job);
+
+// Every rank's exit status and log, for failure messages.
+std::string describe(const JobOutcome& job);
+
+// The tensors rank `rank` wrote as OUTDIR/<name>.rank<r>.pt (ScenarioArgs::output).
+std::vector<torch::Tensor> rankOutput(const JobOutcome& job, const std::string& name, int rank);
 
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int freePort();

@@ -14,29 +14,15 @@ using namespace understudy::disttest;
 namespace {
 
 torch::Tensor outputOf(const JobOutcome& job, const std::string& name, int rank) {
-  return loadTensors(job.outdir + "/" + name + ".rank" + std::to_string(rank) + ".pt").at(0);
+  return rankOutput(job, name, rank).at(0);
 }
 
-std::string describe(const JobOutcome& job) {
-  std::string s;
-  for (std::size_t r = 0; r < job.ranks.size(); ++r)
-    s += "rank " + std::to_string(r) + " exit " + std::to_string(job.ranks[r].exitCode) + ":\n" +
-         job.ranks[r].log;
-  return s;
-}
 
 JobOutcome runJob(const QTemporaryDir& dir, const std::string& scenario, const char* name,
                   int ranks, const std::vector<std::string>& args) {
-  const std::string out = dir.filePath(name).toStdString();
-  QDir().mkpath(QString::fromStdString(out));
-  return spawnRanks(scenario, ranks, out, args, 120);
+  return runInFolder(dir.path().toStdString(), name, scenario, ranks, args, 120);
 }
 
-bool allSucceeded(const JobOutcome& job) {
-  for (const auto& r : job.ranks)
-    if (r.exitCode != 0) return false;
-  return !job.timedOut;
-}
 
 double maxRelative(const torch::Tensor& a, const torch::Tensor& b) {
   return ((a - b).abs().max() / b.abs().max().clamp_min(1e-12)).item<double>();

@@ -19,29 +19,15 @@ using namespace understudy::disttest;
 namespace {
 
 std::vector<torch::Tensor> outputOf(const JobOutcome& job, const std::string& name, int rank) {
-  return loadTensors(job.outdir + "/" + name + ".rank" + std::to_string(rank) + ".pt");
+  return rankOutput(job, name, rank);
 }
 
-std::string describe(const JobOutcome& job) {
-  std::string s;
-  for (std::size_t r = 0; r < job.ranks.size(); ++r)
-    s += "rank " + std::to_string(r) + " exit " + std::to_string(job.ranks[r].exitCode) + ":\n" +
-         job.ranks[r].log;
-  return s;
-}
 
 JobOutcome runJob(const QTemporaryDir& dir, const char* name, const std::string& scenario,
                   int ranks, std::vector<std::string> args, double deadline = 120) {
-  const std::string out = dir.filePath(name).toStdString();
-  QDir().mkpath(QString::fromStdString(out));
-  return spawnRanks(scenario, ranks, out, args, deadline);
+  return runInFolder(dir.path().toStdString(), name, scenario, ranks, args, deadline);
 }
 
-bool allSucceeded(const JobOutcome& job) {
-  for (const auto& r : job.ranks)
-    if (r.exitCode != 0) return false;
-  return !job.timedOut;
-}
 
 // The stats columns of the synthetic scenario (scenarios_gtc.cpp).
 enum Column { kSent = 0, kReceived, kSeconds, kFraction, kThreshold, kLongest, kDense };

@@ -29,32 +29,19 @@ std::function<const char*(const char*)> fakeEnv(std::map<std::string, std::strin
 }
 
 torch::Tensor weightsOf(const JobOutcome& job, int rank) {
-  return loadTensors(job.outdir + "/weights.rank" + std::to_string(rank) + ".pt").at(0);
+  return rankOutput(job, "weights", rank).at(0);
 }
 
 torch::Tensor statsOf(const JobOutcome& job, int rank) {
-  return loadTensors(job.outdir + "/stats.rank" + std::to_string(rank) + ".pt").at(0);
+  return rankOutput(job, "stats", rank).at(0);
 }
 
-std::string describe(const JobOutcome& job) {
-  std::string s;
-  for (std::size_t r = 0; r < job.ranks.size(); ++r)
-    s += "rank " + std::to_string(r) + " exit " + std::to_string(job.ranks[r].exitCode) + ":\n" + job.ranks[r].log;
-  return s;
-}
 
 JobOutcome runJob(const QTemporaryDir& dir, const char* name, int ranks, std::vector<std::string> args,
                   double deadline = 120) {
-  const std::string out = dir.filePath(name).toStdString();
-  QDir().mkpath(QString::fromStdString(out));
-  return spawnRanks("train", ranks, out, args, deadline);
+  return runInFolder(dir.path().toStdString(), name, "train", ranks, args, deadline);
 }
 
-bool allSucceeded(const JobOutcome& job) {
-  for (const auto& r : job.ranks)
-    if (r.exitCode != 0) return false;
-  return !job.timedOut;
-}
 
 }  // namespace
 
