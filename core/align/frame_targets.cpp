@@ -23,15 +23,6 @@ std::string FrameTargetOptions::toYaml() const {
          "\n";
 }
 
-std::int64_t outputFrames(std::int64_t inputFrames, int subsample) {
-  if (inputFrames <= 0) return 0;
-  return (inputFrames + subsample - 1) / subsample;
-}
-
-std::int64_t centreFrame(std::int64_t j, std::int64_t inputFrames, int subsample) {
-  return std::min<std::int64_t>(subsample * j + subsample / 2, inputFrames - 1);
-}
-
 std::vector<std::int32_t> subsampleAlignment(const std::vector<std::int32_t>& alignment10ms,
                                              int subsample) {
   const auto n = static_cast<std::int64_t>(alignment10ms.size());

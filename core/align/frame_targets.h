@@ -3,9 +3,8 @@
 // Alignments come at 10 ms, one unit per fbank frame; the model emits one
 // frame per 30 ms. Model frame j is centred on 10 ms frame
 // c_j = min(3j + 1, n - 1) and its target is the unit of that frame; an
-// utterance of n feature frames has T'(n) = ceil(n / 3) model frames. These
-// are the rules of nn::AcousticModelImpl::outputFrames / centreFrame,
-// restated here without torch (core/align must not link LibTorch).
+// utterance of n feature frames has T'(n) = ceil(n / 3) model frames
+// (outputFrames / centreFrame: core/util/frame_rule.h, shared with the model).
 //
 // An alignment must match its features' frame count: within `tolerance`
 // frames (Kaldi and our fbank can differ by a frame or two at the edges) it
@@ -21,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "core/util/frame_rule.h"
+
 namespace understudy {
 
 struct FrameTargetOptions {
@@ -32,11 +33,6 @@ struct FrameTargetOptions {
   std::string toYaml() const;
 };
 
-// T'(n) = ceil(n / subsample); 0 for n = 0.
-std::int64_t outputFrames(std::int64_t inputFrames, int subsample = 3);
-// The 10 ms frame whose unit is the target of model frame j:
-// min(subsample * j + subsample / 2, inputFrames - 1).
-std::int64_t centreFrame(std::int64_t j, std::int64_t inputFrames, int subsample = 3);
 
 struct FrameTargetResult {
   std::vector<std::int32_t> targets;  // T'(numFeatureFrames) unit ids; empty if rejected

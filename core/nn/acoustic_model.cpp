@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/util/atomic_file.h"
+#include "core/util/frame_rule.h"
 
 namespace understudy::nn {
 namespace {
@@ -139,15 +140,6 @@ void AcousticModelImpl::reset() {
       register_module("output", torch::nn::Linear(options.hiddenOut() * dirs, options.num_units()));
 }
 
-int64_t AcousticModelImpl::outputFrames(int64_t inputFrames, int64_t subsample) {
-  if (inputFrames <= 0) return 0;
-  return (inputFrames + subsample - 1) / subsample;
-}
-
-int64_t AcousticModelImpl::centreFrame(int64_t j, int64_t inputFrames, int64_t subsample) {
-  return std::min(subsample * j + subsample / 2, inputFrames - 1);
-}
-
 namespace {
 
 // Stacks and subsamples features [B, P + T, D] whose first P frames are
@@ -159,7 +151,7 @@ torch::Tensor stackFrames(const torch::Tensor& features, const torch::Tensor& le
                           int64_t context, int64_t k, int64_t s) {
   const int64_t batch = features.size(0);
   const int64_t dim = features.size(2);
-  const int64_t maxOut = AcousticModelImpl::outputFrames(features.size(1) - context, s);
+  const int64_t maxOut = understudy::outputFrames(features.size(1) - context, s);
   auto longOpts = torch::TensorOptions().dtype(torch::kLong).device(features.device());
   auto lastFrame = (lengths.to(longOpts) + (context - 1)).view({batch, 1, 1});
   auto centre = torch::minimum(

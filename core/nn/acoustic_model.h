@@ -144,11 +144,6 @@ class AcousticModelImpl : public torch::nn::Cloneable<AcousticModelImpl> {
   torch::Tensor stackAndSubsample(const torch::Tensor& features,
                                   const torch::Tensor& lengths) const;
 
-  // ceil(inputFrames / subsample): model frame j is centred on 10 ms frame
-  // min(subsample*j + subsample/2, inputFrames-1).
-  static int64_t outputFrames(int64_t inputFrames, int64_t subsample);
-  // 10 ms frame whose unit is the target of model frame j.
-  static int64_t centreFrame(int64_t j, int64_t inputFrames, int64_t subsample);
   int64_t parameterCount() const;
   void pretty_print(std::ostream& stream) const override;
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/util/error.h"
+#include "core/util/frame_rule.h"
 
 namespace understudy::train {
 
@@ -18,7 +19,7 @@ Batch collateBatch(const std::vector<TrainingExample>& examples, int subsample) 
       throw US_ERROR(fmt::format("feature dimension {} differs from {}", e.dims, dims)).utterance(e.key);
     longest = std::max(longest, e.frames);
   }
-  const std::int64_t outFrames = (longest + subsample - 1) / subsample;
+  const std::int64_t outFrames = outputFrames(longest, subsample);
   int softK = 0;
   for (const auto& e : examples) {
     if (e.softK < 0 || (e.softK == 0 && !(e.softIds.empty() && e.softProbs.empty())) ||
@@ -45,8 +46,7 @@ Batch collateBatch(const std::vector<TrainingExample>& examples, int subsample) 
     b.inputFrames += e.frames;
     b.keys.push_back(e.key);
     const std::int64_t valid =
-        std::min<std::int64_t>((e.frames + subsample - 1) / subsample,
-                               static_cast<std::int64_t>(e.targets.size()));
+        std::min<std::int64_t>(outputFrames(e.frames, subsample), static_cast<std::int64_t>(e.targets.size()));
     for (std::int64_t j = 0; j < valid; ++j) targets[i * outFrames + j] = e.targets[static_cast<std::size_t>(j)];
   }
   if (softK > 0) {
@@ -56,7 +56,7 @@ Batch collateBatch(const std::vector<TrainingExample>& examples, int subsample) 
     auto* probs = b.softProbs.data_ptr<float>();
     for (std::int64_t i = 0; i < batchSize; ++i) {
       const auto& e = examples[static_cast<std::size_t>(i)];
-      const std::int64_t valid = std::min<std::int64_t>((e.frames + subsample - 1) / subsample, e.softFrames());
+      const std::int64_t valid = std::min<std::int64_t>(outputFrames(e.frames, subsample), e.softFrames());
       for (std::int64_t j = 0; j < valid; ++j)
         for (int n = 0; n < e.softK; ++n) {
           const auto from = static_cast<std::size_t>(j * e.softK + n);

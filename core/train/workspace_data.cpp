@@ -14,6 +14,7 @@
 #include "core/store/workspace.h"
 #include "core/util/checksum.h"
 #include "core/util/error.h"
+#include "core/util/frame_rule.h"
 #include "core/util/log.h"
 
 namespace understudy::train {
@@ -83,7 +84,7 @@ TrainingExample SoftLabeledExampleSource::get(std::size_t index) const {
   TrainingExample e = readNormalisedExample(m_stores->features.at(store), item.key, m_cmvn);
   const SoftLabelStore& labels = m_stores->labels.at(store);
   const SoftLabels s = labels.read(item.key);
-  const auto wanted = nn::AcousticModelImpl::outputFrames(e.frames, m_subsample);
+  const auto wanted = outputFrames(e.frames, m_subsample);
   if (s.frames != wanted)
     throw US_ERROR(fmt::format("soft labels have {} frames, the features {} (= {} model frames)", s.frames,
                                e.frames, wanted))
@@ -189,7 +190,7 @@ void loadSoftData(Workspace& ws, const TrainerConfig& config, int dims, Workspac
       }
       // One label frame per model frame: else the labels were made from other
       // features or by a model with another subsampling.
-      const auto wanted = nn::AcousticModelImpl::outputFrames(static_cast<std::int64_t>(info.rows), subsample);
+      const auto wanted = outputFrames(static_cast<std::int64_t>(info.rows), subsample);
       if (labels.frames(info.key) != wanted)
         throw US_ERROR(fmt::format("soft labels have {} frames, but its {} feature frames make {} model frames "
                                    "at model.subsample {}",

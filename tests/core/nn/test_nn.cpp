@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "core/nn/acoustic_model.h"
+#include "core/util/frame_rule.h"
 #include "core/util/yaml_config.h"
 #include "support/test_support.h"
 
@@ -73,17 +74,17 @@ class TestNn : public QObject {
   }
 
   void testOutputFramesAndCentreRule() {
-    QCOMPARE(AcousticModelImpl::outputFrames(1, 3), int64_t(1));
-    QCOMPARE(AcousticModelImpl::outputFrames(3, 3), int64_t(1));
-    QCOMPARE(AcousticModelImpl::outputFrames(4, 3), int64_t(2));
-    QCOMPARE(AcousticModelImpl::outputFrames(300, 3), int64_t(100));
-    QCOMPARE(AcousticModelImpl::outputFrames(10, 1), int64_t(10));
+    QCOMPARE(understudy::outputFrames(1, 3), int64_t(1));
+    QCOMPARE(understudy::outputFrames(3, 3), int64_t(1));
+    QCOMPARE(understudy::outputFrames(4, 3), int64_t(2));
+    QCOMPARE(understudy::outputFrames(300, 3), int64_t(100));
+    QCOMPARE(understudy::outputFrames(10, 1), int64_t(10));
     // docs/models.md: c_j = 3j + 1, clamped to the last frame.
-    QCOMPARE(AcousticModelImpl::centreFrame(0, 10, 3), int64_t(1));
-    QCOMPARE(AcousticModelImpl::centreFrame(2, 10, 3), int64_t(7));
-    QCOMPARE(AcousticModelImpl::centreFrame(3, 10, 3), int64_t(9));
-    QCOMPARE(AcousticModelImpl::centreFrame(1, 4, 3), int64_t(3));
-    QCOMPARE(AcousticModelImpl::centreFrame(0, 1, 3), int64_t(0));
+    QCOMPARE(understudy::centreFrame(0, 10, 3), int64_t(1));
+    QCOMPARE(understudy::centreFrame(2, 10, 3), int64_t(7));
+    QCOMPARE(understudy::centreFrame(3, 10, 3), int64_t(9));
+    QCOMPARE(understudy::centreFrame(1, 4, 3), int64_t(3));
+    QCOMPARE(understudy::centreFrame(0, 1, 3), int64_t(0));
   }
 
   void testStackingFollowsTheDocumentedRule() {
@@ -348,7 +349,7 @@ class TestNn : public QObject {
     for (int64_t first = 0; first < features.size(1); first += frames) {
       auto [chunk, chunkLengths] = model->sliceChunk(features, lengths, first, frames);
       auto out = model->forward(chunk, chunkLengths, state);
-      QCOMPARE(out.logits.size(1), AcousticModelImpl::outputFrames(chunk.size(1), 3));
+      QCOMPARE(out.logits.size(1), understudy::outputFrames(chunk.size(1), 3));
       pieces.push_back(out.logits);
       state = out.state;
     }
