@@ -25,6 +25,7 @@
 
 using understudy::test::outputOf;
 using understudy::test::ProcessResult;
+using understudy::test::processAlive;
 using understudy::test::queryScalar;
 using understudy::test::queryText;
 using understudy::test::runCli;
@@ -34,13 +35,6 @@ namespace {
 QByteArray readProcFile(int pid, const char* what) {
   QFile f(QString("/proc/%1/%2").arg(pid).arg(what));
   return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-// Exists and is not a zombie.
-bool alive(int pid) {
-  const QByteArray stat = readProcFile(pid, "stat");
-  const int close = stat.lastIndexOf(')');
-  return close > 0 && close + 2 < stat.size() && stat[close + 2] != 'Z';
 }
 
 int parentOf(int pid) {
@@ -66,7 +60,7 @@ QList<int> workersOf(const QString& ws) {
   QList<int> found;
   for (int pid : allPids()) {
     const QList<QByteArray> args = readProcFile(pid, "cmdline").split('\0');
-    if (args.contains("worker") && args.contains(ws.toUtf8()) && alive(pid)) found << pid;
+    if (args.contains("worker") && args.contains(ws.toUtf8()) && processAlive(pid)) found << pid;
   }
   return found;
 }
@@ -244,7 +238,7 @@ class TestTrainWorkers : public QObject {
              qPrintable(err.right(3000)));
     QVERIFY2(err.contains("the last lines of rank 1's log"), qPrintable(err.right(3000)));
     for (int pid : ranks)
-      QVERIFY2(!alive(pid), qPrintable(QString("worker %1 is still running").arg(pid)));
+      QVERIFY2(!processAlive(pid), qPrintable(QString("worker %1 is still running").arg(pid)));
     QVERIFY(workersOf(m_ws).isEmpty());
     QCOMPARE(queryText(m_db, "SELECT status FROM runs WHERE name = 'dist-kill'"),
              std::string("failed"));
@@ -301,7 +295,7 @@ class TestTrainWorkers : public QObject {
     job.kill();  // SIGKILL: no chance to stop anything itself
     QVERIFY(job.waitForFinished(10000));
     const bool gone =
-        waitFor([&] { return !alive(ranks.value(0)) && !alive(ranks.value(1)); }, 5000);
+        waitFor([&] { return !processAlive(ranks.value(0)) && !processAlive(ranks.value(1)); }, 5000);
     for (int pid : ranks)
       if (!gone) ::kill(pid, SIGKILL);  // leave no orphan behind even when failing
     QVERIFY2(gone, "a rank outlived its launcher");

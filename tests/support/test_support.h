@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QFile>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QString>
@@ -12,6 +13,16 @@
 #include <string>
 
 namespace understudy::test {
+
+// Whether process `pid` exists and is not a zombie (/proc/<pid>/stat: the
+// state letter after the command name's closing parenthesis).
+inline bool processAlive(int pid) {
+  QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
+  if (!f.open(QIODevice::ReadOnly)) return false;
+  const QByteArray stat = f.readAll();
+  const int close = stat.lastIndexOf(')');
+  return close > 0 && close + 2 < stat.size() && stat[close + 2] != 'Z';
+}
 
 struct ProcessResult {
   int exitCode = -1;

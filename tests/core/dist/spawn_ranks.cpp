@@ -1,21 +1,17 @@
 #include "tests/core/dist/spawn_ranks.h"
 
+#include "core/dist/launcher.h"
 #include "tests/core/dist/rank_scenarios.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
-#include <cstring>
 #include <fstream>
 #include <sstream>
-#include <stdexcept>
 #include <thread>
 
 #ifndef DIST_RANK_EXE
@@ -26,33 +22,11 @@ extern char** environ;
 
 namespace understudy::disttest {
 
-int freePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) throw std::runtime_error("bind failed");
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-bool processAlive(int pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  if (!stat) return false;
-  std::string line;
-  std::getline(stat, line);
-  const auto close = line.rfind(')');
-  return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
-}
-
 JobOutcome spawnRanks(const std::string& scenario, int ranks, const std::string& outdir,
                       const std::vector<std::string>& args, double deadlineSeconds) {
   JobOutcome job;
   job.outdir = outdir;
-  const int port = freePort();
+  const int port = dist::freeLocalPort();
   const int processes = ranks == 0 ? 1 : ranks;
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::string> logs;

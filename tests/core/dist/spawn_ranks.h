@@ -42,10 +42,4 @@ std::string describe(const JobOutcome& job);
 // The tensors rank `rank` wrote as OUTDIR/<name>.rank<r>.pt (ScenarioArgs::output).
 std::vector<torch::Tensor> rankOutput(const JobOutcome& job, const std::string& name, int rank);
 
-// A TCP port on 127.0.0.1 that was free a moment ago.
-int freePort();
-
-// Whether a process with this pid still exists (zombies count as gone).
-bool processAlive(int pid);
-
 }  // namespace understudy::disttest

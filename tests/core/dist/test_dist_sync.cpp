@@ -12,6 +12,7 @@
 #include "core/dist/environment.h"
 #include "core/train/batch_stream.h"
 #include "support/expect_error.h"
+#include "support/test_support.h"
 #include "tests/core/dist/rank_scenarios.h"
 #include "tests/core/dist/spawn_ranks.h"
 
@@ -165,7 +166,7 @@ class TestDistSync : public QObject {
       QVERIFY2(job.ranks[r].log.find("rank " + std::to_string(r) + " of 3:") != std::string::npos,
                job.ranks[r].log.c_str());
     }
-    for (int pid : job.pids) QVERIFY(!processAlive(pid));
+    for (int pid : job.pids) QVERIFY(!test::processAlive(pid));
   }
 
   void testAStalledRankFailsTheOthersAtTheTimeout() {
