@@ -12,6 +12,7 @@
 
 #include "core/util/atomic_file.h"
 #include "core/util/checksum.h"
+#include "core/util/config_hash.h"
 #include "core/util/error.h"
 #include "core/util/events.h"
 #include "core/util/log.h"
@@ -211,6 +212,15 @@ class TestUtil : public QObject {
     QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 0);  // no temp left
   }
 
+  void testConfigHashIsXxh3HexAndStepKeysKeepPartsApart() {
+    QCOMPARE(configHash(std::string_view("")), std::string("2d06800538d394c2"));  // XXH3-64 of no bytes
+    QCOMPARE(configHash(std::string_view("lr: 0.001\n")).size(), std::size_t(16));
+    QVERIFY(configHash(std::string_view("lr: 0.001\n")) != configHash(std::string_view("lr: 0.002\n")));
+    // The same parts cut differently, or under another kind, are other steps.
+    QVERIFY(configHash("train", {"ab", "c"}) != configHash("train", {"a", "bc"}));
+    QVERIFY(configHash("train", {"ab"}) != configHash("label", {"ab"}));
+    QCOMPARE(configHash("train", {"ab", "c"}), configHash("train", {"ab", "c"}));
+  }
   void testYamlReadsKnownKeysAndKeepsDefaults() {
     auto top = YamlSection::loadString("model:\n  layers: 5\n  kind: blstm\nseed: 7\n", "t.yaml");
     auto model = top.child("model");
