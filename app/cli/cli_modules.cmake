@@ -42,3 +42,9 @@ if(TARGET understudy_train AND TARGET understudy_decode)
   list(APPEND UNDERSTUDY_CLI_LIBS understudy::decode)
   list(APPEND UNDERSTUDY_CLI_DEFINITIONS UNDERSTUDY_HAVE_DECODE_CLI)
 endif()
+
+# `run RECIPE`: the recipe runner (core/pipeline with its torch modules).
+if(TARGET understudy_dist AND TARGET understudy_decode)
+  list(APPEND UNDERSTUDY_CLI_SOURCES cmd_run.cpp)
+  list(APPEND UNDERSTUDY_CLI_DEFINITIONS UNDERSTUDY_HAVE_RUN_CLI)
+endif()

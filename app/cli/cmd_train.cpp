@@ -17,6 +17,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/console_progress.h"
 #include "app/cli/event_stream.h"
+#include "app/cli/recorded_run.h"
 #include "core/align/target_store.h"
 #include "core/store/run_store.h"
 #include "core/store/workspace.h"
@@ -144,34 +145,27 @@ void runTraining(const TrainArgs& a, const GlobalOptions& global, const RankRole
     return;
   }
 
-  RunStore runs(ws.db());
   RunSpec spec;
   spec.kind = "train";
   spec.name = cfg.name;
   // The record says how the run was spread (a comment: the YAML stays a config).
   spec.config =
       (distributed.empty() ? std::string() : "# distributed: " + distributed + "\n") + cfg.toYaml();
-  spec.configHash = fmt::format("{:016x}", checksum64(spec.config));
-  spec.parentRunId = parent;
-  runs.reapOrphanedRuns();
-  const std::int64_t runId = runs.startRun(spec);
-  auto events = openEventStream(global, runId);
-  if (events) events->writer().status("started", {{"kind", "train"}, {"name", cfg.name}});
-  trainer.setSinks({&progress, events ? &events->writer() : nullptr, &runs, runId});
+  spec.parentRunId = parent;  // the run this one resumes, unless a recipe names its own parent
+  CommandRun run(ws, global, spec);
+  const std::int64_t runId = run.step.id();
+  EventStream* events = run.events.get();
+  trainer.setSinks({&progress, events ? &events->writer() : nullptr, &run.step.store(), runId});
 
   train::TrainResult r;
   try {
     r = trainer.run();
   } catch (const std::exception& e) {
-    const std::string message =
-        dynamic_cast<const Error*>(&e) ? static_cast<const Error&>(e).message() : e.what();
-    runs.finishRun(runId, RunStatus::Failed, message);
-    if (events) events->writer().status("failed", {{"error", message}});
+    run.step.fail(e);
     throw;
   }
   if (r.cancelled) {
-    runs.finishRun(runId, RunStatus::Cancelled, "cancelled at step " + std::to_string(r.steps));
-    if (events) events->writer().status("cancelled", {{"step", r.steps}});
+    run.step.cancel("cancelled at step " + std::to_string(r.steps), {{"step", r.steps}});
     throw US_ERROR("training cancelled at step " + std::to_string(r.steps) + "; checkpoint saved")
         .file(checkpointDir.string())
         .hint("continue with: understudy-cli train -w " + a.workspace + " --config " + a.config +
@@ -196,11 +190,8 @@ void runTraining(const TrainArgs& a, const GlobalOptions& global, const RankRole
     bundle.unitInventoryId = data.unitInventoryId;
     const std::int64_t modelId = bundle.save(ws);
     const fs::path weights = bundle.dir / train::ModelBundle::kWeightsFile;
-    runs.finishRun(runId, RunStatus::Finished);
-    if (events) {
-      events->artifact(ws.root(), cfg.name, weights, "model", {{"model_id", modelId}}, r.steps);
-      events->writer().status("finished", {{"steps", r.steps}, {"stop", r.stopReason}});
-    }
+    if (events) events->artifact(ws.root(), cfg.name, weights, "model", {{"model_id", modelId}}, r.steps);
+    run.step.finish({}, {{"steps", r.steps}, {"stop", r.stopReason}});
     std::fprintf(
         out,
         "Trained '%s' (%s): %lld steps, stopped by %s, %.0f frames/s, validation accuracy %.1f%% "
@@ -209,9 +200,7 @@ void runTraining(const TrainArgs& a, const GlobalOptions& global, const RankRole
         r.framesPerSecond, 100.0 * r.lastValidation.accuracy, r.lastValidation.loss,
         best ? fmt::format(", kept best step {}", r.bestStep).c_str() : "", weights.c_str());
   } catch (const std::exception& e) {
-    const std::string message =
-        dynamic_cast<const Error*>(&e) ? static_cast<const Error&>(e).message() : e.what();
-    runs.finishRun(runId, RunStatus::Failed, message);
+    run.step.fail(e);
     throw;
   }
 }
@@ -271,6 +260,10 @@ void launchLocalWorkers(const TrainArgs& a, const GlobalOptions& global) {
       // terminal, and with `--events -` the real stdout for the JSON lines.
       if (global.quiet) p.argv.push_back("-q");
       if (!global.eventsPath.empty()) p.argv.insert(p.argv.end(), {"--events", global.eventsPath});
+      // A recipe step: rank 0 records the run under the recipe's key and parent.
+      if (global.parentRunId)
+        p.argv.insert(p.argv.end(), {"--parent-run", std::to_string(*global.parentRunId)});
+      if (!global.stepKey.empty()) p.argv.insert(p.argv.end(), {"--step-key", global.stepKey});
       p.stdoutFd = originalStdoutDescriptor();
     } else {
       p.argv.push_back("-q");

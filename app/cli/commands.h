@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace understudy::cli {
@@ -17,6 +18,8 @@ struct GlobalOptions {
   bool verbose = false;  // -v: log level debug
   bool quiet = false;  // no progress lines
   std::string eventsPath;  // --events: JSON-lines events to this file ("-" = stdout)
+  std::optional<std::int64_t> parentRunId;  // --parent-run: this command is a step of that run
+  std::string stepKey;                      // --step-key: the recipe's key for this step
 };
 
 // The event stream requested with --events (docs/events.md), or null if none.
@@ -34,6 +37,7 @@ void addTargetCommands(CLI::App& app, GlobalOptions& global);     // targets
 void addVerifyCommands(CLI::App& app, GlobalOptions& global);     // verify
 void addCompareCommands(CLI::App& app, GlobalOptions& global);    // compare (WER, models x test sets)
 void addExportCommands(CLI::App& app, GlobalOptions& global);     // export, import (Kaldi ark/scp)
+void addRunCommands(CLI::App& app, GlobalOptions& global);        // run RECIPE (every step of an experiment)
 // `corpus synth`, registered by addCorpusCommands on its `corpus` subcommand.
 void addCorpusSynthCommand(CLI::App& corpus, GlobalOptions& global);
 

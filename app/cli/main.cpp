@@ -6,7 +6,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/console_progress.h"
 #include "app/cli/event_stream.h"
-#include "core/pipeline/version.h"
+#include "core/store/version.h"
 #include "core/store/workspace.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
@@ -54,6 +54,12 @@ int main(int argc, char** argv) {
   app.add_option("--events", global.eventsPath,
                  "Write JSON-lines events (docs/events.md) to this file; '-' for stdout "
                  "(human text then goes to stderr)");
+  app.add_option("--parent-run", global.parentRunId,
+                 "Record the command's run as a step of this run (set by `run RECIPE`)")
+      ->group("Recipe steps");
+  app.add_option("--step-key", global.stepKey,
+                 "Record the command's run under this step key (set by `run RECIPE`; docs/recipes.md)")
+      ->group("Recipe steps");
   app.parse_complete_callback([&] {
     log::setLevel(global.verbose ? log::Level::Debug : log::parseLevel(global.logLevel));
     // `--events -`: stdout carries only JSON lines; human text goes to stderr.
@@ -76,6 +82,9 @@ int main(int argc, char** argv) {
 #endif
 #ifdef UNDERSTUDY_HAVE_DECODE_CLI
   cli::addDecodeCommands(app, global);
+#endif
+#ifdef UNDERSTUDY_HAVE_RUN_CLI
+  cli::addRunCommands(app, global);
 #endif
   cli::addExportCommands(app, global);
 

@@ -18,15 +18,8 @@ void CommandProgress::emit(const ProgressState& s) {
                               {{"unit", s.unit}, {"rate", s.rate}, {"detail", s.detail}});
 }
 
-void recordFailure(RunStore& runs, std::int64_t runId, EventStream* events,
-                   const std::string& message) {
-  const bool cancelled = message.find("cancelled") != std::string::npos;
-  try {
-    runs.finishRun(runId, cancelled ? RunStatus::Cancelled : RunStatus::Failed, message);
-  } catch (const std::exception&) {
-    // The database itself failed (e.g. a full disk): the original error is what the user needs.
-  }
-  if (events) events->writer().status(cancelled ? "cancelled" : "failed", {{"error", message}});
+pipeline::StepContext stepContext(const GlobalOptions& global) {
+  return {global.parentRunId, global.stepKey};
 }
 
 }  // namespace understudy::cli

@@ -1,6 +1,6 @@
 // What every recorded CLI command shares: the console progress line plus
 // `progress` events (CommandProgress), and the run's life in workspace.db and
-// the event stream (recordedRun).
+// the event stream (recordedRun, over core/pipeline's StepRun).
 #pragma once
 
 #include <exception>
@@ -11,9 +11,9 @@
 #include "app/cli/commands.h"
 #include "app/cli/console_progress.h"
 #include "app/cli/event_stream.h"
+#include "core/pipeline/step.h"
 #include "core/store/run_store.h"
 #include "core/store/workspace.h"
-#include "core/util/error.h"
 
 namespace understudy::cli {
 
@@ -31,36 +31,34 @@ class CommandProgress : public ProgressSink {
   EventStream* m_events;
 };
 
-// Marks a run failed (or cancelled, when the error says so) in the database
-// and the event stream.
-void recordFailure(RunStore& runs, std::int64_t runId, EventStream* events,
-                   const std::string& message);
+// The recipe step this command is, from --parent-run and --step-key.
+pipeline::StepContext stepContext(const GlobalOptions& global);
+
+// A command's run and its event stream, opened together.
+struct CommandRun {
+  CommandRun(Workspace& ws, const GlobalOptions& global, const RunSpec& spec)
+      : step(ws, spec, stepContext(global)), events(openEventStream(global, step.id())) {
+    step.setEvents(events ? &events->writer() : nullptr);
+  }
+  pipeline::StepRun step;
+  std::unique_ptr<EventStream> events;
+};
 
 // Records the command as a run (kind, name, config) and reports its status as
 // events; `work(EventStream*)` or `work(EventStream*, runId)` returns the
-// metrics to store. Any error marks
-// the run failed or cancelled and is rethrown.
+// metrics to store. Any error marks the run failed or cancelled and is rethrown.
 template <typename Work>
 void recordedRun(Workspace& ws, const GlobalOptions& global, const RunSpec& spec, Work&& work) {
-  RunStore runs(ws.db());
-  runs.reapOrphanedRuns();
-  const std::int64_t runId = runs.startRun(spec);
-  auto events = openEventStream(global, runId);
-  if (events) events->writer().status("started", {{"kind", spec.kind}, {"name", spec.name}});
+  CommandRun run(ws, global, spec);
   try {
     std::vector<MetricPoint> metrics;
     if constexpr (std::is_invocable_v<Work, EventStream*, std::int64_t>)
-      metrics = work(events.get(), runId);
+      metrics = work(run.events.get(), run.step.id());
     else
-      metrics = work(events.get());
-    runs.addMetrics(runId, metrics);
-    runs.finishRun(runId, RunStatus::Finished);
-    if (events) events->writer().status("finished");
-  } catch (const Error& e) {
-    recordFailure(runs, runId, events.get(), e.message());
-    throw;
+      metrics = work(run.events.get());
+    run.step.finish(metrics);
   } catch (const std::exception& e) {
-    recordFailure(runs, runId, events.get(), e.what());
+    run.step.fail(e);
     throw;
   }
 }

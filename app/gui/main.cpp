@@ -13,7 +13,7 @@
 #include <QTranslator>
 #include <cstdio>
 
-#include "core/pipeline/version.h"
+#include "core/store/version.h"
 #include "ui/main/main_window.h"
 #include "ui/workspace/workspace_groups.h"
 #include "ui/workspace/workspace_session.h"

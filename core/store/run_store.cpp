@@ -22,7 +22,7 @@ std::string hostName() {
 
 const char* const kRunColumns =
     "r.id, r.kind, r.name, r.status, r.host, r.started_at, COALESCE(r.finished_at, ''), "
-    "r.parent_run_id, r.error, (SELECT COUNT(*) FROM metrics m WHERE m.run_id = r.id)";
+    "r.parent_run_id, r.error, (SELECT COUNT(*) FROM metrics m WHERE m.run_id = r.id), r.config_hash";
 
 RunRow readRunRow(SQLite::Statement& q) {
   RunRow row;
@@ -36,6 +36,7 @@ RunRow readRunRow(SQLite::Statement& q) {
   if (!q.getColumn(7).isNull()) row.parentRunId = q.getColumn(7).getInt64();
   row.error = q.getColumn(8).getString();
   row.numMetrics = q.getColumn(9).getInt64();
+  row.configHash = q.getColumn(10).getString();
   return row;
 }
 
@@ -141,6 +142,31 @@ std::optional<RunRow> RunStore::run(std::int64_t runId) {
   q.bind(1, static_cast<int64_t>(runId));
   if (!q.executeStep()) return std::nullopt;
   return readRunRow(q);
+}
+
+std::vector<RunRow> RunStore::runsWithConfigHash(const std::string& kind, const std::string& configHash) {
+  SQLite::Statement q(m_db, std::string("SELECT ") + kRunColumns +
+                                " FROM runs r WHERE r.kind = ? AND r.config_hash = ? ORDER BY r.id DESC");
+  q.bind(1, kind);
+  q.bind(2, configHash);
+  std::vector<RunRow> rows;
+  while (q.executeStep()) rows.push_back(readRunRow(q));
+  return rows;
+}
+
+std::vector<RunRow> RunStore::childRuns(std::int64_t parentRunId) {
+  SQLite::Statement q(m_db, std::string("SELECT ") + kRunColumns +
+                                " FROM runs r WHERE r.parent_run_id = ? ORDER BY r.id");
+  q.bind(1, static_cast<int64_t>(parentRunId));
+  std::vector<RunRow> rows;
+  while (q.executeStep()) rows.push_back(readRunRow(q));
+  return rows;
+}
+
+std::string RunStore::runConfig(std::int64_t runId) {
+  SQLite::Statement q(m_db, "SELECT config FROM runs WHERE id = ?");
+  q.bind(1, static_cast<int64_t>(runId));
+  return q.executeStep() ? q.getColumn(0).getString() : std::string();
 }
 
 std::vector<MetricPoint> RunStore::metrics(std::int64_t runId, const std::string& name) {

@@ -41,6 +41,7 @@ struct RunRow {
   std::optional<std::int64_t> parentRunId;
   std::string error;
   std::int64_t numMetrics = 0;
+  std::string configHash;  // a recipe step's key, or the hash of its config
 };
 
 struct MetricPoint {
@@ -66,6 +67,12 @@ class RunStore {
   std::vector<RunRow> listRuns(int limit = 1000);
   std::optional<RunRow> run(std::int64_t runId);
   std::vector<MetricPoint> metrics(std::int64_t runId, const std::string& name);
+  // Runs of `kind` recorded with this config hash (a recipe step's key), newest first.
+  std::vector<RunRow> runsWithConfigHash(const std::string& kind, const std::string& configHash);
+  // The runs whose parent is `parentRunId` (a recipe's steps), oldest first.
+  std::vector<RunRow> childRuns(std::int64_t parentRunId);
+  // The config text a run was recorded with ("" when there is no such run).
+  std::string runConfig(std::int64_t runId);
 
  private:
   SQLite::Database& m_db;

@@ -13,7 +13,7 @@
 #include <QSplitter>
 #include <QStackedWidget>
 
-#include "core/pipeline/version.h"
+#include "core/store/version.h"
 #include "ui/main/workspace_status_bar.h"
 #include "ui/settings/workbench_settings.h"
 #include "ui/widgets/empty_state_widget.h"

@@ -1,4 +1,4 @@
-#include "core/pipeline/version.h"
+#include "core/store/version.h"
 
 #include "core/store/schema.h"
 #include "core/store/workspace.h"

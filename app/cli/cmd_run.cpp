@@ -1,0 +1,76 @@
+// `run RECIPE -w WS [--dry-run]`: a whole experiment from one recipe
+// (docs/recipes.md). Each step runs as a child command of this program,
+// recorded as a run whose parent is the recipe's run; finished steps are
+// reused, an interrupted one resumes.
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "app/cli/commands.h"
+#include "app/cli/event_stream.h"
+#include "core/pipeline/recipe.h"
+#include "core/pipeline/recipe_runner.h"
+#include "core/store/workspace.h"
+
+namespace understudy::cli {
+
+namespace {
+
+struct RunArgs {
+  std::string recipe;
+  std::string workspace;
+  bool dryRun = false;
+};
+
+// The options every step inherits from this command.
+std::vector<std::string> stepGlobalArgs(const GlobalOptions& global) {
+  std::vector<std::string> args{"--log-level", global.logLevel};
+  if (global.verbose) args.push_back("-v");
+  if (global.quiet) args.push_back("-q");
+  if (!global.eventsPath.empty()) args.insert(args.end(), {"--events", global.eventsPath});
+  return args;
+}
+
+void runRecipeCommand(const RunArgs& a, const GlobalOptions& global) {
+  const pipeline::Recipe recipe = pipeline::loadRecipe(a.recipe);  // errors before anything is made
+  if (!Workspace::isWorkspace(a.workspace)) {
+    if (a.dryRun) {
+      std::printf("%s is not a workspace yet: every step would run.\n", a.workspace.c_str());
+      const auto plan = pipeline::planRecipe(recipe, std::filesystem::absolute(a.workspace));
+      for (std::size_t i = 0; i < plan.size(); ++i)
+        std::printf("  %3zu  run     %-9s %s\n", i + 1, plan[i].kind.c_str(), plan[i].name.c_str());
+      return;
+    }
+    Workspace::create(a.workspace);
+    std::printf("Created workspace %s\n", a.workspace.c_str());
+  }
+  Workspace ws = Workspace::open(a.workspace);
+  std::unique_ptr<EventStream> events;
+  pipeline::RunRecipeOptions o;
+  o.dryRun = a.dryRun;
+  o.globalArgs = stepGlobalArgs(global);
+  o.stdoutFd = originalStdoutDescriptor();
+  if (!global.eventsPath.empty() && !a.dryRun) {
+    // The recipe's own events (status, progress over steps) carry run 0 until
+    // the recipe's run exists; each step writes its own run id.
+    events = std::make_unique<EventStream>(global.eventsPath, 0);
+    o.events = &events->writer();
+  }
+  pipeline::runRecipe(ws, recipe, o);
+}
+
+}  // namespace
+
+void addRunCommands(CLI::App& app, GlobalOptions& global) {
+  auto a = std::make_shared<RunArgs>();
+  auto* sub = app.add_subcommand(
+      "run",
+      "Run a recipe: corpus, features, targets, teacher, labels, students and WER on the test sets, "
+      "each step cached by a hash of its config and inputs (docs/recipes.md)");
+  sub->add_option("recipe", a->recipe, "Recipe YAML (recipes/tiny.yaml, recipes/demo.yaml, ...)")->required();
+  addWorkspaceOption(*sub, a->workspace);
+  sub->add_flag("--dry-run", a->dryRun, "Print the plan (each step: cached, resume or run) and stop");
+  sub->callback([a, &global] { runRecipeCommand(*a, global); });
+}
+
+}  // namespace understudy::cli
