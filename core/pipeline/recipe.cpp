@@ -98,6 +98,12 @@ RecipeModel readModel(const YAML::Node& node, const std::string& path, const Rec
   m.trainSets = cfg.data.train;
   m.validationSets = cfg.data.validation;
   m.usesSoftLabels = cfg.streams.trainsSoft();
+  for (const auto& soft : cfg.data.soft) {
+    if (std::find(r.unlabeled.begin(), r.unlabeled.end(), soft.dataset) == r.unlabeled.end())
+      throw s.errorAt("data", "trains on soft labels of '" + soft.dataset + "', which datasets.unlabeled does not list")
+          .hint("the recipe's teacher labels the sets under datasets.unlabeled; add it there");
+    m.softSets.push_back(soft.dataset);
+  }
   m.configYaml = cfg.toYaml();
   return m;
 }

@@ -36,6 +36,7 @@ struct RecipeModel {
   std::string streams;     // streams.kind
   std::string configYaml;  // the trainer config, canonical (TrainerConfig::toYaml)
   std::vector<std::string> trainSets, validationSets;
+  std::vector<std::string> softSets;  // data.soft's datasets (labeled by the recipe's teacher)
   bool usesSoftLabels = false;
 };
 

@@ -132,8 +132,7 @@ std::vector<StepPlan> planRecipe(const Recipe& r, const fs::path& root) {
     std::vector<std::string> in = keys.trainingInputs(m.trainSets, m.name);
     auto more = keys.trainingInputs(m.validationSets, m.name);
     in.insert(in.end(), more.begin(), more.end());
-    if (m.usesSoftLabels)
-      for (const auto& u : r.unlabeled) in.push_back(keys.labels.at(u));
+    for (const auto& u : m.softSets) in.push_back(keys.labels.at(u));
     return in;
   };
   if (!r.teacher.name.empty()) {
