@@ -36,6 +36,7 @@ void addDecodeCommands(CLI::App& app, GlobalOptions& global);     // decode (HLG
 void addTargetCommands(CLI::App& app, GlobalOptions& global);     // targets
 void addVerifyCommands(CLI::App& app, GlobalOptions& global);     // verify
 void addCompareCommands(CLI::App& app, GlobalOptions& global);    // compare (WER, models x test sets)
+void addReportCommands(CLI::App& app, GlobalOptions& global);     // report (report.md + PNG plots)
 void addExportCommands(CLI::App& app, GlobalOptions& global);     // export, import (Kaldi ark/scp)
 void addRunCommands(CLI::App& app, GlobalOptions& global);        // run RECIPE (every step of an experiment)
 // `corpus synth`, registered by addCorpusCommands on its `corpus` subcommand.

@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
   cli::addWorkspaceCommands(app, global);
   cli::addVerifyCommands(app, global);
   cli::addCompareCommands(app, global);
+  cli::addReportCommands(app, global);
 #ifdef UNDERSTUDY_HAVE_CORPUS_CLI
   cli::addCorpusCommands(app, global);
 #endif
