@@ -19,6 +19,7 @@
 #include "core/store/catalog.h"
 #include "core/store/run_store.h"
 #include "core/store/workspace.h"
+#include "core/util/config_hash.h"
 #include "core/util/error.h"
 #include "core/util/progress.h"
 #include "core/util/yaml_config.h"
@@ -179,7 +180,7 @@ void runFeatures(const FeaturesArgs& a, const GlobalOptions& global) {
   spec.kind = "features";
   spec.name = a.dataset;
   spec.config = opt.fbank.toYaml();
-  spec.configHash = corpus::featureConfigHash8(opt.fbank);
+  spec.configHash = configHash(spec.config);  // = the feature set's config_hash
   recordedRun(ws, global, spec, [&](EventStream* events) {
     CommandProgress progress(global.quiet, events);
     corpus::FeatureExtractionSummary s = corpus::extractFeatures(ws, a.dataset, opt, &progress);

@@ -14,7 +14,7 @@
 #include "core/corpus/synth/synth_corpus.h"
 #include "core/store/run_store.h"
 #include "core/store/workspace.h"
-#include "core/util/checksum.h"
+#include "core/util/config_hash.h"
 #include "core/util/error.h"
 #include "core/util/events.h"
 
@@ -46,7 +46,7 @@ void runSynth(const SynthArgs& a, const GlobalOptions& global) {
   spec.kind = "synth";
   spec.name = "synth-" + a.config.profile + "-seed" + std::to_string(a.config.seed);
   spec.config = a.config.toYaml();
-  spec.configHash = toHex(checksum64(spec.config));
+  spec.configHash = configHash(spec.config);
   synth::SynthCorpusSummary s;
   recordedRun(ws, global, spec, [&](EventStream* events) {
     CommandProgress progress(global.quiet, events);

@@ -14,7 +14,7 @@
 #include "core/store/catalog.h"
 #include "core/store/feature_store.h"
 #include "core/store/workspace.h"
-#include "core/util/checksum.h"
+#include "core/util/config_hash.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
 #include "core/util/progress.h"
@@ -30,10 +30,6 @@ void FeatureExtractionOptions::validate() const {
   if (commitEvery < 1 || commitEvery > 1000000)
     throw US_ERROR(fmt::format("commit_every = {} is outside [1, 1000000]", commitEvery))
         .key("commit_every");
-}
-
-std::string featureConfigHash8(const FbankOptions& options) {
-  return toHex(checksum64(options.toYaml())).substr(0, 8);
 }
 
 namespace {
@@ -84,7 +80,7 @@ FeatureExtractionSummary extractFeatures(Workspace& workspace, const std::string
   const std::string configYaml = options.fbank.toYaml();
   FeatureExtractionSummary summary;
   summary.dataset = dataset;
-  summary.configHash = toHex(checksum64(configYaml));
+  summary.configHash = configHash(configYaml);
   summary.name = dataset + "-" + summary.configHash.substr(0, 8);
   summary.storePath = "features/" + summary.name;
   summary.dims = fbank.dim();

@@ -49,7 +49,7 @@ struct FeatureFailure {
 struct FeatureExtractionSummary {
   std::string dataset;
   std::string name;        // feature_sets.name: "<dataset>-<confighash8>"
-  std::string configHash;  // 16 hex digits (XXH3-64 of the config YAML)
+  std::string configHash;  // configHash(fbank.toYaml()): 16 hex (core/util/config_hash.h)
   std::string storePath;   // relative to the workspace: "features/<name>"
   int dims = 0;
   std::size_t computed = 0;       // utterances computed by this call
@@ -65,9 +65,6 @@ struct FeatureExtractionSummary {
 
   double realTimeFactor() const { return wallSeconds > 0 ? audioSeconds / wallSeconds : 0.0; }
 };
-
-// "<first 8 hex digits of XXH3-64(options.toYaml())>"
-std::string featureConfigHash8(const FbankOptions& options);
 
 // Throws understudy::Error if the dataset does not exist, the store cannot be
 // opened (e.g. another run holds it) or the run is cancelled (completed

@@ -75,6 +75,18 @@ inline ProcessResult runCli(const QStringList& args, int timeoutMs = 120000) {
   return runProcess(cliPath(), args, timeoutMs);
 }
 
+// XXH3-64 of `text` as 16 hex digits, computed by python3's xxhash module (an
+// independent check of core/util/config_hash.h); empty if that module is missing.
+inline std::string pythonXxh3Hex(const std::string& text) {
+  ProcessResult r = runProcess(
+      QStringLiteral("/usr/bin/python3"),
+      {"-c", "import sys, xxhash; print(xxhash.xxh3_64_hexdigest(sys.argv[1].encode()))",
+       QString::fromStdString(text)},
+      60000);
+  if (r.exitCode != 0 || r.crashed) return {};
+  return r.out.trimmed().toStdString();
+}
+
 // The interpreter that can `import torch` (Debian's /usr/bin/python3, where
 // python3-torch and python3-torchaudio live; a python3 earlier on PATH may lack them).
 // Empty if none can: tests then QFAIL with a clear message.

@@ -29,6 +29,7 @@
 #include "core/store/feature_store.h"
 #include "core/store/workspace.h"
 #include "core/util/atomic_file.h"
+#include "core/util/config_hash.h"
 #include "core/util/error.h"
 #include "core/util/progress.h"
 #include "support/test_support.h"
@@ -841,6 +842,28 @@ class TestImport : public QObject {
       SQLite::Database db((g.ws + "/workspace.db").toStdString());
       QCOMPARE(db.execAndGet("SELECT COUNT(*) FROM runs WHERE kind = 'features' AND status = "
                              "'finished'").getInt(), 2);
+    }
+    {
+      // One config hash everywhere: the set's config_hash and both runs' are the
+      // 16-hex XXH3-64 of the config YAML; the name carries its first 8 digits.
+      SQLite::Database db((g.ws + "/workspace.db").toStdString());
+      SQLite::Statement set(db, "SELECT name, config, config_hash FROM feature_sets");
+      QVERIFY(set.executeStep());
+      const std::string config = set.getColumn(1).getString();
+      const std::string hash = set.getColumn(2).getString();
+      QCOMPARE(hash.size(), std::size_t{16});
+      QCOMPARE(hash, configHash(config));
+      QCOMPARE(hash, configHash(FbankOptions{}.toYaml()));
+      const std::string independent = understudy::test::pythonXxh3Hex(config);
+      if (!independent.empty()) QCOMPARE(hash, independent);
+      QCOMPARE(set.getColumn(0).getString(), "d-" + hash.substr(0, 8));
+      SQLite::Statement runs(db, "SELECT config, config_hash FROM runs WHERE kind = 'features'");
+      int n = 0;
+      for (; runs.executeStep(); ++n) {
+        QCOMPARE(runs.getColumn(0).getString(), config);
+        QCOMPARE(runs.getColumn(1).getString(), hash);
+      }
+      QCOMPARE(n, 2);
     }
 
     // Another config: its own store, 40 dims.
