@@ -236,7 +236,7 @@ void benchDistillation(const Args& a, const std::shared_ptr<InMemoryExampleSourc
           if (s == a.warmup) start = std::chrono::steady_clock::now();
           std::vector<TrainingExample> examples;
           for (auto i : plan[static_cast<std::size_t>(s)]) examples.push_back(src.get(i));
-          const Batch batch = collateBatch(examples, static_cast<int>(config.model.subsample()));
+          const Batch batch = collateBatch(examples, static_cast<int>(config.model.subsample));
           trainer.trainStep(batch, objective);
           if (s >= a.warmup) frames += batch.inputFrames;
         }
@@ -249,7 +249,8 @@ void benchDistillation(const Args& a, const std::shared_ptr<InMemoryExampleSourc
 
 TrainerConfig benchConfig(const Args& a, int threads) {
   TrainerConfig c;
-  c.model = nn::AcousticModelOptions::preset(a.preset).num_units(a.units);
+  c.model = recipe::ModelOptions::preset(a.preset);
+  c.model.numUnits = a.units;
   c.batching.maxFrames = a.maxFrames;
   c.optimizer.kind = "adam";
   c.optimizer.lr = 1e-3;
@@ -335,8 +336,8 @@ int main(int argc, char** argv) {
   }
   const auto m = probe.model;
   std::printf("model             %s: %s %lldx%lld, projection %lld, %d units, %lld parameters\n",
-              a.preset.c_str(), m.kind().c_str(), static_cast<long long>(m.layers()),
-              static_cast<long long>(m.cells()), static_cast<long long>(m.projection()), a.units,
+              a.preset.c_str(), m.kind.c_str(), static_cast<long long>(m.layers),
+              static_cast<long long>(m.cells), static_cast<long long>(m.projection), a.units,
               static_cast<long long>(m.closedFormParameterCount()));
   std::printf("batches           <= %lld padded frames, %d warm-up + %d timed steps, best of %d rounds\n\n",
               static_cast<long long>(a.maxFrames), a.warmup, a.steps, a.rounds);
@@ -364,8 +365,8 @@ int main(int argc, char** argv) {
       const std::string cmd = fmt::format(
           "{} {} --plan {} --threads {} --warmup {} --steps {} --kind {} --layers {} --cells {} "
           "--projection {} --units {}",
-          a.python, a.reference, planPath, threads, a.warmup, a.steps, m.kind(), m.layers(),
-          m.cells(), m.projection(), a.units);
+          a.python, a.reference, planPath, threads, a.warmup, a.steps, m.kind, m.layers,
+          m.cells, m.projection, a.units);
       // The references run with the same glibc malloc settings as our trainer.
       const std::string tuned = fmt::format("MALLOC_MMAP_THRESHOLD_={} MALLOC_TRIM_THRESHOLD_={} ",
                                             kMallocMmapThreshold, kMallocTrimThreshold);

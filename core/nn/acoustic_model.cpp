@@ -13,43 +13,6 @@
 namespace understudy::nn {
 namespace {
 
-constexpr int64_t kMaxUnits = 65535;  // soft labels will store 2-byte unit ids (docs/design.md)
-
-template <typename T>
-Error outOfRange(const std::string& field, T value, const std::string& range) {
-  return Error(fmt::format("acoustic model option {} = {} is out of range (allowed: {})", field,
-                           value, range),
-               __FILE__, __LINE__)
-      .key(field);
-}
-
-void checkRange(const std::string& field, int64_t value, int64_t lo, int64_t hi) {
-  if (value < lo || value > hi) throw outOfRange(field, value, fmt::format("{}..{}", lo, hi));
-}
-
-// Checks every field; num_units may be 0 while the caller has not set it yet.
-void validateFields(const AcousticModelOptions& o, bool requireUnits) {
-  if (o.kind() != "lstm" && o.kind() != "blstm")
-    throw outOfRange("kind", "'" + o.kind() + "'", "lstm | blstm")
-        .hint("lstm is the streaming student, blstm the teacher");
-  checkRange("input_dim", o.input_dim(), 1, 4096);
-  checkRange("stack", o.stack(), 1, 15);
-  if (o.stack() % 2 == 0)
-    throw outOfRange("stack", o.stack(), "an odd number 1..15: [t-k .. t+k] is centred on t");
-  checkRange("subsample", o.subsample(), 1, 10);
-  checkRange("layers", o.layers(), 1, 20);
-  checkRange("cells", o.cells(), 1, 16384);
-  checkRange("projection", o.projection(), 0, std::max<int64_t>(0, o.cells() - 1));
-  if (!(o.dropout() >= 0.0 && o.dropout() < 1.0))
-    throw outOfRange("dropout", o.dropout(), "[0, 1)");
-  if (requireUnits || o.num_units() != 0) {
-    if (o.num_units() == 0)
-      throw outOfRange("num_units", o.num_units(), fmt::format("1..{}", kMaxUnits))
-          .hint("set num_units from the unit inventory");
-    checkRange("num_units", o.num_units(), 1, kMaxUnits);
-  }
-}
-
 std::string describe(const std::vector<int64_t>& sizes) {
   return "[" + fmt::format("{}", fmt::join(sizes, ", ")) + "]";
 }
@@ -58,67 +21,46 @@ std::string describe(const std::vector<int64_t>& sizes) {
 
 // ---------------------------------------------------------------- options
 
-void AcousticModelOptions::validate() const { validateFields(*this, true); }
+// Declared once, torch-free, in core/recipe/model_options.h: keys, ranges,
+// presets, YAML and the parameter count; nn holds the same values as TORCH_ARGs.
+AcousticModelOptions::AcousticModelOptions(const recipe::ModelOptions& o)
+    : kind_(o.kind),
+      input_dim_(o.inputDim),
+      stack_(o.stack),
+      subsample_(o.subsample),
+      layers_(o.layers),
+      cells_(o.cells),
+      projection_(o.projection),
+      dropout_(o.dropout),
+      num_units_(o.numUnits) {}
 
-std::string AcousticModelOptions::toYaml() const {
-  std::ostringstream out;
-  out << "kind: " << kind_ << "\n"
-      << "input_dim: " << input_dim_ << "\n"
-      << "stack: " << stack_ << "\n"
-      << "subsample: " << subsample_ << "\n"
-      << "layers: " << layers_ << "\n"
-      << "cells: " << cells_ << "\n"
-      << "projection: " << projection_ << "\n"
-      << "dropout: " << fmt::format("{}", dropout_) << "\n"
-      << "num_units: " << num_units_ << "\n";
-  return out.str();
-}
-
-AcousticModelOptions AcousticModelOptions::fromYaml(YamlSection& s) {
-  AcousticModelOptions o;
-  s.read("kind", o.kind_);
-  s.read("input_dim", o.input_dim_);
-  s.read("stack", o.stack_);
-  s.read("subsample", o.subsample_);
-  s.read("layers", o.layers_);
-  s.read("cells", o.cells_);
-  s.read("projection", o.projection_);
-  s.read("dropout", o.dropout_);
-  s.read("num_units", o.num_units_);
-  s.finish();
-  s.validate([&] { validateFields(o, false); });
+recipe::ModelOptions AcousticModelOptions::plain() const {
+  recipe::ModelOptions o;
+  o.kind = kind_;
+  o.inputDim = input_dim_;
+  o.stack = stack_;
+  o.subsample = subsample_;
+  o.layers = layers_;
+  o.cells = cells_;
+  o.projection = projection_;
+  o.dropout = dropout_;
+  o.numUnits = num_units_;
   return o;
 }
 
-AcousticModelOptions AcousticModelOptions::preset(const std::string& name) {
-  AcousticModelOptions o;
-  // Paper-sized models (docs/models.md): 5 × 832 BLSTM ≈ 78.3 M and
-  // 5 × 1024 LSTMP (projection 512) ≈ 23.9 M parameters at 3,000 units.
-  if (name == "teacher-paper") return o.kind("blstm").layers(5).cells(832).projection(0);
-  if (name == "student-paper") return o.kind("lstm").layers(5).cells(1024).projection(512);
-  if (name == "teacher-small") return o.kind("blstm").layers(3).cells(256);
-  if (name == "student-small") return o.kind("lstm").layers(3).cells(256);
-  if (name == "teacher-tiny") return o.kind("blstm").layers(2).cells(64);
-  if (name == "student-tiny") return o.kind("lstm").layers(2).cells(64);
-  throw US_ERROR("unknown acoustic model preset '" + name + "'")
-      .key("preset")
-      .hint(
-          "teacher-paper, student-paper, teacher-small, student-small, teacher-tiny, student-tiny");
+void AcousticModelOptions::validate() const { plain().validate(); }
+
+std::string AcousticModelOptions::toYaml() const { return plain().toYaml(); }
+
+AcousticModelOptions AcousticModelOptions::fromYaml(YamlSection& s) {
+  return AcousticModelOptions(recipe::ModelOptions::fromYaml(s));
 }
 
-int64_t AcousticModelOptions::closedFormParameterCount() const {
-  const int64_t dirs = bidirectional() ? 2 : 1;
-  const int64_t h = hiddenOut();
-  int64_t total = 0;
-  for (int64_t l = 0; l < layers_; ++l) {
-    const int64_t in = l == 0 ? stackedDim() : h * dirs;
-    // W_ih [4c, in], W_hh [4c, h], b_ih + b_hh [4c] each, W_hr [p, c].
-    const int64_t perDirection =
-        4 * cells_ * (in + h) + 8 * cells_ + (projection_ > 0 ? projection_ * cells_ : 0);
-    total += dirs * perDirection;
-  }
-  return total + h * dirs * num_units_ + num_units_;
+AcousticModelOptions AcousticModelOptions::preset(const std::string& name) {
+  return AcousticModelOptions(recipe::ModelOptions::preset(name));
 }
+
+int64_t AcousticModelOptions::closedFormParameterCount() const { return plain().closedFormParameterCount(); }
 
 // ---------------------------------------------------------------- module
 

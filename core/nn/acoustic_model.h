@@ -37,6 +37,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/recipe/model_options.h"
 #include "core/util/error.h"
 #include "core/util/yaml_config.h"
 
@@ -73,7 +74,16 @@ struct StreamingOutput {
   StreamState state;         // after each utterance's last valid frame
 };
 
+// The model's options in LibTorch's idiom. The keys, ranges, presets and YAML
+// are declared once in the torch-free recipe::ModelOptions
+// (core/recipe/model_options.h), which converts to and from this struct.
 struct AcousticModelOptions {
+  AcousticModelOptions() = default;
+  // Implicit, so a trainer config's model section builds a model as it is:
+  // AcousticModel(config.model).
+  AcousticModelOptions(const recipe::ModelOptions& options);  // NOLINT(google-explicit-constructor)
+  recipe::ModelOptions plain() const;
+
   TORCH_ARG(std::string, kind) = "blstm";  // "lstm" | "blstm"
   TORCH_ARG(int64_t, input_dim) = 64;      // fbank bins per 10 ms frame
   TORCH_ARG(int64_t, stack) = 3;           // frames stacked [t-1, t, t+1] (odd)

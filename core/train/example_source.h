@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/audio/cmvn.h"
+#include "core/recipe/trainer_config.h"
 
 namespace understudy {
 class FeatureStore;
@@ -183,12 +184,9 @@ class ChunkedExampleSource : public ExampleSource {
   std::vector<Piece> m_pieces;
 };
 
-struct BatchingOptions {
-  std::int64_t maxFrames = 20000;  // padded 10 ms frames per batch (batch size x longest)
-  bool bucket = true;
-  int bucketWindow = 50;           // batches' worth of utterances sorted together
-  bool shuffle = true;
-};
+// max_frames, bucket, bucket_window, shuffle: the trainer config's batching
+// section, torch-free in core/recipe/trainer_config.h.
+using recipe::BatchingOptions;
 
 // The batches of one epoch: each a list of example indices.
 std::vector<std::vector<std::size_t>> planEpochBatches(const std::vector<int>& lengths,

@@ -1,55 +1,8 @@
 #include "core/train/lr_schedule.h"
 
-#include <fmt/format.h>
-
 #include <cmath>
 
-#include "core/util/error.h"
-
 namespace understudy::train {
-
-namespace {
-Error rangeError(const std::string& key, const std::string& value, const std::string& range) {
-  return US_ERROR(fmt::format("schedule.{} = {} is out of range (allowed: {})", key, value, range))
-      .key("schedule." + key);
-}
-}  // namespace
-
-void LrScheduleConfig::validate() const {
-  if (kind != "constant" && kind != "exponential" && kind != "cosine" && kind != "newbob")
-    throw rangeError("kind", kind, "constant, exponential, cosine, newbob");
-  if (warmupSteps < 0) throw rangeError("warmup_steps", std::to_string(warmupSteps), ">= 0");
-  if (!(decayRate > 0.0 && decayRate <= 1.0))
-    throw rangeError("decay_rate", fmt::format("{}", decayRate), "(0, 1]");
-  if (decaySteps <= 0) throw rangeError("decay_steps", std::to_string(decaySteps), ">= 1");
-  if (!(minLr >= 0.0)) throw rangeError("min_lr", fmt::format("{}", minLr), ">= 0");
-  if (!(newbobFactor > 0.0 && newbobFactor < 1.0))
-    throw rangeError("newbob_factor", fmt::format("{}", newbobFactor), "(0, 1)");
-  if (!(newbobThreshold >= 0.0 && newbobThreshold < 1.0))
-    throw rangeError("newbob_threshold", fmt::format("{}", newbobThreshold), "[0, 1)");
-  if (newbobPatience < 1)
-    throw rangeError("newbob_patience", std::to_string(newbobPatience), ">= 1");
-}
-
-void LrScheduleConfig::read(YamlSection& s) {
-  s.read("kind", kind);
-  s.read("warmup_steps", warmupSteps);
-  s.read("decay_rate", decayRate);
-  s.read("decay_steps", decaySteps);
-  s.read("min_lr", minLr);
-  s.read("newbob_factor", newbobFactor);
-  s.read("newbob_threshold", newbobThreshold);
-  s.read("newbob_patience", newbobPatience);
-  s.finish();
-}
-
-std::string LrScheduleConfig::toYaml(const std::string& in) const {
-  return fmt::format(
-      "{0}kind: {1}\n{0}warmup_steps: {2}\n{0}decay_rate: {3}\n{0}decay_steps: {4}\n"
-      "{0}min_lr: {5}\n{0}newbob_factor: {6}\n{0}newbob_threshold: {7}\n{0}newbob_patience: {8}\n",
-      in, kind, warmupSteps, decayRate, decaySteps, minLr, newbobFactor, newbobThreshold,
-      newbobPatience);
-}
 
 LrScheduler::LrScheduler(LrScheduleConfig config, double baseLr, std::int64_t totalSteps)
     : m_config(std::move(config)), m_baseLr(baseLr), m_totalSteps(totalSteps) {

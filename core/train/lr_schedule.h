@@ -20,24 +20,13 @@
 #include <cstdint>
 #include <string>
 
-#include "core/util/yaml_config.h"
+#include "core/recipe/trainer_config.h"
 
 namespace understudy::train {
 
-struct LrScheduleConfig {
-  std::string kind = "constant";  // constant | exponential | cosine | newbob
-  std::int64_t warmupSteps = 0;
-  double decayRate = 0.5;          // exponential: factor per decay_steps
-  std::int64_t decaySteps = 1000;  // exponential
-  double minLr = 0.0;              // cosine floor
-  double newbobFactor = 0.5;       // newbob: multiply on a plateau
-  double newbobThreshold = 0.0;    // newbob: relative improvement needed
-  std::int64_t newbobPatience = 1; // newbob: plateaus in a row before halving
-
-  void validate() const;
-  void read(YamlSection& s);
-  std::string toYaml(const std::string& indent = "") const;
-};
+// The schedule's keys (kind, warm-up, decay...) live with the trainer config,
+// torch-free, in core/recipe/trainer_config.h.
+using recipe::LrScheduleConfig;
 
 struct LrScheduleState {
   std::int64_t halvings = 0;      // newbob

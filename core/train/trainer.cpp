@@ -52,9 +52,9 @@ Trainer::Trainer(TrainerConfig config, TrainingData data, std::filesystem::path 
     throw US_ERROR("no training utterances").hint("check data.train and the targets of its datasets");
   m_config.resolveUnits(m_train->numUnits());
   m_config.validate();
-  if (m_train->dims() != m_config.model.input_dim())
+  if (m_train->dims() != m_config.model.inputDim)
     throw US_ERROR(fmt::format("features have {} dims but model.input_dim is {}", m_train->dims(),
-                               m_config.model.input_dim()))
+                               m_config.model.inputDim))
         .key("model.input_dim");
   const auto& streams = m_config.streams;
   if (streams.trainsSoft() && (!m_soft || m_soft->size() == 0))
@@ -85,7 +85,7 @@ Trainer::Trainer(TrainerConfig config, TrainingData data, std::filesystem::path 
   // Chunked without carried state: the sources cut the utterances into
   // independent pieces. With carried state: whole utterances, chunked per step.
   if (m_config.bptt.mode == "chunked" && !m_config.bptt.carryState) {
-    const int subsample = static_cast<int>(m_config.model.subsample());
+    const int subsample = static_cast<int>(m_config.model.subsample);
     m_train = std::make_shared<ChunkedExampleSource>(m_train, m_config.bptt.chunk, subsample);
     if (m_soft) m_soft = std::make_shared<ChunkedExampleSource>(m_soft, m_config.bptt.chunk, subsample);
   }
@@ -182,7 +182,7 @@ ValidationResult Trainer::validateOn(const ExampleSource& source) {
   if (mine.empty()) return r;
   BatchingOptions opts = m_config.batching;
   opts.shuffle = false;
-  const int subsample = static_cast<int>(m_config.model.subsample());
+  const int subsample = static_cast<int>(m_config.model.subsample);
   for (const auto& indices : planEpochBatches(lengths, opts, 0, 0)) {
     std::vector<TrainingExample> examples;
     for (auto i : indices) examples.push_back(source.get(mine[i]));
@@ -250,7 +250,7 @@ LossResult Trainer::carriedStateLossAndBackward(const Batch& batch, const Object
   // cut from autograd, and is backpropagated at once, so memory holds one
   // chunk's graph. Each chunk adds its summed loss; dividing the summed
   // gradients by the batch's frames gives the batch mean's gradient.
-  const std::int64_t subsample = m_config.model.subsample();
+  const std::int64_t subsample = m_config.model.subsample;
   const std::int64_t modelFrames = m_config.bptt.chunk;
   const std::int64_t frames = batch.features.size(1);
   nn::StreamState state;
@@ -441,7 +441,7 @@ std::int64_t Trainer::expectedSteps() const {
 TrainResult Trainer::run(std::int64_t stopAtStep) {
   TrainResult result;
   m_model->train();
-  const int subsample = static_cast<int>(m_config.model.subsample());
+  const int subsample = static_cast<int>(m_config.model.subsample);
   // Epochs (max_epochs, the progress total, TrainResult::epochs) count the first stream's.
   const DataStream& lead = m_batches.at(0);
   const std::int64_t startStep = m_step;

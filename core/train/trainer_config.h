@@ -1,160 +1,26 @@
-// TrainerConfig: everything one training run needs, read strictly from YAML
-// (unknown keys fail with key and line), validated with messages that name the
-// field, its value and the allowed range, and written back as YAML that is
-// stored with the run and printed when it starts. docs/training.md lists
-// every key with its default.
-//
-//   TrainerConfig cfg = TrainerConfig::loadFile("teacher.yaml");
-//   cfg.resolveUnits(numUnitsFromTargets);   // fills or checks model.num_units
-//   std::cout << cfg.toYaml();
+// The trainer's config, declared torch-free in core/recipe/trainer_config.h
+// (keys, defaults, ranges and help in one field table); the train module
+// uses it under its own namespace.
 #pragma once
 
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <vector>
-
-#include "core/nn/acoustic_model.h"
-#include "core/train/example_source.h"
-#include "core/train/lr_schedule.h"
-#include "core/util/yaml_config.h"
+#include "core/recipe/trainer_config.h"
 
 namespace understudy::train {
 
-// A teacher-labeled dataset: its features and one of its soft-label sets
-// (core/store/soft_label_sets.h locateSoftLabelSet picks the set).
-struct SoftDataConfig {
-  std::string dataset;  // a workspace dataset with features
-  std::string model;    // the teacher that labeled it; "" = any
-  std::string labels;   // the set's folder under WS/softlabels; "" = by model, or the dataset's only set
-};
-
-struct DataConfig {
-  std::vector<std::string> train;       // labeled dataset names in the workspace (frame targets)
-  std::vector<SoftDataConfig> soft;     // teacher-labeled datasets (the student's soft stream)
-  std::vector<std::string> validation;  // datasets with targets, each reported as valid/<name>/...
-  double validationFraction = 0.1;      // held out of `train` by a hash of the key (valid/...)
-  std::string featureSet;               // feature_sets.name; empty: the dataset's complete set
-  std::int64_t maxUtterances = 0;       // 0 = all; else at most this many per stream (quick experiments)
-};
-
-// Which data streams a run trains on, in what order (docs/training.md
-// "Student schedules"). Objectives: cross-entropy on labeled batches,
-// distillation on soft-labeled ones.
-struct StreamsConfig {
-  std::string kind = "labeled-only";  // labeled-only | soft-only | interleave | segregated
-  int labeledBatches = 1;             // interleave: `ratio` labeled:soft, batches per cycle
-  int softBatches = 4;
-  double labeledLrMultiplier = 1.0;   // interleave, segregated: lr x this on labeled steps
-  std::int64_t softEpochs = 1;        // segregated: soft-labeled epochs before the labeled ones
-
-  bool trainsLabeled() const { return kind != "soft-only"; }
-  bool trainsSoft() const { return kind != "labeled-only"; }
-  std::string ratio() const;  // "1:4"
-};
-
-struct DistillationConfig {
-  double temperature = 1.0;  // divides the student's logits in the KD loss
-};
-
-struct BpttConfig {
-  std::string mode = "full";  // full | chunked
-  int chunk = 40;             // model frames (30 ms) per chunk when chunked
-  bool carryState = false;    // chunked: carry LSTM state across chunks (else each chunk starts from zero)
-};
-
-struct OptimizerConfig {
-  std::string kind = "adam";  // adam | sgd
-  double lr = 1e-3;
-  double momentum = 0.9;      // sgd
-  bool nesterov = false;      // sgd
-  double weightDecay = 0.0;
-  double beta1 = 0.9;         // adam
-  double beta2 = 0.999;       // adam
-  double eps = 1e-8;          // adam
-};
-
-// GTC: gradient threshold compression (docs/distributed.md "GTC").
-struct GtcConfig {
-  double threshold = 1e-3;       // tau: residual elements with |r| >= tau are sent as +-tau; 0 = dense (exact)
-  double targetFraction = 0.01;  // adapt tau every step toward sending this fraction of elements; 0 = tau fixed
-};
-
-// BMUF: blockwise model-update filtering (docs/distributed.md "BMUF").
-struct BmufConfig {
-  int blockSteps = 50;           // tau_b: local optimizer steps per block
-  double blockMomentum = -1.0;   // eta; < 0 = 1 - 1/N for N ranks
-  double blockLr = 1.0;          // zeta
-  bool nesterov = true;          // next block starts from W_g + eta Delta (else from W_g)
-  int warmupBlocks = 0;          // first blocks with eta = 0
-};
-
-// How ranks combine their work when `train --workers N` (or a launcher)
-// runs several; one process ignores it.
-struct DistributionConfig {
-  std::string algorithm = "sync";   // sync | gtc | bmuf
-  std::string backend = "auto";     // auto | gloo | nccl (auto: nccl for CUDA tensors, else gloo)
-  double timeoutSeconds = 120.0;    // a collective waiting longer fails the job (a stalled rank)
-  double connectTimeoutSeconds = 120.0;  // all ranks must have joined the rendezvous by then
-  GtcConfig gtc;
-  BmufConfig bmuf;
-};
-
-struct TrainerConfig {
-  std::string name = "model";   // model name (models.name, WS/models/<name>/)
-  std::string role = "teacher"; // teacher | student | baseline
-  DataConfig data;
-  std::string modelPreset;      // the preset the model section started from ("" = none)
-  nn::AcousticModelOptions model;
-  BatchingOptions batching;
-  BpttConfig bptt;
-  StreamsConfig streams;
-  DistillationConfig distillation;
-  OptimizerConfig optimizer;
-  LrScheduleConfig schedule;
-  double gradClip = 5.0;              // max global grad norm; 0 = off
-  std::int64_t validateEvery = 200;   // steps; 0 = only at the end
-  std::int64_t patience = 0;          // early stopping: validations without improvement; 0 = off
-  std::int64_t maxSteps = 1000;       // 0 = no step limit (then max_epochs must be set)
-  std::int64_t maxEpochs = 0;         // 0 = no epoch limit
-  int threads = 2;                    // intra-op threads; 0 = all cores (bench/train: 2 beat 1 by 1.3-1.4x)
-  std::uint64_t seed = 1;
-  std::int64_t checkpointEvery = 500; // steps; 0 = only at the end / on cancel
-  int keepCheckpoints = 3;
-  bool keepBest = true;               // final model = best validation loss, not the last step
-  std::int64_t logEvery = 1;          // steps between metric rows
-  DistributionConfig distribution;
-
-  // Where model.num_units came from (for the units-mismatch error).
-  std::string sourceFile;
-  std::optional<long> numUnitsLine;
-
-  void validate() const;
-  std::string toYaml() const;
-  static TrainerConfig fromYaml(YamlSection& s);
-  static TrainerConfig loadFile(const std::string& path);
-  static TrainerConfig loadString(const std::string& text, const std::string& name = "<string>");
-  // Sets model.num_units to the targets' inventory size, or, if the config set
-  // it, throws naming model.num_units and its line when the two differ.
-  void resolveUnits(int numUnitsOfTargets);
-};
-
-// One key whose value differs between two configs, as written by toYaml().
-struct ConfigDifference {
-  std::string key;     // "optimizer.lr"
-  std::string before;  // the checkpoint's value ("(absent)" if it has none)
-  std::string after;   // this run's value
-};
-
-// The keys whose values `train --resume` may change (docs/training.md
-// "What a resumed run may change" gives the reason for each). max_steps is
-// among them unless the schedule is cosine, whose decay spans max_steps.
-std::vector<std::string> resumableKeys(const TrainerConfig& config);
-
-// Every key of toYaml() whose value differs between the config a checkpoint
-// was written with and the config of the run resuming it, except
-// resumableKeys(now), in toYaml() order.
-std::vector<ConfigDifference> resumeConfigDifferences(const TrainerConfig& saved,
-                                                      const TrainerConfig& now);
+using recipe::BatchingOptions;
+using recipe::BmufConfig;
+using recipe::BpttConfig;
+using recipe::ConfigDifference;
+using recipe::DataConfig;
+using recipe::DistillationConfig;
+using recipe::DistributionConfig;
+using recipe::GtcConfig;
+using recipe::LrScheduleConfig;
+using recipe::OptimizerConfig;
+using recipe::resumableKeys;
+using recipe::resumeConfigDifferences;
+using recipe::SoftDataConfig;
+using recipe::StreamsConfig;
+using recipe::TrainerConfig;
 
 }  // namespace understudy::train

@@ -145,7 +145,7 @@ void loadSoftData(Workspace& ws, const TrainerConfig& config, int dims, Workspac
   const DataConfig& data = config.data;
   if (data.soft.empty()) return;
   Catalog catalog(ws);
-  const auto subsample = config.model.subsample();
+  const auto subsample = config.model.subsample;
   std::vector<fs::path> featureDirs, labelDirs;
   std::vector<SoftLabeledExampleSource::Item> items;
   for (std::size_t i = 0; i < data.soft.size(); ++i) {

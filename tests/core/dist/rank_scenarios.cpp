@@ -50,8 +50,11 @@ std::shared_ptr<train::InMemoryExampleSource> equalLengthCorpus(int count, int f
 
 train::TrainerConfig tinyDistConfig(const ScenarioArgs& args) {
   train::TrainerConfig c;
-  c.model = nn::AcousticModelOptions().kind("lstm").input_dim(8).layers(2).cells(16);
-  c.model.dropout(0.0);
+  c.model.kind = "lstm";
+  c.model.inputDim = 8;
+  c.model.layers = 2;
+  c.model.cells = 16;
+  c.model.dropout = 0.0;
   c.batching.maxFrames = static_cast<std::int64_t>(args.number("max_frames", 120));
   c.batching.bucket = false;
   c.batching.shuffle = false;

@@ -37,7 +37,7 @@ constexpr double kLr = 0.01;
 
 TrainerConfig studentConfig(const std::string& kind) {
   TrainerConfig c;
-  c.model = nn::AcousticModelOptions().kind("lstm").input_dim(kDims).layers(1).cells(12);
+  c.model = nn::AcousticModelOptions().kind("lstm").input_dim(kDims).layers(1).cells(12).plain();
   c.batching.maxFrames = 150;
   c.optimizer.kind = "sgd";
   c.optimizer.momentum = 0;
@@ -287,7 +287,8 @@ class TestStudent : public QObject {
     TrainerConfig c = studentConfig("interleave");
     c.streams.labeledLrMultiplier = 2;
     c.checkpointEvery = 5;
-    c.model.layers(2).dropout(0.2);
+    c.model.layers = 2;
+    c.model.dropout = 0.2;
     const TrainingData d = studentData();
     Trainer straight(c, d, {});
     const auto straightSteps = recordSteps(straight);
@@ -389,7 +390,7 @@ class TestStudent : public QObject {
       ++students;
       QVERIFY2(file == "student-tiny-" + c.streams.kind + ".yaml" || file == "student-demo-" + c.streams.kind + ".yaml",
                file.c_str());
-      QCOMPARE(QString::fromStdString(c.model.kind()), QString("lstm"));
+      QCOMPARE(QString::fromStdString(c.model.kind), QString("lstm"));
       QCOMPARE(QString::fromStdString(c.role), QString(c.streams.kind == "labeled-only" ? "baseline" : "student"));
       QCOMPARE(c.data.soft.empty(), !c.streams.trainsSoft());
     }

@@ -60,7 +60,7 @@ std::shared_ptr<InMemoryExampleSource> mislabeled(const InMemoryExampleSource& s
 
 TrainerConfig tinyConfig(const std::string& kind = "lstm") {
   TrainerConfig c;
-  c.model = nn::AcousticModelOptions().kind(kind).input_dim(kDims).layers(2).cells(16);
+  c.model = nn::AcousticModelOptions().kind(kind).input_dim(kDims).layers(2).cells(16).plain();
   c.batching.maxFrames = 400;
   c.optimizer.kind = "adam";
   c.optimizer.lr = 0.01;
@@ -144,7 +144,7 @@ std::vector<torch::Tensor> weights(nn::AcousticModel& m) {
 // (scheduler state), validation, and several epochs (data position).
 TrainerConfig resumeConfig() {
   TrainerConfig c = tinyConfig("lstm");
-  c.model.dropout(0.2);
+  c.model.dropout = 0.2;
   c.optimizer.kind = "sgd";
   c.optimizer.lr = 0.05;
   c.optimizer.momentum = 0.9;
@@ -716,15 +716,15 @@ class TestTrain : public QObject {
       QCOMPARE(e.lineNumber().value_or(-1), 5L);
       QVERIFY(QString(e.what()).contains("12"));
     }
-    c.model.num_units(0);
+    c.model.numUnits = 0;
     c.resolveUnits(12);
-    QCOMPARE(c.model.num_units(), std::int64_t{12});
+    QCOMPARE(c.model.numUnits, std::int64_t{12});
   }
 
   void testConfigRoundTripsThroughYaml() {
     TrainerConfig c = resumeConfig();
     c.data.train = {"a", "b"};
-    c.model.num_units(12);
+    c.model.numUnits = 12;
     c.optimizer.beta2 = 0.98;
     c.distribution.algorithm = "bmuf";
     c.distribution.bmuf.blockSteps = 17;
@@ -1115,7 +1115,7 @@ class TestTrain : public QObject {
     }
     const auto path = Trainer::listCheckpoints(ckpt).back();
     TrainerConfig wider = c;
-    wider.model.cells(24);
+    wider.model.cells = 24;
     wider.seed = 99;  // also a config difference: the architecture is checked first
     Trainer t(wider, gaussianCorpus(6, 5, 1), nullptr, ckpt);
     const auto before = weights(t.model());
@@ -1134,7 +1134,7 @@ class TestTrain : public QObject {
 
     // Same shapes, one layer fewer: the first tensor the model lacks is named.
     TrainerConfig shallow = c;
-    shallow.model.layers(1);
+    shallow.model.layers = 1;
     Trainer s(shallow, gaussianCorpus(6, 5, 1), nullptr, ckpt);
     try {
       s.loadCheckpoint(path);
