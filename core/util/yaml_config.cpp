@@ -43,7 +43,9 @@ void YamlSection::finish() const {
   for (auto it = m_node.begin(); it != m_node.end(); ++it) {
     const std::string key = it->first.as<std::string>();
     if (!m_seen.count(key)) {
-      throw errorAt(it->first, "unknown key")
+      // A key node built in code (a merged map) has no position; its value may.
+      const bool keyHasLine = it->first.Mark().line >= 0;
+      throw errorAt(keyHasLine ? it->first : it->second, "unknown key")
           .key(qualified(key))
           .hint("check the spelling; see the documented keys in docs/");
     }
