@@ -8,6 +8,7 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/event_stream.h"
+#include "app/cli/report_plots.h"
 #include "core/pipeline/recipe.h"
 #include "core/pipeline/recipe_runner.h"
 #include "core/store/workspace.h"
@@ -56,6 +57,10 @@ void runRecipeCommand(const RunArgs& a, const GlobalOptions& global) {
     events = std::make_unique<EventStream>(global.eventsPath, 0);
     o.events = &events->writer();
   }
+  o.report = [&ws](const pipeline::Recipe& r, std::int64_t runId) {
+    const auto files = writeReportWithPlots(ws, pipeline::reportSpec(r, runId), pipeline::defaultReportDir(ws));
+    std::printf("Report: %s (%zu plots)\n", files.markdown.c_str(), files.plots.size());
+  };
   pipeline::runRecipe(ws, recipe, o);
 }
 

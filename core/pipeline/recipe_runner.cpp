@@ -209,6 +209,20 @@ std::vector<CheckedStep> checkSteps(Workspace& ws, const std::vector<StepPlan>& 
   return out;
 }
 
+ReportSpec reportSpec(const Recipe& r, std::int64_t recipeRunId) {
+  ReportSpec spec;
+  spec.recipeName = r.name;
+  spec.teacher = r.teacher.name;
+  spec.labeledSet = r.labeled.empty() ? std::string() : r.labeled.front();
+  spec.unlabeledSet = r.unlabeled.empty() ? std::string() : r.unlabeled.front();
+  spec.testSets = r.tests;
+  spec.baselineGroup = r.baselineGroup;
+  spec.recipeRunId = recipeRunId;
+  for (const RecipeModel* m : r.models())
+    spec.models.push_back({m->name, m->group, m->role, m->seed, m->workers > 1 ? m->algorithm : "", m->workers});
+  return spec;
+}
+
 RecipeResult runRecipe(Workspace& ws, const Recipe& recipe, const RunRecipeOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   const auto plan = planRecipe(recipe, ws.root());

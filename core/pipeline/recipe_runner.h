@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/pipeline/recipe.h"
+#include "core/pipeline/report.h"
 #include "core/pipeline/step.h"
 #include "core/store/workspace.h"
 #include "core/util/events.h"
@@ -64,6 +65,10 @@ struct RecipeResult {
   int steps = 0, cached = 0, ran = 0;
   double seconds = 0.0;
 };
+
+// What the report of a recipe's run covers: its models with their groups,
+// seeds and algorithms, its test sets, baseline, teacher and labeled sets.
+ReportSpec reportSpec(const Recipe& recipe, std::int64_t recipeRunId);
 
 // Plans, prints the plan, and (unless dryRun) runs every step that is not
 // cached, recording the recipe as a `recipe` run whose children are its

@@ -122,6 +122,14 @@ class TestRecipeRun : public QObject {
                               "tiny-interleave-bmuf2", "tiny-interleave-gtc2"})
       for (const char* set : {"synth-test-clean", "synth-test-noisy", "synth-test-unseen-variant"})
         QVERIFY2(table.find(std::string(model) + " " + set + " ") != std::string::npos, (std::string(model) + " " + set).c_str());
+    // The report: every group's row in the WER table, and the plots it names.
+    QFile report(m_ws + "/report/report.md");
+    QVERIFY(report.open(QIODevice::ReadOnly));
+    const QByteArray md = report.readAll();
+    for (const char* row : {"| baseline (baseline) |", "| interleave |", "| segregated |", "| interleave-bmuf-2 |",
+                            "| interleave-gtc-2 |", "| tiny-teacher |"})
+      QVERIFY2(md.contains(row), row);
+    QVERIFY(QFile::exists(m_ws + "/report/wer.png"));
     // The two distributed students ran with 2 ranks.
     QVERIFY(queryText(db, "SELECT config FROM runs WHERE kind = 'train' AND name = 'tiny-interleave-gtc2'").find(
                 "# distributed: 2 ranks") != std::string::npos);
