@@ -10,6 +10,7 @@
 #include "core/align/target_builder.h"
 #include "core/store/run_store.h"
 #include "core/store/workspace.h"
+#include "core/util/config_hash.h"
 #include "core/util/error.h"
 #include "core/util/events.h"
 
@@ -25,6 +26,15 @@ struct TargetsArgs {
 };
 
 void printSummary(const TargetsSummary& s) {
+  if (s.alreadyBuilt) {
+    std::printf(
+        "Targets for '%s' are already built with this config (%s): %d utterance(s), %lld frames "
+        "at 30 ms, %d units (inventory %s), %d rejected; nothing written.\n  -> %s\n",
+        s.dataset.c_str(), s.configHash.c_str(), s.numUtterances,
+        static_cast<long long>(s.numTargetFrames), s.numUnits, s.inventoryName.c_str(),
+        s.numRejected, s.dir.c_str());
+    return;
+  }
   if (!s.rejected.empty()) {
     std::printf("Rejected %zu utterance(s):\n", s.rejected.size());
     std::size_t shown = 0;
@@ -53,21 +63,36 @@ void runTargets(const TargetsArgs& a, const GlobalOptions& global) {
   options.featureSet = a.featureSet;
   options.validate();
 
+  const AlignmentSource source{a.alignments, a.units};
   RunSpec spec;
   spec.kind = "targets";
   spec.name = a.dataset;
-  spec.config = "dataset: " + a.dataset + "\nalignments: " + a.alignments + "\nunits: " + a.units +
-                "\n" + options.frames.toYaml();
+  // The run's config is the targets' own (their hash keys the store). When it
+  // cannot be resolved (no features, no alignments), the options as given,
+  // so that the failure below is recorded as this run's.
+  TargetsConfig config;
+  try {
+    config = resolveTargetsConfig(ws, a.dataset, source, options);
+  } catch (const Error&) {
+    config.alignments = a.alignments;
+    config.units = a.units;
+    config.featureSet = a.featureSet;
+    config.inventory = a.inventory;
+    config.frames = options.frames;
+  }
+  spec.config = config.toYaml();
+  spec.configHash = configHash(spec.config);
   TargetsSummary s;
   recordedRun(ws, global, spec, [&](EventStream* events) {
     CommandProgress progress(global.quiet, events);
-    s = buildTargets(ws, a.dataset, AlignmentSource{a.alignments, a.units}, &progress, options);
+    s = buildTargets(ws, a.dataset, source, &progress, options);
     const double now = nowSeconds();
     if (events) events->artifact(ws.root(), s.dataset, s.dir, "targets");
     return std::vector<MetricPoint>{
         {0, "targets/utterances", static_cast<double>(s.numUtterances), now},
         {0, "targets/rejected", static_cast<double>(s.numRejected), now},
-        {0, "targets/frames", static_cast<double>(s.numTargetFrames), now}};
+        {0, "targets/frames", static_cast<double>(s.numTargetFrames), now},
+        {0, "targets/already_built", s.alreadyBuilt ? 1.0 : 0.0, now}};
   });
   printSummary(s);
 }

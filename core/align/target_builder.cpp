@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <functional>
 #include <optional>
 #include <unordered_set>
+
+#include <yaml-cpp/yaml.h>
 
 #include "core/align/priors.h"
 #include "core/align/target_store.h"
@@ -17,6 +20,8 @@
 #include "core/store/unit_inventory.h"
 #include "core/store/workspace.h"
 #include "core/util/atomic_file.h"
+#include "core/util/checksum.h"
+#include "core/util/config_hash.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
 #include "core/util/progress.h"
@@ -81,30 +86,29 @@ void replaceFolder(const fs::path& fresh, const fs::path& target) {
   fs::remove_all(old, ec);
 }
 
-}  // namespace
+// Where a dataset's alignments and their units come from.
+struct ResolvedSource {
+  bool folder = false;
+  fs::path aliPath;
+  fs::path unitsPath;  // empty: pdf0..max
+};
 
-TargetsSummary buildTargets(Workspace& ws, const std::string& dataset,
-                            const AlignmentSource& source, ProgressSink* progress,
-                            const TargetBuildOptions& options) {
-  options.validate();
-  const auto start = std::chrono::steady_clock::now();
+ResolvedSource resolveSource(Workspace& ws, const std::string& dataset,
+                             const AlignmentSource& source) {
   if (dataset.empty() || dataset.find('/') != std::string::npos || dataset == "." ||
       dataset == "..") {
     throw US_ERROR("'" + dataset + "' is not a valid dataset name");
   }
-  Catalog catalog(ws);
-  const DatasetRow row = catalog.dataset(dataset);
-
-  // Where the alignments and their units come from.
   const fs::path datasetAlignDir = ws.subdir("alignments") / dataset;
   const fs::path given = source.path.empty() ? datasetAlignDir : source.path;
-  const bool folder = fs::is_directory(given);
-  fs::path aliPath = given;
-  fs::path unitsPath = source.units;
-  if (folder) {
-    aliPath = given / kFolderAlignments;
-    if (unitsPath.empty()) unitsPath = given / kFolderPhones;
-    if (!fs::exists(aliPath)) {
+  ResolvedSource r;
+  r.folder = fs::is_directory(given);
+  r.aliPath = given;
+  r.unitsPath = source.units;
+  if (r.folder) {
+    r.aliPath = given / kFolderAlignments;
+    if (r.unitsPath.empty()) r.unitsPath = given / kFolderPhones;
+    if (!fs::exists(r.aliPath)) {
       throw US_ERROR("no alignments for dataset '" + dataset + "' (expected ali.txt here)")
           .file(given.string())
           .hint(source.path.empty()
@@ -114,6 +118,134 @@ TargetsSummary buildTargets(Workspace& ws, const std::string& dataset,
     }
   } else if (!fs::exists(given)) {
     throw US_ERROR("alignment archive not found").file(given.string());
+  }
+  return r;
+}
+
+// A path as the config names it: workspace-relative when inside the workspace.
+std::string configPath(const Workspace& ws, const fs::path& path) {
+  if (path.empty()) return {};
+  const fs::path abs = fs::absolute(path).lexically_normal();
+  const fs::path rel = abs.lexically_relative(fs::absolute(ws.root()).lexically_normal());
+  if (!rel.empty() && *rel.begin() != "..") return rel.generic_string();
+  return abs.generic_string();
+}
+
+// The number of lines of a file (rejected.txt), 0 if absent.
+int countLines(const fs::path& path) {
+  std::ifstream in(path);
+  int n = 0;
+  std::string line;
+  while (std::getline(in, line)) ++n;
+  return n;
+}
+
+// The keyed folder holds the targets of this config: a store that opens,
+// whose metadata names the same full hash and whose every record passes its
+// checksum (a damaged set is built again: `verify` says to re-run `targets`).
+bool builtWith(const fs::path& dir, const std::string& hash) {
+  if (!RecordStore::exists(dir)) return false;
+  try {
+    if (TargetStore::open(dir).configHash() != hash) return false;
+    if (!RecordStore::open(dir).verifyAll().empty()) {
+      log::warning("targets in {} have bad records: building them again", dir.string());
+      return false;
+    }
+    return true;
+  } catch (const Error&) {
+    return false;  // unreadable: built again
+  }
+}
+
+}  // namespace
+
+std::string TargetsConfig::toYaml() const {
+  YAML::Emitter e;
+  e << YAML::BeginMap;
+  e << YAML::Key << "alignments" << YAML::Value << alignments;
+  e << YAML::Key << "alignments_xxh3" << YAML::Value << alignmentsXxh3;
+  e << YAML::Key << "units" << YAML::Value << units;
+  e << YAML::Key << "units_xxh3" << YAML::Value << unitsXxh3;
+  e << YAML::Key << "feature_set" << YAML::Value << featureSet;
+  e << YAML::Key << "feature_config_hash" << YAML::Value << featureConfigHash;
+  e << YAML::Key << "inventory" << YAML::Value << inventory;
+  e << YAML::Key << "subsample" << YAML::Value << frames.subsample;
+  e << YAML::Key << "tolerance" << YAML::Value << frames.tolerance;
+  e << YAML::EndMap;
+  return std::string(e.c_str()) + "\n";
+}
+
+std::string TargetsConfig::hash() const { return configHash(toYaml()); }
+
+TargetsConfig resolveTargetsConfig(Workspace& ws, const std::string& dataset,
+                                   const AlignmentSource& source,
+                                   const TargetBuildOptions& options) {
+  options.validate();
+  const ResolvedSource r = resolveSource(ws, dataset, source);
+  Catalog catalog(ws);
+  const FeatureSetRow features = catalog.featureSet(catalog.dataset(dataset), options.featureSet);
+  TargetsConfig c;
+  c.alignments = configPath(ws, r.folder ? r.aliPath.parent_path() : r.aliPath);
+  c.alignmentsXxh3 = toHex(fileChecksum64(r.aliPath));
+  c.units = configPath(ws, r.unitsPath);
+  if (!r.unitsPath.empty()) c.unitsXxh3 = toHex(fileChecksum64(r.unitsPath));
+  c.featureSet = features.name;
+  c.featureConfigHash = features.configHash;
+  c.inventory = options.inventoryName;
+  c.frames = options.frames;
+  return c;
+}
+
+TargetsSummary buildTargets(Workspace& ws, const std::string& dataset,
+                            const AlignmentSource& source, ProgressSink* progress,
+                            const TargetBuildOptions& options) {
+  options.validate();
+  const auto start = std::chrono::steady_clock::now();
+  const ResolvedSource resolved = resolveSource(ws, dataset, source);
+  Catalog catalog(ws);
+  const DatasetRow row = catalog.dataset(dataset);
+  const TargetsConfig config = resolveTargetsConfig(ws, dataset, source, options);
+  const bool folder = resolved.folder;
+  const fs::path& aliPath = resolved.aliPath;
+  const fs::path& unitsPath = resolved.unitsPath;
+
+  TargetsSummary summary;
+  summary.dataset = dataset;
+  summary.source = (folder && row.source == "synthetic") ? "synthetic" : "kaldi";
+  summary.configYaml = config.toYaml();
+  summary.configHash = configHash(summary.configYaml);
+  summary.dir = ws.subdir("alignments") / dataset / config.folderName();
+
+  // The register step: the dataset's "targets" row points at this set.
+  auto registerSet = [&](const UnitInventory& units) {
+    AlignmentSetRow set;
+    set.datasetId = row.id;
+    set.name = Catalog::kTargetsAlignmentSet;
+    set.source = summary.source;
+    set.path = fs::relative(summary.dir, ws.root()).generic_string();
+    set.frameShiftMs = 10.0 * options.frames.subsample;
+    set.numUtterances = summary.numUtterances;
+    set.numRejected = summary.numRejected;
+    set = catalog.registerAlignmentSet(set, units, summary.inventoryName);
+    summary.unitInventoryId = set.unitInventoryId;
+    summary.alignmentSetId = set.id;
+  };
+
+  if (builtWith(summary.dir, summary.configHash)) {
+    // Done before with this config: nothing is written, the row points here again.
+    const TargetStore done = TargetStore::open(summary.dir);
+    summary.alreadyBuilt = true;
+    summary.numUtterances = static_cast<int>(done.size());
+    summary.numTargetFrames = static_cast<std::int64_t>(done.totalFrames());
+    summary.numUnits = done.units().size();
+    summary.inventoryName = done.inventoryName();
+    summary.numRejected = countLines(summary.dir / TargetStore::kRejectedFile);
+    registerSet(done.units());
+    summary.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    log::debug("targets for '{}': already built with config {} in {}", dataset,
+               summary.configHash, summary.dir.string());
+    return summary;
   }
 
   UnitInventory units;
@@ -142,10 +274,6 @@ TargetsSummary buildTargets(Workspace& ws, const std::string& dataset,
   const fs::path featureDir = catalog.absolute(catalog.featureSet(row, options.featureSet).path);
   const FeatureStore features = FeatureStore::open(featureDir);
 
-  TargetsSummary summary;
-  summary.dataset = dataset;
-  summary.source = (folder && row.source == "synthetic") ? "synthetic" : "kaldi";
-  summary.dir = TargetStore::datasetDir(ws.root(), dataset);
   summary.numUnits = units.size();
   summary.inventoryName = options.inventoryName.empty()
                               ? defaultUnitInventoryName(units, inventoryPrefix)
@@ -153,7 +281,7 @@ TargetsSummary buildTargets(Workspace& ws, const std::string& dataset,
 
   fs::create_directories(summary.dir.parent_path());
   const fs::path tmpDir =
-      summary.dir.parent_path() / ("targets.tmp-" + std::to_string(::getpid()));
+      summary.dir.parent_path() / (config.folderName() + ".tmp-" + std::to_string(::getpid()));
   fs::remove_all(tmpDir);
   TempDirGuard guard(tmpDir);
 
@@ -166,9 +294,10 @@ TargetsSummary buildTargets(Workspace& ws, const std::string& dataset,
     storeOptions.cols = 1;
     storeOptions.kind = TargetStore::kKind;
     RecordStore store = RecordStore::create(tmpDir, storeOptions);
-    store.setMetadata("units: " + std::to_string(units.size()) + "\ninventory: " +
-                      summary.inventoryName + "\nsource: " + summary.source + "\n" +
-                      options.frames.toYaml());
+    store.setMetadata(summary.configYaml + TargetStore::kConfigHashKey + " " + summary.configHash +
+                      "\n" + TargetStore::kInventoryKey + " " + summary.inventoryName +
+                      "\nsource: " + summary.source + "\nnum_units: " +
+                      std::to_string(units.size()) + "\n");
 
     std::vector<std::int32_t> mapped;
     forEachAlignment(aliPath, [&](const std::string& key, std::vector<std::int32_t> ali) {
@@ -239,19 +368,7 @@ TargetsSummary buildTargets(Workspace& ws, const std::string& dataset,
   replaceFolder(tmpDir, summary.dir);
   guard.release();
 
-  {
-    AlignmentSetRow set;
-    set.datasetId = row.id;
-    set.name = Catalog::kTargetsAlignmentSet;
-    set.source = summary.source;
-    set.path = fs::relative(summary.dir, ws.root()).generic_string();
-    set.frameShiftMs = 10.0 * options.frames.subsample;
-    set.numUtterances = summary.numUtterances;
-    set.numRejected = summary.numRejected;
-    set = catalog.registerAlignmentSet(set, units, summary.inventoryName);
-    summary.unitInventoryId = set.unitInventoryId;
-    summary.alignmentSetId = set.id;
-  }
+  registerSet(units);
   summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   tracker.finish(std::to_string(summary.numUtterances) + " utt, " +

@@ -18,9 +18,16 @@
 //   TargetsSummary s = buildTargets(ws, "synth-labeled", {}, &progress);
 //   for (auto& r : s.rejected) log::warning("{}: {}", r.key, r.reason);
 //
-// Output: a TargetStore under WS/alignments/<dataset>/targets (replaced
-// whole), a unit_inventories row, and the dataset's alignment_sets row named
-// "targets" (frame_shift_ms 30) with num_utterances / num_rejected.
+// Targets are keyed by their config (TargetsConfig: the alignment source and
+// its content, the units, the feature set, the inventory name, the frame
+// rule) like feature sets: a TargetStore under
+// WS/alignments/<dataset>/targets-<hash8>/, its full 16-hex config hash in
+// the store's metadata. The dataset's alignment_sets row named "targets"
+// (frame_shift_ms 30, num_utterances / num_rejected, the unit inventory)
+// points at the set built or found last: readers follow it
+// (TargetStore::datasetDir). Building again with the same config finds the
+// set done and rewrites nothing; another config builds another folder and
+// leaves the old one as it was (a trainer reading it is not disturbed).
 #pragma once
 
 #include <cstdint>
@@ -48,6 +55,30 @@ struct TargetBuildOptions {
   void validate() const { frames.validate(); }
 };
 
+// The settings that shape a dataset's targets, resolved against the
+// workspace (defaults filled in); its toYaml() is the targets' config and
+// configHash(toYaml()) keys them (docs/alignments.md "Keyed by config").
+struct TargetsConfig {
+  std::string alignments;      // ali folder, ark or scp; workspace-relative when inside it
+  std::string alignmentsXxh3;  // 16 hex of the ali.txt / ark / scp bytes
+  std::string units;           // phones.txt / pdf names ("" = pdf0..max)
+  std::string unitsXxh3;       // "" without a units file
+  std::string featureSet;      // the feature_sets row giving the frame counts
+  std::string featureConfigHash;
+  std::string inventory;       // as asked ("" = the default name)
+  FrameTargetOptions frames;
+
+  std::string toYaml() const;  // canonical: every key, fixed order
+  std::string hash() const;    // configHash(toYaml()): 16 hex
+  std::string folderName() const { return "targets-" + hash().substr(0, 8); }
+};
+
+// Throws understudy::Error as buildTargets would (unknown dataset, no
+// alignments, no complete feature set).
+TargetsConfig resolveTargetsConfig(Workspace& ws, const std::string& dataset,
+                                   const AlignmentSource& source = {},
+                                   const TargetBuildOptions& options = {});
+
 struct RejectedUtterance {
   std::string key;
   std::string reason;
@@ -56,10 +87,13 @@ struct RejectedUtterance {
 struct TargetsSummary {
   std::string dataset;
   std::string source;  // alignment_sets.source: "synthetic" or "kaldi"
-  std::filesystem::path dir;
+  std::filesystem::path dir;  // WS/alignments/<dataset>/targets-<hash8>
+  std::string configYaml;      // TargetsConfig::toYaml()
+  std::string configHash;      // 16 hex
+  bool alreadyBuilt = false;   // found done: nothing was written (counts from the store)
   int numUtterances = 0;  // targets written
   int numRejected = 0;
-  int numPadded = 0;     // alignment shorter than the features, within tolerance
+  int numPadded = 0;  // (0 when alreadyBuilt)     // alignment shorter than the features, within tolerance
   int numTruncated = 0;  // alignment longer than the features, within tolerance
   std::int64_t numTargetFrames = 0;  // 30 ms frames written
   int numUnits = 0;

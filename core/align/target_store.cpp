@@ -1,12 +1,52 @@
 #include "core/align/target_store.h"
 
+#include <sstream>
+
+#include "core/store/catalog.h"
+#include "core/store/workspace.h"
 #include "core/util/error.h"
 
 namespace understudy {
 
+namespace {
+
+// The value of a "key: value" line of the metadata ("" if none).
+std::string metadataValue(const std::string& metadata, const std::string& key) {
+  std::istringstream in(metadata);
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(key, 0) == 0) {
+      std::string v = line.substr(key.size());
+      while (!v.empty() && v.front() == ' ') v.erase(v.begin());
+      return v;
+    }
+  return {};
+}
+
+}  // namespace
+
+std::filesystem::path TargetStore::datasetDir(Workspace& ws, const std::string& dataset) {
+  Catalog catalog(ws);
+  if (const auto row = catalog.findDataset(dataset))
+    if (const auto set = catalog.findAlignmentSet(*row, Catalog::kTargetsAlignmentSet))
+      return catalog.absolute(set->path);
+  return ws.root() / "alignments" / dataset / kUnkeyedFolder;
+}
+
 std::filesystem::path TargetStore::datasetDir(const std::filesystem::path& workspaceRoot,
                                               const std::string& dataset) {
-  return workspaceRoot / "alignments" / dataset / "targets";
+  if (!Workspace::isWorkspace(workspaceRoot))
+    return workspaceRoot / "alignments" / dataset / kUnkeyedFolder;
+  Workspace ws = Workspace::open(workspaceRoot);
+  return datasetDir(ws, dataset);
+}
+
+std::string TargetStore::configHash() const {
+  return metadataValue(m_records.metadata(), kConfigHashKey);
+}
+
+std::string TargetStore::inventoryName() const {
+  return metadataValue(m_records.metadata(), kInventoryKey);
 }
 
 TargetStore::TargetStore(RecordStore records, UnitInventory units)

@@ -94,7 +94,7 @@ DatasetEvaluation::DatasetEvaluation(Workspace& ws, const std::string& modelName
   ModelBundle& bundle = m_state->bundle;
   bundle = ModelBundle::load(ws, modelName);
   const fs::path featureDir = catalog.absolute(features.path);
-  const fs::path targetDir = TargetStore::datasetDir(ws.root(), dataset);
+  const fs::path targetDir = TargetStore::datasetDir(ws, dataset);
   const auto noTargets = [&] {
     return US_ERROR("dataset '" + dataset + "' has no frame targets to evaluate against")
         .hint("build them: understudy-cli targets -w WS --dataset " + dataset);

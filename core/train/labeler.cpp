@@ -124,7 +124,7 @@ DatasetLabeling::DatasetLabeling(Workspace& ws, const std::string& model, const 
     throw US_ERROR("feature set '" + s.featureSet.name + "' holds no utterances").hint("run `understudy-cli features` for it");
   s.source->setCmvn(s.bundle.cmvn);
 
-  const fs::path targetDir = TargetStore::datasetDir(ws.root(), dataset);
+  const fs::path targetDir = TargetStore::datasetDir(ws, dataset);
   if (RecordStore::exists(targetDir)) {
     TargetStore targets = TargetStore::open(targetDir);
     if (targets.size() > 0 && targets.units() == s.bundle.units) s.truth.emplace(std::move(targets));

@@ -62,6 +62,7 @@ class TestCliVerify : public QObject {
   QTemporaryDir m_dir;
   QString m_clean;        // built once by the CLI; never modified
   std::string m_features;  // its feature store, relative to the workspace
+  std::string m_targets;   // its targets store, relative to the workspace
 
   // A copy of the clean workspace to break.
   QString copyOfClean(const QString& name) {
@@ -82,6 +83,10 @@ class TestCliVerify : public QObject {
     QVERIFY2(targets.exitCode == 0, qPrintable(understudy::test::outputOf(targets)));
     m_features = text(m_clean + "/workspace.db", "SELECT path FROM feature_sets");
     QVERIFY(!m_features.empty());
+    // The keyed folder the dataset's "targets" row names (targets-<hash8>).
+    m_targets = text(m_clean + "/workspace.db",
+                     "SELECT path FROM alignment_sets WHERE name = 'targets'");
+    QVERIFY2(m_targets.rfind("alignments/synth-labeled/targets-", 0) == 0, m_targets.c_str());
   }
 
   void testCleanWorkspaceExits0WithOneLinePerStore() {
@@ -91,7 +96,7 @@ class TestCliVerify : public QObject {
         understudy::RecordStore::open(m_clean.toStdString() + "/" + m_features).size());
     const QString out = QString::fromUtf8(r.out);
     QVERIFY2(out.contains(QString::fromStdString(m_features)), qPrintable(out));
-    QVERIFY2(out.contains("alignments/synth-labeled/targets"), qPrintable(out));
+    QVERIFY2(out.contains(QString::fromStdString(m_targets)), qPrintable(out));
     QVERIFY2(out.contains(QString::fromStdString(" " + records + " ")), qPrintable(out));
     QVERIFY2(out.contains("0 bad record(s)"), qPrintable(out));
     QVERIFY2(!out.contains("BAD"), qPrintable(out));
@@ -128,11 +133,11 @@ class TestCliVerify : public QObject {
 
   void testFlippedTargetByteIsFoundAndDatasetFilterNarrows() {
     const QString ws = copyOfClean("bad-targets");
-    const Victim v = corruptOneRecord(ws.toStdString() + "/alignments/synth-labeled/targets");
+    const Victim v = corruptOneRecord(ws.toStdString() + "/" + m_targets);
     auto r = runCli({"-q", "verify", "-w", ws, "--dataset", "synth-labeled"});
     QVERIFY2(r.exitCode == 1, qPrintable(understudy::test::outputOf(r)));
     QVERIFY2(r.err.contains(QByteArray::fromStdString("utterance '" + v.key + "'")), r.err.constData());
-    QVERIFY2(r.err.contains("alignments/synth-labeled/targets"), r.err.constData());
+    QVERIFY2(r.err.contains(QByteArray::fromStdString(m_targets)), r.err.constData());
     QVERIFY2(r.err.contains("understudy-cli targets"), r.err.constData());
     // Another dataset's stores do not include the bad one.
     auto other = runCli({"-q", "verify", "-w", ws, "--dataset", "synth-unlabeled"});
@@ -146,11 +151,11 @@ class TestCliVerify : public QObject {
 
   void testMissingStoreFolderIsReported() {
     const QString ws = copyOfClean("missing-targets");
-    fs::remove_all(ws.toStdString() + "/alignments/synth-labeled/targets");
+    fs::remove_all(ws.toStdString() + "/" + m_targets);
     auto r = runCli({"-q", "verify", "-w", ws});
     QVERIFY2(r.exitCode == 1, qPrintable(understudy::test::outputOf(r)));
     QVERIFY2(r.out.contains("UNREADABLE"), r.out.constData());
-    QVERIFY2(r.err.contains("alignments/synth-labeled/targets") && r.err.contains("missing"),
+    QVERIFY2(r.err.contains(QByteArray::fromStdString(m_targets)) && r.err.contains("missing"),
              r.err.constData());
   }
 

@@ -11,6 +11,7 @@ checked in each case. Prints one summary line; exit 1 on any mismatch.
 
 usage: check_targets.py WORKSPACE DATASET
 """
+import sqlite3
 import struct
 import sys
 
@@ -29,7 +30,11 @@ def main(ws, ds):
         f = line.split()
         ali[f[0]] = [unit_of[int(x)] for x in f[1:]]
 
-    d = f"{adir}/targets"
+    # The store the dataset's "targets" row names (alignments/<ds>/targets-<hash8>).
+    db = sqlite3.connect(f"file:{ws}/workspace.db?mode=ro", uri=True)
+    (path,) = db.execute("SELECT a.path FROM alignment_sets a JOIN datasets d ON d.id = "
+                         "a.dataset_id WHERE d.name = ? AND a.name = 'targets'", (ds,)).fetchone()
+    d = f"{ws}/{path}"
     problems = []
     saved_units = [line.split()[0] for line in open(f"{d}/units.txt")]
     if saved_units != units:
@@ -40,6 +45,23 @@ def main(ws, ds):
     etype, cols, S, N, gen, shard_bytes, K, M = struct.unpack_from("<IIIQQQII", b, 12)
     if etype != 2 or cols != 1 or b[56:56 + K] != b"targets":
         problems.append(f"store type {etype} cols {cols} kind {b[56:56 + K]!r}")
+    # Metadata: the targets' config YAML, then "config_hash: <16 hex>", its
+    # XXH3-64 (checked when python3-xxhash is there), whose first 8 name the folder.
+    meta = b[56 + K:56 + K + M].decode()
+    config = meta[:meta.find("\nconfig_hash: ") + 1]
+    h = meta[len(config):].split("\n")[0].split()[1]
+    if len(h) != 16 or not path.endswith(f"/targets-{h[:8]}"):
+        problems.append(f"config hash {h!r} does not name the folder {path}")
+    try:
+        import xxhash
+        if xxhash.xxh3_64_hexdigest(config.encode()) != h:
+            problems.append(f"config hash {h} is not XXH3-64 of the config")
+    except ImportError:
+        pass
+    (run_hash,) = db.execute("SELECT config_hash FROM runs WHERE kind = 'targets' AND "
+                             "status = 'finished' ORDER BY id DESC").fetchone()
+    if run_hash != h:
+        problems.append(f"the targets run recorded {run_hash}, the store {h}")
     pos = 56 + K + M + 8 * S
     counts = [0] * len(units)
     remainders = [0, 0, 0]  # utterances with n = 3k, 3k + 1, 3k + 2 frames
@@ -72,7 +94,7 @@ def main(ws, ds):
         problems.append(f"priors off by {err:.2e}")
     if 0 in remainders:
         problems.append(f"frame counts mod 3 = {remainders}: the check needs every remainder")
-    print(f"{ds}: {N} utterances, {frames} frames, {len(units)} units, "
+    print(f"{ds}: targets {path}, {N} utterances, {frames} frames, {len(units)} units, "
           f"n mod 3 = 0/1/2: {remainders[0]}/{remainders[1]}/{remainders[2]}, "
           f"max prior error {err:.2e}, {len(problems)} problem(s)")
     for p in problems[:20]:

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -21,9 +22,11 @@
 #include "core/align/target_store.h"
 #include "core/store/catalog.h"
 #include "core/store/feature_store.h"
+#include "core/store/record_store.h"
 #include "core/store/unit_inventory.h"
 #include "core/store/workspace.h"
 #include "core/util/atomic_file.h"
+#include "core/util/config_hash.h"
 #include "core/util/error.h"
 #include "support/test_support.h"
 
@@ -90,6 +93,39 @@ struct Fixture {
     f.exec();
   }
 };
+
+// d1's synthetic layout: u1 exact (7 frames), u2 exact (4 frames).
+void writeSyntheticAlignments(Fixture& fx) {
+  const fs::path dir = fx.root / "alignments" / "d1";
+  fs::create_directories(dir);
+  writeBytes(dir / "phones.txt", "<eps> 0\nsil 1\na 2\nb 3\n");
+  writeBytes(dir / "ali.txt", textIntVectorRecord("u1", {1, 2, 2, 3, 3, 3, 1}) +
+                                  textIntVectorRecord("u2", {1, 1, 3, 3}));
+}
+
+// Every file under `dir`: relative path -> bytes and modification time (ns).
+std::map<std::string, std::pair<std::string, long long>> snapshot(const fs::path& dir) {
+  std::map<std::string, std::pair<std::string, long long>> files;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    files[fs::relative(e.path(), dir).generic_string()] = {
+        bytes, static_cast<long long>(e.last_write_time().time_since_epoch().count())};
+  }
+  return files;
+}
+
+// The dataset's "targets" row, as text.
+std::string alignmentRow(Fixture& fx) {
+  SQLite::Statement q(fx.ws.db(),
+                      "SELECT id, path, unit_inventory_id, num_utterances, num_rejected, "
+                      "created_at FROM alignment_sets WHERE name = 'targets'");
+  std::string row;
+  while (q.executeStep())
+    for (int c = 0; c < q.getColumnCount(); ++c) row += q.getColumn(c).getString() + "|";
+  return row;
+}
 
 }  // namespace
 
@@ -438,12 +474,145 @@ class TestAlign : public QObject {
     QCOMPARE(q.getColumn(2).getInt(), 3);
     QCOMPARE(q.getColumn(3).getDouble(), 30.0);
     QCOMPARE(q.getColumn(4).getInt(), 3);
-    QCOMPARE(q.getColumn(5).getString(), std::string("alignments/d1/targets"));
+    QCOMPARE(q.getColumn(5).getString(), "alignments/d1/targets-" + s.configHash.substr(0, 8));
+    QCOMPARE(TargetStore::datasetDir(fx.ws, "d1"), s.dir);
+  }
 
-    // Building again replaces the store and updates the same row.
-    buildTargets(fx.ws, "d1");
+  // --- targets keyed by their config ------------------------------------------
+  void testRerunWithTheSameConfigWritesNothing() {
+    Fixture fx({{"u1", 7}, {"u2", 4}});
+    writeSyntheticAlignments(fx);
+    const TargetsSummary first = buildTargets(fx.ws, "d1");
+    QVERIFY(!first.alreadyBuilt);
+    const auto before = snapshot(fx.root / "alignments");
+    const std::string rowBefore = alignmentRow(fx);
+
+    const TargetsSummary again = buildTargets(fx.ws, "d1");
+    QVERIFY(again.alreadyBuilt);
+    QCOMPARE(again.dir, first.dir);
+    QCOMPARE(again.configHash, first.configHash);
+    QCOMPARE(again.numUtterances, first.numUtterances);
+    QCOMPARE(again.numRejected, first.numRejected);
+    QCOMPARE(again.numTargetFrames, first.numTargetFrames);
+    QCOMPARE(again.inventoryName, first.inventoryName);
+    QCOMPARE(again.unitInventoryId, first.unitInventoryId);
+    // Every file byte-identical and untouched (mtime), no temporary folder left,
+    // the same row.
+    QCOMPARE(snapshot(fx.root / "alignments"), before);
+    QCOMPARE(alignmentRow(fx), rowBefore);
     QCOMPARE(fx.ws.db().execAndGet("SELECT COUNT(*) FROM alignment_sets").getInt(), 1);
-    QCOMPARE(TargetStore::open(TargetStore::datasetDir(fx.root, "d1")).size(), std::size_t{2});
+
+    // A damaged set is built again (what `verify` advises), not taken as done.
+    {
+      const RecordInfo u1 = *RecordStore::open(first.dir).find("u1");
+      std::fstream shard(first.dir / "shard-00000.bin", std::ios::in | std::ios::out | std::ios::binary);
+      shard.seekp(static_cast<std::streamoff>(u1.offset));
+      shard.put(static_cast<char>(0x7f));
+    }
+    QVERIFY(!RecordStore::open(first.dir).verifyAll().empty());
+    const TargetsSummary repaired = buildTargets(fx.ws, "d1");
+    QVERIFY(!repaired.alreadyBuilt);
+    QCOMPARE(repaired.dir, first.dir);
+    QVERIFY(RecordStore::open(first.dir).verifyAll().empty());
+    QCOMPARE(TargetStore::open(first.dir).read("u1"), (Ints{1, 2, 0}));
+  }
+
+  void testAnotherConfigKeysANewSetAndLeavesTheOldOne() {
+    Fixture fx({{"u1", 7}, {"u2", 4}});
+    writeSyntheticAlignments(fx);
+    const TargetsSummary tol2 = buildTargets(fx.ws, "d1");
+    const auto old = snapshot(tol2.dir);
+    const TargetStore reading = TargetStore::open(tol2.dir);  // a trainer reading them
+
+    TargetBuildOptions options;
+    options.frames.tolerance = 3;
+    const TargetsSummary tol3 = buildTargets(fx.ws, "d1", {}, nullptr, options);
+    QVERIFY(!tol3.alreadyBuilt);
+    QVERIFY(tol3.configHash != tol2.configHash);
+    QVERIFY(tol3.dir != tol2.dir);
+    QCOMPARE(snapshot(tol2.dir), old);  // the old set as it was
+    QCOMPARE(reading.read("u1"), (Ints{1, 2, 0}));
+    // Readers follow the row to the set built last, one row per dataset.
+    QCOMPARE(TargetStore::datasetDir(fx.ws, "d1"), tol3.dir);
+    QCOMPARE(TargetStore::datasetDir(fx.root, "d1"), tol3.dir);
+    QCOMPARE(fx.ws.db().execAndGet("SELECT COUNT(*) FROM alignment_sets").getInt(), 1);
+
+    // The first config again: found done, nothing written, the row points back.
+    const TargetsSummary back = buildTargets(fx.ws, "d1");
+    QVERIFY(back.alreadyBuilt);
+    QCOMPARE(back.dir, tol2.dir);
+    QCOMPARE(snapshot(tol2.dir), old);
+    QCOMPARE(TargetStore::datasetDir(fx.ws, "d1"), tol2.dir);
+
+    // New alignment bytes at the same path are another config too.
+    writeBytes(fx.root / "alignments" / "d1" / "ali.txt",
+               textIntVectorRecord("u1", {2, 2, 2, 3, 3, 3, 1}) +
+                   textIntVectorRecord("u2", {1, 1, 2, 2}));
+    const TargetsSummary edited = buildTargets(fx.ws, "d1");
+    QVERIFY(!edited.alreadyBuilt);
+    QVERIFY(edited.dir != tol2.dir);
+    QCOMPARE(TargetStore::open(edited.dir).read("u1"), (Ints{1, 2, 0}));
+    QCOMPARE(TargetStore::open(edited.dir).read("u2"), (Ints{0, 1}));
+  }
+
+  void testConfigHashIsXxh3OfTheConfigYamlEverywhere() {
+    Fixture fx({{"u1", 7}, {"u2", 4}});
+    writeSyntheticAlignments(fx);
+    const TargetsSummary s = buildTargets(fx.ws, "d1");
+    QCOMPARE(s.configHash.size(), std::size_t{16});
+    QVERIFY2(s.configHash.find_first_not_of("0123456789abcdef") == std::string::npos,
+             s.configHash.c_str());
+    QCOMPARE(s.configHash, configHash(s.configYaml));
+    const std::string independent = test::pythonXxh3Hex(s.configYaml);
+    if (!independent.empty()) QCOMPARE(s.configHash, independent);
+    // The config names what shaped the targets, paths relative to the workspace.
+    QVERIFY2(s.configYaml.find("alignments: alignments/d1\n") != std::string::npos,
+             s.configYaml.c_str());
+    QVERIFY2(s.configYaml.find("units: alignments/d1/phones.txt\n") != std::string::npos,
+             s.configYaml.c_str());
+    QVERIFY2(s.configYaml.find("feature_set: fbank64\nfeature_config_hash: abc\n") !=
+                 std::string::npos,
+             s.configYaml.c_str());
+    QVERIFY2(s.configYaml.find("subsample: 3\ntolerance: 2\n") != std::string::npos,
+             s.configYaml.c_str());
+    // The store records its hash after its config; resolving gives the same.
+    const TargetStore store = TargetStore::open(s.dir);
+    QCOMPARE(store.configHash(), s.configHash);
+    QCOMPARE(store.inventoryName(), s.inventoryName);
+    QCOMPARE(resolveTargetsConfig(fx.ws, "d1").hash(), s.configHash);
+    QCOMPARE(resolveTargetsConfig(fx.ws, "d1").toYaml(), s.configYaml);
+    QCOMPARE(s.dir.filename().string(), "targets-" + s.configHash.substr(0, 8));
+  }
+
+  void testUnkeyedTargetsOfAnOlderWorkspaceAreStillRead() {
+    // Before targets were keyed: WS/alignments/d1/targets, its row naming that folder.
+    Fixture fx({{"u1", 7}, {"u2", 4}});
+    writeSyntheticAlignments(fx);
+    const fs::path unkeyed = fx.root / "alignments" / "d1" / "targets";
+    {
+      RecordStore store = RecordStore::create(unkeyed, {ElementType::Int32, 1, TargetStore::kKind});
+      const Ints y{5, 5, 5};
+      store.append("u1", y.data(), 3, 1);
+      store.setMetadata("units: 3\ninventory: phones-3-x\nsource: synthetic\nsubsample: 3\n"
+                        "tolerance: 2\n");
+      store.commit();
+      writeBytes(unkeyed / TargetStore::kUnitsFile, "sil 0\na 1\nb 2\n");
+    }
+    QCOMPARE(TargetStore::datasetDir(fx.ws, "d1"), unkeyed);  // no row: the unkeyed folder
+    fx.ws.db().exec(
+        "INSERT INTO alignment_sets (dataset_id, name, source, path, frame_shift_ms) VALUES "
+        "(1, 'targets', 'synthetic', 'alignments/d1/targets', 30)");
+    QCOMPARE(TargetStore::datasetDir(fx.ws, "d1"), unkeyed);
+    const TargetStore old = TargetStore::open(TargetStore::datasetDir(fx.ws, "d1"));
+    QCOMPARE(old.read("u1"), (Ints{5, 5, 5}));
+    QCOMPARE(old.configHash(), std::string());
+    // Building now keys a new set beside it; the old folder stays as it was.
+    const auto before = snapshot(unkeyed);
+    const TargetsSummary s = buildTargets(fx.ws, "d1");
+    QVERIFY(!s.alreadyBuilt);
+    QCOMPARE(TargetStore::datasetDir(fx.ws, "d1"), s.dir);
+    QCOMPARE(snapshot(unkeyed), before);
+    QCOMPARE(fx.ws.db().execAndGet("SELECT COUNT(*) FROM alignment_sets").getInt(), 1);
   }
 
   void testKaldiPdfTextAndBinaryArksGiveSameTargets() {
@@ -522,6 +691,32 @@ class TestAlign : public QObject {
     QVERIFY2(r.out.contains("1 utterance(s)"), r.out.constData());
     // u1: centres 1, 4 -> pdfs 4, 2.
     QCOMPARE(TargetStore::open(TargetStore::datasetDir(fx.root, "d1")).read("u1"), (Ints{4, 2}));
+    const fs::path built = TargetStore::datasetDir(fx.ws, "d1");
+    const auto before = snapshot(built);
+
+    // Again with the same config: found done, nothing written.
+    r = test::runCli({"-q", "targets", "-w", ws, "--dataset", "d1", "--alignments",
+                      QString::fromStdString((dir / "pdf.ark").string())});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY2(r.out.contains("already built with this config"), r.out.constData());
+    QCOMPARE(snapshot(built), before);
+    // Both runs record the targets' config and its hash (16 hex, XXH3-64 of the
+    // config), the hash the store records.
+    {
+      const std::string storeHash = TargetStore::open(built).configHash();
+      SQLite::Statement q(fx.ws.db(), "SELECT config, config_hash FROM runs WHERE kind = "
+                                      "'targets' AND status = 'finished'");
+      int runs = 0;
+      while (q.executeStep()) {
+        ++runs;
+        const std::string config = q.getColumn(0).getString();
+        QCOMPARE(q.getColumn(1).getString(), storeHash);
+        QCOMPARE(configHash(config), storeHash);
+        const std::string independent = test::pythonXxh3Hex(config);
+        if (!independent.empty()) QCOMPARE(independent, storeHash);
+      }
+      QCOMPARE(runs, 2);
+    }
 
     writeBytes(dir / "names.txt", "x 0\ny 1\n");
     r = test::runCli({"-q", "targets", "-w", ws, "--dataset", "d1", "--alignments",

@@ -184,8 +184,8 @@ class TestLabel : public QObject {
   void testSummaryAgreesWithStoreTargetsAndEvaluate() {
     const QString folder = kDataset + "-" + kModel;
     const auto store = understudy::SoftLabelStore::open(softLabels(folder));
-    const auto targets =
-        understudy::TargetStore::open(fs::path(m_ws.toStdString()) / "alignments" / kDataset.toStdString() / "targets");
+    const auto targets = understudy::TargetStore::open(
+        understudy::TargetStore::datasetDir(fs::path(m_ws.toStdString()), kDataset.toStdString()));
     std::int64_t frames = 0, compared = 0, top1 = 0, inTopK = 0;
     double sumTop1 = 0.0;
     for (const auto& key : store.keys()) {
