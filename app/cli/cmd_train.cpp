@@ -48,7 +48,17 @@ struct TrainArgs {
   int threads = -1;
   int workers = 0;     // train --workers N: N local ranks (0: this process trains)
   int masterPort = 0;  // train --master-port (0: a free one)
+  std::vector<std::string> overrides;  // --set KEY=VALUE, in order
 };
+
+// " --set KEY=VALUE ..." for the commands this one suggests (a resume must
+// repeat them, or its config differs from the checkpoint's).
+std::string setOptions(const TrainArgs& a) {
+  std::string out;
+  for (const auto& o : a.overrides)
+    out += " --set " + (o.find_first_of(" '\"[]{}*?$") == std::string::npos ? o : "'" + o + "'");
+  return out;
+}
 
 // This process's part in a run: the whole of it (`train`), or one rank of a
 // distributed one (`worker`). Rank 0 alone holds the model folder's lock and
@@ -68,7 +78,7 @@ struct RankRole {
 // `train` (one process) and each rank of `worker`: the same steps, with the
 // writes left to rank 0.
 void runTraining(const TrainArgs& a, const GlobalOptions& global, const RankRole& role) {
-  train::TrainerConfig cfg = train::TrainerConfig::loadFile(a.config);
+  train::TrainerConfig cfg = train::TrainerConfig::loadFile(a.config, a.overrides);
   if (a.maxSteps >= 0) cfg.maxSteps = a.maxSteps;
   if (a.threads >= 0) cfg.threads = a.threads;
   Workspace ws = Workspace::open(a.workspace);
@@ -169,7 +179,7 @@ void runTraining(const TrainArgs& a, const GlobalOptions& global, const RankRole
     throw US_ERROR("training cancelled at step " + std::to_string(r.steps) + "; checkpoint saved")
         .file(checkpointDir.string())
         .hint("continue with: understudy-cli train -w " + a.workspace + " --config " + a.config +
-              (role.connect ? " --workers " + std::to_string(role.worldSize) : std::string()) +
+              setOptions(a) + (role.connect ? " --workers " + std::to_string(role.worldSize) : std::string()) +
               " --resume");
   }
 
@@ -239,11 +249,12 @@ fs::path rankLogDir(const fs::path& workspaceRoot, const std::string& model) {
 // torchrun's environment; waits for them and reports the first failure.
 void launchLocalWorkers(const TrainArgs& a, const GlobalOptions& global) {
   const train::TrainerConfig cfg =
-      train::TrainerConfig::loadFile(a.config);  // the name, and errors once
+      train::TrainerConfig::loadFile(a.config, a.overrides);  // the name, and errors once
   const fs::path logDir = rankLogDir(Workspace::open(a.workspace).root(), cfg.name);
   const int port = a.masterPort > 0 ? a.masterPort : dist::freeLocalPort();
 
   std::vector<std::string> common{"worker", "-w", a.workspace, "--config", a.config};
+  for (const auto& o : a.overrides) common.insert(common.end(), {"--set", o});
   if (a.resume) common.push_back("--resume");
   if (a.maxSteps >= 0) common.insert(common.end(), {"--max-steps", std::to_string(a.maxSteps)});
   if (a.threads >= 0) common.insert(common.end(), {"--threads", std::to_string(a.threads)});
@@ -290,8 +301,8 @@ void launchLocalWorkers(const TrainArgs& a, const GlobalOptions& global) {
   const dist::LaunchReport report = dist::launchRanks(ranks);
   if (report.succeeded()) return;
   const std::string resume =
-      fmt::format("understudy-cli train -w {} --config {} --workers {} --resume", a.workspace,
-                  a.config, a.workers);
+      fmt::format("understudy-cli train -w {} --config {}{} --workers {} --resume", a.workspace,
+                  a.config, setOptions(a), a.workers);
   if (report.forwardedSignal != 0 && report.failed.empty())
     throw US_ERROR("training interrupted: " + report.summary())
         .hint("the ranks agree to stop and rank 0 saves a checkpoint; continue with: " + resume);
@@ -344,6 +355,14 @@ void addTrainCommands(CLI::App& app, GlobalOptions& global) {
     cmd.add_flag("--resume", args.resume, "Continue from the newest checkpoint of this model");
     cmd.add_option("--max-steps", args.maxSteps, "Override max_steps from the config");
     cmd.add_option("--threads", args.threads, "Override threads from the config (0 = all cores)");
+    // One KEY=VALUE per --set; the key is checked against the config's field
+    // table and the value read as if the file held it (docs/training.md).
+    cmd.add_option("--set", args.overrides,
+                   "Override a config key, as if the file held it: --set optimizer.lr=0.01 (repeatable; "
+                   "keys as in docs/training.md \"Config keys and defaults\")")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->type_name("KEY=VALUE");
   };
   addCommon(*sub, *a);
 #ifdef UNDERSTUDY_HAVE_DIST_CLI
