@@ -293,8 +293,15 @@ class TestTrainCli : public QObject {
       return v;
     };
     const std::string ws = m_ws.toStdString();
-    const auto a = vec(ws + "/alignments/synth-labeled/targets/counts.txt");
-    const auto b = vec(ws + "/alignments/synth-test-clean/targets/counts.txt");
+    auto targetsOf = [&](const std::string& dataset) {  // the folder its "targets" row names
+      SQLite::Database db(ws + "/workspace.db");
+      SQLite::Statement q(db, "SELECT a.path FROM alignment_sets a JOIN datasets d ON d.id = "
+                              "a.dataset_id WHERE d.name = ? AND a.name = 'targets'");
+      q.bind(1, dataset);
+      return q.executeStep() ? ws + "/" + q.getColumn(0).getString() : std::string();
+    };
+    const auto a = vec(targetsOf("synth-labeled") + "/counts.txt");
+    const auto b = vec(targetsOf("synth-test-clean") + "/counts.txt");
     const auto got = vec(ws + "/models/two-sets/priors.txt");
     QVERIFY(!a.empty());
     QCOMPARE(b.size(), a.size());
