@@ -188,7 +188,7 @@ void runTraining(const TrainArgs& a, const GlobalOptions& global, const RankRole
     // Priors over every training dataset's targets, weighted by frames.
     std::vector<fs::path> targetDirs;
     for (const auto& name : cfg.data.train)
-      targetDirs.push_back(TargetStore::datasetDir(ws.root(), name));
+      targetDirs.push_back(TargetStore::datasetDir(ws, name));
     train::ModelBundle bundle;
     bundle.name = cfg.name;
     bundle.role = cfg.role;

@@ -130,7 +130,7 @@ DatasetStores locate(Workspace& ws, const std::string& dataset, const std::strin
   d.name = dataset;
   const auto [row, features] = locateFeatures(catalog, dataset, featureSet, key);
   d.features = features;
-  d.targets = TargetStore::datasetDir(ws.root(), dataset);
+  d.targets = TargetStore::datasetDir(ws, dataset);
   if (!TargetStore::open(d.targets).size())
     throw US_ERROR("dataset '" + dataset + "' has no frame targets")
         .key(key)
