@@ -51,12 +51,11 @@ void runRecipeCommand(const RunArgs& a, const GlobalOptions& global) {
   o.dryRun = a.dryRun;
   o.globalArgs = stepGlobalArgs(global);
   o.stdoutFd = originalStdoutDescriptor();
-  if (!global.eventsPath.empty() && !a.dryRun) {
-    // The recipe's own events (status, progress over steps) carry run 0 until
-    // the recipe's run exists; each step writes its own run id.
-    events = std::make_unique<EventStream>(global.eventsPath, 0);
-    o.events = &events->writer();
-  }
+  if (!global.eventsPath.empty())
+    o.openEvents = [&](std::int64_t runId) {  // each step writes its own run's events to the same stream
+      events = openEventStream(global, runId);
+      return events ? &events->writer() : nullptr;
+    };
   o.report = [&ws](const pipeline::Recipe& r, std::int64_t runId) {
     const auto files = writeReportWithPlots(ws, pipeline::reportSpec(r, runId), pipeline::defaultReportDir(ws));
     std::printf("Report: %s (%zu plots)\n", files.markdown.c_str(), files.plots.size());

@@ -256,13 +256,14 @@ RecipeResult runRecipe(Workspace& ws, const Recipe& recipe, const RunRecipeOptio
   for (const auto& c : checked)
     spec.config += fmt::format("- {{kind: {}, name: '{}', key: {}}}\n", c.plan.kind, c.plan.name, c.plan.key());
   StepRun run(ws, spec, {});
-  run.setEvents(o.events);
+  EventWriter* events = o.openEvents ? o.openEvents(run.id()) : nullptr;
+  run.setEvents(events);
   result.runId = run.id();
 
   for (std::size_t i = 0; i < checked.size(); ++i) {
     const auto& c = checked[i];
     const std::string label = fmt::format("[{}/{}] {} {}", i + 1, checked.size(), c.plan.kind, c.plan.name);
-    if (o.events) o.events->progress("recipe", static_cast<std::int64_t>(i), result.steps, {{"step", label}});
+    if (events) events->progress("recipe", static_cast<std::int64_t>(i), result.steps, {{"detail", label}});
     if (c.state == StepState::Cached) {
       std::fprintf(o.out, "%s: cached (run %lld)\n", label.c_str(), static_cast<long long>(*c.lastRun));
       continue;
@@ -306,6 +307,7 @@ RecipeResult runRecipe(Workspace& ws, const Recipe& recipe, const RunRecipeOptio
     std::fflush(o.out);
   }
 
+  if (events) events->progress("recipe", result.steps, result.steps, {{"detail", "all steps done"}});
   try {
     if (o.report) o.report(recipe, run.id());
   } catch (const std::exception& e) {

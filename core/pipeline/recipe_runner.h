@@ -55,7 +55,9 @@ struct RunRecipeOptions {
   std::vector<std::string> globalArgs;     // put before each step's command (--log-level, -q, --events F)
   int stdoutFd = -1;                       // the steps' stdout (-1: ours)
   std::FILE* out = stdout;                 // the plan and the step lines
-  EventWriter* events = nullptr;           // the recipe's own events (progress over steps)
+  // The recipe's own events (status, progress over steps), opened once its
+  // run exists; null or returning null: none.
+  std::function<EventWriter*(std::int64_t recipeRunId)> openEvents;
   // After the last step (not on a dry run): the report.
   std::function<void(const Recipe&, std::int64_t recipeRunId)> report;
 };
