@@ -11,6 +11,8 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QThread>
@@ -140,13 +142,26 @@ class TestRecipeRun : public QObject {
     const std::string before = werTable(db);
     QElapsedTimer clock;
     clock.start();
-    const ProcessResult r = runCli({"run", kRecipe, "-w", m_ws});
+    const QString events = m_tmp.filePath("second.events");
+    const ProcessResult r = runCli({"--events", events, "run", kRecipe, "-w", m_ws});
     QVERIFY2(r.exitCode == 0, qPrintable(outputOf(r)));
     QVERIFY2(clock.elapsed() < 30000, qPrintable(QString("took %1 ms").arg(clock.elapsed())));
     QVERIFY2(r.out.contains("36 steps, 36 cached"), qPrintable(outputOf(r)));
     const std::string second = queryText(db, "SELECT MAX(id) FROM runs WHERE kind = 'recipe'");
     QCOMPARE(queryText(db, "SELECT COUNT(*) FROM runs WHERE kind = 'recipe' AND status = 'finished'"), std::string("2"));
     QCOMPARE(queryText(db, "SELECT COUNT(*) FROM runs WHERE parent_run_id = " + second), std::string("0"));
+    // The recipe's own events carry its run id; the last progress is 36 of 36.
+    QFile stream(events);
+    QVERIFY(stream.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = stream.readAll().trimmed().split('\n');
+    const QJsonObject last = QJsonDocument::fromJson(lines.last()).object();
+    QCOMPARE(last["type"].toString(), QString("status"));
+    QCOMPARE(last["name"].toString(), QString("finished"));
+    QCOMPARE(QString::number(last["run"].toInteger()), QString::fromStdString(second));
+    const QJsonObject done = QJsonDocument::fromJson(lines[lines.size() - 2]).object();
+    QCOMPARE(done["name"].toString(), QString("recipe"));
+    QCOMPARE(done["done"].toInt(), 36);
+    QCOMPARE(done["total"].toInt(), 36);
     QCOMPARE(werTable(db), before);
   }
 
