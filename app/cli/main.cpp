@@ -15,6 +15,8 @@ namespace {
 
 const char* const kExamples = R"(
 Examples:
+  understudy-cli run recipes/demo.yaml -w ~/exp/demo   a whole experiment, every step cached (docs/recipes.md)
+  understudy-cli run recipes/demo.yaml -w ~/exp/demo --dry-run   its plan: cached, resume or run
   understudy-cli init ~/exp/demo                     create a workspace
   understudy-cli info -w ~/exp/demo                  tables, schema version, disk use
   understudy-cli runs -w ~/exp/demo                  every run, newest first
@@ -27,6 +29,7 @@ Examples:
   understudy-cli export -w ~/exp/demo --dataset synth-unlabeled --what softlabels --ark post.ark
   understudy-cli verify -w ~/exp/demo                every store's checksums
   understudy-cli compare -w ~/exp/demo --baseline teacher   WER of every model on every test set
+  understudy-cli report -w ~/exp/demo                report.md + plots: WER table, labels, curves, bytes
 
 Exit codes: 0 success, 1 the work failed (the message says what, where and a hint),
 2 the command line is wrong. Docs: README.md and docs/ in the source tree.)";
