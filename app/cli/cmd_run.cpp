@@ -2,6 +2,7 @@
 // (docs/recipes.md). Each step runs as a child command of this program,
 // recorded as a run whose parent is the recipe's run; finished steps are
 // reused, an interrupted one resumes.
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -11,6 +12,7 @@
 #include "app/cli/report_plots.h"
 #include "core/pipeline/recipe.h"
 #include "core/pipeline/recipe_runner.h"
+#include "core/recipe/trainer_config.h"
 #include "core/store/workspace.h"
 
 namespace understudy::cli {
@@ -63,6 +65,26 @@ void runRecipeCommand(const RunArgs& a, const GlobalOptions& global) {
   pipeline::runRecipe(ws, recipe, o);
 }
 
+// `keys`: every trainer config key with its default, range and help, from
+// the config's field table (the keys `train --config` files, recipes'
+// teacher and student sections and `--set` take).
+void printTrainerKeys(bool tsv) {
+  const auto keys = recipe::TrainerConfig::fields().keys();
+  if (tsv) {
+    std::printf("key\tdefault\trange\thelp\n");
+    for (const auto& k : keys)
+      std::printf("%s\t%s\t%s\t%s\n", k.key.c_str(), k.defaultValue.c_str(), k.range.c_str(), k.help.c_str());
+    return;
+  }
+  std::size_t width = 0;
+  for (const auto& k : keys) width = std::max(width, k.key.size());
+  for (const auto& k : keys) {
+    std::printf("%-*s  %s", static_cast<int>(width), k.key.c_str(), k.defaultValue.empty() ? "''" : k.defaultValue.c_str());
+    if (!k.range.empty()) std::printf("  allowed %s", k.range.c_str());
+    std::printf("\n%*s  %s\n", static_cast<int>(width), "", k.help.c_str());
+  }
+}
+
 }  // namespace
 
 void addRunCommands(CLI::App& app, GlobalOptions& global) {
@@ -75,6 +97,13 @@ void addRunCommands(CLI::App& app, GlobalOptions& global) {
   addWorkspaceOption(*sub, a->workspace);
   sub->add_flag("--dry-run", a->dryRun, "Print the plan (each step: cached, resume or run) and stop");
   sub->callback([a, &global] { runRecipeCommand(*a, global); });
+
+  auto tsv = std::make_shared<bool>(false);
+  auto* keys = app.add_subcommand(
+      "keys", "Every trainer config key (train --config, a recipe's teacher and students, --set) with its "
+              "default, allowed range and help");
+  keys->add_flag("--tsv", *tsv, "Tab-separated: key, default, range, help");
+  keys->callback([tsv] { printTrainerKeys(*tsv); });
 }
 
 }  // namespace understudy::cli

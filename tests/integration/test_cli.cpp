@@ -1,5 +1,6 @@
 // understudy-cli end to end: real processes, real workspaces, the exit codes
 // and one-line messages a user sees.
+#include <QSet>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -11,6 +12,7 @@
 
 #include "support/test_support.h"
 
+using understudy::test::outputOf;
 using understudy::test::runCli;
 
 class TestCli : public QObject {
@@ -31,6 +33,26 @@ class TestCli : public QObject {
     QCOMPARE(r.exitCode, 0);
     QVERIFY(r.out.contains("Examples:"));
     QVERIFY(r.out.contains("init"));
+  }
+
+  void testKeysListsTheTrainerConfigTable() {
+    auto r = runCli({"keys", "--tsv"});
+    QVERIFY2(r.exitCode == 0, qPrintable(outputOf(r)));
+    const QList<QByteArray> lines = r.out.trimmed().split('\n');
+    QCOMPARE(lines.first(), QByteArray("key\tdefault\trange\thelp"));
+    QSet<QByteArray> keys;
+    for (int i = 1; i < lines.size(); ++i) {
+      const QList<QByteArray> f = lines[i].split('\t');
+      QCOMPARE(f.size(), 4);
+      QVERIFY2(!keys.contains(f[0]), f[0].constData());
+      QVERIFY2(!f[3].isEmpty(), f[0].constData());  // every key has help
+      keys.insert(f[0]);
+    }
+    QVERIFY(keys.size() > 60);
+    // Defaults and ranges as the trainer applies them (docs/training.md).
+    QVERIFY(lines.contains("optimizer.lr\t0.001\t(0, 100)\tbase learning rate (the schedule scales it)"));
+    QVERIFY(r.out.contains("\ndistribution.bmuf.block_steps\t50\t"));
+    QVERIFY(r.out.contains("\nstreams.kind\tlabeled-only\t"));
   }
 
   void testInitThenInfoShowsEveryTable() {
