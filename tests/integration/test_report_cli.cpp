@@ -21,35 +21,22 @@
 #include "core/store/soft_label_summary.h"
 #include "core/store/workspace.h"
 #include "support/test_support.h"
+#include "support/workspace_fixtures.h"
 
 using understudy::test::outputOf;
 using understudy::test::ProcessResult;
 using understudy::test::runCli;
+using understudy::test::addDataset;
+using understudy::test::addTrainedModel;
+using understudy::test::addWerEvaluation;
 using namespace understudy;
 
 namespace {
-
-std::int64_t addDataset(Workspace& ws, const std::string& name, const std::string& kind,
-                        const std::vector<std::string>& keys) {
-  DatasetRow d;
-  d.name = name;
-  d.kind = kind;
-  std::vector<UtteranceRow> utts;
-  for (const auto& k : keys) {
-    UtteranceRow u;
-    u.key = k;
-    u.text = "play some jazz";
-    utts.push_back(u);
-  }
-  return Catalog(ws).registerDataset(d, utts);
-}
 
 // A model trained by a run with `config`, whose metrics are a made-up
 // descending loss and rising accuracy over 200 steps, plus bytes when distributed.
 std::int64_t addModel(Workspace& ws, const std::string& name, const std::string& role,
                       const std::string& config, double bytes) {
-  RunStore runs(ws.db());
-  const std::int64_t run = runs.startRun({"train", name, "", config, "", std::nullopt});
   std::vector<MetricPoint> m;
   for (int step = 1; step <= 200; ++step) {
     m.push_back({step, "train/labeled/loss", 4.0 / std::sqrt(double(step)), 0.0});
@@ -59,25 +46,7 @@ std::int64_t addModel(Workspace& ws, const std::string& name, const std::string&
       m.push_back({step, "valid/frame_accuracy", 0.3 + step / 500.0, 0.0});
     }
   }
-  runs.addMetrics(run, m);
-  runs.finishRun(run, RunStatus::Finished);
-  ModelRow row;
-  row.name = name;
-  row.role = role;
-  row.runId = run;
-  return registerModel(ws.db(), row);
-}
-
-void evaluate(Workspace& ws, std::int64_t model, std::int64_t dataset, int errors) {
-  Evaluation e;
-  e.modelId = model;
-  e.datasetId = dataset;
-  UtteranceResult u;
-  u.key = "u1";
-  u.corr = 100 - errors;
-  u.sub = errors;
-  e.utterances = {u};
-  EvaluationStore(ws).write(e);
+  return addTrainedModel(ws, name, role, config, m);
 }
 
 std::string readFile(const QString& path) {
@@ -113,11 +82,11 @@ void buildWorkspace(const std::string& root) {
   const auto b2 = addModel(ws, "baseline-seed2", "baseline", "seed: 2\n", 0);
   const auto s1 = addModel(ws, "interleave-gtc-seed1", "student", gtc, 21000);
   const auto s2 = addModel(ws, "interleave-bmuf-seed1", "student", bmuf, 16000);
-  evaluate(ws, teacher, clean, 10), evaluate(ws, teacher, noisy, 20);
-  evaluate(ws, b1, clean, 30), evaluate(ws, b1, noisy, 40);
-  evaluate(ws, b2, clean, 34), evaluate(ws, b2, noisy, 47);
-  evaluate(ws, s1, clean, 25), evaluate(ws, s1, noisy, 35);
-  evaluate(ws, s2, clean, 28);  // never decoded on synth-test-noisy
+  addWerEvaluation(ws, teacher, clean, 10), addWerEvaluation(ws, teacher, noisy, 20);
+  addWerEvaluation(ws, b1, clean, 30), addWerEvaluation(ws, b1, noisy, 40);
+  addWerEvaluation(ws, b2, clean, 34), addWerEvaluation(ws, b2, noisy, 47);
+  addWerEvaluation(ws, s1, clean, 25), addWerEvaluation(ws, s1, noisy, 35);
+  addWerEvaluation(ws, s2, clean, 28);  // never decoded on synth-test-noisy
 
   // One utterance per condition, 4 frames each, top-1 right on i % 4 + 1 of them.
   SoftLabelSummary summary(10);

@@ -23,10 +23,14 @@
 #include "core/store/soft_label_summary.h"
 #include "core/store/workspace.h"
 #include "support/expect_error.h"
+#include "support/workspace_fixtures.h"
 
 using namespace understudy;
 using namespace understudy::pipeline;
 using understudy::test::expectError;
+using understudy::test::addDataset;
+using understudy::test::addTrainedModel;
+using understudy::test::addWerEvaluation;
 namespace fs = std::filesystem;
 
 namespace {
@@ -73,47 +77,6 @@ const std::map<std::string, std::map<std::string, double>> kWer = {
     {"segregated-seed1", {}},
 };
 
-std::int64_t addDataset(Workspace& ws, const std::string& name, const std::string& kind,
-                        const std::vector<std::string>& keys) {
-  DatasetRow d;
-  d.name = name;
-  d.kind = kind;
-  d.numUtterances = static_cast<std::int64_t>(keys.size());
-  std::vector<UtteranceRow> utts;
-  for (const auto& k : keys) {
-    UtteranceRow u;
-    u.key = k;
-    u.text = "set a timer";
-    utts.push_back(u);
-  }
-  return Catalog(ws).registerDataset(d, utts);
-}
-
-std::int64_t addModel(Workspace& ws, const std::string& name, const std::string& role,
-                      const std::string& config, const std::vector<MetricPoint>& metrics) {
-  RunStore runs(ws.db());
-  const std::int64_t run = runs.startRun({"train", name, "", config, "", std::nullopt});
-  runs.addMetrics(run, metrics);
-  runs.finishRun(run, RunStatus::Finished);
-  ModelRow m;
-  m.name = name;
-  m.role = role;
-  m.runId = run;
-  return registerModel(ws.db(), m);
-}
-
-void addEvaluation(Workspace& ws, std::int64_t model, std::int64_t dataset, double wer) {
-  Evaluation e;
-  e.modelId = model;
-  e.datasetId = dataset;
-  UtteranceResult u;
-  u.key = "u1";
-  u.sub = static_cast<std::int64_t>(wer);
-  u.corr = 100 - u.sub;
-  e.utterances = {u};
-  EvaluationStore(ws).write(e);
-}
-
 SoftLabels labels(const std::vector<std::vector<std::uint16_t>>& ids) {
   SoftLabels s;
   s.frames = static_cast<int>(ids.size());
@@ -148,25 +111,25 @@ Workspace makeWorkspace(const fs::path& root) {
   const std::int64_t unlab = addDataset(ws, "unlab", "unlabeled", {"x1", "x2"});
 
   std::map<std::string, std::int64_t> ids;
-  ids["teacher"] = addModel(ws, "teacher", "teacher", "seed: 1\n",
+  ids["teacher"] = addTrainedModel(ws, "teacher", "teacher", "seed: 1\n",
                             points("valid/loss", {{10, 2.0}, {20, 1.5}}));
   ids["interleave-seed1"] =
-      addModel(ws, "interleave-seed1", "student", kGtc,
+      addTrainedModel(ws, "interleave-seed1", "student", kGtc,
                points("valid/frame_accuracy", {{10, 0.5}, {20, 0.6}}) +
                    points("dist/bytes_sent", {{1, 100}, {2, 200}, {3, 600}}) +
                    points("dist/fraction_sent", {{1, 0.01}, {2, 0.03}}) +
                    points("train/labeled/loss", {{1, 3.0}, {2, 1.0}}));
-  ids["interleave-seed2"] = addModel(ws, "interleave-seed2", "student", kGtc,
+  ids["interleave-seed2"] = addTrainedModel(ws, "interleave-seed2", "student", kGtc,
                                      points("dist/bytes_sent", {{1, 1000}}));
-  ids["baseline-seed1"] = addModel(ws, "baseline-seed1", "baseline", "seed: 1\n", {});
-  ids["baseline-seed2"] = addModel(ws, "baseline-seed2", "baseline", "seed: 2\n", {});
-  ids["segregated-seed1"] = addModel(ws, "segregated-seed1", "student", "seed: 1\n", {});
-  const std::int64_t other = addModel(ws, "someone-else", "teacher", "", {});
+  ids["baseline-seed1"] = addTrainedModel(ws, "baseline-seed1", "baseline", "seed: 1\n", {});
+  ids["baseline-seed2"] = addTrainedModel(ws, "baseline-seed2", "baseline", "seed: 2\n", {});
+  ids["segregated-seed1"] = addTrainedModel(ws, "segregated-seed1", "student", "seed: 1\n", {});
+  const std::int64_t other = addTrainedModel(ws, "someone-else", "teacher", "", {});
 
   // An older evaluation of baseline-seed1 on set-a: the newest one counts.
-  addEvaluation(ws, ids["baseline-seed1"], a, 50);
+  addWerEvaluation(ws, ids["baseline-seed1"], a, 50);
   for (const auto& [model, sets] : kWer)
-    for (const auto& [set, wer] : sets) addEvaluation(ws, ids[model], set == "set-a" ? a : b, wer);
+    for (const auto& [set, wer] : sets) addWerEvaluation(ws, ids[model], set == "set-a" ? a : b, static_cast<std::int64_t>(wer));
 
   // Labels: x1 (clean) 4 frames, top-1 right on 2, truth in the top 2 on 4;
   // x2 (noise/hum) 2 frames, top-1 right on 0, truth in the top 2 on 1.
