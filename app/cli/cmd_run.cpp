@@ -39,9 +39,10 @@ void runRecipeCommand(const RunArgs& a, const GlobalOptions& global) {
   if (!Workspace::isWorkspace(a.workspace)) {
     if (a.dryRun) {
       std::printf("%s is not a workspace yet: every step would run.\n", a.workspace.c_str());
-      const auto plan = pipeline::planRecipe(recipe, std::filesystem::absolute(a.workspace));
-      for (std::size_t i = 0; i < plan.size(); ++i)
-        std::printf("  %3zu  run     %-9s %s\n", i + 1, plan[i].kind.c_str(), plan[i].name.c_str());
+      std::vector<pipeline::CheckedStep> steps;
+      for (auto& step : pipeline::planRecipe(recipe, std::filesystem::absolute(a.workspace)))
+        steps.push_back({std::move(step), pipeline::StepState::Run, std::nullopt});
+      pipeline::printPlan(stdout, recipe, steps);
       return;
     }
     Workspace::create(a.workspace);

@@ -67,8 +67,8 @@ void appendUnique(std::vector<std::string>& to, const std::vector<std::string>& 
 
 // A trainer section read as `train --config` reads it, then completed with
 // what the recipe knows, then checked again as a whole.
-RecipeModel readModel(const YAML::Node& node, const std::string& path, const Recipe& r,
-                      const std::string& defaultRole) {
+train::TrainerConfig readTrainer(const YAML::Node& node, const std::string& path, const Recipe& r,
+                                 const std::string& defaultRole) {
   YamlSection s(node, path, r.file);
   train::TrainerConfig cfg;
   try {
@@ -89,21 +89,25 @@ RecipeModel readModel(const YAML::Node& node, const std::string& path, const Rec
           .hint("name the unlabeled sets under datasets.unlabeled");
   }
   s.validate([&] { cfg.validate(); });
+  for (const auto& soft : cfg.data.soft)
+    if (std::find(r.unlabeled.begin(), r.unlabeled.end(), soft.dataset) == r.unlabeled.end())
+      throw s.errorAt("data", "trains on soft labels of '" + soft.dataset + "', which datasets.unlabeled does not list")
+          .hint("the recipe's teacher labels the sets under datasets.unlabeled; add it there");
+  return cfg;
+}
+
+// What the plan and the report need of one model's config.
+RecipeModel describeModel(const train::TrainerConfig& cfg, int workers) {
   RecipeModel m;
   m.name = cfg.name;
   m.group = cfg.name;
   m.role = cfg.role;
   m.seed = cfg.seed;
-  m.streams = cfg.streams.kind;
+  m.workers = workers;
+  if (workers > 1) m.algorithm = cfg.distribution.algorithm;
   m.trainSets = cfg.data.train;
   m.validationSets = cfg.data.validation;
-  m.usesSoftLabels = cfg.streams.trainsSoft();
-  for (const auto& soft : cfg.data.soft) {
-    if (std::find(r.unlabeled.begin(), r.unlabeled.end(), soft.dataset) == r.unlabeled.end())
-      throw s.errorAt("data", "trains on soft labels of '" + soft.dataset + "', which datasets.unlabeled does not list")
-          .hint("the recipe's teacher labels the sets under datasets.unlabeled; add it there");
-    m.softSets.push_back(soft.dataset);
-  }
+  for (const auto& soft : cfg.data.soft) m.softSets.push_back(soft.dataset);
   m.configYaml = cfg.toYaml();
   return m;
 }
@@ -149,25 +153,14 @@ void readStudents(YamlSection& root, Recipe& r) {
     entry.read("workers", workers);
     entry.read("group", group);
     if (workers < 1 || workers > 64) throw entry.errorAt("workers", "must be 1..64 local ranks");
-    const YAML::Node trainer = deepMerge(defaults, list[i], kStudentKeys);
-    RecipeModel base = readModel(trainer, path, r, "");
-    if (!group.empty()) base.group = group;
-    base.workers = workers;
-    if (workers > 1) {
-      const auto cfg = train::TrainerConfig::loadString(base.configYaml);
-      base.algorithm = cfg.distribution.algorithm;
-    }
+    const train::TrainerConfig base = readTrainer(deepMerge(defaults, list[i], kStudentKeys), path, r, "");
     if (seeds.empty()) seeds.push_back(base.seed);
     for (std::uint64_t seed : seeds) {
-      RecipeModel m = base;
-      if (seeds.size() > 1 || entry.has("seeds")) {
-        auto cfg = train::TrainerConfig::loadString(base.configYaml);
-        cfg.seed = seed;
-        if (seeds.size() > 1) cfg.name = fmt::format("{}-seed{}", base.name, seed);
-        m.name = cfg.name;
-        m.seed = seed;
-        m.configYaml = cfg.toYaml();
-      }
+      train::TrainerConfig cfg = base;
+      cfg.seed = seed;
+      if (seeds.size() > 1) cfg.name = fmt::format("{}-seed{}", base.name, seed);
+      RecipeModel m = describeModel(cfg, workers);
+      m.group = group.empty() ? base.name : group;
       if (!names.insert(m.name).second)
         throw entry.errorAt("name", "model '" + m.name + "' is named twice in the recipe").hint("give every model its own name");
       r.students.push_back(std::move(m));
@@ -260,7 +253,7 @@ Recipe parseRecipe(const std::string& text, const std::string& fileName) {
     }
   }
   if (root.has("teacher")) {
-    r.teacher = readModel(root.node()["teacher"], "teacher", r, "teacher");
+    r.teacher = describeModel(readTrainer(root.node()["teacher"], "teacher", r, "teacher"), 1);
     root.accept("teacher");
   }
   {

@@ -33,11 +33,9 @@ struct RecipeModel {
   std::uint64_t seed = 1;
   int workers = 1;         // > 1: `train --workers N` (distribution.algorithm says how)
   std::string algorithm;   // "" for one process, else sync | gtc | bmuf
-  std::string streams;     // streams.kind
   std::string configYaml;  // the trainer config, canonical (TrainerConfig::toYaml)
   std::vector<std::string> trainSets, validationSets;
   std::vector<std::string> softSets;  // data.soft's datasets (labeled by the recipe's teacher)
-  bool usesSoftLabels = false;
 };
 
 struct RecipeLabeling {

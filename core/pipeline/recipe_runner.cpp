@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <set>
@@ -192,10 +193,8 @@ std::vector<CheckedStep> checkSteps(Workspace& ws, const std::vector<StepPlan>& 
     const bool finished = std::any_of(rows.begin(), rows.end(), [](const RunRow& r) { return r.status == "finished"; });
     if (finished && outputsPresent(ws.root(), p))
       c.state = StepState::Cached;
-    else if (!rows.empty() && p.kind == "train")
-      c.state = StepState::Resume;
     else if (!rows.empty())
-      c.state = StepState::Resume;  // stores resume by themselves; the state says what will happen
+      c.state = StepState::Resume;  // train gets its resumeArgs; stores resume by themselves
     if (p.kind == "train" && rows.empty()) {
       const fs::path dir = ws.root() / "models" / p.name;
       if (fs::exists(dir / "checkpoints") && !fs::is_empty(dir / "checkpoints"))
@@ -223,6 +222,20 @@ ReportSpec reportSpec(const Recipe& r, std::int64_t recipeRunId) {
   return spec;
 }
 
+void printPlan(std::FILE* out, const Recipe& recipe, const std::vector<CheckedStep>& steps) {
+  const auto cached = std::count_if(steps.begin(), steps.end(),
+                                    [](const CheckedStep& c) { return c.state == StepState::Cached; });
+  std::fprintf(out, "Recipe '%s' (%s): %zu steps, %ld cached\n", recipe.name.c_str(), recipe.file.c_str(),
+               steps.size(), static_cast<long>(cached));
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const auto& c = steps[i];
+    std::fprintf(out, "  %3zu  %-7s %-9s %-44s key %s%s\n", i + 1, stepStateName(c.state), c.plan.kind.c_str(),
+                 c.plan.name.c_str(), shortKey(c.plan.key()).c_str(),
+                 c.lastRun ? fmt::format(" (run {})", *c.lastRun).c_str() : "");
+  }
+  std::fflush(out);
+}
+
 RecipeResult runRecipe(Workspace& ws, const Recipe& recipe, const RunRecipeOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   const auto plan = planRecipe(recipe, ws.root());
@@ -231,15 +244,7 @@ RecipeResult runRecipe(Workspace& ws, const Recipe& recipe, const RunRecipeOptio
   result.steps = static_cast<int>(checked.size());
   for (const auto& c : checked) result.cached += c.state == StepState::Cached;
 
-  std::fprintf(o.out, "Recipe '%s' (%s): %d steps, %d cached\n", recipe.name.c_str(), recipe.file.c_str(),
-               result.steps, result.cached);
-  for (std::size_t i = 0; i < checked.size(); ++i) {
-    const auto& c = checked[i];
-    std::fprintf(o.out, "  %3zu  %-7s %-9s %-44s key %s%s\n", i + 1, stepStateName(c.state), c.plan.kind.c_str(),
-                 c.plan.name.c_str(), shortKey(c.plan.key()).c_str(),
-                 c.lastRun ? fmt::format(" (run {})", *c.lastRun).c_str() : "");
-  }
-  std::fflush(o.out);
+  printPlan(o.out, recipe, checked);
   if (o.dryRun) return result;
 
   // The files the steps read: the recipe as run, fbank options, one trainer config per model.

@@ -49,6 +49,10 @@ struct CheckedStep {
 // made by another config), naming the model and what to do.
 std::vector<CheckedStep> checkSteps(Workspace& ws, const std::vector<StepPlan>& plan);
 
+// The plan as `run` prints it: one line per step with its state, kind,
+// name, the first 8 digits of its key and the run that made a cached step.
+void printPlan(std::FILE* out, const Recipe& recipe, const std::vector<CheckedStep>& steps);
+
 struct RunRecipeOptions {
   bool dryRun = false;
   std::string program = "/proc/self/exe";  // the understudy-cli that runs each step
