@@ -1,4 +1,6 @@
-// core/util: errors, events, atomic files, checksums, YAML config, progress.
+// core/util: errors, events, atomic files, checksums, YAML config, progress,
+// shell quoting.
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -17,6 +19,7 @@
 #include "core/util/events.h"
 #include "core/util/log.h"
 #include "core/util/progress.h"
+#include "core/util/shell_quote.h"
 #include "core/util/text_fields.h"
 #include "core/util/yaml_config.h"
 
@@ -332,6 +335,52 @@ class TestUtil : public QObject {
     QCOMPARE(withoutByteOrderMark("sil\xEF\xBB\xBF"), std::string_view("sil\xEF\xBB\xBF"));
     QCOMPARE(withoutByteOrderMark("\xEF\xBB"), std::string_view("\xEF\xBB"));
     QCOMPARE(fieldLines("\xEF\xBB\xBF<eps> 0\n")[0].fields[0], std::string("\xEF\xBB\xBF<eps>"));
+  }
+  // What /bin/sh makes of `script`, run in `folder`: each word printf sees,
+  // NUL-terminated.
+  static std::vector<std::string> wordsTheShellSees(const QString& folder, const std::string& script) {
+    QProcess sh;
+    sh.setWorkingDirectory(folder);
+    sh.start("/bin/sh", {"-c", QString::fromStdString(script)});
+    if (!sh.waitForFinished(10000) || sh.exitCode() != 0) return {"<sh failed>"};
+    const QByteArray out = sh.readAllStandardOutput();
+    std::vector<std::string> words;
+    std::string word;
+    for (char c : out) {
+      if (c == '\0') {
+        words.push_back(word);
+        word.clear();
+      } else {
+        word += c;
+      }
+    }
+    if (!word.empty()) words.push_back("<unterminated>" + word);
+    return words;
+  }
+
+  void testShellQuoteRoundTripsNastyWordsThroughSh() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const std::vector<std::string> nasty = {
+        "plain",        "two words", "it's",  "say \"hi\"", "$(touch PWNED)", "`touch PWNED`",
+        "a; touch PWNED", "x && touch PWNED", "line\nbreak", "", "*", "~", "~/x", "-n",
+        "--version",    "$HOME",     "\\",    "'",         "''",             "'\\''",
+        "tab\there",    "a|b>c<d",   "#not a comment", "\xC3\xA9t\xC3\xA9", "!", "{a,b}"};
+    // Each word alone.
+    for (const std::string& word : nasty) {
+      const auto seen = wordsTheShellSees(dir.path(), "printf '%s\\0' " + shellQuote(word));
+      QCOMPARE(seen, std::vector<std::string>{word});
+    }
+    // All of them as one command line: the same words, in order.
+    QCOMPARE(wordsTheShellSees(dir.path(), "printf '%s\\0' " + shellCommand(nasty)), nasty);
+    // Quoted twice (a command line handed to another `sh -c`) still arrives whole.
+    const std::string inner = shellCommand({"printf", "%s\\0"}) + " " + shellCommand(nasty);
+    QCOMPARE(wordsTheShellSees(dir.path(), shellCommand({"sh", "-c", inner})), nasty);
+    // Nothing was run.
+    QVERIFY(!QFileInfo::exists(dir.filePath("PWNED")));
+    QCOMPARE(shellQuote(""), std::string("''"));
+    QCOMPARE(shellQuote("it's"), std::string("'it'\\''s'"));
+    QCOMPARE(shellCommand({}), std::string());
   }
 };
 
