@@ -216,10 +216,19 @@ CREATE INDEX evaluations_by_model_dataset ON evaluations(model_id, dataset_id, i
 CREATE INDEX utterance_results_by_utterance ON utterance_results(utterance_id);
 )SQL";
 
+// Version 3 -> 4: nodes for distributed runs (docs/distributed.md, "Nodes"):
+// where understudy-cli is on the node ('' = on its PATH), and what the last
+// `nodes test` found (its version line; what failed, '' when it passed).
+const char* const kSchemaV4 = R"SQL(
+ALTER TABLE nodes ADD COLUMN binary_path TEXT NOT NULL DEFAULT '';
+ALTER TABLE nodes ADD COLUMN version TEXT NOT NULL DEFAULT '';
+ALTER TABLE nodes ADD COLUMN last_error TEXT NOT NULL DEFAULT '';
+)SQL";
+
 }  // namespace
 
 const std::vector<std::string>& migrations() {
-  static const std::vector<std::string> all = {kSchemaV1, kSchemaV2, kSchemaV3};
+  static const std::vector<std::string> all = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
   return all;
 }
 

@@ -521,7 +521,7 @@ class TestEvaluationStore : public QObject {
                0);
     }
     Workspace ws = Workspace::open(root);
-    QCOMPARE(ws.schemaVersion(), 3);
+    QCOMPARE(ws.schemaVersion(), store::kSchemaVersion);
     EvaluationStore store(ws);
     const auto row = store.evaluation(1);
     QVERIFY(row.has_value());
