@@ -30,6 +30,7 @@ Examples:
   understudy-cli verify -w ~/exp/demo                every store's checksums
   understudy-cli compare -w ~/exp/demo --baseline teacher   WER of every model on every test set
   understudy-cli report -w ~/exp/demo                report.md + plots: WER table, labels, curves, bytes
+  understudy-cli simulate-scaling -w ~/exp/demo --run teacher   sync, GTC, BMUF projected to 512 workers
 
 Exit codes: 0 success, 1 the work failed (the message says what, where and a hint),
 2 the command line is wrong. Docs: README.md and docs/ in the source tree.)";
@@ -73,6 +74,7 @@ int main(int argc, char** argv) {
   cli::addVerifyCommands(app, global);
   cli::addCompareCommands(app, global);
   cli::addReportCommands(app, global);
+  cli::addSimulateCommands(app, global);
 #ifdef UNDERSTUDY_HAVE_CORPUS_CLI
   cli::addCorpusCommands(app, global);
 #endif

@@ -96,6 +96,19 @@ Axis niceAxis(double lo, double hi, bool fromZero, int target = 6) {
   return a;
 }
 
+// Powers of two: the scaling simulator's workers (1, 2, 4, ... 512).
+Axis log2Axis(double lo, double hi) {
+  Axis a;
+  a.log = true;
+  if (!(lo > 0)) lo = 1.0;
+  if (!(hi > 0)) hi = lo;
+  a.lo = std::pow(2.0, std::floor(std::log2(lo)));
+  a.hi = std::pow(2.0, std::ceil(std::log2(hi)));
+  if (a.hi <= a.lo) a.hi = a.lo * 2.0;
+  for (double t = a.lo; t <= a.hi * 1.0001; t *= 2.0) a.ticks.push_back(t);
+  return a;
+}
+
 Axis logAxis(double lo, double hi) {
   Axis a;
   a.log = true;
@@ -231,11 +244,13 @@ void QtPlotSink::drawLines(const pipeline::LinePlot& plot, const std::filesystem
   double xlo = std::numeric_limits<double>::infinity(), xhi = -xlo, ylo = xlo, yhi = -xlo;
   for (const auto& s : plot.series)
     for (std::size_t i = 0; i < s.x.size() && i < s.y.size(); ++i) {
-      if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i]) || (plot.logY && s.y[i] <= 0)) continue;
+      if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i]) || (plot.logY && s.y[i] <= 0) ||
+          (plot.logX && s.x[i] <= 0))
+        continue;
       xlo = std::min(xlo, s.x[i]), xhi = std::max(xhi, s.x[i]);
       ylo = std::min(ylo, s.y[i]), yhi = std::max(yhi, s.y[i]);
     }
-  const Axis x = niceAxis(xlo, xhi, true, 8);
+  const Axis x = plot.logX ? log2Axis(xlo, xhi) : niceAxis(xlo, xhi, true, 8);
   const Axis y = plot.logY ? logAxis(ylo, yhi) : niceAxis(ylo, yhi, false);
   std::vector<QString> legend;
   for (const auto& s : plot.series) legend.push_back(q(s.name));
@@ -263,7 +278,9 @@ void QtPlotSink::drawLines(const pipeline::LinePlot& plot, const std::filesystem
     QPainterPath path;
     std::vector<QPointF> points;
     for (std::size_t i = 0; i < s.x.size() && i < s.y.size(); ++i) {
-      if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i]) || (plot.logY && s.y[i] <= 0)) continue;
+      if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i]) || (plot.logY && s.y[i] <= 0) ||
+          (plot.logX && s.x[i] <= 0))
+        continue;
       const QPointF pt(area.left() + x.fraction(s.x[i]) * area.width(),
                        area.bottom() - y.fraction(s.y[i]) * area.height());
       if (points.empty())

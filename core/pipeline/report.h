@@ -66,6 +66,7 @@ struct LinePlot {
   std::string title, xLabel, yLabel;
   bool logY = false;
   std::vector<PlotSeries> series;
+  bool logX = false;  // x on a base-2 log axis (ticks 1, 2, 4, ...): workers in docs/scaling.md
 };
 
 struct BarSeries {
