@@ -20,8 +20,9 @@ class ConsoleProgress : public ProgressSink {
 
   // SIGINT sets this; long loops then stop at their next safe point.
   static void installInterruptHandler();
-  // SIGTERM does what a first Ctrl-C does (`worker`: a launcher or a batch
-  // system stopping the job; the run agrees to stop and checkpoints).
+  // SIGTERM does what a first Ctrl-C does (installed for every command: a
+  // launcher, the recipe runner, the GUI or a batch system stopping a job;
+  // training agrees to stop and checkpoints).
   static void installTerminateHandler();
 
  private:

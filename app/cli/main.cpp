@@ -97,7 +97,11 @@ int main(int argc, char** argv) {
   // Set after the subcommands exist: CLI11 copies the footer into subcommands made later.
   app.footer(kExamples);
 
+  // A first Ctrl-C or SIGTERM (a launcher, the recipe runner, the GUI's stop,
+  // a batch system) asks the work to stop at its next safe point: training
+  // writes its checkpoint and marks the run cancelled. A second one leaves at once.
   cli::ConsoleProgress::installInterruptHandler();
+  cli::ConsoleProgress::installTerminateHandler();
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -198,6 +198,39 @@ class TestTrainCli : public QObject {
     QCOMPARE(scalar(m_db, "SELECT COUNT(*) FROM runs"), runsBefore);
   }
 
+  // SIGTERM (how the recipe runner, the GUI and batch systems stop a job)
+  // does what Ctrl-C does for a one-process train: checkpoint, run cancelled.
+  void testSigtermCheckpointsAndMarksTheRunCancelled() {
+    const QString cfg = m_dir.filePath("student-term.yaml");
+    {
+      std::ifstream in((kRecipes + "student-tiny-labeled-only.yaml").toStdString());
+      std::ofstream out(cfg.toStdString());
+      for (std::string line; std::getline(in, line);) {
+        if (line.find("validation: [synth-test-clean") != std::string::npos) continue;
+        if (line.rfind("name:", 0) == 0) line = "name: student-term";
+        out << line << "\n";
+      }
+    }
+    QProcess p;
+    p.start(understudy::test::cliPath(),
+            {"-q", "train", "-w", m_ws, "--config", cfg, "--max-steps", "100000"});
+    QVERIFY(p.waitForStarted());
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < 60000 &&
+           scalar(m_db, "SELECT COUNT(*) FROM metrics m JOIN runs r ON r.id = m.run_id WHERE "
+                        "r.name = 'student-term' AND m.name = 'train/loss'") < 3)
+      QTest::qWait(200);
+    ::kill(static_cast<pid_t>(p.processId()), SIGTERM);
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);  // not killed by the signal
+    QCOMPARE(p.exitCode(), 1);
+    QVERIFY2(p.readAllStandardError().contains("cancelled"), "no 'cancelled' message");
+    QCOMPARE(text(m_db, "SELECT status FROM runs WHERE name = 'student-term' ORDER BY id DESC"),
+             std::string("cancelled"));
+    QVERIFY(!std::filesystem::is_empty(m_ws.toStdString() + "/models/student-term/checkpoints"));
+  }
+
   // Training that overfits 12 utterances with a high learning rate: the best
   // validation comes early, and model.pt must hold those weights (best.pt),
   // not the last step's.
