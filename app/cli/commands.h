@@ -39,6 +39,7 @@ void addCompareCommands(CLI::App& app, GlobalOptions& global);    // compare (WE
 void addReportCommands(CLI::App& app, GlobalOptions& global);     // report (report.md + PNG plots)
 void addExportCommands(CLI::App& app, GlobalOptions& global);     // export, import (Kaldi ark/scp)
 void addRunCommands(CLI::App& app, GlobalOptions& global);        // run RECIPE (every step of an experiment)
+void addNodeCommands(CLI::App& app, GlobalOptions& global);       // nodes add|list|remove|test (ssh)
 void addSimulateCommands(CLI::App& app, GlobalOptions& global);   // simulate-scaling (docs/scaling.md)
 // `corpus synth`, registered by addCorpusCommands on its `corpus` subcommand.
 void addCorpusSynthCommand(CLI::App& corpus, GlobalOptions& global);

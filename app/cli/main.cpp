@@ -74,6 +74,7 @@ int main(int argc, char** argv) {
   cli::addVerifyCommands(app, global);
   cli::addCompareCommands(app, global);
   cli::addReportCommands(app, global);
+  cli::addNodeCommands(app, global);
   cli::addSimulateCommands(app, global);
 #ifdef UNDERSTUDY_HAVE_CORPUS_CLI
   cli::addCorpusCommands(app, global);

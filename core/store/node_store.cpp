@@ -41,6 +41,11 @@ std::int64_t NodeStore::add(const NodeSpec& spec) {
   if (spec.host.empty())
     throw US_ERROR("node '" + spec.name + "' needs a host").file(where).hint(
         "give an address or an ssh config Host alias with --host");
+  // A host that starts with '-' would reach ssh as an option.
+  if (spec.host[0] == '-')
+    throw US_ERROR("node '" + spec.name + "': host '" + spec.host + "' starts with '-'")
+        .file(where)
+        .hint("give a host name, an address or an ssh config Host alias");
   if (spec.port < 1 || spec.port > 65535)
     throw US_ERROR("node '" + spec.name + "': ssh port " + std::to_string(spec.port) +
                    " is outside 1..65535")

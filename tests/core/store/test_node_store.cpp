@@ -87,6 +87,7 @@ class TestNodeStore : public QObject {
                       {"a node named 'n' already exists", "host h1", "nodes remove"});
     test::expectError([&] { nodes.add(spec("", "h")); }, {"needs a name"});
     test::expectError([&] { nodes.add(spec("m", "")); }, {"'m' needs a host"});
+    test::expectError([&] { nodes.add(spec("m", "-oProxyCommand=x")); }, {"starts with '-'"});
     test::expectError([&] { nodes.add(spec("m", "h", 0)); }, {"port 0"});
     test::expectError([&] { nodes.add(spec("m", "h", 65536)); }, {"65536"});
     test::expectError([&] { nodes.add(spec("m", "h", 22, -1)); }, {"-1 GPUs"});
