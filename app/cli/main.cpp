@@ -30,6 +30,7 @@ Examples:
   understudy-cli verify -w ~/exp/demo                every store's checksums
   understudy-cli compare -w ~/exp/demo --baseline teacher   WER of every model on every test set
   understudy-cli report -w ~/exp/demo                report.md + plots: WER table, labels, curves, bytes
+  understudy-cli nodes test -w ~/exp/demo --all      ssh to every node: CPUs, GPUs, workspace, version
   understudy-cli simulate-scaling -w ~/exp/demo --run teacher   sync, GTC, BMUF projected to 512 workers
 
 Exit codes: 0 success, 1 the work failed (the message says what, where and a hint),
