@@ -31,6 +31,7 @@
 #ifdef UNDERSTUDY_HAVE_DIST_CLI
 #include "core/dist/communicator.h"
 #include "core/dist/environment.h"
+#include "core/dist/heartbeat.h"
 #include "core/dist/launcher.h"
 #include "core/dist/make_synchroniser.h"
 #endif
@@ -220,6 +221,8 @@ void runTraining(const TrainArgs& a, const GlobalOptions& global, const RankRole
 // `worker`: one rank of a distributed run, its place from the environment
 // (torchrun's variables, or Slurm's).
 void runWorker(const TrainArgs& a, const GlobalOptions& global) {
+  // First: the launcher's stall watch counts from the rank's start.
+  dist::startHeartbeatFromEnvironment();
   const dist::DistEnvironment env = dist::readDistEnvironment();
   ConsoleProgress::installTerminateHandler();
   RankRole role;
@@ -298,7 +301,22 @@ void launchLocalWorkers(const TrainArgs& a, const GlobalOptions& global) {
                a.workers, port, logs.c_str());
   std::fflush(stdout);
 
-  const dist::LaunchReport report = dist::launchRanks(ranks);
+  dist::LaunchOptions options;
+  options.heartbeatSeconds = cfg.distribution.heartbeatSeconds;
+  // Each rank's pid (on its machine) and process group, for whoever watches the job.
+  options.onStarted = [&](int rank, int pid) {
+    if (!ranks[static_cast<std::size_t>(rank)].remote)
+      std::fprintf(stdout, "# train: rank %d is pid %d\n", rank, pid);
+    std::fflush(stdout);
+  };
+  options.onReported = [&](int rank, int pid) {
+    const auto& remote = ranks[static_cast<std::size_t>(rank)].remote;
+    if (!remote) return;
+    std::fprintf(stdout, "# train: rank %d on node %s (%s) is pid %d there\n", rank, remote->node.c_str(),
+                 remote->host.c_str(), pid);
+    std::fflush(stdout);
+  };
+  const dist::LaunchReport report = dist::launchRanks(ranks, options);
   if (report.succeeded()) return;
   const std::string resume =
       fmt::format("understudy-cli train -w {} --config {}{} --workers {} --resume", a.workspace,
@@ -329,7 +347,12 @@ void launchLocalWorkers(const TrainArgs& a, const GlobalOptions& global) {
               return report.ranks[static_cast<std::size_t>(r)].stoppedWith == SIGKILL;
             });
   std::string hint = a.workers > 1 ? "the other ranks' logs are in " + logDir.string() + "; " : "";
-  if (stalled)
+  if (first >= 0 && report.ranks[static_cast<std::size_t>(first)].stalledAfter > 0)
+    hint += fmt::format(
+        "rank {} sent no heartbeat for distribution.heartbeat_s = {:g} s (a stopped or frozen process, or a "
+        "machine that hangs); ",
+        first, cfg.distribution.heartbeatSeconds);
+  else if (stalled)
     hint += fmt::format(
         "the rank killed with SIGKILL had probably stalled (the others give up after "
         "distribution.timeout_s = {:g} s); ",

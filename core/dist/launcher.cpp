@@ -21,6 +21,7 @@
 #include <set>
 #include <thread>
 
+#include "core/dist/heartbeat.h"
 #include "core/util/error.h"
 
 extern char** environ;
@@ -87,20 +88,40 @@ struct Prepared {
   std::vector<std::string> argvStrings, envStrings;
   std::vector<char*> argv, envp;
   Fd log;
+  // The heartbeat channel (read end: the launcher's; write end: the rank's
+  // fd 3, or a remote rank's stdout) and a remote rank's stdin.
+  Fd beatRead, beatWrite, stdinRead, stdinWrite;
 };
 
-Prepared prepare(const RankProcess& r) {
+// A pipe, both ends close-on-exec (the child dup2()s what it keeps).
+void makePipe(Fd& readEnd, Fd& writeEnd, int rank) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0)
+    throw US_ERROR(fmt::format("cannot start rank {}: no pipe: {}", rank, std::strerror(errno)))
+        .hint("too many open files? try fewer --workers");
+  readEnd.fd = fds[0];
+  writeEnd.fd = fds[1];
+}
+
+Prepared prepare(const RankProcess& r, bool heartbeat) {
   Prepared p;
   if (r.argv.empty()) throw US_ERROR(fmt::format("rank {}: no argv to start", r.rank));
   p.argvStrings = r.argv;
+  std::vector<std::pair<std::string, std::string>> env = r.env;
+  if (heartbeat && !r.remote) env.emplace_back(kHeartbeatFdVariable, std::to_string(kRankHeartbeatFd));
+  if (heartbeat || r.remote) {
+    makePipe(p.beatRead, p.beatWrite, r.rank);
+    ::fcntl(p.beatRead.fd, F_SETFL, O_NONBLOCK);
+  }
+  if (r.remote) makePipe(p.stdinRead, p.stdinWrite, r.rank);
   std::set<std::string> replaced;
-  for (const auto& [name, value] : r.env) replaced.insert(name);
+  for (const auto& [name, value] : env) replaced.insert(name);
   for (char** e = environ; e && *e; ++e) {
     const std::string entry = *e;
     const std::string name = entry.substr(0, entry.find('='));
     if (!replaced.count(name)) p.envStrings.push_back(entry);
   }
-  for (const auto& [name, value] : r.env) p.envStrings.push_back(name + "=" + value);
+  for (const auto& [name, value] : env) p.envStrings.push_back(name + "=" + value);
   for (auto& s : p.argvStrings) p.argv.push_back(s.data());
   p.argv.push_back(nullptr);
   for (auto& s : p.envStrings) p.envp.push_back(s.data());
@@ -136,12 +157,27 @@ Prepared prepare(const RankProcess& r) {
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  if (devNull >= 0) ::dup2(devNull, STDIN_FILENO);
-  if (p.log.fd >= 0) {
-    ::dup2(p.log.fd, STDOUT_FILENO);
-    ::dup2(p.log.fd, STDERR_FILENO);
-  } else if (r.stdoutFd >= 0 && r.stdoutFd != STDOUT_FILENO) {
-    ::dup2(r.stdoutFd, STDOUT_FILENO);
+  // dup2 onto a descriptor clears close-on-exec; onto itself it does not.
+  auto keepAs = [](int fd, int target) {
+    if (fd == target)
+      ::fcntl(fd, F_SETFD, 0);
+    else
+      ::dup2(fd, target);
+  };
+  if (r.remote) {
+    // ssh: stdin the launcher's pipe, stdout the heartbeat channel, stderr the log.
+    keepAs(p.stdinRead.fd, STDIN_FILENO);
+    keepAs(p.beatWrite.fd, STDOUT_FILENO);
+    if (p.log.fd >= 0) keepAs(p.log.fd, STDERR_FILENO);
+  } else {
+    if (devNull >= 0) ::dup2(devNull, STDIN_FILENO);
+    if (p.log.fd >= 0) {
+      ::dup2(p.log.fd, STDOUT_FILENO);
+      ::dup2(p.log.fd, STDERR_FILENO);
+    } else if (r.stdoutFd >= 0 && r.stdoutFd != STDOUT_FILENO) {
+      ::dup2(r.stdoutFd, STDOUT_FILENO);
+    }
+    if (p.beatWrite.fd >= 0) keepAs(p.beatWrite.fd, kRankHeartbeatFd);
   }
   ::execve(r.program.c_str(), p.argv.data(), p.envp.data());
   const char* what = "understudy launcher: cannot execute the rank's program: ";
@@ -202,6 +238,13 @@ bool LaunchReport::allExitedZero() const {
   return std::all_of(ranks.begin(), ranks.end(), [](const RankEnd& r) { return r.ok(); });
 }
 
+std::string RankEnd::who(int worldSize) const {
+  if (node.empty()) return fmt::format("rank {} of {} (pid {})", rank, worldSize, pid);
+  if (reportedPid > 0)
+    return fmt::format("rank {} of {} on node {} ({}, pid {} there)", rank, worldSize, node, host, reportedPid);
+  return fmt::format("rank {} of {} on node {} ({}, its ssh pid {} here)", rank, worldSize, node, host, pid);
+}
+
 std::string LaunchReport::summary() const {
   auto at = [&](int rank) -> const RankEnd& { return ranks.at(static_cast<std::size_t>(rank)); };
   auto logLine = [&](int rank) -> std::string {
@@ -213,25 +256,42 @@ std::string LaunchReport::summary() const {
     return last.empty() ? fmt::format("its log {} is empty", log)
                         : "its last log line: " + quoted(last);
   };
+  // What happened to a remote rank's process group there.
+  auto remoteKill = [&](const RankEnd& r) -> std::string {
+    if (r.node.empty() || r.reportedPid <= 0) return "";
+    if (r.remoteKillStatus == 0) return fmt::format(", its process group on {} killed over ssh", r.node);
+    if (r.remoteKillStatus == 1) return fmt::format(", nothing of it left on {}", r.node);
+    return "";
+  };
+  auto howFailed = [&](const RankEnd& r) -> std::string {
+    if (r.stalledAfter > 0)
+      return fmt::format(
+          "stalled: no heartbeat for {:.1f} s; the launcher killed it with SIGKILL {:.1f} s after the start{}",
+          r.stalledAfter, r.seconds, remoteKill(r));
+    std::string how = r.howItEnded();
+    if (!r.node.empty() && r.signal == 0 && r.exitCode == 255)
+      how = "ended: its ssh exited with status 255 (the connection failed, or the rank was killed there)";
+    return fmt::format("failed: it {} {:.1f} s after the start{}", how, r.seconds, remoteKill(r));
+  };
   std::string out;
   if (forwardedSignal != 0)
     out = fmt::format("{} was forwarded to the {} ranks{}", signalName(forwardedSignal), worldSize,
                       failed.empty() ? ": " : "; before it, ");
   if (!failed.empty()) {
     const RankEnd& first = at(failed.front());
-    out += fmt::format("rank {} of {} (pid {}) failed first: it {} {:.1f} s after the start; {}",
-                       first.rank, worldSize, first.pid, first.howItEnded(), first.seconds,
-                       logLine(first.rank));
+    std::string how = howFailed(first);
+    if (first.stalledAfter <= 0) how.insert(how.find(':'), " first");
+    out += fmt::format("{} {}; {}", first.who(worldSize), how, logLine(first.rank));
     for (std::size_t i = 1; i < failed.size(); ++i) {
       const RankEnd& r = at(failed[i]);
-      out += fmt::format("; rank {} (pid {}) also {} ({})", r.rank, r.pid, r.howItEnded(),
+      out += fmt::format("; {} also {} ({})", r.who(worldSize), r.stalledAfter > 0 ? "stalled" : r.howItEnded(),
                          logLine(r.rank));
     }
   } else if (!allExitedZero()) {
     std::string ends;
     for (const RankEnd& r : ranks)
-      ends += fmt::format("{}rank {} (pid {}) {}", ends.empty() ? "" : ", ", r.rank, r.pid,
-                          r.howItEnded());
+      ends += fmt::format("{}rank {} ({}) {}", ends.empty() ? "" : ", ", r.rank,
+                          r.node.empty() ? fmt::format("pid {}", r.pid) : "on node " + r.node, r.howItEnded());
     out += ends;
   } else {
     out += fmt::format("all {} ranks exited with status 0", worldSize);
@@ -247,7 +307,11 @@ std::string LaunchReport::summary() const {
         how = fmt::format("ended by {}", signalName(r.signal));
       else
         how = fmt::format("exited with status {} after SIGTERM", r.exitCode);
-      out += fmt::format("{}rank {} (pid {}, {})", i ? ", " : "", r.rank, r.pid, how);
+      std::string where = r.node.empty() ? fmt::format("pid {}", r.pid)
+                          : r.reportedPid > 0
+                              ? fmt::format("on node {}, pid {} there", r.node, r.reportedPid)
+                              : fmt::format("on node {}", r.node);
+      out += fmt::format("{}rank {} ({}, {}{})", i ? ", " : "", r.rank, where, how, remoteKill(r));
     }
   }
   return out;
@@ -300,6 +364,82 @@ int freeLocalPort() {
   return ntohs(addr.sin_port);
 }
 
+namespace {
+
+// A remote rank's heartbeat channel as the launcher reads it.
+struct Channel {
+  std::string partial;        // the line being received
+  Clock::time_point last;     // the last line (or the start)
+  bool heard = false;         // a line has come
+  bool closed = false;        // EOF
+};
+
+// Reads what arrived; true when at least one whole line came.
+bool readLines(Prepared& p, Channel& c, RankEnd& end, const LaunchOptions& options) {
+  if (p.beatRead.fd < 0 || c.closed) return false;
+  bool line = false;
+  char buffer[512];
+  for (;;) {
+    const ssize_t n = ::read(p.beatRead.fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n == 0) c.closed = true;
+    if (n <= 0) break;
+    for (ssize_t i = 0; i < n; ++i) {
+      if (buffer[i] != '\n') {
+        if (c.partial.size() < 256) c.partial += buffer[i];
+        continue;
+      }
+      line = true;
+      if (end.reportedPid == 0) {
+        end.reportedPid = pidInHeartbeatLine(c.partial);
+        if (end.reportedPid > 0 && options.onReported) options.onReported(end.rank, end.reportedPid);
+      }
+      c.partial.clear();
+    }
+  }
+  if (line) {
+    c.last = Clock::now();
+    c.heard = true;
+  }
+  return line;
+}
+
+// `ssh ... kill -s KILL -- -<pid>` for a remote rank: started now, its
+// output appended to the rank's log; the caller reaps it. 0: not started.
+pid_t startRemoteKill(const RankProcess& r, int remotePid, int devNull) {
+  if (!r.remote || remotePid <= 0 || r.remote->sshPrefix.empty()) return 0;
+  std::vector<std::string> args = r.remote->sshPrefix;
+  args.push_back(fmt::format("kill -s KILL -- -{}", remotePid));
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  Fd log;
+  if (!r.logFile.empty()) log.fd = ::open(r.logFile.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  const pid_t launcher = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid != 0) return pid < 0 ? 0 : pid;
+  ::setpgid(0, 0);
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != launcher) ::_exit(127);
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  ::sigaction(SIGINT, &dfl, nullptr);
+  ::sigaction(SIGTERM, &dfl, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  if (devNull >= 0) ::dup2(devNull, STDIN_FILENO);
+  if (log.fd >= 0) {
+    ::dup2(log.fd, STDOUT_FILENO);
+    ::dup2(log.fd, STDERR_FILENO);
+  }
+  ::execv(r.program.c_str(), argv.data());
+  ::_exit(127);
+}
+
+}  // namespace
+
 LaunchReport launchRanks(const std::vector<RankProcess>& ranks, const LaunchOptions& options) {
   LaunchReport report;
   report.worldSize = static_cast<int>(ranks.size());
@@ -310,11 +450,16 @@ LaunchReport launchRanks(const std::vector<RankProcess>& ranks, const LaunchOpti
           fmt::format("launchRanks: entry {} is rank {}; ranks must be given in order 0..N-1", i,
                       ranks[i].rank));
     report.logFiles.push_back(ranks[i].logFile);
+    if (ranks[i].remote) {
+      report.ranks[i].node = ranks[i].remote->node;
+      report.ranks[i].host = ranks[i].remote->host;
+    }
   }
 
+  const bool heartbeat = options.heartbeatSeconds > 0;
   std::vector<Prepared> prepared;
   prepared.reserve(ranks.size());
-  for (const RankProcess& r : ranks) prepared.push_back(prepare(r));
+  for (const RankProcess& r : ranks) prepared.push_back(prepare(r, heartbeat));
   Fd devNull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
 
   const ForwardingHandlers handlers;
@@ -322,13 +467,16 @@ LaunchReport launchRanks(const std::vector<RankProcess>& ranks, const LaunchOpti
   const pid_t self = ::getpid();
   const Clock::time_point start = Clock::now();
   std::vector<bool> live(ranks.size(), false);
+  std::vector<Channel> channels(ranks.size());
+  // Signals go to a rank's whole process group (its pid: it leads it).
+  auto signalRank = [&](std::size_t i, int signal) { ::kill(-report.ranks[i].pid, signal); };
   for (std::size_t i = 0; i < ranks.size(); ++i) {
     const pid_t pid = ::fork();
     if (pid == 0) becomeRank(ranks[i], prepared[i], self, devNull.fd);
     if (pid < 0) {
       const std::string why = std::strerror(errno);
       for (std::size_t j = 0; j < i; ++j) {
-        ::kill(report.ranks[j].pid, SIGKILL);
+        signalRank(j, SIGKILL);
         ::waitpid(report.ranks[j].pid, nullptr, 0);
       }
       throw US_ERROR(fmt::format("cannot start rank {} of {}: fork failed: {}", ranks[i].rank,
@@ -339,20 +487,53 @@ LaunchReport launchRanks(const std::vector<RankProcess>& ranks, const LaunchOpti
     report.ranks[i].rank = ranks[i].rank;
     report.ranks[i].pid = pid;
     live[i] = true;
-    prepared[i].log.reset();  // the child has its copy
+    channels[i].last = Clock::now();
+    // The child has its copies; the launcher keeps the heartbeat's read end
+    // and a remote rank's stdin (open until the rank ends).
+    prepared[i].log.reset();
+    prepared[i].beatWrite.reset();
+    prepared[i].stdinRead.reset();
     if (options.onStarted) options.onStarted(ranks[i].rank, pid);
   }
+
+  // Remote ranks whose process group is being killed over ssh: (rank, ssh's pid).
+  std::vector<std::pair<std::size_t, pid_t>> remoteKills;
+  std::vector<bool> remoteKillStarted(ranks.size(), false);
+  auto killThere = [&](std::size_t i) {
+    if (remoteKillStarted[i] || !ranks[i].remote || report.ranks[i].reportedPid <= 0) return;
+    remoteKillStarted[i] = true;
+    if (const pid_t pid = startRemoteKill(ranks[i], report.ranks[i].reportedPid, devNull.fd))
+      remoteKills.emplace_back(i, pid);
+  };
 
   std::size_t left = ranks.size();
   int forwarded = 0;
   bool stopping = false;
   Clock::time_point stopAt;
   while (left > 0) {
-    // Forward what the launcher received (the handler only counts).
+    // Forward what the launcher received (the handler only counts). Remote
+    // ranks are left alone: a signal would end their ssh, not them; they
+    // stop with the others, who agree to stop before every step.
     for (int received = g_signalsReceived; forwarded < received; ++forwarded) {
       report.forwardedSignal = g_lastSignal;
       for (std::size_t i = 0; i < ranks.size(); ++i)
-        if (live[i]) ::kill(report.ranks[i].pid, report.forwardedSignal);
+        if (live[i] && !ranks[i].remote) signalRank(i, report.forwardedSignal);
+    }
+
+    // Heartbeats; a live rank silent too long has stalled.
+    for (std::size_t i = 0; i < ranks.size(); ++i) {
+      readLines(prepared[i], channels[i], report.ranks[i], options);
+      if (!heartbeat || !live[i] || report.ranks[i].stoppedWith != 0) continue;
+      const double silent = since(channels[i].last);
+      const double limit = channels[i].heard ? options.heartbeatSeconds
+                                             : std::max(options.heartbeatSeconds, options.startupSeconds);
+      if (silent < limit) continue;
+      RankEnd& end = report.ranks[i];
+      end.stalledAfter = silent;
+      end.stoppedWith = SIGKILL;
+      report.failed.push_back(static_cast<int>(i));
+      signalRank(i, SIGKILL);  // SIGKILL also ends a stopped process
+      killThere(i);
     }
 
     // Reap. A rank killed by a signal is named before one that exited in the
@@ -360,9 +541,15 @@ LaunchReport launchRanks(const std::vector<RankProcess>& ranks, const LaunchOpti
     std::vector<std::size_t> endedNow;
     for (std::size_t i = 0; i < ranks.size(); ++i) {
       if (!live[i]) continue;
+      // Ended? Its process group's leftovers are killed before it is reaped
+      // (until then its pid, the group's id, cannot be reused).
+      siginfo_t info{};
+      if (::waitid(P_PID, static_cast<id_t>(report.ranks[i].pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+          info.si_pid != report.ranks[i].pid)
+        continue;
+      signalRank(i, SIGKILL);
       int status = 0;
-      const pid_t got = ::waitpid(report.ranks[i].pid, &status, WNOHANG);
-      if (got != report.ranks[i].pid) continue;
+      ::waitpid(report.ranks[i].pid, &status, 0);
       RankEnd& end = report.ranks[i];
       end.seconds = since(start);
       if (WIFSIGNALED(status))
@@ -372,6 +559,10 @@ LaunchReport launchRanks(const std::vector<RankProcess>& ranks, const LaunchOpti
       live[i] = false;
       --left;
       endedNow.push_back(i);
+      readLines(prepared[i], channels[i], end, options);  // a pid line it wrote just before
+      prepared[i].stdinWrite.reset();
+      // A remote rank whose ssh ended badly may still run there (a stopped one does).
+      if (!end.ok()) killThere(i);
     }
     std::stable_sort(endedNow.begin(), endedNow.end(), [&](std::size_t a, std::size_t b) {
       return (report.ranks[a].signal != 0) > (report.ranks[b].signal != 0);
@@ -382,26 +573,46 @@ LaunchReport launchRanks(const std::vector<RankProcess>& ranks, const LaunchOpti
         report.failed.push_back(static_cast<int>(i));
 
     // The first failure stops the job, unless the user's signal is already
-    // stopping it (then the ranks are checkpointing: let them finish).
-    if (!stopping && !report.failed.empty() && left > 0 && report.forwardedSignal == 0) {
+    // stopping it (then the ranks are checkpointing: let them finish). A
+    // stalled rank stops it in any case.
+    const bool stalled = std::any_of(report.ranks.begin(), report.ranks.end(),
+                                     [](const RankEnd& r) { return r.stalledAfter > 0; });
+    if (!stopping && !report.failed.empty() && left > 0 && (report.forwardedSignal == 0 || stalled)) {
       stopping = true;
       stopAt = Clock::now();
       for (std::size_t i = 0; i < ranks.size(); ++i) {
-        if (!live[i]) continue;
+        if (!live[i] || report.ranks[i].stoppedWith != 0) continue;
         report.ranks[i].stoppedWith = SIGTERM;
         report.stopped.push_back(static_cast<int>(i));
-        ::kill(report.ranks[i].pid, SIGTERM);
+        signalRank(i, SIGTERM);
+        killThere(i);
       }
     }
     if (stopping && since(stopAt) >= options.killGraceSeconds) {
       for (std::size_t i = 0; i < ranks.size(); ++i) {
         if (!live[i] || report.ranks[i].stoppedWith == SIGKILL) continue;
         report.ranks[i].stoppedWith = SIGKILL;
-        ::kill(report.ranks[i].pid, SIGKILL);
+        signalRank(i, SIGKILL);
       }
     }
     if (left > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+
+  // The remote kills, each bounded.
+  const Clock::time_point cleanupStart = Clock::now();
+  for (auto& [i, pid] : remoteKills) {
+    int status = 0;
+    pid_t got = 0;
+    while ((got = ::waitpid(pid, &status, WNOHANG)) == 0 && since(cleanupStart) < options.remoteCleanupSeconds)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (got == 0) {
+      ::kill(-pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      continue;
+    }
+    if (got == pid && WIFEXITED(status)) report.ranks[i].remoteKillStatus = WEXITSTATUS(status);
+  }
+
   report.seconds = since(start);
   if (!report.failed.empty()) {
     const std::string& log = report.logFiles[static_cast<std::size_t>(report.failed.front())];

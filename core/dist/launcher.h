@@ -1,7 +1,7 @@
 // Starts the ranks of one distributed job as child processes of this one,
 // watches them, and stops the job as a whole (docs/distributed.md "Launching
 // ranks", "Failures"). `understudy-cli train --workers N` uses it for N local
-// ranks; a remote launcher (ssh) can reuse the watching and the report.
+// ranks, some of them on other machines over ssh (core/dist/remote.h).
 //
 //   std::vector<RankProcess> ranks = ...;  // program, argv, environment, log
 //   LaunchReport report = launchRanks(ranks);
@@ -12,18 +12,31 @@
 //   SIGTERM at once and SIGKILL `killGraceSeconds` later. The report names
 //   the first rank to fail (its pid, exit status or signal, the last lines
 //   of its log) and the ranks the launcher had to stop.
+// - A rank that falls silent on its heartbeat channel for
+//   `heartbeatSeconds` has stalled (stopped, frozen): it is killed with
+//   SIGKILL (which also ends a stopped process) and reported as the first
+//   failure, and the others are stopped as above (core/dist/heartbeat.h
+//   is the rank's side).
 // - No orphans: each rank is set up to get SIGKILL when the launcher's
-//   thread that started it ends (PR_SET_PDEATHSIG), however it ends.
+//   thread that started it ends (PR_SET_PDEATHSIG), however it ends, and
+//   the launcher's signals go to the rank's whole process group. A rank on
+//   another machine kills its own group when its ssh connection closes (its
+//   stdin reaches EOF); a remote rank the launcher stops, finds stalled, or
+//   whose ssh ended badly is also killed there by process group over ssh
+//   (`kill -s KILL -- -<pid>`, the pid its heartbeat reported), bounded by
+//   `remoteCleanupSeconds`.
 // - SIGINT and SIGTERM sent to the launcher are forwarded to every rank
 //   (each rank is in its own process group, so a Ctrl-C in the terminal
 //   reaches the ranks once, through the launcher). After a forwarded signal
 //   the launcher waits for the ranks to stop on their own (they checkpoint);
-//   a second Ctrl-C is forwarded too.
+//   a second Ctrl-C is forwarded too. Ranks on other machines are not
+//   signalled: they stop with the others, who agree to stop every step.
 //
 // Torch-free. One launchRanks() at a time per process (signal handlers).
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -42,13 +55,32 @@ struct RankProcess {
   // is `stdoutFd` (-1: the launcher's stdout).
   std::string logFile;
   int stdoutFd = -1;
+  // A rank on another machine: `program` and `argv` are its ssh command
+  // (core/dist/remote.h). Its stdin is a pipe the launcher holds open (its
+  // end = EOF there), its stdout the heartbeat channel, its stderr the log.
+  struct Remote {
+    std::string node;                    // the node's name ("gpu1")
+    std::string host;                    // the address ssh reaches it at
+    std::vector<std::string> sshPrefix;  // ssh argv up to "--": + a shell command runs it there
+  };
+  std::optional<Remote> remote;
 };
 
 struct LaunchOptions {
   double killGraceSeconds = 2.0;  // after SIGTERM, before SIGKILL, when another rank failed
   int logTailLines = 10;          // how much of a failed rank's log the report keeps
+  // A running rank silent on its heartbeat channel this long has stalled;
+  // 0: no heartbeat channel for local ranks, and no stall detection.
+  double heartbeatSeconds = 0.0;
+  // Until its first heartbeat line a rank may take this long, if longer
+  // (loading libraries, an ssh login).
+  double startupSeconds = 60.0;
+  // How long the launcher waits for `ssh ... kill` of remote ranks it stopped.
+  double remoteCleanupSeconds = 15.0;
   // Called once per rank right after it started (tests, progress).
   std::function<void(int rank, int pid)> onStarted;
+  // Called when a rank's heartbeat reported its pid (on its machine).
+  std::function<void(int rank, int pid)> onReported;
 };
 
 // How one rank ended.
@@ -61,9 +93,19 @@ struct RankEnd {
   // The launcher stopped it because another rank had failed: the last
   // signal it sent (SIGTERM, or SIGKILL when SIGTERM was not enough); 0: none.
   int stoppedWith = 0;
+  // The launcher found it stalled: silent on its heartbeat channel this
+  // long (then it killed it with SIGKILL); 0: it did not.
+  double stalledAfter = 0.0;
+  int reportedPid = 0;  // the pid its heartbeat reported (on its node, for a remote rank); 0: none
+  std::string node, host;  // a remote rank's node and address ("" for a local one)
+  // A remote rank's process group was killed there over ssh: that ssh's exit
+  // status (0: done; 1: nothing was left to kill); -1: not tried or unfinished.
+  int remoteKillStatus = -1;
   bool ok() const { return signal == 0 && exitCode == 0; }
   // "exited with status 1", "was killed by signal 9 (SIGKILL)".
   std::string howItEnded() const;
+  // "rank 1 of 2 (pid 812)", "rank 1 of 2 on node gpu1 (10.0.0.2, pid 4242 there)".
+  std::string who(int worldSize) const;
 };
 
 struct LaunchReport {
@@ -88,6 +130,9 @@ struct LaunchReport {
 // understudy::Error when a rank cannot be started (the ones already started
 // are killed first).
 LaunchReport launchRanks(const std::vector<RankProcess>& ranks, const LaunchOptions& options = {});
+
+// The heartbeat variable a local rank gets when the channel is on.
+inline constexpr int kRankHeartbeatFd = 3;
 
 // A TCP port on 127.0.0.1 that was free a moment ago (for MASTER_PORT).
 int freeLocalPort();

@@ -215,6 +215,9 @@ const FieldTable<DistributionConfig>& distributionFields() {
                  Range::closed(1, 86400))
           .field("connect_timeout_s", &D::connectTimeoutSeconds, "every rank must have joined the rendezvous by then",
                  Range::closed(1, 86400))
+          .field("heartbeat_s", &D::heartbeatSeconds,
+                 "train --workers: a rank silent this long has stalled and stops the job",
+                 Range::closed(0, 86400).note("0 = off; ranks beat every second, so 0 or >= 2"))
           .section("gtc", &D::gtc, gtcFields(), "gradient threshold compression")
           .section("bmuf", &D::bmuf, bmufFields(), "blockwise model-update filtering");
   return table;
@@ -278,6 +281,9 @@ void trainerRules(const TrainerConfig& c, const Scope& scope) {
     throw scope.outOfRange("max_steps", c.maxSteps, ">= 1 when max_epochs is 0").hint("set max_steps or max_epochs");
   if (c.schedule.kind == "cosine" && c.maxSteps == 0)
     throw scope.outOfRange("schedule.kind", c.schedule.kind, "not cosine without max_steps");
+  if (c.distribution.heartbeatSeconds > 0 && c.distribution.heartbeatSeconds < 2)
+    throw scope.outOfRange("distribution.heartbeat_s", c.distribution.heartbeatSeconds, "0 (off) or >= 2")
+        .hint("ranks write a heartbeat every second; a shorter limit would find healthy ranks stalled");
 }
 
 // toYaml()'s text as (dotted key, value) pairs in document order; a sequence
@@ -368,7 +374,7 @@ std::vector<std::string> resumableKeys(const TrainerConfig& config) {
                                    "model.preset",
                                    // Distribution: resuming with another algorithm starts its state afresh.
                                    "distribution.algorithm", "distribution.backend", "distribution.timeout_s",
-                                   "distribution.connect_timeout_s", "distribution.gtc.threshold",
+                                   "distribution.connect_timeout_s", "distribution.heartbeat_s", "distribution.gtc.threshold",
                                    "distribution.gtc.target_fraction", "distribution.bmuf.block_steps",
                                    "distribution.bmuf.block_momentum", "distribution.bmuf.block_lr",
                                    "distribution.bmuf.nesterov", "distribution.bmuf.warmup_blocks"};

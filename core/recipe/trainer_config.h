@@ -123,6 +123,9 @@ struct DistributionConfig {
   std::string backend = "auto";     // auto | gloo | nccl (auto: nccl for CUDA tensors, else gloo)
   double timeoutSeconds = 120.0;    // a collective waiting longer fails the job (a stalled rank)
   double connectTimeoutSeconds = 120.0;  // all ranks must have joined the rendezvous by then
+  // train --workers: a rank silent on its heartbeat this long has stalled
+  // and stops the job (ranks beat every second); 0 = off.
+  double heartbeatSeconds = 10.0;
   GtcConfig gtc;
   BmufConfig bmuf;
 };

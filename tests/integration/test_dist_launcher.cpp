@@ -2,13 +2,19 @@
 // the torchrun environment reaches every rank, a failing or killed rank stops
 // the others (SIGTERM, then SIGKILL after the grace) and the report names it
 // with its pid, status or signal and log tail, a signal to the launcher is
-// forwarded to every rank, and a rank whose program cannot start fails.
+// forwarded to every rank, and a rank whose program cannot start fails;
+// heartbeats: a rank that falls silent (SIGSTOP) is found stalled, killed
+// with its process group and named first; a "remote" rank (sh standing in
+// for ssh) reports its pid on stdout and is killed there by process group.
 #include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <QTemporaryDir>
 #include <QtTest>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -44,6 +50,38 @@ std::string slurp(const std::string& path) {
 }
 
 bool alive(int pid) { return ::kill(pid, 0) == 0; }
+
+// No living process is left in the process group `pgid` (within a second).
+// A killed member orphaned to init stays a zombie, still in the group, until
+// init reaps it (seconds, in some containers): it counts as gone, found by
+// its group in /proc/<pid>/stat, not by name.
+bool onlyZombiesIn(int pgid) {
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const std::string stat = slurp(entry.path().string() + "/stat");
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream fields(stat.substr(close + 2));
+    std::string state;
+    int ppid = 0, group = 0;
+    fields >> state >> ppid >> group;
+    if (group == pgid && state != "Z") return false;
+  }
+  return true;
+}
+
+bool groupGone(int pgid) {
+  for (int i = 0; i < 100; ++i) {
+    if ((::kill(-pgid, 0) == -1 && errno == ESRCH) || onlyZombiesIn(pgid)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 }  // namespace
 
@@ -139,6 +177,86 @@ class TestDistLauncher : public QObject {
     for (const auto& r : ranks) QCOMPARE(slurp(r.logFile), std::string("1\n"));
     QVERIFY2(report.summary().find("SIGINT was forwarded to the 2 ranks: rank 0 (pid") == 0,
              report.summary().c_str());
+  }
+
+  void testAStalledRankIsKilledWithItsGroupAndNamedFirst() {
+    // Rank 0 beats on fd 3 five times a second; rank 1 reports its pid,
+    // leaves a child in its process group and stops itself.
+    std::vector<RankProcess> ranks{
+        shell(0, 2, "while :; do echo beat >&3; sleep 0.2; done", log("stall0.log")),
+        shell(1, 2, "echo $UNDERSTUDY_HEARTBEAT_FD; echo pid $$ >&3; sleep 30 & echo $! > " + log("stall1.child") +
+                        "; kill -STOP $$",
+              log("stall1.log"))};
+    LaunchOptions options;
+    options.heartbeatSeconds = 1.0;
+    options.killGraceSeconds = 0.5;
+    std::vector<std::pair<int, int>> reported;
+    options.onReported = [&](int rank, int pid) { reported.emplace_back(rank, pid); };
+    const auto start = std::chrono::steady_clock::now();
+    const LaunchReport report = launchRanks(ranks, options);
+    const double seconds = secondsSince(start);
+    QVERIFY2(seconds >= 0.9 && seconds < 2.5, qPrintable(QString::number(seconds)));
+    QCOMPARE(report.firstFailure(), 1);
+    QCOMPARE(report.failed.size(), std::size_t{1});
+    QVERIFY(report.ranks[1].stalledAfter >= 1.0);
+    QCOMPARE(report.ranks[1].signal, SIGKILL);
+    QCOMPARE(report.ranks[1].reportedPid, report.ranks[1].pid);
+    QCOMPARE(reported, (std::vector<std::pair<int, int>>{{1, report.ranks[1].pid}}));
+    QCOMPARE(report.ranks[0].stalledAfter, 0.0);
+    QCOMPARE(report.stopped, (std::vector<int>{0}));
+    QCOMPARE(report.ranks[0].signal, SIGTERM);
+    QCOMPARE(slurp(ranks[1].logFile), std::string("3\n"));
+    const std::string s = report.summary();
+    QVERIFY2(s.find("rank 1 of 2 (pid " + std::to_string(report.ranks[1].pid) + ") stalled: no heartbeat for 1.") == 0,
+             s.c_str());
+    QVERIFY2(s.find("the launcher killed it with SIGKILL") != std::string::npos, s.c_str());
+    // Nothing left in either rank's process group, the stopped rank's child included.
+    const int child = std::stoi(slurp(log("stall1.child")));
+    QVERIFY(child > 0);
+    for (int pgid : {report.ranks[0].pid, report.ranks[1].pid})
+      QVERIFY2(groupGone(pgid), qPrintable(QString("process group %1 is not empty").arg(pgid)));
+  }
+
+  void testWithoutHeartbeatsARankIsNeverStalled() {
+    // Heartbeats off (the default): no fd 3, no variable, and silence is fine.
+    std::vector<RankProcess> ranks{
+        shell(0, 2, "sleep 1.2; echo \"[$UNDERSTUDY_HEARTBEAT_FD]\"; [ ! -e /proc/self/fd/3 ]", log("off0.log")),
+        shell(1, 2, "sleep 1.2", log("off1.log"))};
+    const LaunchReport report = launchRanks(ranks);
+    QVERIFY2(report.succeeded(), report.summary().c_str());
+    QCOMPARE(slurp(ranks[0].logFile), std::string("[]\n"));
+  }
+
+  void testAStalledRemoteRankIsKilledThereByProcessGroup() {
+    // sh stands in for ssh: the "remote" rank runs in a session of its own
+    // (as under sshd), writes its pid on stdout (the heartbeat channel) and
+    // stops; `sh -c 'kill -s KILL -- -PID'` stands in for the remote kill.
+    std::vector<RankProcess> ranks{shell(0, 2, "while :; do echo beat >&3; sleep 0.2; done", log("remote0.log")),
+                                   shell(1, 2,
+                                         "setsid -w sh -c 'echo pid $$; echo stopping >&2; sleep 30 & kill -STOP $$'; "
+                                         "sleep 30",
+                                         log("remote1.log"))};
+    ranks[1].remote = RankProcess::Remote{"fake", "127.0.0.1", {"sh", "-c"}};
+    LaunchOptions options;
+    options.heartbeatSeconds = 1.0;
+    options.killGraceSeconds = 0.5;
+    const auto start = std::chrono::steady_clock::now();
+    const LaunchReport report = launchRanks(ranks, options);
+    const double seconds = secondsSince(start);
+    QVERIFY2(seconds >= 0.9 && seconds < 3.0, qPrintable(QString::number(seconds)));
+    QCOMPARE(report.firstFailure(), 1);
+    const int there = report.ranks[1].reportedPid;
+    QVERIFY(there > 0 && there != report.ranks[1].pid);
+    QCOMPARE(report.ranks[1].remoteKillStatus, 0);
+    QVERIFY2(groupGone(there), "the stopped remote rank's process group is still there");
+    QVERIFY(groupGone(report.ranks[1].pid));
+    const std::string s = report.summary();
+    QVERIFY2(s.find("rank 1 of 2 on node fake (127.0.0.1, pid " + std::to_string(there) +
+                    " there) stalled: no heartbeat for 1.") == 0,
+             s.c_str());
+    QVERIFY2(s.find("its process group on fake killed over ssh") != std::string::npos, s.c_str());
+    // Its stderr is its log; stdout was the channel.
+    QCOMPARE(slurp(ranks[1].logFile), std::string("stopping\n"));
   }
 
   void testAProgramThatCannotStartFailsItsRank() {

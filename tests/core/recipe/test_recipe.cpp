@@ -179,6 +179,7 @@ TrainerConfig unusualConfig() {
   c.distribution.backend = "gloo";
   c.distribution.timeoutSeconds = 30;
   c.distribution.connectTimeoutSeconds = 45;
+  c.distribution.heartbeatSeconds = 7;
   c.distribution.gtc.threshold = 0.002;
   c.distribution.gtc.targetFraction = 0.05;
   c.distribution.bmuf.blockSteps = 17;
@@ -436,7 +437,7 @@ class TestRecipe : public QObject {
       QVERIFY2(!k.help.empty(), k.key.c_str());
     }
     QCOMPARE(written, listed);
-    QCOMPARE(listed.size(), std::size_t{67});
+    QCOMPARE(listed.size(), std::size_t{68});
     QCOMPARE(QString::fromStdString(listed.front() + " " + listed.back()),
              QString("name distribution.bmuf.warmup_blocks"));
     // Each default in the reference is what a default config writes.
@@ -513,6 +514,10 @@ class TestRecipe : public QObject {
                               << "trainer option schedule.kind = linear is out of range (allowed: constant | "
                                  "exponential | cosine | newbob)"
                               << 2L;
+    QTest::newRow("heartbeat rule") << "distribution:\n  heartbeat_s: 1.5\n"
+                                    << "trainer option distribution.heartbeat_s = 1.5 is out of range (allowed: 0 "
+                                       "(off) or >= 2)"
+                                    << 2L;
     QTest::newRow("threads") << "threads: 300\n"
                              << "trainer option threads = 300 is out of range (allowed: [0, 256] (0 = all cores))"
                              << 1L;
