@@ -19,6 +19,7 @@
 #include "app/cli/event_stream.h"
 #include "app/cli/recorded_run.h"
 #include "core/align/target_store.h"
+#include "core/store/node_store.h"
 #include "core/store/run_store.h"
 #include "core/store/workspace.h"
 #include "core/train/model_bundle.h"
@@ -34,6 +35,7 @@
 #include "core/dist/heartbeat.h"
 #include "core/dist/launcher.h"
 #include "core/dist/make_synchroniser.h"
+#include "core/dist/remote.h"
 #endif
 
 namespace understudy::cli {
@@ -49,6 +51,8 @@ struct TrainArgs {
   int threads = -1;
   int workers = 0;     // train --workers N: N local ranks (0: this process trains)
   int masterPort = 0;  // train --master-port (0: a free one)
+  std::string masterAddr;          // train --master-addr ("": 127.0.0.1 when every rank is on loopback)
+  std::vector<std::string> nodes;  // train --nodes: ranks 1..N-1 on these nodes, round-robin
   std::vector<std::string> overrides;  // --set KEY=VALUE, in order
 };
 
@@ -248,27 +252,103 @@ fs::path rankLogDir(const fs::path& workspaceRoot, const std::string& model) {
   return workspaceRoot / "runs" / ("train-" + model);
 }
 
-// `train --workers N`: N local ranks of `worker` (this same program) with
-// torchrun's environment; waits for them and reports the first failure.
-void launchLocalWorkers(const TrainArgs& a, const GlobalOptions& global) {
+// " --nodes a,b --master-addr X" for the commands this one suggests.
+std::string nodeOptions(const TrainArgs& a) {
+  if (a.nodes.empty()) return {};
+  std::string names;
+  for (const auto& n : a.nodes) names += (names.empty() ? "" : ",") + n;
+  return " --nodes " + names + (a.masterAddr.empty() ? "" : " --master-addr " + a.masterAddr);
+}
+
+bool isLoopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+// `train --workers N [--nodes A,B]`: N ranks of `worker` with torchrun's
+// environment: rank 0 here (this same program: it hosts the rendezvous and
+// alone writes the workspace), the others here too, or with --nodes on those
+// nodes over ssh, round-robin. Waits for them and reports the first failure.
+void launchWorkers(const TrainArgs& a, const GlobalOptions& global) {
   const train::TrainerConfig cfg =
       train::TrainerConfig::loadFile(a.config, a.overrides);  // the name, and errors once
-  const fs::path logDir = rankLogDir(Workspace::open(a.workspace).root(), cfg.name);
+  Workspace workspace = Workspace::open(a.workspace);
+  const fs::path logDir = rankLogDir(workspace.root(), cfg.name);
   const int port = a.masterPort > 0 ? a.masterPort : dist::freeLocalPort();
 
-  std::vector<std::string> common{"worker", "-w", a.workspace, "--config", a.config};
-  for (const auto& o : a.overrides) common.insert(common.end(), {"--set", o});
-  if (a.resume) common.push_back("--resume");
-  if (a.maxSteps >= 0) common.insert(common.end(), {"--max-steps", std::to_string(a.maxSteps)});
-  if (a.threads >= 0) common.insert(common.end(), {"--threads", std::to_string(a.threads)});
+  // The nodes, as the workspace registered them.
+  std::vector<dist::RemoteNode> nodes;
+  for (const std::string& name : a.nodes) {
+    const NodeRow row = NodeStore(workspace).get(name);
+    nodes.push_back({row.name, row.host, row.user, row.port, row.workspacePath, row.binaryPath});
+  }
+  if (!nodes.empty() && a.workers < 2)
+    throw US_ERROR(fmt::format("--nodes with --workers {}: rank 0 runs here, the nodes get ranks 1 to N-1",
+                               a.workers))
+        .hint("use --workers 2 or more");
+  std::string masterAddr = a.masterAddr;
+  if (masterAddr.empty()) {
+    const bool loopback =
+        std::all_of(nodes.begin(), nodes.end(), [](const dist::RemoteNode& n) { return isLoopback(n.host); });
+    if (!loopback)
+      throw US_ERROR("--master-addr is needed with --nodes: the address the nodes reach this machine at")
+          .hint("rank 0 runs here and hosts the rendezvous; give this machine's address on the network the "
+                "nodes share, e.g. --master-addr 10.0.0.1");
+    masterAddr = "127.0.0.1";
+  }
+  const std::string ssh = nodes.empty() ? std::string() : dist::findSsh();
+  // The config as the nodes see it: under the workspace, or copied into the run folder.
+  std::string configInWorkspace = a.config;
+  if (!nodes.empty() && dist::pathOnNode(a.config, workspace.root().string(), "/").empty()) {
+    std::error_code ec;
+    fs::create_directories(logDir, ec);
+    const fs::path copy = logDir / "config.yaml";
+    fs::copy_file(a.config, copy, fs::copy_options::overwrite_existing, ec);
+    if (ec)
+      throw US_ERROR("cannot copy the config into the run folder for the nodes: " + ec.message())
+          .file(copy.string())
+          .hint("check that the workspace is writable, or put the config inside the workspace");
+    configInWorkspace = copy.string();
+  }
 
+  auto workerArgs = [&](const std::string& ws, const std::string& config) {
+    std::vector<std::string> args{"worker", "-w", ws, "--config", config};
+    for (const auto& o : a.overrides) args.insert(args.end(), {"--set", o});
+    if (a.resume) args.push_back("--resume");
+    if (a.maxSteps >= 0) args.insert(args.end(), {"--max-steps", std::to_string(a.maxSteps)});
+    if (a.threads >= 0) args.insert(args.end(), {"--threads", std::to_string(a.threads)});
+    return args;
+  };
+  std::vector<int> perNode(nodes.size(), 0);  // ranks placed on each node so far (LOCAL_RANK)
   std::vector<dist::RankProcess> ranks;
+  std::string placement;  // "rank 1 on gpu1, rank 2 on gpu2"
   for (int r = 0; r < a.workers; ++r) {
+    dist::DistEnvironment env;
+    env.masterAddr = masterAddr;
+    env.masterPort = port;
+    env.rank = r;
+    env.worldSize = a.workers;
+    env.localRank = r;
+    std::vector<std::string> options{"--log-level", global.logLevel};
+    if (global.verbose) options.push_back("-v");
+    if (r > 0 && !nodes.empty()) {
+      const std::size_t n = static_cast<std::size_t>(r - 1) % nodes.size();
+      const dist::RemoteNode& node = nodes[n];
+      env.localRank = perNode[n]++;
+      const std::string nodeWs = node.workspacePath.empty() ? workspace.root().string() : node.workspacePath;
+      const std::string config = dist::pathOnNode(configInWorkspace, workspace.root().string(), nodeWs);
+      options.push_back("-q");
+      const std::vector<std::string> args = workerArgs(nodeWs, config);
+      options.insert(options.end(), args.begin(), args.end());
+      ranks.push_back(dist::remoteRank(node, ssh, r, dist::torchrunVariables(env), options, nodeWs,
+                                       (logDir / fmt::format("rank{}.log", r)).string()));
+      placement += fmt::format("{}rank {} on {}", placement.empty() ? "" : ", ", r, node.name);
+      continue;
+    }
     dist::RankProcess p;
     p.rank = r;
     p.program = "/proc/self/exe";  // this very binary, even if the file was replaced since
-    p.argv = {"understudy-cli", "--log-level", global.logLevel};
-    if (global.verbose) p.argv.push_back("-v");
+    p.argv = {"understudy-cli"};
+    p.argv.insert(p.argv.end(), options.begin(), options.end());
     if (r == 0) {
       // Rank 0 speaks for the job: the user's options, the launcher's
       // terminal, and with `--events -` the real stdout for the JSON lines.
@@ -283,13 +363,8 @@ void launchLocalWorkers(const TrainArgs& a, const GlobalOptions& global) {
       p.argv.push_back("-q");
       p.logFile = (logDir / fmt::format("rank{}.log", r)).string();
     }
-    p.argv.insert(p.argv.end(), common.begin(), common.end());
-    dist::DistEnvironment env;
-    env.masterAddr = "127.0.0.1";
-    env.masterPort = port;
-    env.rank = r;
-    env.worldSize = a.workers;
-    env.localRank = r;
+    const std::vector<std::string> args = workerArgs(a.workspace, a.config);
+    p.argv.insert(p.argv.end(), args.begin(), args.end());
     p.env = dist::torchrunVariables(env);
     ranks.push_back(std::move(p));
   }
@@ -297,8 +372,12 @@ void launchLocalWorkers(const TrainArgs& a, const GlobalOptions& global) {
   if (a.workers == 2) logs = fmt::format(", rank 1 logs to {}", (logDir / "rank1.log").string());
   if (a.workers > 2)
     logs = fmt::format(", ranks 1-{} log to {}/rank<r>.log", a.workers - 1, logDir.string());
-  std::fprintf(stdout, "# train: %d local ranks (rendezvous 127.0.0.1:%d); rank 0 prints here%s\n",
-               a.workers, port, logs.c_str());
+  if (nodes.empty())
+    std::fprintf(stdout, "# train: %d local ranks (rendezvous %s:%d); rank 0 prints here%s\n", a.workers,
+                 masterAddr.c_str(), port, logs.c_str());
+  else
+    std::fprintf(stdout, "# train: %d ranks, rank 0 here, %s (rendezvous %s:%d); rank 0 prints here%s\n",
+                 a.workers, placement.c_str(), masterAddr.c_str(), port, logs.c_str());
   std::fflush(stdout);
 
   dist::LaunchOptions options;
@@ -319,8 +398,8 @@ void launchLocalWorkers(const TrainArgs& a, const GlobalOptions& global) {
   const dist::LaunchReport report = dist::launchRanks(ranks, options);
   if (report.succeeded()) return;
   const std::string resume =
-      fmt::format("understudy-cli train -w {} --config {}{} --workers {} --resume", a.workspace,
-                  a.config, setOptions(a), a.workers);
+      fmt::format("understudy-cli train -w {} --config {}{} --workers {}{} --resume", a.workspace,
+                  a.config, setOptions(a), a.workers, nodeOptions(a));
   if (report.forwardedSignal != 0 && report.failed.empty())
     throw US_ERROR("training interrupted: " + report.summary())
         .hint("the ranks agree to stop and rank 0 saves a checkpoint; continue with: " + resume);
@@ -394,11 +473,19 @@ void addTrainCommands(CLI::App& app, GlobalOptions& global) {
                   "(docs/distributed.md)")
       ->check(CLI::Range(1, 1024));
   sub->add_option("--master-port", a->masterPort,
-                  "With --workers: the rendezvous port on 127.0.0.1 (default: a free one)")
+                  "With --workers: the rendezvous port (default: a free one)")
       ->check(CLI::Range(1, 65535));
+  sub->add_option("--master-addr", a->masterAddr,
+                  "With --workers: the address the ranks reach rank 0 (this machine) at; the rendezvous "
+                  "listens on it alone (default 127.0.0.1; needed with --nodes beyond loopback)");
+  sub->add_option("--nodes", a->nodes,
+                  "With --workers N: ranks 1..N-1 on these registered nodes over ssh, round-robin "
+                  "(rank 0 runs here; `understudy-cli nodes`, docs/distributed.md)")
+      ->delimiter(',')
+      ->type_name("NAME[,NAME...]");
   sub->callback([a, &global] {
     if (a->workers > 0)
-      launchLocalWorkers(*a, global);
+      launchWorkers(*a, global);
     else
       runTraining(*a, global, RankRole{});
   });

@@ -268,10 +268,10 @@ std::string LaunchReport::summary() const {
       return fmt::format(
           "stalled: no heartbeat for {:.1f} s; the launcher killed it with SIGKILL {:.1f} s after the start{}",
           r.stalledAfter, r.seconds, remoteKill(r));
-    std::string how = r.howItEnded();
+    std::string how = "it " + r.howItEnded();
     if (!r.node.empty() && r.signal == 0 && r.exitCode == 255)
-      how = "ended: its ssh exited with status 255 (the connection failed, or the rank was killed there)";
-    return fmt::format("failed: it {} {:.1f} s after the start{}", how, r.seconds, remoteKill(r));
+      how = "its ssh exited with status 255 (the connection failed, or the rank was killed there)";
+    return fmt::format("failed: {} {:.1f} s after the start{}", how, r.seconds, remoteKill(r));
   };
   std::string out;
   if (forwardedSignal != 0)
@@ -405,7 +405,8 @@ bool readLines(Prepared& p, Channel& c, RankEnd& end, const LaunchOptions& optio
 }
 
 // `ssh ... kill -s KILL -- -<pid>` for a remote rank: started now, its
-// output appended to the rank's log; the caller reaps it. 0: not started.
+// output discarded (the rank's log keeps the rank's last words; the exit
+// status says what it found); the caller reaps it. 0: not started.
 pid_t startRemoteKill(const RankProcess& r, int remotePid, int devNull) {
   if (!r.remote || remotePid <= 0 || r.remote->sshPrefix.empty()) return 0;
   std::vector<std::string> args = r.remote->sshPrefix;
@@ -413,8 +414,6 @@ pid_t startRemoteKill(const RankProcess& r, int remotePid, int devNull) {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  Fd log;
-  if (!r.logFile.empty()) log.fd = ::open(r.logFile.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
   const pid_t launcher = ::getpid();
   const pid_t pid = ::fork();
   if (pid != 0) return pid < 0 ? 0 : pid;
@@ -429,10 +428,10 @@ pid_t startRemoteKill(const RankProcess& r, int remotePid, int devNull) {
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  if (devNull >= 0) ::dup2(devNull, STDIN_FILENO);
-  if (log.fd >= 0) {
-    ::dup2(log.fd, STDOUT_FILENO);
-    ::dup2(log.fd, STDERR_FILENO);
+  if (devNull >= 0) {
+    ::dup2(devNull, STDIN_FILENO);
+    ::dup2(devNull, STDOUT_FILENO);
+    ::dup2(devNull, STDERR_FILENO);
   }
   ::execv(r.program.c_str(), argv.data());
   ::_exit(127);
@@ -460,7 +459,7 @@ LaunchReport launchRanks(const std::vector<RankProcess>& ranks, const LaunchOpti
   std::vector<Prepared> prepared;
   prepared.reserve(ranks.size());
   for (const RankProcess& r : ranks) prepared.push_back(prepare(r, heartbeat));
-  Fd devNull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  Fd devNull(::open("/dev/null", O_RDWR | O_CLOEXEC));
 
   const ForwardingHandlers handlers;
   std::fflush(nullptr);  // nothing buffered twice, and the launcher's lines come first
@@ -471,8 +470,17 @@ LaunchReport launchRanks(const std::vector<RankProcess>& ranks, const LaunchOpti
   // Signals go to a rank's whole process group (its pid: it leads it).
   auto signalRank = [&](std::size_t i, int signal) { ::kill(-report.ranks[i].pid, signal); };
   for (std::size_t i = 0; i < ranks.size(); ++i) {
+    // SIGINT and SIGTERM wait while the child still has the launcher's
+    // handlers: one arriving then (the launcher stopping the job at once)
+    // is delivered after the child has reset them, and ends it.
+    sigset_t blocked, previous;
+    sigemptyset(&blocked);
+    sigaddset(&blocked, SIGINT);
+    sigaddset(&blocked, SIGTERM);
+    ::sigprocmask(SIG_BLOCK, &blocked, &previous);
     const pid_t pid = ::fork();
     if (pid == 0) becomeRank(ranks[i], prepared[i], self, devNull.fd);
+    ::sigprocmask(SIG_SETMASK, &previous, nullptr);
     if (pid < 0) {
       const std::string why = std::strerror(errno);
       for (std::size_t j = 0; j < i; ++j) {
