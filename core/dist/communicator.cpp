@@ -115,8 +115,11 @@ std::shared_ptr<Communicator> Communicator::connect(const DistEnvironment& env, 
 #endif
     if (c->m_backend == "gloo") {
       auto opts = c10d::ProcessGroupGloo::Options::create(millis(options.timeoutSeconds));
-      // The interface that reaches MASTER_ADDR (loopback for local jobs).
-      opts->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(env.masterAddr));
+      // Gloo's sockets bind to this machine's address on the route to
+      // MASTER_ADDR (loopback for local jobs; on a node, its address facing
+      // rank 0's machine): MASTER_ADDR itself is not an address of a node.
+      const std::string local = localAddressTowards(env.masterAddr, env.masterPort);
+      opts->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(local.empty() ? env.masterAddr : local));
       c->m_group = std::make_unique<GroupOf<c10d::ProcessGroupGloo>>(
           c10::make_intrusive<c10d::ProcessGroupGloo>(c->m_store, env.rank, env.worldSize, opts));
     }

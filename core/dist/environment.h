@@ -27,6 +27,12 @@ struct DistEnvironment {
 // understudy::Error naming the variable that is missing or malformed.
 DistEnvironment readDistEnvironment(const std::function<const char*(const char*)>& getenv = nullptr);
 
+// This machine's address on the route to `host` (e.g. MASTER_ADDR): the
+// source address the kernel would use for a datagram to host:port (nothing
+// is sent). "127.0.0.1" for 127.0.0.1, the LAN address for a peer on the LAN.
+// "" when `host` does not resolve or has no route.
+std::string localAddressTowards(const std::string& host, int port);
+
 // The environment variables of rank `rank` of a job (for launchers).
 std::vector<std::pair<std::string, std::string>> torchrunVariables(const DistEnvironment& env);
 

@@ -73,6 +73,16 @@ class TestDistSync : public QObject {
     QCOMPARE(env.source, std::string("slurm"));
   }
 
+  void testTheLocalAddressTowardsAHostIsOnItsRoute() {
+    // Loopback reaches loopback; an address of this machine is itself; an unknown host gives "".
+    QCOMPARE(QString::fromStdString(dist::localAddressTowards("127.0.0.1", 29500)), QString("127.0.0.1"));
+    QCOMPARE(QString::fromStdString(dist::localAddressTowards("127.0.0.2", 29500)), QString("127.0.0.1"));
+    QCOMPARE(QString::fromStdString(dist::localAddressTowards("localhost", 29500)).startsWith("127.0.0.1") ||
+                 dist::localAddressTowards("localhost", 29500) == "::1",
+             true);
+    QCOMPARE(QString::fromStdString(dist::localAddressTowards("no-such-host.invalid", 29500)), QString());
+  }
+
   void testMissingOrBadVariablesAreNamed() {
     test::expectError([&] { (void)dist::readDistEnvironment(fakeEnv({{"MASTER_PORT", "1"}, {"RANK", "0"}, {"WORLD_SIZE", "1"}})); }, {"MASTER_ADDR"});
     test::expectError([&] { (void)dist::readDistEnvironment(fakeEnv({{"MASTER_ADDR", "a"}, {"MASTER_PORT", "1"}, {"RANK", "0"}})); }, {"WORLD_SIZE is not set"});
