@@ -144,14 +144,9 @@ std::string address(const NodeRow& n) {
 // and an empty user leave those to the ssh config.
 std::vector<std::string> sshArgv(const NodeRow& node, int connectTimeoutS,
                                  const std::string& remoteCommand) {
-  std::vector<std::string> argv = {"ssh"};
-  if (const char* config = std::getenv("UNDERSTUDY_SSH_CONFIG"); config && *config)
-    argv.insert(argv.end(), {"-F", config});
-  argv.insert(argv.end(), {"-o", "BatchMode=yes", "-o",
-                           "ConnectTimeout=" + std::to_string(connectTimeoutS)});
-  if (node.port != 22) argv.insert(argv.end(), {"-p", std::to_string(node.port)});
-  if (!node.user.empty()) argv.insert(argv.end(), {"-l", node.user});
-  argv.insert(argv.end(), {"--", node.host, remoteCommand});
+  std::vector<std::string> argv =
+      understudy::sshArgv({node.host, node.user, node.port}, connectTimeoutS);
+  argv.push_back(remoteCommand);
   return argv;
 }
 

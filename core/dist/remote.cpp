@@ -30,14 +30,7 @@ std::string findSsh() {
 }
 
 std::vector<std::string> sshPrefix(const RemoteNode& node) {
-  std::vector<std::string> argv = {"ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=20"};
-  if (const char* config = std::getenv("UNDERSTUDY_SSH_CONFIG"); config && *config)
-    argv.insert(argv.end(), {"-F", config});
-  if (node.port != 22) argv.insert(argv.end(), {"-p", std::to_string(node.port)});
-  if (!node.user.empty()) argv.insert(argv.end(), {"-l", node.user});
-  // "--": a host starting with '-' is a host, not an option.
-  argv.insert(argv.end(), {"--", node.host});
-  return argv;
+  return sshArgv({node.host, node.user, node.port}, 20);
 }
 
 std::string remoteRankScript(const RemoteNode& node, const std::string& nodeWorkspace,

@@ -4,7 +4,7 @@
 // (BatchMode=yes), the user's keys and ssh config, or the file named in
 // UNDERSTUDY_SSH_CONFIG (`ssh -F`):
 //
-//   ssh -o BatchMode=yes -o ConnectTimeout=20 [-F CONFIG] [-p PORT] [-l USER] -- HOST 'sh' '-c' '<script>'
+//   ssh [-F CONFIG] -o BatchMode=yes -o ConnectTimeout=20 [-p PORT] [-l USER] -- HOST 'sh' '-c' '<script>'
 //   <script> = cd '<node workspace>' && exec env 'MASTER_ADDR=…' … 'UNDERSTUDY_HEARTBEAT_FD=3'
 //              'UNDERSTUDY_WATCH_STDIN=1' '<binary>' '<arg>' … 3>&1 1>&2
 //
@@ -39,7 +39,8 @@ struct RemoteNode {
 // there is none.
 std::string findSsh();
 
-// `ssh <options> -- HOST`: a shell command appended to it runs on the node.
+// `ssh <options> -- HOST` (sshArgv, core/util/shell_quote.h): a shell
+// command appended to it runs on the node.
 // argv[0] is "ssh".
 std::vector<std::string> sshPrefix(const RemoteNode& node);
 

@@ -21,4 +21,19 @@ std::string shellQuote(const std::string& word);
 // POSIX shell splits back into exactly `words`.
 std::string shellCommand(const std::vector<std::string>& words);
 
+// Where an ssh login goes: a host (address or Host alias), a user ('' =
+// ssh's default or the ssh config's) and a port (22 = the default).
+struct SshTarget {
+  std::string host;
+  std::string user;
+  int port = 22;
+};
+
+// The one ssh command line Understudy uses (`nodes test`, remote ranks and
+// their clean-up): `ssh [-F $UNDERSTUDY_SSH_CONFIG] -o BatchMode=yes
+// -o ConnectTimeout=S [-p PORT] [-l USER] -- HOST`. BatchMode: never a
+// password prompt; "--": a host starting with '-' is a host, not an option.
+// A shell command appended to it (quoted with shellCommand) runs there.
+std::vector<std::string> sshArgv(const SshTarget& target, int connectTimeoutSeconds);
+
 }  // namespace understudy

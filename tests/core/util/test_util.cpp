@@ -358,6 +358,24 @@ class TestUtil : public QObject {
     return words;
   }
 
+  // The one ssh command line: BatchMode always (no password prompt), the
+  // test's config file when UNDERSTUDY_SSH_CONFIG is set, -p / -l only when
+  // they differ from ssh's defaults, and "--" before the host.
+  void testSshArgvHasBatchModeConfigPortUserAndDashDash() {
+    qunsetenv("UNDERSTUDY_SSH_CONFIG");
+    const std::vector<std::string> plain = understudy::sshArgv({"gpu1", "", 22}, 20);
+    const std::vector<std::string> plainWanted = {"ssh", "-o", "BatchMode=yes", "-o",
+                                                  "ConnectTimeout=20", "--", "gpu1"};
+    QVERIFY(plain == plainWanted);
+    qputenv("UNDERSTUDY_SSH_CONFIG", "/tmp/x config");
+    const std::vector<std::string> full = understudy::sshArgv({"-oProxyCommand=x", "me", 2222}, 5);
+    qunsetenv("UNDERSTUDY_SSH_CONFIG");
+    const std::vector<std::string> fullWanted = {
+        "ssh", "-F", "/tmp/x config", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5",
+        "-p", "2222", "-l", "me", "--", "-oProxyCommand=x"};
+    QVERIFY(full == fullWanted);
+  }
+
   void testShellQuoteRoundTripsNastyWordsThroughSh() {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
