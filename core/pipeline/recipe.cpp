@@ -17,7 +17,7 @@ namespace understudy::pipeline {
 namespace {
 
 // Keys a student entry has beyond the trainer's.
-const std::set<std::string> kStudentKeys = {"group", "seeds", "workers"};
+const std::set<std::string> kStudentKeys = {"group", "seeds", "workers", "nodes", "master_addr"};
 
 // `over` laid on `base`, map by map; leaves and lists come whole from `over`.
 // Values keep their nodes, so errors still point at their lines.
@@ -148,11 +148,19 @@ void readStudents(YamlSection& root, Recipe& r) {
     YamlSection entry(list[i], path, r.file);
     std::vector<std::uint64_t> seeds;
     int workers = 1;
-    std::string group;
+    std::string group, masterAddr;
+    std::vector<std::string> nodes;
     entry.read("seeds", seeds);
     entry.read("workers", workers);
     entry.read("group", group);
-    if (workers < 1 || workers > 64) throw entry.errorAt("workers", "must be 1..64 local ranks");
+    entry.read("nodes", nodes);
+    entry.read("master_addr", masterAddr);
+    if (workers < 1 || workers > 64) throw entry.errorAt("workers", "must be 1..64 ranks");
+    if (!nodes.empty() && workers < 2)
+      throw entry.errorAt("nodes", "needs workers: 2 or more (rank 0 runs here, the others on the nodes)")
+          .hint("workers: 4\n      nodes: [gpu1, gpu2]");
+    if (!masterAddr.empty() && nodes.empty())
+      throw entry.errorAt("master_addr", "is only for ranks on nodes").hint("add nodes: [NAME, ...] or remove master_addr");
     const train::TrainerConfig base = readTrainer(deepMerge(defaults, list[i], kStudentKeys), path, r, "");
     if (seeds.empty()) seeds.push_back(base.seed);
     for (std::uint64_t seed : seeds) {
@@ -161,6 +169,8 @@ void readStudents(YamlSection& root, Recipe& r) {
       if (seeds.size() > 1) cfg.name = fmt::format("{}-seed{}", base.name, seed);
       RecipeModel m = describeModel(cfg, workers);
       m.group = group.empty() ? base.name : group;
+      m.nodes = nodes;
+      m.masterAddr = masterAddr;
       if (!names.insert(m.name).second)
         throw entry.errorAt("name", "model '" + m.name + "' is named twice in the recipe").hint("give every model its own name");
       r.students.push_back(std::move(m));

@@ -32,6 +32,11 @@ struct RecipeModel {
   std::string role;        // teacher | student | baseline
   std::uint64_t seed = 1;
   int workers = 1;         // > 1: `train --workers N` (distribution.algorithm says how)
+  // Ranks 1..N-1 on these registered nodes (`train --nodes`; rank 0 runs
+  // here) and the address they reach rank 0 at (`--master-addr`). Where the
+  // ranks run is not part of the step's key: it does not change the result.
+  std::vector<std::string> nodes;
+  std::string masterAddr;
   std::string algorithm;   // "" for one process, else sync | gtc | bmuf
   std::string configYaml;  // the trainer config, canonical (TrainerConfig::toYaml)
   std::vector<std::string> trainSets, validationSets;

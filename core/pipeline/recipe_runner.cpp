@@ -52,6 +52,12 @@ StepPlan trainStep(const RecipeModel& m, const fs::path& root, const fs::path& f
   p.outputs = {"models/" + m.name + "/" + train::ModelBundle::kWeightsFile};
   p.args = {"train", "-w", root.string(), "--config", modelConfigFile(folder, m.name).string()};
   if (m.workers > 1) p.args.insert(p.args.end(), {"--workers", std::to_string(m.workers)});
+  if (!m.nodes.empty()) {
+    std::string names;
+    for (const auto& n : m.nodes) names += (names.empty() ? "" : ",") + n;
+    p.args.insert(p.args.end(), {"--nodes", names});
+  }
+  if (!m.masterAddr.empty()) p.args.insert(p.args.end(), {"--master-addr", m.masterAddr});
   p.resumeArgs = {"--resume"};
   return p;
 }

@@ -119,6 +119,16 @@ class TestRecipePlan : public QObject {
     QCOMPARE(gtc.args[gtc.args.size() - 2], std::string("--workers"));
     QCOMPARE(gtc.resumeArgs, std::vector<std::string>{"--resume"});
     QVERIFY(gtc.config.find("workers: 2") != std::string::npos);
+    // Ranks on nodes: --nodes and --master-addr on the command, the same key
+    // (where the ranks run does not change what they compute).
+    const Recipe onNodes = parseRecipe(
+        replaced(kRecipe, "      workers: 2\n", "      workers: 2\n      nodes: [n1, n2]\n      master_addr: 10.0.0.1\n"),
+        "t.yaml");
+    const auto planOnNodes = planRecipe(onNodes, "/ws");
+    const StepPlan& remote = planOnNodes[static_cast<std::size_t>(index("train", "gtc"))];
+    const std::vector<std::string> tail(remote.args.end() - 6, remote.args.end());
+    QCOMPARE(tail, (std::vector<std::string>{"--workers", "2", "--nodes", "n1,n2", "--master-addr", "10.0.0.1"}));
+    QCOMPARE(remote.key(), gtc.key());
     // Every step has its own key.
     std::set<std::string> keys;
     for (const auto& s : plan) keys.insert(s.key());
@@ -169,6 +179,7 @@ class TestRecipePlan : public QObject {
                       "      streams: {kind: interleave, ratio: '1:4'}\n      data: {soft: [elsewhere]}"),
              24, "elsewhere");
     expectAt(replaced(kRecipe, "    - name: gtc", "    - name: base"), 25, "named twice");
+    expectAt(replaced(kRecipe, "      group: baseline\n", "      group: baseline\n      nodes: [n1]\n"), 20, "workers: 2 or more");
   }
 };
 
