@@ -397,6 +397,11 @@ void launchWorkers(const TrainArgs& a, const GlobalOptions& global) {
   };
   const dist::LaunchReport report = dist::launchRanks(ranks, options);
   if (report.succeeded()) return;
+  // Rank 0 records its own end; one killed or stalled could not: the
+  // launcher marks its run failed with the reason.
+  if (!report.ranks.empty() && !report.ranks.front().ok())
+    RunStore(workspace.db()).failRunsOfProcess(report.ranks.front().pid,
+                                               "distributed training failed: " + report.summary());
   const std::string resume =
       fmt::format("understudy-cli train -w {} --config {}{} --workers {}{} --resume", a.workspace,
                   a.config, setOptions(a), a.workers, nodeOptions(a));

@@ -128,6 +128,17 @@ int RunStore::reapOrphanedRuns() {
   return static_cast<int>(gone.size());
 }
 
+int RunStore::failRunsOfProcess(int pid, const std::string& error) {
+  SQLite::Statement u(m_db,
+                      "UPDATE runs SET status = 'failed', error = ?, finished_at = ? "
+                      "WHERE status = 'running' AND host = ? AND pid = ?");
+  u.bind(1, error);
+  u.bind(2, isoTimeNow());
+  u.bind(3, hostName());
+  u.bind(4, pid);
+  return u.exec();
+}
+
 std::vector<RunRow> RunStore::listRuns(int limit) {
   SQLite::Statement q(m_db, std::string("SELECT ") + kRunColumns +
                                 " FROM runs r ORDER BY r.id DESC LIMIT ?");

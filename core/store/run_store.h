@@ -64,6 +64,10 @@ class RunStore {
   // power loss) as failed, saying so. Rows of other hosts are left alone:
   // their coordinator may still be alive. Returns how many were marked.
   int reapOrphanedRuns();
+  // Marks the `running` rows that process `pid` of this host recorded as
+  // failed with `error`: a launcher's word on a rank 0 that was killed or
+  // stalled before it could record its end. Returns how many were marked.
+  int failRunsOfProcess(int pid, const std::string& error);
   std::vector<RunRow> listRuns(int limit = 1000);
   std::optional<RunRow> run(std::int64_t runId);
   std::vector<MetricPoint> metrics(std::int64_t runId, const std::string& name);
