@@ -140,13 +140,14 @@ Prepared prepare(const RankProcess& r, bool heartbeat) {
   return p;
 }
 
-// In the child, after fork(): async-signal-safe calls only.
-[[noreturn]] void becomeRank(const RankProcess& r, Prepared& p, pid_t launcher, int devNull) {
-  // Its own process group: a Ctrl-C in the terminal reaches the launcher
-  // alone, which forwards it once to every rank.
+// In a child, right after fork() (async-signal-safe calls only): its own
+// process group (a Ctrl-C in the terminal reaches the launcher alone, which
+// forwards it once to every rank), SIGKILL when the launcher goes however
+// it goes (set before checking the parent: if the launcher died before
+// prctl, the parent is already another), and default SIGINT/SIGTERM with
+// nothing blocked (the launcher blocks them around fork).
+void becomeOwnGroupTiedTo(pid_t launcher) {
   ::setpgid(0, 0);
-  // Killed when the launcher goes, however it goes. Set before checking the
-  // parent: if the launcher died before prctl, the parent is already another.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() != launcher) ::_exit(127);
   struct sigaction dfl {};
@@ -157,6 +158,11 @@ Prepared prepare(const RankProcess& r, bool heartbeat) {
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+// In the child, after fork(): async-signal-safe calls only.
+[[noreturn]] void becomeRank(const RankProcess& r, Prepared& p, pid_t launcher, int devNull) {
+  becomeOwnGroupTiedTo(launcher);
   // dup2 onto a descriptor clears close-on-exec; onto itself it does not.
   auto keepAs = [](int fd, int target) {
     if (fd == target)
@@ -417,17 +423,7 @@ pid_t startRemoteKill(const RankProcess& r, int remotePid, int devNull) {
   const pid_t launcher = ::getpid();
   const pid_t pid = ::fork();
   if (pid != 0) return pid < 0 ? 0 : pid;
-  ::setpgid(0, 0);
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (::getppid() != launcher) ::_exit(127);
-  struct sigaction dfl {};
-  dfl.sa_handler = SIG_DFL;
-  sigemptyset(&dfl.sa_mask);
-  ::sigaction(SIGINT, &dfl, nullptr);
-  ::sigaction(SIGTERM, &dfl, nullptr);
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  becomeOwnGroupTiedTo(launcher);
   if (devNull >= 0) {
     ::dup2(devNull, STDIN_FILENO);
     ::dup2(devNull, STDOUT_FILENO);

@@ -22,6 +22,7 @@
 #include <cerrno>
 #include <functional>
 
+#include "support/dist_job_config.h"
 #include "support/sql_query.h"
 #include "support/sshd_fixture.h"
 #include "support/test_support.h"
@@ -84,18 +85,7 @@ class TestTrainSsh : public QObject {
   QString m_ws, m_db, m_nodeWs, m_configDir;
 
   QString writeConfig(const QString& name) const {
-    const QString path = m_configDir + "/" + name + ".yaml";
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly)) return {};
-    f.write(QString("name: %1\nrole: teacher\nseed: 1\nthreads: 1\nmax_steps: 6\n"
-                    "data:\n  train: [synth-labeled]\n  validation_fraction: 0.1\n"
-                    "model:\n  preset: teacher-tiny\nbatching:\n  max_frames: 400\n"
-                    "optimizer:\n  kind: adam\n  lr: 0.003\nvalidation:\n  every: 1000\n"
-                    "checkpoint:\n  every: 3\n  keep: 2\n"
-                    "distribution:\n  algorithm: sync\n  timeout_s: 20\n  connect_timeout_s: 60\n  heartbeat_s: 4\n")
-                .arg(name)
-                .toUtf8());
-    return path;
+    return understudy::test::writeDistJobConfig(m_configDir + "/" + name + ".yaml", name);
   }
 
   // A `train --workers 2 --nodes n1` in the background, stdout collected.
@@ -204,7 +194,9 @@ class TestTrainSsh : public QObject {
     QVERIFY2(job.process.waitForFinished(20000), "the launcher did not exit after the remote rank was killed");
     const double seconds = sinceKill.elapsed() / 1000.0;
     qInfo("launcher exit %.2f s after SIGKILL of the remote rank", seconds);
-    QVERIFY2(seconds < 2.0, qPrintable(QString("%1 s").arg(seconds)));
+    // 2 s to notice and stop the job, plus the clean-up's own ssh login on
+    // the node (about 1 s on loopback; more on a loaded 2-core CI machine).
+    QVERIFY2(seconds < 2.0 + 1.5, qPrintable(QString("%1 s").arg(seconds)));
     QCOMPARE(job.process.exitCode(), 1);
     const QString err = job.err();
     QVERIFY2(err.contains(QString("rank 1 of 2 on node n1 (127.0.0.1, pid %1 there) failed first: its ssh exited "
@@ -230,7 +222,8 @@ class TestTrainSsh : public QObject {
     if (!exited) ::kill(-job.remote1, SIGKILL);
     QVERIFY2(exited, "the launcher did not exit after the remote rank was stopped");
     qInfo("launcher exit %.2f s after SIGSTOP of the remote rank (heartbeat_s 4)", seconds);
-    QVERIFY2(seconds < 4.0 + 2.0, qPrintable(QString("%1 s").arg(seconds)));
+    // The heartbeat, then as for a killed rank: 2 s plus the clean-up's login.
+    QVERIFY2(seconds < 4.0 + 2.0 + 1.5, qPrintable(QString("%1 s").arg(seconds)));
     QCOMPARE(job.process.exitCode(), 1);
     const QString err = job.err();
     QVERIFY2(err.contains(QString("rank 1 of 2 on node n1 (127.0.0.1, pid %1 there) stalled: no heartbeat for 4.")

@@ -25,6 +25,7 @@
 #include <QtTest>
 #include <functional>
 
+#include "support/dist_job_config.h"
 #include "support/sql_query.h"
 #include "support/test_support.h"
 
@@ -130,21 +131,8 @@ class TestTrainWorkers : public QObject {
   QTemporaryDir m_dir;
   QString m_ws, m_db;
 
-  // A tiny run: 11 batches of <= 400 frames per epoch (5 per rank), one thread,
-  // a checkpoint every 3 steps, a short collective timeout and heartbeat.
   QString writeConfig(const QString& name) const {
-    const QString path = m_dir.filePath(name + ".yaml");
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly)) return {};
-    f.write(QString("name: %1\nrole: teacher\nseed: 1\nthreads: 1\nmax_steps: 6\n"
-                    "data:\n  train: [synth-labeled]\n  validation_fraction: 0.1\n"
-                    "model:\n  preset: teacher-tiny\nbatching:\n  max_frames: 400\n"
-                    "optimizer:\n  kind: adam\n  lr: 0.003\nvalidation:\n  every: 1000\n"
-                    "checkpoint:\n  every: 3\n  keep: 2\n"
-                    "distribution:\n  algorithm: sync\n  timeout_s: 20\n  connect_timeout_s: 60\n  heartbeat_s: 4\n")
-                .arg(name)
-                .toUtf8());
-    return path;
+    return understudy::test::writeDistJobConfig(m_dir.filePath(name + ".yaml"), name);
   }
 
   // A `train --workers 2` in the background, its stdout collected as it comes.

@@ -50,6 +50,21 @@ class TestTrainCli : public QObject {
   QString m_ws;
   QString m_db;
 
+ private:
+  // The labeled-only student recipe, without its validation sets (this
+  // workspace has features for synth-labeled only), renamed when `name` is given.
+  QString writeLabeledOnlyStudent(const QString& file, const std::string& name = {}) {
+    const QString cfg = m_dir.filePath(file);
+    std::ifstream in((kRecipes + "student-tiny-labeled-only.yaml").toStdString());
+    std::ofstream out(cfg.toStdString());
+    for (std::string line; std::getline(in, line);) {
+      if (line.find("validation: [synth-test-clean") != std::string::npos) continue;
+      if (!name.empty() && line.rfind("name:", 0) == 0) line = "name: " + name;
+      out << line << "\n";
+    }
+    return cfg;
+  }
+
  private slots:
   void initTestCase() {
     m_ws = m_dir.filePath("ws");
@@ -125,15 +140,7 @@ class TestTrainCli : public QObject {
   }
 
   void testCtrlCCheckpointsAndResumeFinishes() {
-    // The labeled-only student recipe, without its validation sets (this
-    // workspace has features for synth-labeled only).
-    const QString cfg = m_dir.filePath("student.yaml");
-    {
-      std::ifstream in((kRecipes + "student-tiny-labeled-only.yaml").toStdString());
-      std::ofstream out(cfg.toStdString());
-      for (std::string line; std::getline(in, line);)
-        if (line.find("validation: [synth-test-clean") == std::string::npos) out << line << "\n";
-    }
+    const QString cfg = writeLabeledOnlyStudent("student.yaml");
     QProcess p;
     p.start(understudy::test::cliPath(),
             {"-q", "train", "-w", m_ws, "--config", cfg, "--max-steps", "100000"});
@@ -201,16 +208,7 @@ class TestTrainCli : public QObject {
   // SIGTERM (how the recipe runner, the GUI and batch systems stop a job)
   // does what Ctrl-C does for a one-process train: checkpoint, run cancelled.
   void testSigtermCheckpointsAndMarksTheRunCancelled() {
-    const QString cfg = m_dir.filePath("student-term.yaml");
-    {
-      std::ifstream in((kRecipes + "student-tiny-labeled-only.yaml").toStdString());
-      std::ofstream out(cfg.toStdString());
-      for (std::string line; std::getline(in, line);) {
-        if (line.find("validation: [synth-test-clean") != std::string::npos) continue;
-        if (line.rfind("name:", 0) == 0) line = "name: student-term";
-        out << line << "\n";
-      }
-    }
+    const QString cfg = writeLabeledOnlyStudent("student-term.yaml", "student-term");
     QProcess p;
     p.start(understudy::test::cliPath(),
             {"-q", "train", "-w", m_ws, "--config", cfg, "--max-steps", "100000"});
