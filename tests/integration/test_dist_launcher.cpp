@@ -134,8 +134,12 @@ class TestDistLauncher : public QObject {
   }
 
   void testARankIgnoringSigtermIsKilledAfterTheGrace() {
-    std::vector<RankProcess> ranks{shell(0, 2, "sleep 0.3; kill -9 $$", log("kill0.log")),
-                                   shell(1, 2, "trap '' TERM; exec sleep 30", log("kill1.log"))};
+    // Rank 0 dies once rank 1 ignores SIGTERM (it says so with a file: on a
+    // loaded machine its shell may not have run `trap` yet after a fixed wait).
+    const std::string ready = log("kill1.ready");
+    std::vector<RankProcess> ranks{
+        shell(0, 2, "while [ ! -e '" + ready + "' ]; do sleep 0.01; done; sleep 0.3; kill -9 $$", log("kill0.log")),
+        shell(1, 2, "trap '' TERM; : > '" + ready + "'; exec sleep 30", log("kill1.log"))};
     LaunchOptions options;
     options.killGraceSeconds = 0.5;
     const auto start = std::chrono::steady_clock::now();
@@ -155,17 +159,22 @@ class TestDistLauncher : public QObject {
   }
 
   void testASignalToTheLauncherReachesEveryRankOnce() {
-    // Each rank counts the SIGINTs it gets for half a second, then reports.
-    const std::string script =
-        "n=0; trap 'n=$((n+1))' INT; i=0; "
-        "while [ $i -lt 40 ]; do sleep 0.05; i=$((i+1)); done; echo $n; exit 5";
-    std::vector<RankProcess> ranks{shell(0, 2, script, log("int0.log")),
-                                   shell(1, 2, script, log("int1.log"))};
+    // Each rank counts the SIGINTs it gets for two seconds, then reports.
+    // It says when its trap is set (a file), and the SIGINT comes after both
+    // are: on a loaded machine a shell can take longer than any fixed wait.
+    const std::string ready0 = log("int0.ready"), ready1 = log("int1.ready");
+    auto script = [](const std::string& ready) {
+      return "n=0; trap 'n=$((n+1))' INT; : > '" + ready + "'; i=0; "
+             "while [ $i -lt 40 ]; do sleep 0.05; i=$((i+1)); done; echo $n; exit 5";
+    };
+    std::vector<RankProcess> ranks{shell(0, 2, script(ready0), log("int0.log")),
+                                   shell(1, 2, script(ready1), log("int1.log"))};
     LaunchOptions options;
-    options.onStarted = [](int rank, int) {
+    options.onStarted = [ready0, ready1](int rank, int) {
       if (rank == 1)
-        std::thread([] {
-          std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        std::thread([ready0, ready1] {
+          for (int i = 0; i < 200 && !(std::filesystem::exists(ready0) && std::filesystem::exists(ready1)); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
           ::kill(::getpid(), SIGINT);
         }).detach();
     };
