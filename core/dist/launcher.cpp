@@ -185,6 +185,11 @@ void becomeOwnGroupTiedTo(pid_t launcher) {
     }
     if (p.beatWrite.fd >= 0) keepAs(p.beatWrite.fd, kRankHeartbeatFd);
   }
+  // Nothing else the launcher inherited reaches the rank (a test runner's or
+  // a shell's open descriptors): only stdin, stdout, stderr and, locally
+  // with heartbeats, fd 3.
+  const bool beatsOnFd3 = !r.remote && p.beatWrite.fd >= 0;
+  ::close_range(beatsOnFd3 ? kRankHeartbeatFd + 1 : 3, ~0U, 0);
   ::execve(r.program.c_str(), p.argv.data(), p.envp.data());
   const char* what = "understudy launcher: cannot execute the rank's program: ";
   const char* why = std::strerror(errno);  // not formally async-signal-safe; only read
