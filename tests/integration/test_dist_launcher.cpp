@@ -21,8 +21,10 @@
 
 #include "core/dist/environment.h"
 #include "core/dist/launcher.h"
+#include "support/process_groups.h"
 
 using namespace understudy::dist;
+using understudy::test::groupGone;
 
 namespace {
 
@@ -50,34 +52,6 @@ std::string slurp(const std::string& path) {
 }
 
 bool alive(int pid) { return ::kill(pid, 0) == 0; }
-
-// No living process is left in the process group `pgid` (within a second).
-// A killed member orphaned to init stays a zombie, still in the group, until
-// init reaps it (seconds, in some containers): it counts as gone, found by
-// its group in /proc/<pid>/stat, not by name.
-bool onlyZombiesIn(int pgid) {
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    const std::string stat = slurp(entry.path().string() + "/stat");
-    const auto close = stat.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream fields(stat.substr(close + 2));
-    std::string state;
-    int ppid = 0, group = 0;
-    fields >> state >> ppid >> group;
-    if (group == pgid && state != "Z") return false;
-  }
-  return true;
-}
-
-bool groupGone(int pgid) {
-  for (int i = 0; i < 100; ++i) {
-    if ((::kill(-pgid, 0) == -1 && errno == ESRCH) || onlyZombiesIn(pgid)) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return false;
-}
 
 double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -223,7 +197,7 @@ class TestDistLauncher : public QObject {
     const int child = std::stoi(slurp(log("stall1.child")));
     QVERIFY(child > 0);
     for (int pgid : {report.ranks[0].pid, report.ranks[1].pid})
-      QVERIFY2(groupGone(pgid), qPrintable(QString("process group %1 is not empty").arg(pgid)));
+      QVERIFY2(groupGone(pgid, 1000), qPrintable(QString("process group %1 is not empty").arg(pgid)));
   }
 
   void testWithoutHeartbeatsARankIsNeverStalled() {
@@ -257,8 +231,8 @@ class TestDistLauncher : public QObject {
     const int there = report.ranks[1].reportedPid;
     QVERIFY(there > 0 && there != report.ranks[1].pid);
     QCOMPARE(report.ranks[1].remoteKillStatus, 0);
-    QVERIFY2(groupGone(there), "the stopped remote rank's process group is still there");
-    QVERIFY(groupGone(report.ranks[1].pid));
+    QVERIFY2(groupGone(there, 1000), "the stopped remote rank's process group is still there");
+    QVERIFY(groupGone(report.ranks[1].pid, 1000));
     const std::string s = report.summary();
     QVERIFY2(s.find("rank 1 of 2 on node fake (127.0.0.1, pid " + std::to_string(there) +
                     " there) stalled: no heartbeat for 1.") == 0,

@@ -23,52 +23,21 @@
 #include <functional>
 
 #include "support/dist_job_config.h"
+#include "support/process_groups.h"
 #include "support/sql_query.h"
 #include "support/sshd_fixture.h"
 #include "support/test_support.h"
 
+using understudy::test::groupGone;
 using understudy::test::outputOf;
+using understudy::test::readProcFile;
+using understudy::test::waitFor;
 using understudy::test::ProcessResult;
 using understudy::test::queryText;
 using understudy::test::runCli;
 using understudy::test::SshdFixture;
 
 namespace {
-
-bool waitFor(const std::function<bool()>& condition, int timeoutMs) {
-  QElapsedTimer t;
-  t.start();
-  while (!condition()) {
-    if (t.elapsed() > timeoutMs) return false;
-    QThread::msleep(20);
-  }
-  return true;
-}
-
-QByteArray readProcFile(int pid, const char* what) {
-  QFile f(QString("/proc/%1/%2").arg(pid).arg(what));
-  return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-// No living process in the process group `pgid` (zombies waiting for init count as gone).
-bool groupGone(int pgid) {
-  return waitFor(
-      [&] {
-        if (::kill(-pgid, 0) == -1 && errno == ESRCH) return true;
-        for (const QString& name : QDir("/proc").entryList(QDir::Dirs)) {
-          bool ok = false;
-          const int pid = name.toInt(&ok);
-          if (!ok) continue;
-          const QByteArray stat = readProcFile(pid, "stat");
-          const int close = stat.lastIndexOf(')');
-          if (close < 0) continue;
-          const QList<QByteArray> fields = stat.mid(close + 2).split(' ');  // state ppid pgrp
-          if (fields.size() > 2 && fields[2].toInt() == pgid && fields[0] != "Z") return false;
-        }
-        return true;
-      },
-      3000);
-}
 
 QString lossOf(const QString& text) {
   const auto m = QRegularExpression("validation accuracy [0-9.]+% \\(loss ([0-9.]+)\\)").match(text);
@@ -204,8 +173,8 @@ class TestTrainSsh : public QObject {
                               .arg(job.remote1)),
              qPrintable(err.right(3000)));
     QVERIFY2(err.contains("nothing of it left on n1"), qPrintable(err.right(3000)));
-    QVERIFY2(groupGone(job.remote1), "the remote rank's process group is not empty");
-    QVERIFY2(groupGone(job.local0), "rank 0's process group is not empty");
+    QVERIFY2(groupGone(job.remote1, 3000), "the remote rank's process group is not empty");
+    QVERIFY2(groupGone(job.local0, 3000), "rank 0's process group is not empty");
     QCOMPARE(queryText(m_db, "SELECT status FROM runs WHERE name = 'ssh-kill'"), std::string("failed"));
     verifyNothingRan();
   }
@@ -230,10 +199,10 @@ class TestTrainSsh : public QObject {
                               .arg(job.remote1)),
              qPrintable(err.right(3000)));
     QVERIFY2(err.contains("its process group on n1 killed over ssh"), qPrintable(err.right(3000)));
-    const bool gone = groupGone(job.remote1);
+    const bool gone = groupGone(job.remote1, 3000);
     if (!gone) ::kill(-job.remote1, SIGKILL);
     QVERIFY2(gone, "the stopped remote rank is still there");
-    QVERIFY2(groupGone(job.local0), "rank 0's process group is not empty");
+    QVERIFY2(groupGone(job.local0, 3000), "rank 0's process group is not empty");
     verifyNothingRan();
   }
 };

@@ -26,10 +26,15 @@
 #include <functional>
 
 #include "support/dist_job_config.h"
+#include "support/process_groups.h"
 #include "support/sql_query.h"
 #include "support/test_support.h"
 
+using understudy::test::allPids;
+using understudy::test::groupGone;
 using understudy::test::outputOf;
+using understudy::test::readProcFile;
+using understudy::test::waitFor;
 using understudy::test::ProcessResult;
 using understudy::test::processAlive;
 using understudy::test::queryScalar;
@@ -38,27 +43,12 @@ using understudy::test::runCli;
 
 namespace {
 
-QByteArray readProcFile(int pid, const char* what) {
-  QFile f(QString("/proc/%1/%2").arg(pid).arg(what));
-  return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
 int parentOf(int pid) {
   const QByteArray stat = readProcFile(pid, "stat");
   const int close = stat.lastIndexOf(')');
   if (close < 0) return -1;
   const QList<QByteArray> fields = stat.mid(close + 2).split(' ');  // state ppid ...
   return fields.size() > 1 ? fields[1].toInt() : -1;
-}
-
-QList<int> allPids() {
-  QList<int> pids;
-  for (const QString& name : QDir("/proc").entryList(QDir::Dirs)) {
-    bool ok = false;
-    const int pid = name.toInt(&ok);
-    if (ok) pids << pid;
-  }
-  return pids;
 }
 
 // Living `understudy-cli ... worker -w WS ...` processes of this workspace.
@@ -81,35 +71,6 @@ QMap<int, int> ranksOf(int launcher) {
       if (var.startsWith("RANK=")) byRank[var.mid(5).toInt()] = pid;
   }
   return byRank;
-}
-
-bool waitFor(const std::function<bool()>& condition, int timeoutMs) {
-  QElapsedTimer t;
-  t.start();
-  while (!condition()) {
-    if (t.elapsed() > timeoutMs) return false;
-    QThread::msleep(20);
-  }
-  return true;
-}
-
-// No living process is left in the process group `pgid` (a rank's pid: it
-// leads its group). Killed members orphaned to init stay zombies in the group
-// until init reaps them (seconds, in some containers): they count as gone.
-// Found by the group in /proc/<pid>/stat, never by name.
-bool onlyZombiesIn(int pgid) {
-  for (int pid : allPids()) {
-    const QByteArray stat = readProcFile(pid, "stat");
-    const int close = stat.lastIndexOf(')');
-    if (close < 0) continue;
-    const QList<QByteArray> fields = stat.mid(close + 2).split(' ');  // state ppid pgrp ...
-    if (fields.size() > 2 && fields[2].toInt() == pgid && fields[0] != "Z") return false;
-  }
-  return true;
-}
-
-bool groupGone(int pgid) {
-  return waitFor([&] { return (::kill(-pgid, 0) == -1 && errno == ESRCH) || onlyZombiesIn(pgid); }, 2000);
 }
 
 // The highest step of a ckpt-<step>.pt in `dir` (-1: none).
@@ -181,7 +142,7 @@ class TestTrainWorkers : public QObject {
   void verifyNoProcessLeft(const QMap<int, int>& ranks) {
     QStringList left;
     for (auto it = ranks.begin(); it != ranks.end(); ++it)
-      if (!groupGone(it.value())) {
+      if (!groupGone(it.value(), 2000)) {
         left << QString("rank %1 (process group %2)").arg(it.key()).arg(it.value());
         ::kill(-it.value(), SIGKILL);
       }
