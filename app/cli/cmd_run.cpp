@@ -10,8 +10,8 @@
 #include "app/cli/commands.h"
 #include "app/cli/event_stream.h"
 #include "app/cli/report_plots.h"
-#include "core/pipeline/recipe.h"
 #include "core/pipeline/recipe_runner.h"
+#include "core/recipe/recipe.h"
 #include "core/recipe/trainer_config.h"
 #include "core/store/workspace.h"
 
@@ -35,7 +35,7 @@ std::vector<std::string> stepGlobalArgs(const GlobalOptions& global) {
 }
 
 void runRecipeCommand(const RunArgs& a, const GlobalOptions& global) {
-  const pipeline::Recipe recipe = pipeline::loadRecipe(a.recipe);  // errors before anything is made
+  const recipe::Recipe recipe = recipe::loadRecipe(a.recipe);  // errors before anything is made
   if (!Workspace::isWorkspace(a.workspace)) {
     if (a.dryRun) {
       std::printf("%s is not a workspace yet: every step would run.\n", a.workspace.c_str());
@@ -59,7 +59,7 @@ void runRecipeCommand(const RunArgs& a, const GlobalOptions& global) {
       events = openEventStream(global, runId);
       return events ? &events->writer() : nullptr;
     };
-  o.report = [&ws](const pipeline::Recipe& r, std::int64_t runId) {
+  o.report = [&ws](const recipe::Recipe& r, std::int64_t runId) {
     const auto files = writeReportWithPlots(ws, pipeline::reportSpec(r, runId), pipeline::defaultReportDir(ws));
     std::printf("Report: %s (%zu plots)\n", files.markdown.c_str(), files.plots.size());
   };

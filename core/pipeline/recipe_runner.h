@@ -18,13 +18,18 @@
 #include <string>
 #include <vector>
 
-#include "core/pipeline/recipe.h"
 #include "core/pipeline/report.h"
 #include "core/pipeline/step.h"
+#include "core/recipe/recipe.h"
 #include "core/store/workspace.h"
 #include "core/util/events.h"
 
 namespace understudy::pipeline {
+
+// The recipe schema and its parser live in core/recipe (torch-free, shared
+// with the GUI's wizard); the runner plans and runs what they read.
+using recipe::Recipe;
+using recipe::RecipeModel;
 
 // The steps of a recipe in the order they run: synthesis, features and
 // targets per dataset, the teacher, its labels, each student, then every

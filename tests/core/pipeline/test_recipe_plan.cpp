@@ -1,4 +1,4 @@
-// core/pipeline: reading recipes (strict keys with lines, student defaults,
+// core/recipe's recipe parser and core/pipeline's planner: reading recipes (strict keys with lines, student defaults,
 // seeds, what the recipe fills in) and planning their steps (order, commands,
 // and keys that change exactly when a step's config or anything upstream does).
 #include <QtTest>
@@ -9,12 +9,13 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/pipeline/recipe.h"
 #include "core/pipeline/recipe_runner.h"
+#include "core/recipe/recipe.h"
 #include "core/util/error.h"
 
 using namespace understudy;
 using namespace understudy::pipeline;
+using understudy::recipe::parseRecipe;
 
 namespace {
 

@@ -8,6 +8,8 @@
 // round trip, the table's keys = toYaml()'s keys = docs/training.md's key
 // reference with the same defaults, errors with key and line, --set, a
 // checkpoint config from before later sections resuming, ModelOptions.
+// And the recipe schema (core/recipe/recipe.h), parsed here without LibTorch
+// (test_recipe_plan covers its keys and planning).
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -21,6 +23,7 @@
 
 #include "core/recipe/field_table.h"
 #include "core/recipe/model_options.h"
+#include "core/recipe/recipe.h"
 #include "core/recipe/trainer_config.h"
 #include "core/util/error.h"
 #include "core/util/yaml_config.h"
@@ -668,6 +671,38 @@ class TestRecipe : public QObject {
     } catch (const Error& e) {
       QCOMPARE(QString::fromStdString(e.keyName()), QString("layers"));
       QCOMPARE(e.lineNumber().value_or(-1), 2L);
+    }
+  }
+
+  // ---- recipes ------------------------------------------------------------------
+
+  // The recipe parser is part of this torch-free module (the GUI's wizard
+  // parses the recipes it writes): a teacher and a student read, the trainer
+  // sections completed from the datasets, errors at their line.
+  void testRecipeParsesHere() {
+    const std::string text =
+        "name: r\n"
+        "datasets: {labeled: [l], unlabeled: [u], tests: [t]}\n"
+        "teacher:\n"
+        "  name: teach\n"
+        "  model: {preset: teacher-tiny}\n"
+        "students:\n"
+        "  models:\n"
+        "    - name: stu\n"
+        "      streams: {kind: interleave}\n"
+        "      seeds: [1, 2]\n";
+    const Recipe r = parseRecipe(text, "r.yaml");
+    QCOMPARE(QString::fromStdString(r.teacher.name), QString("teach"));
+    QCOMPARE(r.students.size(), std::size_t(2));
+    QCOMPARE(QString::fromStdString(r.students[1].name), QString("stu-seed2"));
+    QCOMPARE(r.students[0].softSets, std::vector<std::string>{"u"});
+    QCOMPARE(r.students[0].trainSets, std::vector<std::string>{"l"});
+    try {
+      parseRecipe(text + "labeling: {top_k: 0}\n", "r.yaml");
+      QFAIL("accepted top_k: 0");
+    } catch (const Error& e) {
+      QCOMPARE(QString::fromStdString(e.keyName()), QString("labeling.top_k"));
+      QCOMPARE(e.lineNumber().value_or(-1), 11L);
     }
   }
 

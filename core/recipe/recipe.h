@@ -1,5 +1,7 @@
 // Recipes: one YAML file that names a whole semi-supervised experiment, from
-// the corpus to the WER table (docs/recipes.md lists every key).
+// the corpus to the WER table (docs/recipes.md lists every key). The schema
+// and its parser are torch- and Qt-free: the CLI's `run`, the pipeline's
+// runner (core/pipeline) and the GUI's run wizard read recipes through it.
 //
 //   Recipe r = loadRecipe("recipes/tiny.yaml");   // strict: unknown keys name their line
 //   for (const auto& m : r.students) ...           // seeds expanded, defaults merged
@@ -14,7 +16,7 @@
 #include <string>
 #include <vector>
 
-namespace understudy::pipeline {
+namespace understudy::recipe {
 
 // The built-in synthetic corpus (`corpus synth`), when the recipe makes it.
 struct RecipeSynth {
@@ -83,4 +85,4 @@ struct Recipe {
 Recipe loadRecipe(const std::string& path);
 Recipe parseRecipe(const std::string& text, const std::string& fileName);
 
-}  // namespace understudy::pipeline
+}  // namespace understudy::recipe

@@ -1,4 +1,4 @@
-#include "core/pipeline/recipe.h"
+#include "core/recipe/recipe.h"
 
 #include <fmt/format.h>
 
@@ -8,11 +8,11 @@
 #include <sstream>
 
 #include "core/audio/fbank.h"
-#include "core/train/trainer_config.h"
+#include "core/recipe/trainer_config.h"
 #include "core/util/error.h"
 #include "core/util/yaml_config.h"
 
-namespace understudy::pipeline {
+namespace understudy::recipe {
 
 namespace {
 
@@ -67,12 +67,12 @@ void appendUnique(std::vector<std::string>& to, const std::vector<std::string>& 
 
 // A trainer section read as `train --config` reads it, then completed with
 // what the recipe knows, then checked again as a whole.
-train::TrainerConfig readTrainer(const YAML::Node& node, const std::string& path, const Recipe& r,
+TrainerConfig readTrainer(const YAML::Node& node, const std::string& path, const Recipe& r,
                                  const std::string& defaultRole) {
   YamlSection s(node, path, r.file);
-  train::TrainerConfig cfg;
+  TrainerConfig cfg;
   try {
-    cfg = train::TrainerConfig::fromYaml(s);
+    cfg = TrainerConfig::fromYaml(s);
   } catch (Error& e) {
     if (!e.keyName().empty() && e.keyName().rfind(path, 0) != 0) e.key(path + "." + e.keyName());
     throw;
@@ -97,7 +97,7 @@ train::TrainerConfig readTrainer(const YAML::Node& node, const std::string& path
 }
 
 // What the plan and the report need of one model's config.
-RecipeModel describeModel(const train::TrainerConfig& cfg, int workers) {
+RecipeModel describeModel(const TrainerConfig& cfg, int workers) {
   RecipeModel m;
   m.name = cfg.name;
   m.group = cfg.name;
@@ -161,10 +161,10 @@ void readStudents(YamlSection& root, Recipe& r) {
           .hint("workers: 4\n      nodes: [gpu1, gpu2]");
     if (!masterAddr.empty() && nodes.empty())
       throw entry.errorAt("master_addr", "is only for ranks on nodes").hint("add nodes: [NAME, ...] or remove master_addr");
-    const train::TrainerConfig base = readTrainer(deepMerge(defaults, list[i], kStudentKeys), path, r, "");
+    const TrainerConfig base = readTrainer(deepMerge(defaults, list[i], kStudentKeys), path, r, "");
     if (seeds.empty()) seeds.push_back(base.seed);
     for (std::uint64_t seed : seeds) {
-      train::TrainerConfig cfg = base;
+      TrainerConfig cfg = base;
       cfg.seed = seed;
       if (seeds.size() > 1) cfg.name = fmt::format("{}-seed{}", base.name, seed);
       RecipeModel m = describeModel(cfg, workers);
@@ -291,4 +291,4 @@ Recipe loadRecipe(const std::string& path) {
   return parseRecipe(text.str(), path);
 }
 
-}  // namespace understudy::pipeline
+}  // namespace understudy::recipe
