@@ -1,0 +1,347 @@
+// The jobs panel (docs/gui.md "Jobs") driven the way the workbench drives it:
+// how understudy-cli is found; a real tiny recipe launched through JobsPanel
+// (QProcess, `--events -`) finishes and shows as finished, next to a run
+// started from a terminal; a job stopped during training leaves a checkpoint
+// and its cancelled run resumes to the end; a job that ignores SIGTERM is
+// killed after the grace period. Runs offscreen; about 40 s on 2 cores.
+#include <QAction>
+#include <QDir>
+#include <QFile>
+#include <QPlainTextEdit>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "core/store/workspace.h"
+#include "support/sql_query.h"
+#include "ui/jobs/cli_program.h"
+#include "ui/jobs/job.h"
+#include "ui/jobs/job_controller.h"
+#include "ui/jobs/job_event.h"
+#include "ui/jobs/jobs_panel.h"
+#include "ui/jobs/jobs_table_model.h"
+
+using namespace understudy::ui;
+using understudy::test::queryText;
+
+namespace {
+
+constexpr int kJobTimeoutMs = 120000;
+
+// Synthesis (a third of the tiny corpus), features and targets of the labeled set: ~10 s.
+const char* const kPrepRecipe = R"(name: jobs-prep
+jobs: 2
+corpus:
+  synth: {profile: tiny, seed: 1, scale: 0.3}
+datasets:
+  labeled: [synth-labeled]
+)";
+
+// The same steps (cached after kPrepRecipe) and a small model trained for
+// 200 steps with a checkpoint every 5: long enough to stop in the middle.
+const char* const kTrainRecipe = R"(name: jobs-train
+jobs: 2
+corpus:
+  synth: {profile: tiny, seed: 1, scale: 0.3}
+datasets:
+  labeled: [synth-labeled]
+teacher:
+  name: jobs-teacher
+  seed: 1
+  threads: 1
+  max_steps: 200
+  model: {preset: student-tiny}
+  batching: {max_frames: 1000}
+  optimizer: {kind: adam, lr: 0.003}
+  validation: {every: 0}
+  checkpoint: {every: 5, keep: 2}
+)";
+
+bool writeFile(const QString& path, const QByteArray& text, bool executable = false) {
+  QFile f(path);
+  if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) return false;
+  f.write(text);
+  f.close();
+  if (executable) f.setPermissions(f.permissions() | QFileDevice::ExeOwner | QFileDevice::ExeUser);
+  return true;
+}
+
+QString cellText(JobsPanel& panel, int row, int column) {
+  return panel.model()->index(row, column).data().toString();
+}
+
+// Restores an environment variable when the scope ends.
+class EnvGuard {
+ public:
+  explicit EnvGuard(const char* name) : m_name(name), m_had(qEnvironmentVariableIsSet(name)), m_value(qgetenv(name)) {}
+  ~EnvGuard() {
+    if (m_had)
+      qputenv(m_name, m_value);
+    else
+      qunsetenv(m_name);
+  }
+
+ private:
+  const char* m_name;
+  bool m_had;
+  QByteArray m_value;
+};
+
+struct ErrorRecorder {
+  QStringList messages;
+  void attach(JobsPanel& panel) {
+    QObject::connect(&panel, &JobsPanel::errorOccurred, &panel,
+                     [this](const QString&, const QString& message) { messages << message; });
+  }
+};
+
+}  // namespace
+
+class TestUiJobs : public QObject {
+  Q_OBJECT
+
+  QTemporaryDir m_tmp;
+  QString m_cli;
+  QString m_ws;
+
+ private slots:
+  void initTestCase() {
+    QVERIFY(m_tmp.isValid());
+    // CTest sets UNDERSTUDY_CLI; run by hand, the binary this test was built against.
+    if (!qEnvironmentVariableIsSet(kCliEnvironmentVariable)) qputenv(kCliEnvironmentVariable, UNDERSTUDY_CLI_PATH);
+    m_cli = qEnvironmentVariable(kCliEnvironmentVariable);
+    QVERIFY2(QFileInfo(m_cli).isExecutable(), qPrintable(m_cli));
+    m_ws = m_tmp.filePath("ws");
+    understudy::Workspace::create(m_ws.toStdString());
+    QVERIFY(writeFile(m_tmp.filePath("prep.yaml"), kPrepRecipe));
+    QVERIFY(writeFile(m_tmp.filePath("train.yaml"), kTrainRecipe));
+  }
+
+  void testCliProgramLookup() {
+    EnvGuard env(kCliEnvironmentVariable);
+    EnvGuard path("PATH");
+    QString error;
+    QCOMPARE(cliProgram(&error), QFileInfo(m_cli).absoluteFilePath());
+
+    // Set but wrong: an error that names the variable and the value, no silent fallback.
+    qputenv(kCliEnvironmentVariable, "/nonexistent/understudy-cli");
+    QVERIFY(cliProgram(&error).isEmpty());
+    QVERIFY2(error.contains("UNDERSTUDY_CLI") && error.contains("/nonexistent/understudy-cli"), qPrintable(error));
+
+    // Unset: next to the application (installed, and the build tree's app/cli sibling), then PATH.
+    qunsetenv(kCliEnvironmentVariable);
+    const QStringList next = cliProgramCandidatesNextToApplication();
+    QCOMPARE(next.size(), 2);
+    QCOMPARE(next[0], QCoreApplication::applicationDirPath() + "/understudy-cli");
+    QCOMPARE(next[1], QDir::cleanPath(QCoreApplication::applicationDirPath() + "/../cli/understudy-cli"));
+    const QString bin = m_tmp.filePath("bin");
+    QVERIFY(QDir().mkpath(bin));
+    QVERIFY(QFile::link(m_cli, bin + "/understudy-cli"));
+    qputenv("PATH", bin.toLocal8Bit());
+    QCOMPARE(cliProgram(&error), bin + "/understudy-cli");
+
+    qputenv("PATH", m_tmp.filePath("empty").toLocal8Bit());
+    error.clear();
+    QVERIFY(cliProgram(&error).isEmpty());
+    for (const QString& where : next) QVERIFY2(error.contains(where), qPrintable(error));
+    QVERIFY2(error.contains("PATH") && error.contains("UNDERSTUDY_CLI"), qPrintable(error));
+  }
+
+  void testEventReaderKeepsPartialLines() {
+    JobEventReader reader;
+    QList<JobEvent> events = reader.feed(R"({"time":1.5,"run":7,"type":"progress","name":"recipe","step":2,"value":0.5,)");
+    QVERIFY(events.isEmpty());
+    events = reader.feed(R"("detail":"[3/4] train t","done":2,"total":4})" "\nnot json\n");
+    QCOMPARE(events.size(), 1);
+    QCOMPARE(events[0].run, qint64(7));
+    QCOMPARE(events[0].type, QString("progress"));
+    QCOMPARE(events[0].step.value_or(-1), qint64(2));
+    QCOMPARE(events[0].value.value_or(-1), 0.5);
+    QCOMPARE(events[0].extraString("detail"), QString("[3/4] train t"));
+    QVERIFY(!events[0].extras.contains("run"));
+    QCOMPARE(reader.malformedLines(), 1);
+    QVERIFY2(reader.lastError().contains("line 2"), qPrintable(reader.lastError()));
+  }
+
+  void testLaunchRefusedWithAMessage() {
+    JobsPanel panel;
+    ErrorRecorder errors;
+    errors.attach(panel);
+    QVERIFY(panel.launchRecipe(m_tmp.filePath("prep.yaml")) == nullptr);  // no workspace yet
+    QVERIFY2(errors.messages.size() == 1 && errors.messages[0].contains("no workspace"),
+             qPrintable(errors.messages.join('|')));
+    QVERIFY(!panel.launchAction()->isEnabled());
+
+    QVERIFY(panel.setWorkspacePath(m_ws));
+    QVERIFY(panel.launchAction()->isEnabled());
+    QVERIFY(panel.launchRecipe(m_tmp.filePath("missing.yaml")) == nullptr);
+    QVERIFY2(errors.messages.size() == 2 && errors.messages[1].contains("missing.yaml"),
+             qPrintable(errors.messages.join('|')));
+
+    EnvGuard env(kCliEnvironmentVariable);
+    qputenv(kCliEnvironmentVariable, "/nonexistent/understudy-cli");
+    QVERIFY(panel.launchRecipe(m_tmp.filePath("prep.yaml")) == nullptr);
+    QVERIFY2(errors.messages.size() == 3 && errors.messages[2].contains("/nonexistent/understudy-cli"),
+             qPrintable(errors.messages.join('|')));
+    QCOMPARE(panel.controller()->jobs().size(), 0);
+  }
+
+  void testTinyRecipeFinishesInThePanel() {
+    JobsPanel panel;
+    ErrorRecorder errors;
+    errors.attach(panel);
+    panel.setPollIntervalMs(100);
+    QVERIFY(panel.setWorkspacePath(m_ws));
+    Job* job = panel.launchRecipe(m_tmp.filePath("prep.yaml"));
+    QVERIFY(job != nullptr);
+    QCOMPARE(panel.selectedJob(), job);
+    QTRY_VERIFY_WITH_TIMEOUT(!job->isActive(), kJobTimeoutMs);
+    QVERIFY2(job->state() == Job::State::Finished, qPrintable(job->log()));
+    QVERIFY(job->recipeRunId() > 0);
+    QCOMPARE(job->progress(), 1.0);
+    QCOMPARE(job->eventReader().malformedLines(), 0);
+    // The steps' events came through the same stream: synth, features, targets.
+    QCOMPARE(job->runIds().size(), 4);
+    QVERIFY2(job->log().contains("Recipe 'jobs-prep' finished: 3 steps, 3 ran"), qPrintable(job->log()));
+    // The log view follows the selected job.
+    QVERIFY(panel.logView()->toPlainText().contains("Recipe 'jobs-prep' finished"));
+
+    // The panel lists the recipe's run, as finished, started by this window.
+    const int row = panel.model()->rowOfRun(job->recipeRunId());
+    QVERIFY(row >= 0);
+    QCOMPARE(cellText(panel, row, JobsTableModel::StatusColumn), QString("finished"));
+    QCOMPARE(cellText(panel, row, JobsTableModel::KindColumn), QString("recipe"));
+    QCOMPARE(cellText(panel, row, JobsTableModel::NameColumn), QString("jobs-prep"));
+    QVERIFY(cellText(panel, row, JobsTableModel::OriginColumn).contains("this window"));
+    QCOMPARE(panel.model()->rowCount(), 1);  // the steps are hidden ...
+    panel.setShowSteps(true);                 // ... until asked for
+    QCOMPARE(panel.model()->rowCount(), 4);
+    panel.setShowSteps(false);
+
+    // A run started from a terminal appears on a later poll, as someone else's.
+    QProcess terminal;
+    terminal.start(m_cli, {"-q", "run", m_tmp.filePath("prep.yaml"), "-w", m_ws});
+    QVERIFY(terminal.waitForFinished(kJobTimeoutMs));
+    QCOMPARE(terminal.exitCode(), 0);
+    const qint64 other = QString::fromStdString(
+        queryText(m_ws + "/workspace.db", "SELECT MAX(id) FROM runs WHERE kind = 'recipe'")).toLongLong();
+    QVERIFY(other > job->recipeRunId());
+    QTRY_VERIFY_WITH_TIMEOUT(panel.model()->rowOfRun(other) >= 0, 5000);
+    const int otherRow = panel.model()->rowOfRun(other);
+    QCOMPARE(otherRow, 0);  // newest first
+    QCOMPARE(cellText(panel, otherRow, JobsTableModel::StatusColumn), QString("finished"));
+    QCOMPARE(cellText(panel, otherRow, JobsTableModel::OriginColumn), QString("elsewhere"));
+    QVERIFY(panel.model()->index(otherRow, 0).data(JobsTableModel::JobIdRole).toInt() == 0);
+    QVERIFY2(errors.messages.isEmpty(), qPrintable(errors.messages.join('|')));
+  }
+
+  void testStoppedJobLeavesACheckpointAndResumes() {
+    JobsPanel panel;
+    ErrorRecorder errors;
+    errors.attach(panel);
+    panel.setPollIntervalMs(100);
+    QVERIFY(panel.setWorkspacePath(m_ws));
+    panel.show();  // shortcuts need a shown panel
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+
+    // Launch through the action, with the file dialog replaced.
+    panel.setRecipeChooser([this](QWidget*) { return m_tmp.filePath("train.yaml"); });
+    panel.launchAction()->trigger();
+    QCOMPARE(panel.controller()->jobs().size(), 1);
+    Job* job = panel.controller()->jobs().front();
+    const QString checkpoints = m_ws + "/models/jobs-teacher/checkpoints";
+    QTRY_VERIFY_WITH_TIMEOUT(!QDir(checkpoints).entryList({"ckpt-*"}, QDir::Files).isEmpty() || !job->isActive(),
+                             kJobTimeoutMs);
+    QVERIFY2(job->isActive(), qPrintable("ended before its first checkpoint:\n" + job->log()));
+    QCOMPARE(panel.selectedJob(), job);
+    QVERIFY(panel.stopAction()->isEnabled());
+    QVERIFY(!panel.resumeAction()->isEnabled());
+    QTest::keySequence(panel.tableView(), panel.stopAction()->shortcut());  // Ctrl+.
+    QCOMPARE(job->state(), Job::State::Stopping);
+    QTRY_VERIFY_WITH_TIMEOUT(!job->isActive(), 30000);
+    QVERIFY2(job->state() == Job::State::Cancelled, qPrintable(job->log()));
+    QVERIFY2(job->errorMessage().contains("cancelled"), qPrintable(job->errorMessage()));
+    QVERIFY2(job->log().contains("checkpoint saved"), qPrintable(job->log()));
+
+    // The database says so too: the training step and the recipe were cancelled, not failed,
+    // and the step left a checkpoint to resume from.
+    const QString db = m_ws + "/workspace.db";
+    QCOMPARE(queryText(db, "SELECT status FROM runs WHERE kind = 'train' AND name = 'jobs-teacher'"),
+             std::string("cancelled"));
+    QCOMPARE(queryText(db, "SELECT status FROM runs WHERE id = " + std::to_string(job->recipeRunId())),
+             std::string("cancelled"));
+    QVERIFY(!QDir(checkpoints).entryList({"ckpt-*"}, QDir::Files).isEmpty());
+    const qint64 stoppedAt =
+        QString::fromStdString(queryText(db, "SELECT MAX(step) FROM metrics m JOIN runs r ON r.id = m.run_id "
+                                             "WHERE r.name = 'jobs-teacher' AND m.name = 'train/loss'")).toLongLong();
+    QVERIFY2(stoppedAt >= 5 && stoppedAt < 200, qPrintable(QString::number(stoppedAt)));
+
+    const int row = panel.model()->rowOfRun(job->recipeRunId());
+    QVERIFY(row >= 0);
+    QCOMPARE(cellText(panel, row, JobsTableModel::StatusColumn), QString("cancelled"));
+    QCOMPARE(panel.selectedRunId(), job->recipeRunId());
+    QVERIFY(!panel.stopAction()->isEnabled());
+    QVERIFY(panel.resumeAction()->isEnabled());
+
+    // Resume (Ctrl+Shift+R): the same recipe again; the training step continues from its checkpoint.
+    QTest::keySequence(panel.tableView(), panel.resumeAction()->shortcut());
+    QCOMPARE(panel.controller()->jobs().size(), 2);
+    Job* again = panel.controller()->jobs().back();
+    QCOMPARE(again->recipePath(), job->recipePath());
+    QTRY_VERIFY_WITH_TIMEOUT(!again->isActive(), kJobTimeoutMs);
+    QVERIFY2(again->state() == Job::State::Finished, qPrintable(again->log()));
+    QVERIFY2(again->log().contains("resuming") && again->log().contains("--resume"), qPrintable(again->log()));
+    QVERIFY2(again->log().contains("# resuming at step"), qPrintable(again->log()));
+    QVERIFY2(!again->log().contains("starting from scratch"), qPrintable(again->log()));
+    QCOMPARE(queryText(db, "SELECT COUNT(*) FROM runs WHERE kind = 'train' AND name = 'jobs-teacher' AND status = "
+                           "'finished'"),
+             std::string("1"));
+    // The resumed run trained only the steps after the checkpoint.
+    const qint64 firstResumed = QString::fromStdString(queryText(
+        db, "SELECT MIN(step) FROM metrics m JOIN runs r ON r.id = m.run_id WHERE r.name = 'jobs-teacher' AND "
+            "r.status = 'finished' AND m.name = 'train/loss'")).toLongLong();
+    QVERIFY2(firstResumed > 1, qPrintable(QString::number(firstResumed)));
+    QVERIFY(QFile::exists(m_ws + "/models/jobs-teacher/model.pt"));
+    QTRY_COMPARE_WITH_TIMEOUT(cellText(panel, panel.model()->rowOfRun(again->recipeRunId()),
+                                       JobsTableModel::StatusColumn),
+                              QString("finished"), 5000);
+    QVERIFY2(errors.messages.isEmpty(), qPrintable(errors.messages.join('|')));
+  }
+
+  void testJobIgnoringSigtermIsKilledAfterTheGracePeriod() {
+    // A stand-in for understudy-cli that reports a recipe run, then ignores SIGTERM.
+    const QString fake = m_tmp.filePath("stubborn-cli");
+    QVERIFY(writeFile(fake,
+                      "#!/bin/sh\n"
+                      "trap '' TERM\n"
+                      "echo '{\"time\":1,\"run\":99,\"type\":\"status\",\"name\":\"started\",\"kind\":\"recipe\"}'\n"
+                      "echo '{\"time\":1,\"run\":99,\"type\":\"progress\",\"name\":\"recipe\",\"step\":1,"
+                      "\"value\":0.25,\"detail\":\"[2/4] train x\"}'\n"
+                      "while :; do sleep 0.05; done\n",
+                      true));
+    JobController jobs;
+    jobs.setWorkspacePath(m_ws);
+    jobs.setProgram(fake);
+    jobs.setStopGraceMs(500);
+    Job* job = jobs.launchRecipe(m_tmp.filePath("prep.yaml"));
+    QVERIFY(job != nullptr);
+    QTRY_COMPARE_WITH_TIMEOUT(job->state(), Job::State::Running, 10000);
+    QCOMPARE(job->recipeRunId(), qint64(99));
+    QCOMPARE(job->progress(), 0.25);
+    QCOMPARE(job->progressText(), QString("[2/4] train x"));
+    QElapsedTimer clock;
+    clock.start();
+    jobs.stop(job);
+    QTest::qWait(200);
+    QCOMPARE(job->state(), Job::State::Stopping);  // SIGTERM alone does not end it
+    QTRY_VERIFY_WITH_TIMEOUT(!job->isActive(), 10000);
+    QCOMPARE(job->state(), Job::State::Killed);
+    QVERIFY2(clock.elapsed() >= 450, qPrintable(QString::number(clock.elapsed())));
+    QVERIFY2(job->errorMessage().contains("SIGKILL"), qPrintable(job->errorMessage()));
+  }
+};
+
+QTEST_MAIN(TestUiJobs)
+#include "test_ui_jobs.moc"
