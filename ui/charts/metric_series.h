@@ -1,0 +1,75 @@
+// What the training charts hold in memory: one MetricSeries per (run, metric
+// name), in step order, with its debiased EMA kept up to date as points
+// arrive, and the wide CSV written from them. No QCustomPlot, no SQL.
+#pragma once
+
+#include <QHash>
+#include <QIODevice>
+#include <QList>
+#include <QString>
+#include <QStringList>
+#include <map>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "ui/charts/smoothing.h"
+
+namespace understudy::ui::charts {
+
+struct MetricSeries {
+  qint64 runId = 0;
+  QString name;
+  std::vector<double> step;  // strictly increasing
+  std::vector<double> value;
+  std::vector<double> wall;    // seconds since the Unix epoch, non-decreasing
+  std::vector<double> smooth;  // debiased EMA of value, same length
+
+  // Appends one point. A step at or before the last one means the run was
+  // resumed from an earlier checkpoint and records those steps again: the
+  // points from that step on are dropped first, so the latest record wins.
+  void append(double step, double value, double wallTime);
+  void setSmoothing(double weight);
+  void clear();
+  std::size_t size() const { return step.size(); }
+
+ private:
+  void resmooth();
+  DebiasedEma m_ema;
+};
+
+// The charts' panels: which metric names each one draws (docs/gui.md,
+// "Training charts"). Names come from the trainer (core/train/trainer.cpp).
+enum class ChartPanel { Loss, FrameAccuracy, LearningRate, FramesPerSecond, BytesPerStep, Other };
+QList<ChartPanel> allChartPanels();
+QString chartPanelTitle(ChartPanel panel);
+ChartPanel chartPanelOf(const QString& metricName);
+
+class MetricSeriesStore {
+ public:
+  using Key = std::pair<qint64, QString>;
+
+  void clear() { m_series.clear(); }
+  // Forgets the runs not in `runIds`.
+  void retainRuns(const QList<qint64>& runIds);
+  MetricSeries& series(qint64 runId, const QString& name);
+  const MetricSeries* find(qint64 runId, const QString& name) const;
+  void setSmoothing(double weight);
+  double smoothing() const { return m_smoothing; }
+  // Every series, ordered by run id, then name.
+  std::vector<const MetricSeries*> all() const;
+  std::size_t pointCount() const;
+
+  // The wide CSV: a header `step,<label of run>/<metric>,...` and one row per
+  // step any series has, its raw values (an empty cell where a series has no
+  // point at that step). `runLabel` names a run's columns ("run 12" when absent).
+  // Returns false and sets *error when the device cannot be written.
+  bool writeWideCsv(QIODevice& out, const QHash<qint64, QString>& runLabel,
+                    QString* error = nullptr) const;
+
+ private:
+  std::map<Key, std::unique_ptr<MetricSeries>> m_series;
+  double m_smoothing = 0.0;
+};
+
+}  // namespace understudy::ui::charts

@@ -1,0 +1,616 @@
+#include "ui/charts/training_chart_view.h"
+
+#include <qcustomplot.h>
+
+#include <QAction>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QSaveFile>
+#include <QSet>
+#include <QSlider>
+#include <QTime>
+#include <QTimer>
+#include <QToolBar>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
+
+#include "ui/charts/envelope.h"
+#include "ui/workspace/workspace_session.h"
+
+namespace understudy::ui::charts {
+
+namespace {
+
+constexpr int kSmoothingSteps = 1000;      // the slider's range: b = value / 1000
+constexpr double kDefaultSmoothing = 0.6;  // TensorBoard's default
+constexpr int kMaxLegendItems = 12;
+
+QString graphKey(qint64 runId, const QString& metric) {
+  return QString::number(runId) + QLatin1Char('\n') + metric;
+}
+
+// Well-separated hues for the runs, in selection order.
+QColor runColour(int index) {
+  static const QColor palette[] = {
+      QColor(31, 119, 180),  QColor(214, 39, 40),  QColor(44, 160, 44),   QColor(255, 127, 14),
+      QColor(148, 103, 189), QColor(140, 86, 75),  QColor(227, 119, 194), QColor(23, 190, 207),
+      QColor(188, 189, 34),  QColor(127, 127, 127)};
+  constexpr int n = static_cast<int>(sizeof palette / sizeof palette[0]);
+  if (index < n) return palette[index];
+  return QColor::fromHsvF(std::fmod(index * 0.618033988749895, 1.0), 0.75, 0.8);
+}
+
+Qt::PenStyle metricStyle(int index) {
+  static const Qt::PenStyle styles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine,
+                                        Qt::DashDotDotLine};
+  return styles[index % 5];
+}
+
+QVector<double> gather(const std::vector<double>& from, const std::vector<std::size_t>& keep,
+                       double offset = 0.0) {
+  QVector<double> out(static_cast<int>(keep.size()));
+  for (int k = 0; k < out.size(); ++k) out[k] = from[keep[static_cast<std::size_t>(k)]] - offset;
+  return out;
+}
+
+}  // namespace
+
+TrainingChartView::TrainingChartView(QWidget* parent)
+    : QWidget(parent), m_feed(new MetricsFeed(this)) {
+  buildUi();
+  connect(m_feed, &MetricsFeed::batchReady, this, &TrainingChartView::applyBatch);
+  m_store.setSmoothing(kDefaultSmoothing);
+  updateEmptyText();
+  updateStatus();
+}
+
+TrainingChartView::~TrainingChartView() = default;
+
+void TrainingChartView::buildUi() {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->setSpacing(2);
+
+  auto* bar = new QToolBar(this);
+  bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+  layout->addWidget(bar);
+
+  m_panelBox = new QComboBox(bar);
+  for (ChartPanel p : allChartPanels())
+    m_panelBox->addItem(chartPanelTitle(p), static_cast<int>(p));
+  m_panelBox->setToolTip(tr("Which metrics to draw"));
+  auto* panelLabel = new QLabel(tr("&Metrics:"), bar);
+  panelLabel->setBuddy(m_panelBox);
+  bar->addWidget(panelLabel);
+  bar->addWidget(m_panelBox);
+  connect(m_panelBox, qOverload<int>(&QComboBox::currentIndexChanged), this,
+          [this](int) { setPanel(static_cast<ChartPanel>(m_panelBox->currentData().toInt())); });
+
+  m_xAxisBox = new QComboBox(bar);
+  m_xAxisBox->addItem(tr("Step"), static_cast<int>(XAxis::Step));
+  m_xAxisBox->addItem(tr("Wall time"), static_cast<int>(XAxis::WallTime));
+  m_xAxisBox->setToolTip(
+      tr("Step, or the time since each run started. Hours of audio seen are not offered: "
+         "the trainer records no running count of frames."));
+  auto* xLabel = new QLabel(tr("&X axis:"), bar);
+  xLabel->setBuddy(m_xAxisBox);
+  bar->addSeparator();
+  bar->addWidget(xLabel);
+  bar->addWidget(m_xAxisBox);
+  connect(m_xAxisBox, qOverload<int>(&QComboBox::currentIndexChanged), this,
+          [this](int) { setXAxis(static_cast<XAxis>(m_xAxisBox->currentData().toInt())); });
+
+  m_logXBox = new QCheckBox(tr("Log x"), bar);
+  m_logYBox = new QCheckBox(tr("Log y"), bar);
+  m_logYBox->setToolTip(tr("Logarithmic y axis (Ctrl+L)"));
+  bar->addWidget(m_logXBox);
+  bar->addWidget(m_logYBox);
+  connect(m_logXBox, &QCheckBox::toggled, this, &TrainingChartView::setLogX);
+  connect(m_logYBox, &QCheckBox::toggled, this, &TrainingChartView::setLogY);
+
+  bar->addSeparator();
+  auto* smoothingLabel = new QLabel(tr("&Smoothing:"), bar);
+  m_smoothingSlider = new QSlider(Qt::Horizontal, bar);
+  m_smoothingSlider->setRange(0, kSmoothingSteps - 1);
+  m_smoothingSlider->setMinimumWidth(80);
+  m_smoothingSlider->setValue(static_cast<int>(std::lround(kDefaultSmoothing * kSmoothingSteps)));
+  m_smoothingSlider->setToolTip(
+      tr("Weight of the debiased exponential moving average drawn over the faint raw curve "
+         "(0: raw only)"));
+  smoothingLabel->setBuddy(m_smoothingSlider);
+  m_smoothingValue = new QLabel(bar);
+  bar->addWidget(smoothingLabel);
+  bar->addWidget(m_smoothingSlider);
+  bar->addWidget(m_smoothingValue);
+  connect(m_smoothingSlider, &QSlider::valueChanged, this,
+          [this](int v) { setSmoothing(static_cast<double>(v) / kSmoothingSteps); });
+
+  bar->addSeparator();
+  auto addToolAction = [&](const QString& text, const QKeySequence& key, auto slot) {
+    auto* action = new QAction(text, this);
+    action->setShortcut(key);
+    action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    action->setToolTip(QStringLiteral("%1 (%2)").arg(text, key.toString(QKeySequence::NativeText)));
+    connect(action, &QAction::triggered, this, slot);
+    this->addAction(action);  // the shortcut works wherever the focus is inside the view
+    bar->addAction(action);
+    return action;
+  };
+  addToolAction(tr("Reset Zoom"), QKeySequence(Qt::CTRL | Qt::Key_0), [this] { resetZoom(); });
+  addToolAction(tr("Export PNG…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E),
+                [this] { exportPngInteractive(); });
+  addToolAction(tr("Export CSV…"), QKeySequence(Qt::CTRL | Qt::Key_E),
+                [this] { exportCsvInteractive(); });
+  auto* logY = new QAction(this);
+  logY->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+  logY->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+  connect(logY, &QAction::triggered, m_logYBox, &QCheckBox::toggle);
+  addAction(logY);
+  auto zoom = [this](double factor) {
+    m_follow = false;
+    m_plot->xAxis->scaleRange(factor);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+  };
+  auto* zoomIn = new QAction(this);
+  zoomIn->setShortcut(QKeySequence::ZoomIn);
+  zoomIn->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+  connect(zoomIn, &QAction::triggered, this, [zoom] { zoom(0.5); });
+  auto* zoomOut = new QAction(this);
+  zoomOut->setShortcut(QKeySequence::ZoomOut);
+  zoomOut->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+  connect(zoomOut, &QAction::triggered, this, [zoom] { zoom(2.0); });
+  addAction(zoomIn);
+  addAction(zoomOut);
+
+  m_status = new QLabel(this);
+  m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_status->setWordWrap(true);
+  layout->addWidget(m_status);
+
+  m_plot = new QCustomPlot(this);
+  m_plot->setMinimumSize(240, 160);
+  m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+  m_plot->axisRect()->setRangeDrag(Qt::Horizontal | Qt::Vertical);
+  m_plot->axisRect()->setRangeZoom(Qt::Horizontal | Qt::Vertical);
+  m_plot->setNoAntialiasingOnDrag(true);
+  m_plot->xAxis->setLabel(tr("step"));
+  m_plot->legend->setVisible(false);
+  m_plot->legend->setBrush(QColor(255, 255, 255, 200));
+  m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+  m_plot->installEventFilter(this);
+  layout->addWidget(m_plot, 1);
+
+  m_emptyText = new QCPItemText(m_plot);
+  m_emptyText->position->setType(QCPItemPosition::ptAxisRectRatio);
+  m_emptyText->position->setCoords(0.5, 0.5);
+  m_emptyText->setColor(palette().color(QPalette::Disabled, QPalette::WindowText));
+  m_emptyText->setClipToAxisRect(false);
+
+  connect(m_plot->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
+          &TrainingChartView::onXRangeChanged);
+  connect(m_plot, &QCustomPlot::mousePress, this, [this] { m_follow = false; });
+  connect(m_plot, &QCustomPlot::mouseWheel, this, [this] { m_follow = false; });
+  connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this] { resetZoom(); });
+  m_smoothingValue->setText(QLocale().toString(kDefaultSmoothing, 'f', 3));
+}
+
+QString TrainingChartView::workspace() const { return m_feed->workspace(); }
+
+void TrainingChartView::setWorkspace(const QString& rootPath) {
+  if (rootPath == m_feed->workspace()) return;
+  m_runs.clear();
+  m_runInfo.clear();
+  m_store.clear();
+  m_error.clear();
+  m_feed->setRuns({});
+  m_feed->setWorkspace(rootPath);
+  m_follow = true;
+  rebuildGraphs();
+}
+
+void TrainingChartView::setWorkspaceSession(WorkspaceSession* session) {
+  if (m_session) disconnect(m_session, nullptr, this, nullptr);
+  m_session = session;
+  if (!session) {
+    setWorkspace({});
+    return;
+  }
+  connect(session, &WorkspaceSession::workspaceChanged, this,
+          [this] { setWorkspace(m_session ? m_session->rootPath() : QString()); });
+  setWorkspace(session->rootPath());
+}
+
+void TrainingChartView::setRuns(const QList<qint64>& runIds) {
+  QList<qint64> unique;
+  for (qint64 id : runIds)
+    if (!unique.contains(id)) unique << id;
+  if (unique == m_runs) return;
+  m_runs = unique;
+  m_store.retainRuns(m_runs);
+  for (auto it = m_runInfo.begin(); it != m_runInfo.end();)
+    it = m_runs.contains(it.key()) ? std::next(it) : m_runInfo.erase(it);
+  m_feed->setRuns(m_runs);
+  m_follow = true;
+  rebuildGraphs();
+}
+
+void TrainingChartView::setPanel(ChartPanel panel) {
+  const int index = m_panelBox->findData(static_cast<int>(panel));
+  if (m_panelBox->currentIndex() != index) m_panelBox->setCurrentIndex(index);  // comes back here
+  if (panel == m_panel) return;
+  m_panel = panel;
+  m_follow = true;
+  rebuildGraphs();
+}
+
+void TrainingChartView::setXAxis(XAxis axis) {
+  const int index = m_xAxisBox->findData(static_cast<int>(axis));
+  if (m_xAxisBox->currentIndex() != index) m_xAxisBox->setCurrentIndex(index);
+  if (axis == m_xAxis) return;
+  m_xAxis = axis;
+  if (axis == XAxis::WallTime) {
+    auto ticker = QSharedPointer<QCPAxisTickerTime>::create();
+    ticker->setTimeFormat(QStringLiteral("%h:%m:%s"));
+    if (!m_logX) m_plot->xAxis->setTicker(ticker);
+    m_plot->xAxis->setLabel(tr("time since the run started (h:mm:ss)"));
+  } else {
+    if (!m_logX) m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+    m_plot->xAxis->setLabel(tr("step"));
+  }
+  m_follow = true;
+  redraw();
+}
+
+void TrainingChartView::setLogX(bool on) {
+  if (m_logXBox->isChecked() != on) m_logXBox->setChecked(on);
+  if (on == m_logX) return;
+  m_logX = on;
+  m_plot->xAxis->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+  if (on) {
+    m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
+  } else if (m_xAxis == XAxis::WallTime) {
+    auto ticker = QSharedPointer<QCPAxisTickerTime>::create();
+    ticker->setTimeFormat(QStringLiteral("%h:%m:%s"));
+    m_plot->xAxis->setTicker(ticker);
+  } else {
+    m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+  }
+  m_follow = true;
+  redraw();
+}
+
+void TrainingChartView::setLogY(bool on) {
+  if (m_logYBox->isChecked() != on) m_logYBox->setChecked(on);
+  if (on == m_logY) return;
+  m_logY = on;
+  m_plot->yAxis->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+  m_plot->yAxis->setTicker(
+      on ? QSharedPointer<QCPAxisTicker>(QSharedPointer<QCPAxisTickerLog>::create())
+         : QSharedPointer<QCPAxisTicker>::create());
+  m_follow = true;
+  redraw();
+}
+
+void TrainingChartView::setSmoothing(double weight) {
+  weight = std::clamp(weight, 0.0, 0.999);
+  const int slider = static_cast<int>(std::lround(weight * kSmoothingSteps));
+  if (m_smoothingSlider->value() != slider) {
+    const QSignalBlocker block(m_smoothingSlider);
+    m_smoothingSlider->setValue(slider);
+  }
+  m_smoothingValue->setText(QLocale().toString(weight, 'f', 3));
+  if (weight == m_store.smoothing()) return;
+  m_store.setSmoothing(weight);
+  updateStyles();
+  updateGraphData();
+  m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+double TrainingChartView::smoothing() const { return m_store.smoothing(); }
+
+void TrainingChartView::setPollIntervalMs(int ms) { m_feed->setIntervalMs(ms); }
+
+void TrainingChartView::refreshNow() { m_feed->pollNow(); }
+
+QString TrainingChartView::statusText() const { return m_status->text(); }
+
+QCPGraph* TrainingChartView::graphFor(qint64 runId, const QString& metric, bool smoothed) const {
+  const auto it = m_graphs.constFind(graphKey(runId, metric));
+  if (it == m_graphs.constEnd()) return nullptr;
+  return smoothed ? it->smooth : it->raw;
+}
+
+void TrainingChartView::applyBatch(const MetricBatch& batch) {
+  if (!batch.error.isEmpty()) {
+    const bool isNew = batch.error != m_error;
+    m_error = batch.error;
+    updateStatus();
+    if (isNew) emit readFailed(m_error);
+    emit refreshed();
+    return;
+  }
+  m_error.clear();
+  for (auto it = batch.runs.constBegin(); it != batch.runs.constEnd(); ++it)
+    if (m_runs.contains(it.key())) m_runInfo.insert(it.key(), it.value());
+  bool newGraphs = false;
+  bool newPoints = false;
+  for (const MetricChunk& chunk : batch.chunks) {
+    if (!m_runs.contains(chunk.runId)) continue;  // deselected while this poll ran
+    const bool known = m_store.find(chunk.runId, chunk.name) != nullptr;
+    MetricSeries& series = m_store.series(chunk.runId, chunk.name);
+    if (chunk.replace) series.clear();
+    for (int i = 0; i < chunk.step.size(); ++i)
+      series.append(chunk.step[i], chunk.value[i], chunk.wall[i]);
+    newPoints = true;
+    if (!known && chartPanelOf(chunk.name) == m_panel) {
+      addGraphsFor(series);
+      newGraphs = true;
+    }
+  }
+  m_lastRowsRead = batch.rowsRead;
+  if (newGraphs) {
+    updateStyles();
+    updateEmptyText();
+  }
+  if (newPoints || batch.changed) {
+    updateGraphData();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+  }
+  updateStatus();
+  emit refreshed();
+}
+
+void TrainingChartView::rebuildGraphs() {
+  m_plot->clearGraphs();
+  m_graphs.clear();
+  for (const MetricSeries* s : m_store.all())
+    if (m_runs.contains(s->runId) && chartPanelOf(s->name) == m_panel) addGraphsFor(*s);
+  updateStyles();
+  updateEmptyText();
+  updateGraphData();
+  updateStatus();
+  m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void TrainingChartView::addGraphsFor(const MetricSeries& series) {
+  Graphs g;
+  g.raw = m_plot->addGraph();
+  g.smooth = m_plot->addGraph();
+  m_graphs.insert(graphKey(series.runId, series.name), g);
+}
+
+void TrainingChartView::updateStyles() {
+  // Line style per metric name, in name order within the panel.
+  QStringList names;
+  for (auto it = m_graphs.constBegin(); it != m_graphs.constEnd(); ++it) {
+    const QString name = it.key().section(QLatin1Char('\n'), 1);
+    if (!names.contains(name)) names << name;
+  }
+  std::sort(names.begin(), names.end());
+  const bool smoothed = m_store.smoothing() > 0;
+  const bool legend = m_graphs.size() <= kMaxLegendItems;
+  for (auto it = m_graphs.constBegin(); it != m_graphs.constEnd(); ++it) {
+    const qint64 run = it.key().section(QLatin1Char('\n'), 0, 0).toLongLong();
+    const QString name = it.key().section(QLatin1Char('\n'), 1);
+    const QColor colour = runColour(static_cast<int>(m_runs.indexOf(run)));
+    const Qt::PenStyle style = metricStyle(static_cast<int>(names.indexOf(name)));
+    const QString label = QStringLiteral("%1 · %2").arg(runLabel(run), name);
+    QColor faint = colour;
+    faint.setAlpha(smoothed ? 70 : 255);
+    it->raw->setPen(QPen(faint, 1.0, style));
+    it->raw->setName(label);
+    it->smooth->setPen(QPen(colour, 2.0, style));
+    it->smooth->setName(label);
+    it->smooth->setVisible(smoothed);
+    it->raw->removeFromLegend();
+    it->smooth->removeFromLegend();
+    if (legend) (smoothed ? it->smooth : it->raw)->addToLegend();
+  }
+  m_plot->legend->setVisible(legend && !m_graphs.isEmpty());
+}
+
+double TrainingChartView::xOffset(qint64 runId) const {
+  const auto info = m_runInfo.constFind(runId);
+  if (info != m_runInfo.constEnd() && info->startedAt > 0) return info->startedAt;
+  double first = 0.0;
+  for (const MetricSeries* s : m_store.all())
+    if (s->runId == runId && s->size() > 0 && (first == 0.0 || s->wall.front() < first))
+      first = s->wall.front();
+  return first;
+}
+
+QString TrainingChartView::runLabel(qint64 runId) const {
+  const auto info = m_runInfo.constFind(runId);
+  if (info == m_runInfo.constEnd() || info->name.isEmpty()) return tr("run %1").arg(runId);
+  return tr("run %1 %2").arg(runId).arg(info->name);
+}
+
+void TrainingChartView::updateGraphData() {
+  if (m_inRedraw) return;
+  m_inRedraw = true;
+  const bool wall = m_xAxis == XAxis::WallTime;
+  QHash<qint64, double> offsets;
+  if (wall)
+    for (qint64 run : m_runs) offsets.insert(run, xOffset(run));
+
+  if (m_follow) {
+    // The x range: all the data of the panel.
+    double lo = INFINITY, hi = -INFINITY;
+    for (auto it = m_graphs.constBegin(); it != m_graphs.constEnd(); ++it) {
+      const qint64 run = it.key().section(QLatin1Char('\n'), 0, 0).toLongLong();
+      const MetricSeries* s = m_store.find(run, it.key().section(QLatin1Char('\n'), 1));
+      if (!s || s->size() == 0) continue;
+      const std::vector<double>& x = wall ? s->wall : s->step;
+      const double off = offsets.value(run, 0.0);
+      for (double v : {x.front() - off, x.back() - off})
+        if (!m_logX || v > 0) {
+          lo = std::min(lo, v);
+          hi = std::max(hi, v);
+        }
+    }
+    if (lo <= hi) {
+      if (lo == hi) {
+        lo -= 1;
+        hi += 1;
+      }
+      m_plot->xAxis->setRange(lo, hi);
+    }
+  }
+
+  const QCPRange range = m_plot->xAxis->range();
+  EnvelopeView view;
+  view.xMin = range.lower;
+  view.xMax = range.upper;
+  view.pixels = std::max(50, m_plot->axisRect()->width());
+  view.logX = m_logX;
+  const bool smoothed = m_store.smoothing() > 0;
+  for (auto it = m_graphs.constBegin(); it != m_graphs.constEnd(); ++it) {
+    const qint64 run = it.key().section(QLatin1Char('\n'), 0, 0).toLongLong();
+    const MetricSeries* s = m_store.find(run, it.key().section(QLatin1Char('\n'), 1));
+    if (!s) continue;
+    const std::vector<double>& x = wall ? s->wall : s->step;
+    view.xOffset = wall ? offsets.value(run, 0.0) : 0.0;
+    const auto keep = minMaxEnvelope(x.data(), s->value.data(), s->size(), view);
+    it->raw->setData(gather(x, keep, view.xOffset), gather(s->value, keep), true);
+    if (smoothed) {
+      const auto keepSmooth = minMaxEnvelope(x.data(), s->smooth.data(), s->size(), view);
+      it->smooth->setData(gather(x, keepSmooth, view.xOffset), gather(s->smooth, keepSmooth), true);
+    } else {
+      it->smooth->data()->clear();
+    }
+  }
+  if (m_follow && !m_graphs.isEmpty()) {
+    bool found = false;
+    QCPRange y;
+    for (auto it = m_graphs.constBegin(); it != m_graphs.constEnd(); ++it) {
+      bool ok = false;
+      const QCPRange r = it->raw->getValueRange(ok, m_logY ? QCP::sdPositive : QCP::sdBoth);
+      if (!ok) continue;
+      y = found ? QCPRange(std::min(y.lower, r.lower), std::max(y.upper, r.upper)) : r;
+      found = true;
+    }
+    if (found) {
+      if (m_logY) {
+        y = QCPRange(y.lower / 1.2, y.upper * 1.2);
+      } else {
+        const double pad =
+            y.size() > 0 ? y.size() * 0.05 : std::max(1e-9, std::abs(y.lower) * 0.05);
+        y = QCPRange(y.lower - pad, y.upper + pad);
+      }
+      m_plot->yAxis->setRange(y);
+    }
+  }
+  m_inRedraw = false;
+}
+
+void TrainingChartView::redraw() {
+  updateGraphData();
+  m_plot->replot(QCustomPlot::rpImmediateRefresh);
+}
+
+void TrainingChartView::onXRangeChanged() {
+  if (m_inRedraw) return;
+  // Zoom or pan (mouse, keys or a caller): the user holds the range now, and
+  // the envelopes are per pixel of what is visible.
+  m_follow = false;
+  updateGraphData();
+  m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+bool TrainingChartView::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == m_plot && event->type() == QEvent::Resize)
+    QTimer::singleShot(0, this, [this] {
+      updateGraphData();
+      m_plot->replot(QCustomPlot::rpQueuedReplot);
+    });
+  return QWidget::eventFilter(watched, event);
+}
+
+void TrainingChartView::resetZoom() {
+  m_follow = true;
+  updateGraphData();
+  m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void TrainingChartView::updateEmptyText() {
+  QString text;
+  if (m_feed->workspace().isEmpty())
+    text = tr("No workspace open");
+  else if (m_runs.isEmpty())
+    text = tr("Select one or more runs to chart their metrics");
+  else if (m_graphs.isEmpty())
+    text = tr("The selected runs have recorded no metrics of this kind yet");
+  m_emptyText->setText(text);
+  m_emptyText->setVisible(!text.isEmpty());
+}
+
+void TrainingChartView::updateStatus() {
+  if (!m_error.isEmpty()) {
+    m_status->setText(m_error);
+    return;
+  }
+  if (m_runs.isEmpty()) {
+    m_status->setText(QString());
+    return;
+  }
+  m_status->setText(tr("%n run(s) · %1 points · read %2", nullptr, static_cast<int>(m_runs.size()))
+                        .arg(QLocale().toString(static_cast<qulonglong>(m_store.pointCount())),
+                             QLocale().toString(QTime::currentTime(), QLocale::ShortFormat)));
+}
+
+bool TrainingChartView::exportPng(const QString& path, int width, int height, QString* error) {
+  updateGraphData();
+  if (m_plot->savePng(path, width, height)) return true;
+  if (error)
+    *error = tr("%1: cannot write the PNG (hint: check that the folder exists and is writable)")
+                 .arg(path);
+  return false;
+}
+
+bool TrainingChartView::exportCsv(const QString& path, QString* error) const {
+  QSaveFile file(path);
+  if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
+    if (error)
+      *error =
+          tr("%1: cannot write: %2 (hint: pick a writable folder)").arg(path, file.errorString());
+    return false;
+  }
+  QHash<qint64, QString> labels;
+  for (qint64 run : m_runs) labels.insert(run, runLabel(run));
+  QString writeError;
+  if (!m_store.writeWideCsv(file, labels, &writeError) || !file.commit()) {
+    if (error)
+      *error = tr("%1: cannot write: %2 (hint: check the free space)")
+                   .arg(path, writeError.isEmpty() ? file.errorString() : writeError);
+    return false;
+  }
+  return true;
+}
+
+void TrainingChartView::exportPngInteractive() {
+  const QString start = QDir(workspace().isEmpty() ? QDir::homePath() : workspace())
+                            .filePath(QStringLiteral("training-charts.png"));
+  const QString path = QFileDialog::getSaveFileName(this, tr("Export Chart as PNG"), start,
+                                                    tr("PNG images (*.png)"));
+  if (path.isEmpty()) return;
+  QString error;
+  if (!exportPng(path, 0, 0, &error)) emit exportFailed(tr("Cannot export the chart"), error);
+}
+
+void TrainingChartView::exportCsvInteractive() {
+  const QString start = QDir(workspace().isEmpty() ? QDir::homePath() : workspace())
+                            .filePath(QStringLiteral("training-metrics.csv"));
+  const QString path = QFileDialog::getSaveFileName(this, tr("Export Metrics as CSV"), start,
+                                                    tr("CSV files (*.csv)"));
+  if (path.isEmpty()) return;
+  QString error;
+  if (!exportCsv(path, &error)) emit exportFailed(tr("Cannot export the metrics"), error);
+}
+
+}  // namespace understudy::ui::charts
