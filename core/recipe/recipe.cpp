@@ -147,15 +147,14 @@ void readStudents(YamlSection& root, Recipe& r) {
     const std::string path = fmt::format("students.models[{}]", i);
     YamlSection entry(list[i], path, r.file);
     std::vector<std::uint64_t> seeds;
-    int workers = 1;
-    std::string group, masterAddr;
-    std::vector<std::string> nodes;
     entry.read("seeds", seeds);
-    entry.read("workers", workers);
-    entry.read("group", group);
-    entry.read("nodes", nodes);
-    entry.read("master_addr", masterAddr);
-    if (workers < 1 || workers > 64) throw entry.errorAt("workers", "must be 1..64 ranks");
+    StudentPlacement placement;
+    StudentPlacement::fields().readEntries(entry, placement);
+    validateAt(entry, [&] { StudentPlacement::fields().validate(placement, Scope("recipe", path)); });
+    const int workers = placement.workers;
+    const std::string& group = placement.group;
+    const std::string& masterAddr = placement.masterAddr;
+    const std::vector<std::string>& nodes = placement.nodes;
     if (!nodes.empty() && workers < 2)
       throw entry.errorAt("nodes", "needs workers: 2 or more (rank 0 runs here, the others on the nodes)")
           .hint("workers: 4\n      nodes: [gpu1, gpu2]");
@@ -204,6 +203,28 @@ void readEvaluation(YamlSection& root, Recipe& r) {
 }
 
 }  // namespace
+
+const FieldTable<RecipeLabeling>& RecipeLabeling::fields() {
+  static const auto table =
+      FieldTable<RecipeLabeling>()
+          .field("top_k", &RecipeLabeling::topK, "posteriors kept per frame (the rest are dropped)", Range::closed(1, 1000))
+          .field("precision", &RecipeLabeling::precision, "how the kept posteriors are stored: fp16, or u8 (quantised)",
+                 Range::oneOf({"fp16", "u8"}))
+          .field("temperature", &RecipeLabeling::temperature, "divides the teacher's logits before the softmax",
+                 Range::above(0));
+  return table;
+}
+
+const FieldTable<StudentPlacement>& StudentPlacement::fields() {
+  static const auto table =
+      FieldTable<StudentPlacement>()
+          .field("group", &StudentPlacement::group, "the comparison row (default: the student's name); seeds of a group are averaged")
+          .field("workers", &StudentPlacement::workers, "ranks: > 1 trains with `train --workers N` (distribution.algorithm says how)",
+                 Range::closed(1, 64))
+          .field("nodes", &StudentPlacement::nodes, "registered nodes for ranks 1..N-1 (rank 0 runs here); needs workers >= 2")
+          .field("master_addr", &StudentPlacement::masterAddr, "with nodes: the address the nodes reach rank 0 at");
+  return table;
+}
 
 std::string RecipeDecode::toYaml() const {
   return fmt::format("acoustic_scale: {}\nprior_scale: {}\nbeam: {}\nmax_active: {}\ntune_on: '{}'\n", acousticScale,
@@ -268,14 +289,8 @@ Recipe parseRecipe(const std::string& text, const std::string& fileName) {
   }
   {
     YamlSection l = root.child("labeling");
-    l.read("top_k", r.labeling.topK);
-    l.read("precision", r.labeling.precision);
-    l.read("temperature", r.labeling.temperature);
-    l.finish();
-    if (r.labeling.topK < 1 || r.labeling.topK > 1000) throw l.errorAt("top_k", "must be 1..1000");
-    if (r.labeling.precision != "fp16" && r.labeling.precision != "u8")
-      throw l.errorAt("precision", "'" + r.labeling.precision + "' is not fp16 or u8");
-    if (!(r.labeling.temperature > 0.0)) throw l.errorAt("temperature", "must be > 0");
+    RecipeLabeling::fields().read(l, r.labeling);
+    validateAt(l, [&] { RecipeLabeling::fields().validate(r.labeling, Scope("recipe", "labeling")); });
   }
   readStudents(root, r);
   readEvaluation(root, r);

@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "core/recipe/field_table.h"
+
 namespace understudy::recipe {
 
 // The built-in synthetic corpus (`corpus synth`), when the recipe makes it.
@@ -49,6 +51,19 @@ struct RecipeLabeling {
   int topK = 20;
   std::string precision = "fp16";  // fp16 | u8
   double temperature = 1.0;
+  // The `labeling:` keys top_k, precision, temperature: ranges and help
+  // (the parser reads and checks them with it; the wizard's form shows it).
+  static const FieldTable<RecipeLabeling>& fields();
+};
+
+// A student entry's keys beyond the trainer's that say where it runs:
+// group, workers, nodes, master_addr (`seeds` is read on its own).
+struct StudentPlacement {
+  std::string group;
+  int workers = 1;
+  std::vector<std::string> nodes;
+  std::string masterAddr;
+  static const FieldTable<StudentPlacement>& fields();
 };
 
 struct RecipeDecode {

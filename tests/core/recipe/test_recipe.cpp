@@ -703,7 +703,26 @@ class TestRecipe : public QObject {
     } catch (const Error& e) {
       QCOMPARE(QString::fromStdString(e.keyName()), QString("labeling.top_k"));
       QCOMPARE(e.lineNumber().value_or(-1), 11L);
+      QVERIFY2(e.message().find("recipe option labeling.top_k = 0 is out of range (allowed: [1, 1000])") !=
+                   std::string::npos,
+               e.message().c_str());
     }
+    try {
+      parseRecipe(text + "      workers: 65\n", "r.yaml");
+      QFAIL("accepted workers: 65");
+    } catch (const Error& e) {
+      QCOMPARE(QString::fromStdString(e.keyName()), QString("students.models[0].workers"));
+      QCOMPARE(e.lineNumber().value_or(-1), 11L);
+      QVERIFY2(e.message().find("= 65 is out of range (allowed: [1, 64])") != std::string::npos, e.message().c_str());
+    }
+    // The tables the wizard's forms come from.
+    const auto labeling = RecipeLabeling::fields().keys();
+    QCOMPARE(labeling.size(), std::size_t(3));
+    QCOMPARE(QString::fromStdString(labeling[1].key + " " + labeling[1].defaultValue + " " + labeling[1].range),
+             QString("precision fp16 fp16 | u8"));
+    const auto placement = StudentPlacement::fields().keys();
+    QCOMPARE(QString::fromStdString(placement[1].key + " " + placement[1].defaultValue + " " + placement[1].range),
+             QString("workers 1 [1, 64]"));
   }
 
   // ---- torch-free ---------------------------------------------------------------
