@@ -58,7 +58,16 @@ void Bmuf::settleBlock(const std::vector<torch::Tensor>& params) {
   torch::Tensor average = flattenValues(params);
   m_comm->allreduceSum(average);
   average.div_(static_cast<double>(worldSize()));
-  const torch::Tensor& blockGradient = average.sub_(m_global);  // G = W_bar - W_g
+  // G = W_bar - (this block's start point): what the ranks' local steps
+  // moved, on average. With Nesterov momentum the start point is
+  // W_g + eta * Delta, and that look-ahead is not part of G: measured from
+  // W_g instead, G would hold eta * Delta again, and the filter
+  // Delta <- eta * Delta + zeta * G would carry eta * (1 + zeta) of the old
+  // momentum into the new (1.0 for two ranks at the defaults): momentum that
+  // never decays, and a model that drifts ever faster. startPoint() is the
+  // block's start, bit for bit: neither W_g, Delta nor the block index has
+  // changed since the block began.
+  const torch::Tensor& blockGradient = average.sub_(startPoint());
   m_delta.mul_(etaForBlock(m_blocksDone)).add_(blockGradient, m_config.blockLr);
   m_global.add_(m_delta);
   ++m_blocksDone;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "core/dist/launcher.h"
 #include "core/train/model_bundle.h"
@@ -43,11 +44,23 @@ struct Keys {
   }
 };
 
+// The trainer config as its step's key sees it: without the keys that say how
+// closely the job is watched and not what it computes. Like a student's
+// `nodes` and `master_addr`, changing them must not retrain a finished model.
+// (distribution.heartbeat_s; the canonical YAML writes it on a line of its own.)
+std::string keyedTrainerConfig(const std::string& yaml) {
+  std::istringstream in(yaml);
+  std::string out, line;
+  while (std::getline(in, line))
+    if (line.rfind("  heartbeat_s: ", 0) != 0) out += line + "\n";
+  return out;
+}
+
 StepPlan trainStep(const RecipeModel& m, const fs::path& root, const fs::path& folder, std::vector<std::string> inputs) {
   StepPlan p;
   p.kind = "train";
   p.name = m.name;
-  p.config = m.configYaml + fmt::format("workers: {}\n", m.workers);
+  p.config = keyedTrainerConfig(m.configYaml) + fmt::format("workers: {}\n", m.workers);
   p.inputs = std::move(inputs);
   p.outputs = {"models/" + m.name + "/" + train::ModelBundle::kWeightsFile};
   p.args = {"train", "-w", root.string(), "--config", modelConfigFile(folder, m.name).string()};

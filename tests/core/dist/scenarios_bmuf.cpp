@@ -5,7 +5,8 @@
 // step that depends on (rank, block, step), so the ranks drift apart inside
 // a block. Keys: tau, blocks (full blocks), partial (steps of a last partial
 // block, settled by finish()), eta, zeta, nesterov, warmup, stop_rank,
-// stop_block, stop_step (that rank wishes to stop before that step). Writes
+// stop_block, stop_step (that rank wishes to stop before that step),
+// same_step (1: every step of every rank adds 0.01 to each weight). Writes
 //   blocks.rank<r>.pt  [blocks+2, 4, P]: row 0: the weights before begin()
 //                      and after, W_g and Delta after begin(); row b+1 (each
 //                      block, the partial one last): the local weights before
@@ -41,7 +42,8 @@
 namespace understudy::disttest {
 namespace {
 
-torch::Tensor localStep(int rank, int block, int step, std::int64_t n) {
+torch::Tensor localStep(int rank, int block, int step, std::int64_t n, bool same) {
+  if (same) return torch::full({n}, 0.01);  // every rank, every step: a steady descent direction
   torch::manual_seed(static_cast<std::uint64_t>(1000 * rank + 10 * block + step + 1));
   return 0.1 * torch::randn({n});
 }
@@ -59,6 +61,7 @@ void blocksScenario(const ScenarioArgs& args) {
   const int stopRank = static_cast<int>(args.number("stop_rank", -1));
   const int stopBlock = static_cast<int>(args.number("stop_block", -1));
   const int stopStep = static_cast<int>(args.number("stop_step", -1));
+  const bool sameStep = args.number("same_step", 0) != 0;
   const int rank = args.rank();
 
   // Rank 0's initial weights must reach every rank.
@@ -69,7 +72,7 @@ void blocksScenario(const ScenarioArgs& args) {
   const auto flat = [&] { return dist::flattenValues(params); };
   const auto addStep = [&](int block, int step) {
     torch::NoGradGuard noGrad;
-    const torch::Tensor d = localStep(rank, block, step, n);
+    const torch::Tensor d = localStep(rank, block, step, n, sameStep);
     params[0].add_(d.narrow(0, 0, 12).view({3, 4}));
     params[1].add_(d.narrow(0, 12, 5));
   };

@@ -3,6 +3,7 @@
 // (sync SGD, local training), bytes per step, stop agreement, consensus
 // weights, checkpoint state and resume.
 #include <QTemporaryDir>
+#include <cmath>
 #include <QtTest>
 
 #include "tests/core/dist/rank_scenarios.h"
@@ -74,14 +75,15 @@ void checkBlocks(const JobOutcome& job, const BlockCase& c) {
     if (r > 0) QVERIFY(!torch::equal(rows[r][0][0], wg));  // it did start elsewhere
   }
   const int settled = c.blocks + (c.partial > 0 ? 1 : 0);
+  torch::Tensor start = wg.clone();  // where the block began on every rank
   for (int b = 0; b < settled; ++b) {
     torch::Tensor sum = torch::zeros_like(wg);
     for (int r = 0; r < c.ranks; ++r) sum += rows[r][b + 1][0];
-    const torch::Tensor g = sum / c.ranks - wg;
+    const torch::Tensor g = sum / c.ranks - start;  // from the block's start point
     delta = etaOf(b) * delta + c.zeta * g;
     wg = wg + delta;
     const bool last = b == c.blocks;  // the partial block: finish() delivers W_g
-    const torch::Tensor start = last || !c.nesterov ? wg : wg + etaOf(b + 1) * delta;
+    start = last || !c.nesterov ? wg : wg + etaOf(b + 1) * delta;
     for (int r = 0; r < c.ranks; ++r) {
       const QString where = QString("rank %1 block %2").arg(r).arg(b + 1);
       QVERIFY2(maxRelative(rows[r][b + 1][2], wg) <= 1e-5, qPrintable(where + ": W_g"));
@@ -182,6 +184,41 @@ class TestDistBmuf : public QObject {
         if (QTest::currentTestFailed()) return;
       }
     }
+  }
+
+  // A closed form that needs no transcription of the update: when every rank
+  // moves every weight by the same d in each block, the block gradient is d
+  // (measured from where the block began), so the block momentum is the
+  // geometric sum Delta_k = zeta d (1 - eta^k) / (1 - eta): it settles at
+  // zeta d / (1 - eta), however long the run, and W_g has moved by the sum of
+  // the Deltas. Measuring G from W_g while the block starts at the Nesterov
+  // look-ahead W_g + eta Delta would count eta Delta twice; with two ranks
+  // (eta = 1/2, zeta = 1) the momentum would then never decay and Delta
+  // would grow by d every block, without bound.
+  void testSteadyDescentMomentumSettlesAtItsGeometricSum() {
+    QTemporaryDir dir;
+    const int ranks = 2, tau = 3, blocks = 12;
+    const double zeta = 1.0, eta = 1.0 - 1.0 / ranks, d = 0.01 * tau;
+    const auto job = runJob(dir, "bmuf_blocks", "steady", ranks,
+                            {"tau=" + std::to_string(tau), "blocks=" + std::to_string(blocks), "partial=0",
+                             "warmup=0", "eta=-1", "zeta=1", "nesterov=1", "same_step=1"});
+    QVERIFY2(allSucceeded(job), describe(job).c_str());
+    const torch::Tensor rows = outputOf(job, "blocks", 0).to(torch::kFloat64);
+    const torch::Tensor w0 = rows[0][2];
+    double moved = 0;
+    for (int k = 1; k <= blocks; ++k) {
+      const double expected = zeta * d * (1 - std::pow(eta, k)) / (1 - eta);
+      moved += expected;
+      const QString where = QString("block %1").arg(k);
+      QVERIFY2(std::abs(rows[k][3].min().item<double>() - expected) <= 1e-5 &&
+                   std::abs(rows[k][3].max().item<double>() - expected) <= 1e-5,
+               qPrintable(where + QString(": Delta %1, expected %2").arg(rows[k][3].max().item<double>()).arg(expected)));
+      const torch::Tensor wgMoved = rows[k][2] - w0;
+      QVERIFY2(std::abs(wgMoved.max().item<double>() - moved) <= 1e-4,
+               qPrintable(where + QString(": W_g moved %1, expected %2").arg(wgMoved.max().item<double>()).arg(moved)));
+    }
+    // Settled: within 0.1 % of zeta d / (1 - eta) = 2 d.
+    QVERIFY(std::abs(rows[blocks][3].max().item<double>() - zeta * d / (1 - eta)) <= 1e-3 * zeta * d / (1 - eta));
   }
 
   void testOneBlockStepWithoutMomentumEqualsSync() {

@@ -130,6 +130,24 @@ class TestRecipePlan : public QObject {
     const std::vector<std::string> tail(remote.args.end() - 6, remote.args.end());
     QCOMPARE(tail, (std::vector<std::string>{"--workers", "2", "--nodes", "n1,n2", "--master-addr", "10.0.0.1"}));
     QCOMPARE(remote.key(), gtc.key());
+    // How closely the ranks are watched does not change what they compute
+    // either: the heartbeat limit stays out of the key (it came after the
+    // first workspaces were made; their finished models stay reused).
+    const auto planWatched = planRecipe(
+        parseRecipe(replaced(kRecipe, "      distribution: {algorithm: gtc}\n",
+                             "      distribution: {algorithm: gtc, heartbeat_s: 30}\n"),
+                    "t.yaml"),
+        "/ws");
+    const StepPlan& watched = planWatched[static_cast<std::size_t>(index("train", "gtc"))];
+    QVERIFY(watched.config.find("heartbeat_s") == std::string::npos);
+    QCOMPARE(watched.key(), gtc.key());
+    // What the ranks compute does.
+    const auto planTimeout = planRecipe(
+        parseRecipe(replaced(kRecipe, "      distribution: {algorithm: gtc}\n",
+                             "      distribution: {algorithm: gtc, gtc: {target_fraction: 0.02}}\n"),
+                    "t.yaml"),
+        "/ws");
+    QVERIFY(planTimeout[static_cast<std::size_t>(index("train", "gtc"))].key() != gtc.key());
     // Every step has its own key.
     std::set<std::string> keys;
     for (const auto& s : plan) keys.insert(s.key());
