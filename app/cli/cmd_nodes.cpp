@@ -1,4 +1,4 @@
-// nodes add|list|remove|test: the machines a distributed run may start ranks
+// nodes add|edit|list|remove|test: the machines a distributed run may start ranks
 // on (NodeStore; docs/distributed.md, "Nodes"). `test` logs in to each node
 // with the system ssh client (BatchMode: never a password prompt) and runs
 // one probe there: the node's CPU and GPU count, whether it sees the
@@ -240,8 +240,8 @@ Probe probeNode(const NodeRow& node, const std::string& localWorkspace, int time
     problems.push_back("understudy-cli '" + binary + "' did not run (exit status " +
                        std::to_string(binaryStatus) + "): " + oneLine(versionOutput));
     hints.push_back(
-        "install understudy-cli on the node, or give its path: understudy-cli nodes remove " +
-        node.name + ", then nodes add ... --binary PATH");
+        "install understudy-cli on the node, or give its path: understudy-cli nodes edit " +
+        node.name + " --binary PATH");
   } else {
     r.version = firstVersionLine;
     if (r.version != versionBanner()) {
@@ -254,12 +254,12 @@ Probe probeNode(const NodeRow& node, const std::string& localWorkspace, int time
     problems.push_back("no workspace.db in '" + workspace + "' there");
     hints.push_back(
         "the node must see this workspace (a shared file system); give the path it has there "
-        "with nodes add --workspace-path");
+        "with nodes edit " + node.name + " --workspace-path PATH");
   }
   if (node.gpus > r.gpus) {
     problems.push_back("registered with " + std::to_string(node.gpus) + " GPUs, nvidia-smi lists " +
                        std::to_string(r.gpus));
-    hints.push_back("check its driver, or register it again with fewer --gpus");
+    hints.push_back("check its driver, or give fewer: nodes edit " + node.name + " --gpus N");
   } else if (node.gpus > 0) {
     r.gpus = node.gpus;  // as many as it was registered to use
   }
@@ -409,6 +409,43 @@ void addNodeCommands(CLI::App& app, GlobalOptions&) {
       std::printf("Added node %s (%s); check it with: understudy-cli nodes test -w %s %s\n",
                   spec->name.c_str(), address(row).c_str(), shellQuote(*path).c_str(),
                   shellQuote(spec->name).c_str());
+    });
+  }
+  {
+    auto* sub = nodes->add_subcommand(
+        "edit", "Change how a node is reached; keeps its name and what the last test found, "
+                "status back to unknown (see nodes test)");
+    auto path = std::make_shared<std::string>();
+    auto name = std::make_shared<std::string>();
+    auto spec = std::make_shared<NodeSpec>();
+    addWorkspaceOption(*sub, *path);
+    sub->add_option("NAME", *name, "The node's name")->required();
+    auto* host = sub->add_option("--host", spec->host, "Address or Host alias of your ssh config");
+    auto* user = sub->add_option("--user", spec->user, "ssh user ('': the ssh config's, or yours)");
+    auto* port = sub->add_option("--port", spec->port, "ssh port (22: the ssh config's)")
+                     ->check(CLI::Range(1, 65535));
+    auto* gpus = sub->add_option("--gpus", spec->gpus, "GPUs to use there (0: as many as nodes test finds)")
+                     ->check(CLI::NonNegativeNumber);
+    auto* workspacePath = sub->add_option(
+        "--workspace-path", spec->workspacePath,
+        "Where the node sees this workspace ('': the same path as here)");
+    auto* binary = sub->add_option("--binary", spec->binaryPath,
+                                   "understudy-cli on the node ('': understudy-cli on its PATH)");
+    sub->callback([=] {
+      NodeEdit change;
+      if (host->count()) change.host = spec->host;
+      if (user->count()) change.user = spec->user;
+      if (port->count()) change.port = spec->port;
+      if (gpus->count()) change.gpus = spec->gpus;
+      if (workspacePath->count()) change.workspacePath = spec->workspacePath;
+      if (binary->count()) change.binaryPath = spec->binaryPath;
+      Workspace ws = Workspace::open(*path);
+      const NodeRow row = NodeStore(ws).edit(*name, change);
+      std::printf("Node %s: %s, workspace path %s, binary %s, %d GPUs, status %s\n",
+                  row.name.c_str(), address(row).c_str(),
+                  row.workspacePath.empty() ? "(same as here)" : row.workspacePath.c_str(),
+                  row.binaryPath.empty() ? "understudy-cli on PATH" : row.binaryPath.c_str(),
+                  row.gpus, row.status.c_str());
     });
   }
   {

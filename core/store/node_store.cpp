@@ -32,12 +32,8 @@ NodeRow readNodeRow(SQLite::Statement& q) {
   return row;
 }
 
-}  // namespace
-
-std::int64_t NodeStore::add(const NodeSpec& spec) {
-  const std::string where = m_ws.root().string();
-  if (spec.name.empty())
-    throw US_ERROR("a node needs a name").file(where).hint("give one with --name");
+// The checks add and edit share: a host that ssh takes as a host, a port, GPUs.
+void checkNodeSpec(const NodeSpec& spec, const std::string& where) {
   if (spec.host.empty())
     throw US_ERROR("node '" + spec.name + "' needs a host").file(where).hint(
         "give an address or an ssh config Host alias with --host");
@@ -54,12 +50,21 @@ std::int64_t NodeStore::add(const NodeSpec& spec) {
     throw US_ERROR("node '" + spec.name + "': " + std::to_string(spec.gpus) + " GPUs")
         .file(where)
         .hint("give 0 or more with --gpus (0: what `nodes test` finds)");
+}
+
+}  // namespace
+
+std::int64_t NodeStore::add(const NodeSpec& spec) {
+  const std::string where = m_ws.root().string();
+  if (spec.name.empty())
+    throw US_ERROR("a node needs a name").file(where).hint("give one with --name");
+  checkNodeSpec(spec, where);
   if (auto existing = find(spec.name))
     throw US_ERROR("a node named '" + spec.name + "' already exists in this workspace (host " +
                    existing->host + ")")
         .file(where)
-        .hint("choose another name, or remove it first: understudy-cli nodes remove -w WS " +
-              spec.name);
+        .hint("choose another name, or change it: understudy-cli nodes edit -w WS " + spec.name +
+              " --host ... (or nodes remove it first)");
   SQLite::Statement q(m_ws.db(),
                       "INSERT INTO nodes (name, host, ssh_user, ssh_port, workspace_path, "
                       "binary_path, gpus) VALUES (?, ?, ?, ?, ?, ?, ?)");
@@ -98,6 +103,41 @@ NodeRow NodeStore::get(const std::string& name) {
       .file(m_ws.root().string())
       .hint(names.empty() ? "no nodes are registered; add one with `understudy-cli nodes add`"
                           : "nodes: " + names + " (understudy-cli nodes list)");
+}
+
+NodeRow NodeStore::edit(const std::string& name, const NodeEdit& change) {
+  const std::string where = m_ws.root().string();
+  const NodeRow row = get(name);
+  if (change.empty())
+    throw US_ERROR("nodes edit " + name + ": nothing to change")
+        .file(where)
+        .hint("give one or more of --host, --user, --port, --workspace-path, --binary, --gpus");
+  NodeSpec next;
+  next.name = row.name;
+  next.host = change.host.value_or(row.host);
+  next.user = change.user.value_or(row.user);
+  next.port = change.port.value_or(row.port);
+  next.workspacePath = change.workspacePath.value_or(row.workspacePath);
+  next.binaryPath = change.binaryPath.value_or(row.binaryPath);
+  next.gpus = change.gpus.value_or(row.gpus);
+  checkNodeSpec(next, where);
+  const bool changed = next.host != row.host || next.user != row.user || next.port != row.port ||
+                       next.workspacePath != row.workspacePath ||
+                       next.binaryPath != row.binaryPath || next.gpus != row.gpus;
+  if (!changed) return row;
+  SQLite::Statement q(m_ws.db(),
+                      "UPDATE nodes SET host = ?, ssh_user = ?, ssh_port = ?, workspace_path = ?, "
+                      "binary_path = ?, gpus = ?, status = 'unknown', last_error = '' "
+                      "WHERE id = ?");
+  q.bind(1, next.host);
+  q.bind(2, next.user);
+  q.bind(3, next.port);
+  q.bind(4, next.workspacePath);
+  q.bind(5, next.binaryPath);
+  q.bind(6, next.gpus);
+  q.bind(7, static_cast<int64_t>(row.id));
+  q.exec();
+  return get(name);
 }
 
 void NodeStore::remove(const std::string& name) {

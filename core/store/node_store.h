@@ -32,6 +32,19 @@ struct NodeSpec {
   int gpus = 0;               // GPUs to use there; 0 = what `nodes test` finds
 };
 
+// What `nodes edit` changes: each field that is set replaces the node's value.
+struct NodeEdit {
+  std::optional<std::string> host;
+  std::optional<std::string> user;
+  std::optional<int> port;
+  std::optional<std::string> workspacePath;
+  std::optional<std::string> binaryPath;
+  std::optional<int> gpus;
+  bool empty() const {
+    return !host && !user && !port && !workspacePath && !binaryPath && !gpus;
+  }
+};
+
 // What one `nodes test` found.
 struct NodeTestResult {
   std::string status;  // "ok", "unreachable" (ssh could not log in) or "error" (reached, something failed)
@@ -70,6 +83,13 @@ class NodeStore {
   std::optional<NodeRow> find(const std::string& name);
   // Like find, but a missing node is an error listing the registered ones.
   NodeRow get(const std::string& name);
+  // Changes how a node is reached (the same checks as add; an unknown name is
+  // an error as in get; an edit that sets nothing is an error). The row keeps
+  // its id, name, created_at and what the last contact found (last_seen,
+  // version, cpus); when a value really changes, status goes back to
+  // "unknown" and last_error is cleared: the last test no longer describes
+  // the node. Returns the row as it is now.
+  NodeRow edit(const std::string& name, const NodeEdit& change);
   // Removes a node; an unknown name is an error (as get).
   void remove(const std::string& name);
   // Stores a test's result: status, version, cpus, gpus and last_error; and

@@ -1,6 +1,7 @@
 #include "ui/main/main_window.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
@@ -12,12 +13,18 @@
 #include <QMessageBox>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QTabWidget>
+#include <QTableView>
+#include <QToolBar>
+#include <QTreeView>
 
 #include "core/store/version.h"
 #include "ui/main/workspace_status_bar.h"
+#include "ui/nodes/nodes_view.h"
 #include "ui/settings/workbench_settings.h"
 #include "ui/widgets/empty_state_widget.h"
 #include "ui/workspace/workspace_session.h"
+#include "ui/workspace/workspace_tree_model.h"
 #include "ui/workspace/workspace_view.h"
 
 namespace understudy::ui {
@@ -27,11 +34,14 @@ MainWindow::MainWindow(QWidget* parent)
       m_session(new WorkspaceSession(this)),
       m_pages(new QStackedWidget(this)),
       m_welcome(new EmptyStateWidget(this)),
+      m_tabs(new QTabWidget(this)),
       m_workspaceView(new WorkspaceView(m_session->treeModel(), this)),
+      m_nodesView(new NodesView(this)),
       m_statusBar(new WorkspaceStatusBar(this)) {
   setWindowTitle(tr("Understudy"));
   setWindowIcon(QIcon(QStringLiteral(":/icons/understudy.svg")));
   createActions();
+  createViews();
   createMenus();
 
   m_welcome->setTitle(tr("No workspace open"));
@@ -42,13 +52,16 @@ MainWindow::MainWindow(QWidget* parent)
   m_welcome->addActionButton(m_openAction);
 
   m_pages->addWidget(m_welcome);
-  m_pages->addWidget(m_workspaceView);
+  m_pages->addWidget(m_tabs);
   setCentralWidget(m_pages);
   setStatusBar(m_statusBar);
 
   connect(m_session, &WorkspaceSession::workspaceChanged, this, &MainWindow::onWorkspaceChanged);
   connect(m_session, &WorkspaceSession::refreshed, this,
           [this] { m_statusBar->showSession(*m_session); });
+  // The session's poll notices another process's commit; the views then read
+  // their own tables (each checks PRAGMA data_version first).
+  connect(m_session, &WorkspaceSession::refreshed, m_nodesView, &NodesView::refresh);
   connect(m_session, &WorkspaceSession::errorOccurred, this, &MainWindow::reportError);
   connect(m_session, &WorkspaceSession::recentWorkspacesChanged, this,
           &MainWindow::rebuildRecentMenu);
@@ -82,11 +95,36 @@ void MainWindow::createActions() {
   m_refreshAction->setShortcut(QKeySequence::Refresh);
   m_refreshAction->setStatusTip(tr("Read the workspace again now (it is also polled)"));
   connect(m_refreshAction, &QAction::triggered, m_session, &WorkspaceSession::refresh);
+  // F5 reads every view now, even when the session saw no change (a view may
+  // have failed to read before).
+  connect(m_refreshAction, &QAction::triggered, this, [this] { m_nodesView->reload(); });
 
   m_quitAction = new QAction(tr("&Quit"), this);
   m_quitAction->setShortcut(QKeySequence::Quit);
   m_quitAction->setMenuRole(QAction::QuitRole);
   connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+
+  m_wizardAction = new QAction(tr("&New Run…"), this);
+  m_wizardAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
+  m_wizardAction->setStatusTip(
+      tr("Configure an experiment step by step, save its recipe and launch it"));
+  connect(m_wizardAction, &QAction::triggered, this, &MainWindow::openRunWizard);
+
+  // View → one action per tab; Ctrl+1..4 in tab order.
+  m_viewGroup = new QActionGroup(this);
+  const QString viewTitles[] = {tr("&Workspace"), tr("&Jobs"), tr("&Charts"), tr("&Nodes")};
+  const QString viewTips[] = {tr("Datasets, models, runs and nodes of the workspace"),
+                              tr("Running and finished jobs, their logs; launch and stop"),
+                              tr("Training charts of the selected runs"),
+                              tr("Machines for distributed runs; add, edit, remove, test")};
+  for (int v = 0; v < 4; ++v) {
+    auto* action = new QAction(viewTitles[v], m_viewGroup);
+    action->setCheckable(true);
+    action->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + v)));
+    action->setStatusTip(viewTips[v]);
+    connect(action, &QAction::triggered, this, [this, v] { showView(static_cast<View>(v)); });
+    m_viewActions << action;
+  }
 
   m_aboutAction = new QAction(tr("&About Understudy"), this);
   m_aboutAction->setMenuRole(QAction::AboutRole);
@@ -104,9 +142,138 @@ void MainWindow::createMenus() {
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   view->addAction(m_refreshAction);
+  view->addSeparator();
+  view->addActions(m_viewActions);
+
+  m_runMenu = menuBar()->addMenu(tr("&Run"));
+  m_runMenu->addAction(m_wizardAction);
+  // WIRE(H2): the jobs panel's Launch Recipe…, Stop and Resume go here.
+
+  QMenu* nodes = menuBar()->addMenu(tr("&Nodes"));
+  for (QAction* action : std::initializer_list<QAction*>{m_nodesView->addNodeAction(), m_nodesView->editNodeAction(),
+                          m_nodesView->removeNodeAction(), nullptr,
+                          m_nodesView->testNodeAction(), m_nodesView->testAllNodesAction()}) {
+    if (!action) {
+      nodes->addSeparator();
+      continue;
+    }
+    nodes->addAction(action);
+    // From the menu the action may act while another tab is in front: bring
+    // the nodes view forward so its result is seen.
+    connect(action, &QAction::triggered, this, [this] { showView(View::Nodes); });
+  }
+
+  m_toolBar = addToolBar(tr("Main"));
+  m_toolBar->setObjectName(QStringLiteral("mainToolBar"));
+  m_toolBar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+  m_toolBar->addAction(m_wizardAction);
+  m_toolBar->addAction(m_refreshAction);
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(m_aboutAction);
+}
+
+void MainWindow::createViews() {
+  m_tabs->setDocumentMode(true);
+  for (int v = 0; v < 4; ++v) m_viewWidgets << nullptr;
+  addView(View::Workspace, m_workspaceView, tr("Workspace"));
+  // WIRE(H2): addView(View::Jobs, jobsPanel, tr("Jobs"));
+  // WIRE(H1): addView(View::Charts, chartView, tr("Charts"));
+  addView(View::Nodes, m_nodesView, tr("Nodes"));
+  for (int v = 0; v < 4; ++v) m_viewActions[v]->setVisible(m_viewWidgets[v] != nullptr);
+  connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+    const int v = static_cast<int>(currentView());
+    if (v >= 0 && v < m_viewActions.size()) m_viewActions[v]->setChecked(true);
+  });
+  m_viewActions[0]->setChecked(true);
+
+  connect(m_nodesView, &NodesView::errorOccurred, this, &MainWindow::reportError);
+  connect(m_workspaceView->treeView()->selectionModel(), &QItemSelectionModel::selectionChanged,
+          this, &MainWindow::onRunsTreeSelection);
+  // The runs table allows several rows: they are overlaid.
+  connect(m_workspaceView->detailView(), &QTableView::clicked, this,
+          &MainWindow::onRunsTreeSelection);
+  connect(m_workspaceView->detailView(), &QTableView::activated, this, [this] {
+    onRunsTreeSelection();
+    if (!m_chartedRuns.isEmpty() && viewWidget(View::Charts)) showView(View::Charts);
+  });
+}
+
+void MainWindow::addView(View view, QWidget* widget, const QString& title) {
+  m_viewWidgets[static_cast<int>(view)] = widget;
+  m_tabs->addTab(widget, title);
+  m_tabs->setTabToolTip(m_tabs->indexOf(widget),
+                        tr("%1 (%2)").arg(m_viewActions[static_cast<int>(view)]->statusTip(),
+                                          m_viewActions[static_cast<int>(view)]->shortcut().toString(
+                                              QKeySequence::NativeText)));
+}
+
+void MainWindow::showView(View view) {
+  QWidget* widget = viewWidget(view);
+  if (!widget) return;
+  m_tabs->setCurrentWidget(widget);
+}
+
+MainWindow::View MainWindow::currentView() const {
+  const int index = static_cast<int>(m_viewWidgets.indexOf(m_tabs->currentWidget()));
+  return index < 0 ? View::Workspace : static_cast<View>(index);
+}
+
+QWidget* MainWindow::viewWidget(View view) const {
+  return m_viewWidgets.value(static_cast<int>(view), nullptr);
+}
+
+QAction* MainWindow::viewAction(View view) const {
+  return m_viewActions.value(static_cast<int>(view), nullptr);
+}
+
+bool MainWindow::viewFromKey(const QString& key, View* view) {
+  static const char* const keys[] = {"workspace", "jobs", "charts", "nodes"};
+  for (int v = 0; v < 4; ++v) {
+    if (key.compare(QLatin1String(keys[v]), Qt::CaseInsensitive) == 0) {
+      if (view) *view = static_cast<View>(v);
+      return true;
+    }
+  }
+  return false;
+}
+
+void MainWindow::onRunsTreeSelection() {
+  // The runs selected in the browser: the detail table's selected rows while
+  // it shows the Runs group (several are overlaid), else the run row of the tree.
+  QList<qint64> runs;
+  if (m_workspaceView->currentGroup() == WorkspaceGroup::Runs) {
+    const QModelIndexList rows =
+        m_workspaceView->detailView()->selectionModel()
+            ? m_workspaceView->detailView()->selectionModel()->selectedRows(0)
+            : QModelIndexList();
+    for (const QModelIndex& row : rows) runs << row.data().toLongLong();
+  }
+  if (runs.isEmpty()) {
+    for (const QModelIndex& index : m_workspaceView->treeView()->selectionModel()->selectedRows()) {
+      if (index.parent().isValid() &&
+          WorkspaceTreeModel::groupOf(index) == WorkspaceGroup::Runs &&
+          !index.data(WorkspaceTreeModel::PlaceholderRole).toBool())
+        runs << index.data(WorkspaceTreeModel::RowIdRole).toLongLong();
+    }
+  }
+  if (!runs.isEmpty()) showRunCharts(runs);
+}
+
+void MainWindow::showRunCharts(const QList<qint64>& runIds) {
+  if (runIds == m_chartedRuns) return;
+  m_chartedRuns = runIds;
+  // WIRE(H1): chartView->setRuns(runIds);
+  QStringList ids;
+  for (qint64 id : runIds) ids << QStringLiteral("#%1").arg(id);
+  if (QWidget* charts = viewWidget(View::Charts))
+    m_tabs->setTabText(m_tabs->indexOf(charts),
+                       runIds.isEmpty() ? tr("Charts") : tr("Charts (%1)").arg(ids.join(QStringLiteral(", "))));
+}
+
+void MainWindow::openRunWizard() {
+  if (!m_session->isOpen()) return;
+  // WIRE(H3): RunWizard(m_session->rootPath(), this), launchRequested -> jobs panel launchRecipe.
 }
 
 bool MainWindow::openWorkspace(const QString& path) { return m_session->open(path); }
@@ -182,9 +349,14 @@ void MainWindow::showAbout() {
 
 void MainWindow::onWorkspaceChanged() {
   const bool open = m_session->isOpen();
-  m_pages->setCurrentWidget(open ? static_cast<QWidget*>(m_workspaceView) : m_welcome);
+  m_pages->setCurrentWidget(open ? static_cast<QWidget*>(m_tabs) : m_welcome);
   m_closeAction->setEnabled(open);
   m_refreshAction->setEnabled(open);
+  m_wizardAction->setEnabled(open);  // WIRE(H3): enabled once the wizard is built in
+  m_viewGroup->setEnabled(open);
+  m_toolBar->setVisible(open);
+  m_nodesView->setWorkspacePath(m_session->rootPath());
+  m_chartedRuns.clear();
   setWindowTitle(open ? tr("%1 — Understudy").arg(QFileInfo(m_session->rootPath()).fileName())
                       : tr("Understudy"));
   m_statusBar->showSession(*m_session);

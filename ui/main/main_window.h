@@ -1,22 +1,30 @@
 // The workbench window. It only assembles views: menus and actions, the welcome
-// panel, the workspace browser and the status bar, wired to one WorkspaceSession.
+// panel, and, once a workspace is open, one tab per view — the workspace
+// browser, the jobs panel, the training charts and the nodes view — wired to
+// one WorkspaceSession, with the status bar below.
 //
 //   MainWindow window;
 //   window.openWorkspace("/data/exp1");   // errors go to the error reporter
+//   window.showView(MainWindow::View::Nodes);
 //   window.show();
 #pragma once
 
+#include <QList>
 #include <QMainWindow>
 #include <QStringList>
 #include <functional>
 
 class QAction;
+class QActionGroup;
 class QMenu;
 class QStackedWidget;
+class QTabWidget;
+class QToolBar;
 
 namespace understudy::ui {
 
 class EmptyStateWidget;
+class NodesView;
 class WorkspaceSession;
 class WorkspaceStatusBar;
 class WorkspaceView;
@@ -29,6 +37,9 @@ class MainWindow : public QMainWindow {
   // a recorder so that nothing blocks in a modal dialog.
   using ErrorReporter = std::function<void(const QString& title, const QString& message)>;
 
+  // The tabs of an open workspace, in order (View → Ctrl+1..4).
+  enum class View { Workspace, Jobs, Charts, Nodes };
+
   explicit MainWindow(QWidget* parent = nullptr);
   ~MainWindow() override;
 
@@ -38,10 +49,32 @@ class MainWindow : public QMainWindow {
 
   WorkspaceSession* session() const { return m_session; }
   WorkspaceView* workspaceView() const { return m_workspaceView; }
+  NodesView* nodesView() const { return m_nodesView; }
   WorkspaceStatusBar* workspaceStatusBar() const { return m_statusBar; }
+  QTabWidget* viewTabs() const { return m_tabs; }
   QMenu* recentMenu() const { return m_recentMenu; }
   // True while the welcome panel (no workspace open) is shown.
   bool isShowingWelcome() const;
+
+  // Brings a view's tab to the front (with a workspace open).
+  void showView(View view);
+  View currentView() const;
+  // The widget of a view's tab (nullptr while that view is not built in).
+  QWidget* viewWidget(View view) const;
+  // View → Workspace/Jobs/Charts/Nodes (Ctrl+1..4).
+  QAction* viewAction(View view) const;
+  // "datasets"/"runs"/... are workspace groups; "workspace", "jobs", "charts",
+  // "nodes" are views. False for anything else.
+  static bool viewFromKey(const QString& key, View* view);
+
+  // The runs whose charts are shown (the last selection in the runs tree or the
+  // jobs panel).
+  QList<qint64> chartedRuns() const { return m_chartedRuns; }
+
+ public slots:
+  void reportError(const QString& title, const QString& message);
+  // Shows these runs' training charts (overlaid) in the Charts tab.
+  void showRunCharts(const QList<qint64>& runIds);
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -49,25 +82,37 @@ class MainWindow : public QMainWindow {
  private:
   void createActions();
   void createMenus();
+  void createViews();
+  void addView(View view, QWidget* widget, const QString& title);
   void newWorkspaceDialog();
   void openWorkspaceDialog();
+  void openRunWizard();
   void rebuildRecentMenu(const QStringList& recent);
   void showAbout();
   void onWorkspaceChanged();
-  void reportError(const QString& title, const QString& message);
+  void onRunsTreeSelection();
 
   WorkspaceSession* m_session;
   QStackedWidget* m_pages;
   EmptyStateWidget* m_welcome;
+  QTabWidget* m_tabs;
   WorkspaceView* m_workspaceView;
+  NodesView* m_nodesView;
   WorkspaceStatusBar* m_statusBar;
+  QToolBar* m_toolBar = nullptr;
   QMenu* m_recentMenu = nullptr;
+  QMenu* m_runMenu = nullptr;
   QAction* m_newAction = nullptr;
   QAction* m_openAction = nullptr;
   QAction* m_closeAction = nullptr;
   QAction* m_refreshAction = nullptr;
   QAction* m_quitAction = nullptr;
   QAction* m_aboutAction = nullptr;
+  QAction* m_wizardAction = nullptr;
+  QActionGroup* m_viewGroup = nullptr;
+  QList<QAction*> m_viewActions;  // by int(View)
+  QList<QWidget*> m_viewWidgets;  // by int(View); nullptr: not built in
+  QList<qint64> m_chartedRuns;
   ErrorReporter m_errorReporter;
 };
 

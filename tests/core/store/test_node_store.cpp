@@ -95,6 +95,66 @@ class TestNodeStore : public QObject {
     QCOMPARE(nodes.list()[0].host, std::string("h1"));
   }
 
+  // edit changes how a node is reached and keeps its row (id, created_at,
+  // what the last contact found); a real change makes the status unknown.
+  void testEditKeepsTheRowAndForgetsOnlyTheLastVerdict() {
+    QTemporaryDir dir;
+    Workspace ws = Workspace::create(dir.filePath("ws").toStdString());
+    NodeStore nodes(ws);
+    nodes.add(spec("n", "h1", 2222, 1));
+    nodes.add(spec("other", "h9"));
+    nodes.recordTest("n", result("error", "understudy 0.1.0", 16, 1, "no workspace.db"));
+    const NodeRow before = nodes.get("n");
+
+    NodeEdit change;
+    change.host = "h2";
+    change.workspacePath = "/shared/ws";
+    const NodeRow after = nodes.edit("n", change);
+    QCOMPARE(after.id, before.id);
+    QCOMPARE(after.createdAt, before.createdAt);
+    QCOMPARE(after.host, std::string("h2"));
+    QCOMPARE(after.workspacePath, std::string("/shared/ws"));
+    QCOMPARE(after.port, 2222);  // not given: kept
+    QCOMPARE(after.gpus, 1);
+    QCOMPARE(after.status, std::string("unknown"));
+    QCOMPARE(after.lastError, std::string());
+    QCOMPARE(after.lastSeen, before.lastSeen);
+    QCOMPARE(after.version, std::string("understudy 0.1.0"));
+    QCOMPARE(after.cpus, 16);
+    QCOMPARE(nodes.get("n").host, std::string("h2"));  // stored, not only returned
+    QCOMPARE(nodes.get("other").host, std::string("h9"));
+
+    // Clearing a value with '' and a port change.
+    NodeEdit clear;
+    clear.workspacePath = "";
+    clear.port = 22;
+    clear.user = "ana";
+    NodeRow row = nodes.edit("n", clear);
+    QCOMPARE(row.workspacePath, std::string());
+    QCOMPARE(row.port, 22);
+    QCOMPARE(row.user, std::string("ana"));
+
+    // The same value again is no change: a verdict stays.
+    nodes.recordTest("n", result("ok", "understudy 0.1.0", 16, 1));
+    NodeEdit same;
+    same.user = "ana";
+    QCOMPARE(nodes.edit("n", same).status, std::string("ok"));
+
+    NodeEdit bad;
+    bad.host = "-oProxyCommand=x";
+    test::expectError([&] { nodes.edit("n", bad); }, {"starts with '-'"});
+    bad = {};
+    bad.port = 70000;
+    test::expectError([&] { nodes.edit("n", bad); }, {"70000"});
+    bad = {};
+    bad.gpus = -2;
+    test::expectError([&] { nodes.edit("n", bad); }, {"-2 GPUs"});
+    test::expectError([&] { nodes.edit("n", NodeEdit{}); }, {"nothing to change", "--host"});
+    test::expectError([&] { nodes.edit("x", same); }, {"no node named 'x'", "nodes: n, other"});
+    QCOMPARE(nodes.get("n").host, std::string("h2"));  // refused edits changed nothing
+    QCOMPARE(nodes.get("n").status, std::string("ok"));
+  }
+
   void testRecordTestKeepsWhatAnUnreachableNodeLastShowed() {
     QTemporaryDir dir;
     Workspace ws = Workspace::create(dir.filePath("ws").toStdString());
