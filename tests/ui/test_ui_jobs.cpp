@@ -9,6 +9,7 @@
 #include <QFile>
 #include <QPlainTextEdit>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -255,6 +256,28 @@ class TestUiJobs : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(!QDir(checkpoints).entryList({"ckpt-*"}, QDir::Files).isEmpty() || !job->isActive(),
                              kJobTimeoutMs);
     QVERIFY2(job->isActive(), qPrintable("ended before its first checkpoint:\n" + job->log()));
+    // Another window sees the same run, as someone else's, with the training step from the database.
+    {
+      JobsPanel other;
+      other.setPollIntervalMs(100);
+      other.setShowSteps(true);
+      QVERIFY(other.setWorkspacePath(m_ws));
+      QTRY_VERIFY_WITH_TIMEOUT(other.model()->rowOfRun(job->recipeRunId()) >= 0, 5000);
+      const int recipeRow = other.model()->rowOfRun(job->recipeRunId());
+      QCOMPARE(cellText(other, recipeRow, JobsTableModel::OriginColumn), QString("elsewhere"));
+      QCOMPARE(cellText(other, recipeRow, JobsTableModel::StatusColumn), QString("running"));
+      QTRY_VERIFY_WITH_TIMEOUT(
+          cellText(other, other.model()->rowOfRun(job->recipeRunId()), JobsTableModel::ProgressColumn)
+              .contains(QRegularExpression("^train jobs-teacher · step [0-9]+ of 200$")),
+          5000);
+      const qint64 trainRun = QString::fromStdString(queryText(
+          m_ws + "/workspace.db", "SELECT id FROM runs WHERE kind = 'train' AND name = 'jobs-teacher'")).toLongLong();
+      const QModelIndex trainRow = other.model()->index(other.model()->rowOfRun(trainRun), 0);
+      const double fraction = trainRow.data(JobsTableModel::ProgressFractionRole).toDouble();
+      QVERIFY2(fraction > 0.0 && fraction < 1.0, qPrintable(QString::number(fraction)));
+      QVERIFY(other.selectRun(job->recipeRunId()));
+      QVERIFY(!other.stopAction()->isEnabled());  // not this window's job: stop it where it runs
+    }
     QCOMPARE(panel.selectedJob(), job);
     QVERIFY(panel.stopAction()->isEnabled());
     QVERIFY(!panel.resumeAction()->isEnabled());
