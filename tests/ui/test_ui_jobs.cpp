@@ -15,6 +15,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <SQLiteCpp/Database.h>
+
 #include "core/store/workspace.h"
 #include "support/sql_query.h"
 #include "ui/jobs/cli_program.h"
@@ -344,11 +346,19 @@ class TestUiJobs : public QObject {
                       "\"value\":0.25,\"detail\":\"[2/4] train x\"}'\n"
                       "while :; do sleep 0.05; done\n",
                       true));
-    JobController jobs;
-    jobs.setWorkspacePath(m_ws);
+    // Its run, as the real runner would have recorded it (in a workspace of its own).
+    const QString ws = m_tmp.filePath("ws-stubborn");
+    understudy::Workspace::create(ws.toStdString());
+    {
+      SQLite::Database db((ws + "/workspace.db").toStdString(), SQLite::OPEN_READWRITE, 5000);
+      db.exec("INSERT INTO runs (id, kind, name, status) VALUES (99, 'recipe', 'stubborn', 'running')");
+    }
+    JobsPanel panel;
+    QVERIFY(panel.setWorkspacePath(ws));
+    JobController& jobs = *panel.controller();
     jobs.setProgram(fake);
     jobs.setStopGraceMs(500);
-    Job* job = jobs.launchRecipe(m_tmp.filePath("prep.yaml"));
+    Job* job = panel.launchRecipe(m_tmp.filePath("prep.yaml"));
     QVERIFY(job != nullptr);
     QTRY_COMPARE_WITH_TIMEOUT(job->state(), Job::State::Running, 10000);
     QCOMPARE(job->recipeRunId(), qint64(99));
@@ -363,6 +373,16 @@ class TestUiJobs : public QObject {
     QCOMPARE(job->state(), Job::State::Killed);
     QVERIFY2(clock.elapsed() >= 450, qPrintable(QString::number(clock.elapsed())));
     QVERIFY2(job->errorMessage().contains("SIGKILL"), qPrintable(job->errorMessage()));
+    // The killed runner could not record its end: the database still says running, the panel says killed.
+    QCOMPARE(queryText(ws + "/workspace.db", "SELECT status FROM runs WHERE id = 99"), std::string("running"));
+    panel.reload();
+    const int row = panel.model()->rowOfRun(99);
+    QVERIFY(row >= 0);
+    QCOMPARE(cellText(panel, row, JobsTableModel::StatusColumn), QString("killed"));
+    QVERIFY2(cellText(panel, row, JobsTableModel::ProgressColumn).contains("SIGKILL"),
+             qPrintable(cellText(panel, row, JobsTableModel::ProgressColumn)));
+    QCOMPARE(panel.selectedRunId(), qint64(99));
+    QVERIFY(panel.resumeAction()->isEnabled());
   }
 };
 

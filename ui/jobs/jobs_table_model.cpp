@@ -16,6 +16,12 @@ QString durationText(qint64 seconds) {
   return JobsTableModel::tr("%1 h %2 min").arg(seconds / 3600).arg((seconds % 3600) / 60);
 }
 
+// The job's process has ended but the database still says its recipe runs:
+// the runner was killed before it could record the end (the next `run` reaps it).
+bool jobOutlivedByRun(const Job* job, const JobsRunRow& run) {
+  return !job->isActive() && run.id == job->recipeRunId() && run.status == QLatin1String("running");
+}
+
 }  // namespace
 
 JobsTableModel::JobsTableModel(JobController* controller, QObject* parent)
@@ -76,8 +82,10 @@ const JobsRunRow* JobsTableModel::runById(qint64 runId) const {
 
 QString JobsTableModel::statusText(const Entry& e) const {
   const Job* job = e.job.data();
-  // While this window's job runs, its own state is the newer news (stopping, starting).
-  if (job != nullptr && (job->isActive() || e.runIndex < 0)) return Job::stateName(job->state());
+  // While this window's job runs, its own state is the newer news (stopping, starting);
+  // so it is when the job was killed before its run could record how it ended.
+  if (job != nullptr && (job->isActive() || e.runIndex < 0 || jobOutlivedByRun(job, m_runs[e.runIndex])))
+    return Job::stateName(job->state());
   if (e.runIndex >= 0) {
     const QString& status = m_runs[e.runIndex].status;
     if (status == QLatin1String("running")) return tr("running");
@@ -97,16 +105,18 @@ QVariant JobsTableModel::data(const QModelIndex& index, int role) const {
   const Job* job = e.job.data();
   // This window's job speaks for its recipe's row; a step's row keeps the database's view.
   const bool jobRow = job != nullptr && (run == nullptr || run->id == job->recipeRunId());
+  const bool outlived = jobRow && run != nullptr && jobOutlivedByRun(job, *run);
 
   switch (role) {
     case RunIdRole: return run != nullptr ? run->id : qint64(0);
     case JobIdRole: return job != nullptr ? job->id() : 0;
     case StatusRole:
-      if (jobRow && (job->isActive() || run == nullptr)) return Job::databaseStatus(job->state());
+      if (jobRow && (job->isActive() || run == nullptr || jobOutlivedByRun(job, *run)))
+        return Job::databaseStatus(job->state());
       return run != nullptr ? run->status : QString();
     case ProgressFractionRole:
       if (jobRow && job->isActive()) return job->progress();
-      if (run != nullptr && run->status == QLatin1String("running")) return run->progressFraction;
+      if (run != nullptr && run->status == QLatin1String("running") && !outlived) return run->progressFraction;
       return -1.0;
     case Qt::ToolTipRole:
       if (jobRow && !job->errorMessage().isEmpty() && !job->isActive()) return job->errorMessage();
@@ -128,6 +138,7 @@ QVariant JobsTableModel::data(const QModelIndex& index, int role) const {
     case StatusColumn: return statusText(e);
     case ProgressColumn:
       if (jobRow && job->isActive()) return job->progressText();
+      if (outlived) return job->errorMessage();
       if (run != nullptr && run->status == QLatin1String("running")) return run->progressText;
       if (run != nullptr && !run->error.isEmpty()) return run->error;
       if (jobRow) return job->errorMessage();
@@ -135,7 +146,7 @@ QVariant JobsTableModel::data(const QModelIndex& index, int role) const {
     case StartedColumn:
       return run != nullptr ? run->startedAt.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) : QString();
     case DurationColumn: {
-      if (run != nullptr) {
+      if (run != nullptr && !outlived) {
         const QDateTime end = run->finishedAt.isValid() ? run->finishedAt
                               : run->status == QLatin1String("running") ? QDateTime::currentDateTimeUtc()
                                                                           : QDateTime();
