@@ -204,6 +204,7 @@ class TestUiWizard : public QObject {
     w.next();
     QCOMPARE(w.currentId(), int(RunWizard::ReviewPageId));
     QCOMPARE(child<QPlainTextEdit>(w, "review/yaml")->toPlainText(), w.recipeYaml());
+    QVERIFY2(w.recipeYaml().contains("ratio: '1:3'"), qPrintable(w.recipeYaml()));  // quoted, as recipes/ writes it
 
     const recipe::Recipe expected = recipe::parseRecipe(R"(name: exp1
 datasets: {labeled: [lab-a], unlabeled: [unl-a], tests: [test-a]}
@@ -380,6 +381,8 @@ evaluation: {baseline: baseline}
     QVERIFY(child<QCheckBox>(w, "corpus/synth")->isChecked());
     QVERIFY(itemText(w, "datasets/tests", "synth-test-noisy").contains("made by the recipe"));
     QCOMPARE(difference(parse(w.recipeYaml()), demo), QString());
+    QVERIFY2(w.recipeYaml().contains("streams: {kind: interleave, ratio: '1:4', labeled_lr_multiplier: 2}"),
+             qPrintable(w.recipeYaml()));
     for (int i = 0; i < 5; ++i) w.next();
     QCOMPARE(w.currentId(), int(RunWizard::ReviewPageId));
     for (int i = 0; i < 5; ++i) w.back();

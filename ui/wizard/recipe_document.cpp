@@ -179,6 +179,39 @@ YAML::Node styled(const YAML::Node& node) {
   return out;
 }
 
+// Like `out << node`, but a scalar that was quoted in the file ('1:4', '')
+// or holds a ':' is written in single quotes, as recipes/ writes ratios:
+// yaml-cpp would drop the quotes, and a YAML 1.1 reader takes 1:4 for a number.
+void emitNode(YAML::Emitter& out, const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map:
+      if (n.Style() == YAML::EmitterStyle::Flow) out << YAML::Flow;
+      out << YAML::BeginMap;
+      for (const auto& item : n) {
+        out << YAML::Key;
+        emitNode(out, item.first);
+        out << YAML::Value;
+        emitNode(out, item.second);
+      }
+      out << YAML::EndMap;
+      break;
+    case YAML::NodeType::Sequence:
+      if (n.Style() == YAML::EmitterStyle::Flow) out << YAML::Flow;
+      out << YAML::BeginSeq;
+      for (const auto& item : n) emitNode(out, item);
+      out << YAML::EndSeq;
+      break;
+    case YAML::NodeType::Scalar:
+      if (n.Tag() == "!" || n.Scalar().find(':') != std::string::npos)
+        out << YAML::SingleQuoted << n.Scalar();
+      else
+        out << n.Scalar();
+      break;
+    default:
+      out << YAML::Null;
+  }
+}
+
 // The sections in the order docs/recipes.md lists them; others after.
 const char* const kSectionOrder[] = {"name",     "jobs",    "corpus",   "datasets",  "features",
                                      "units",    "teacher", "labeling", "students",  "evaluation"};
@@ -193,7 +226,7 @@ std::string RecipeDocument::toYaml() const {
   for (const auto& item : m_root)
     if (!placed[item.first.Scalar()]) ordered[item.first.Scalar()] = item.second;
   YAML::Emitter out;
-  out << styled(ordered);
+  emitNode(out, styled(ordered));
   std::string s = out.c_str();
   if (!s.empty() && s.back() != '\n') s += '\n';
   return s;
