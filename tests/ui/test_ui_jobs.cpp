@@ -237,6 +237,34 @@ class TestUiJobs : public QObject {
     QCOMPARE(cellText(panel, otherRow, JobsTableModel::StatusColumn), QString("finished"));
     QCOMPARE(cellText(panel, otherRow, JobsTableModel::OriginColumn), QString("elsewhere"));
     QVERIFY(panel.model()->index(otherRow, 0).data(JobsTableModel::JobIdRole).toInt() == 0);
+    QVERIFY(panel.selectRun(other));
+    QVERIFY(!panel.resumeAction()->isEnabled());  // finished: nothing to resume
+    QVERIFY(!panel.stopAction()->isEnabled());
+    QVERIFY2(panel.logView()->toPlainText().contains("started outside this window"),
+             qPrintable(panel.logView()->toPlainText()));
+
+    // A recipe that failed in a terminal resumes from here, from the copy the runner kept in the workspace.
+    QVERIFY(writeFile(m_tmp.filePath("broken.yaml"), "name: jobs-broken\njobs: 1\ndatasets:\n  labeled: [no-such-set]\n"));
+    terminal.start(m_cli, {"-q", "run", m_tmp.filePath("broken.yaml"), "-w", m_ws});
+    QVERIFY(terminal.waitForFinished(kJobTimeoutMs));
+    QCOMPARE(terminal.exitCode(), 1);
+    const qint64 failed = QString::fromStdString(
+        queryText(m_ws + "/workspace.db", "SELECT MAX(id) FROM runs WHERE kind = 'recipe'")).toLongLong();
+    QTRY_VERIFY_WITH_TIMEOUT(panel.model()->rowOfRun(failed) >= 0, 5000);
+    QVERIFY(panel.selectRun(failed));
+    QCOMPARE(cellText(panel, panel.model()->rowOfRun(failed), JobsTableModel::StatusColumn), QString("failed"));
+    QVERIFY2(panel.logView()->toPlainText().contains("no-such-set"), qPrintable(panel.logView()->toPlainText()));
+    QVERIFY(panel.resumeAction()->isEnabled());
+    Job* retry = panel.resumeSelected();
+    QVERIFY(retry != nullptr);
+    QCOMPARE(retry->recipePath(), m_ws + "/recipes/jobs-broken/recipe.yaml");
+    QTRY_VERIFY_WITH_TIMEOUT(!retry->isActive(), kJobTimeoutMs);
+    QCOMPARE(retry->state(), Job::State::Failed);
+    QVERIFY2(retry->errorMessage().contains("features no-such-set failed"), qPrintable(retry->errorMessage()));
+    QVERIFY(retry->recipeRunId() > failed);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        cellText(panel, panel.model()->rowOfRun(retry->recipeRunId()), JobsTableModel::StatusColumn), QString("failed"),
+        5000);
     QVERIFY2(errors.messages.isEmpty(), qPrintable(errors.messages.join('|')));
   }
 
