@@ -71,19 +71,28 @@ std::vector<std::size_t> minMaxEnvelope(const double* x, const double* y, std::s
         break;
       }
     if (firstVisible != end) keep.push_back(firstVisible);
-    // One pass: each point's column computed once; a column ends where the next begins.
-    int c = column(x[i]);
+    // Column by column: where a column ends is found by binary search (the
+    // column of a point never decreases along x), so the scan over its points
+    // is a tight min/max loop with no per-point arithmetic on x.
     while (i < end) {
+      const int c = column(x[i]);
+      const std::size_t stop = static_cast<std::size_t>(
+          std::partition_point(x + i, x + end, [&](double v) { return column(v) <= c; }) - x);
       std::size_t lo = end, hi = end;
-      int next = c;
-      for (; i < end; ++i) {
-        next = column(x[i]);
-        if (next != c) break;
-        if (!std::isfinite(y[i])) continue;
-        if (lo == end || y[i] < y[lo]) lo = i;
-        if (hi == end || y[i] > y[hi]) hi = i;
+      double minY = std::numeric_limits<double>::infinity();
+      double maxY = -std::numeric_limits<double>::infinity();
+      for (; i < stop; ++i) {
+        const double v = y[i];
+        if (!std::isfinite(v)) continue;
+        if (v < minY) {
+          minY = v;
+          lo = i;
+        }
+        if (v > maxY) {
+          maxY = v;
+          hi = i;
+        }
       }
-      c = next;
       if (lo == end) continue;
       const std::size_t a = std::min(lo, hi), b = std::max(lo, hi);
       if (a != keep.back()) keep.push_back(a);

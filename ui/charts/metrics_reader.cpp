@@ -57,9 +57,9 @@ MetricBatch MetricsReader::poll() {
   bool newRuns = false;
   for (qint64 id : m_runs) newRuns = newRuns || !m_loaded.contains(id);
 
-  // One read transaction: every query sees the same snapshot. Every statement
-  // must be finished before it ends, or the rollback fails and the connection
-  // would keep reading this snapshot for ever.
+  // One read transaction: every query sees the same snapshot. It is ended
+  // (rolled back: nothing was written) on every path, or the connection would
+  // keep reading this snapshot for ever.
   if (!db.transaction()) {
     fail(batch, QStringLiteral("BEGIN"), db.lastError().text());
     return batch;

@@ -30,6 +30,7 @@ namespace {
 constexpr int kSmoothingSteps = 1000;      // the slider's range: b = value / 1000
 constexpr double kDefaultSmoothing = 0.6;  // TensorBoard's default
 constexpr int kMaxLegendItems = 12;
+constexpr int kMaxAntialiasedCurves = 40;
 
 QString graphKey(qint64 runId, const QString& metric) {
   return QString::number(runId) + QLatin1Char('\n') + metric;
@@ -403,9 +404,11 @@ void TrainingChartView::updateStyles() {
     const QString label = QStringLiteral("%1 · %2").arg(runLabel(run), name);
     QColor faint = colour;
     faint.setAlpha(smoothed ? 70 : 255);
+    // One pixel wide: wider pens go through Qt's stroker, which costs ~1000 times
+    // more on an envelope's zigzag (docs/performance.md "Training charts").
     it->raw->setPen(QPen(faint, 1.0, style));
     it->raw->setName(label);
-    it->smooth->setPen(QPen(colour, 2.0, style));
+    it->smooth->setPen(QPen(colour, 1.0, style));
     it->smooth->setName(label);
     it->smooth->setVisible(smoothed);
     it->raw->removeFromLegend();
@@ -413,6 +416,10 @@ void TrainingChartView::updateStyles() {
     if (legend) (smoothed ? it->smooth : it->raw)->addToLegend();
   }
   m_plot->legend->setVisible(legend && !m_graphs.isEmpty());
+  // Many curves: drawn without antialiasing, about twice as fast (bench_ui_chart).
+  const int curves = static_cast<int>(m_graphs.size()) * (smoothed ? 2 : 1);
+  m_plot->setNotAntialiasedElements(curves > kMaxAntialiasedCurves ? QCP::aePlottables
+                                                                   : QCP::aeNone);
 }
 
 double TrainingChartView::xOffset(qint64 runId) const {

@@ -1,0 +1,386 @@
+// bench_ui_chart: what one refresh of the training charts costs
+// (docs/performance.md "Training charts").
+//
+// A refresh is what happens on every zoom, pan, resize and batch of new
+// points: the per-pixel min/max envelope of every drawn series (envelope.h)
+// for the visible range, QCPGraph::setData, and a replot of the chart
+// (QCustomPlot::replot, immediate refresh, offscreen raster). Measured:
+//
+// 1. One series of --points (1,000,000) points, the chart 1280 × 720: at the
+//    whole range and while panning a 10 % window across it (--frames steps),
+//    against, in the same run, the same series handed to QCustomPlot whole,
+//    drawn with its own adaptive sampling (its default) and without it.
+// 2. --runs (100) series of --run-points (10,000) points overlaid, each drawn
+//    raw and smoothed (200 graphs): refresh against the raw series handed to
+//    QCustomPlot whole (adaptive sampling on).
+// 3. The widget itself (TrainingChartView): a workspace whose one run holds
+//    --points rows of train/loss, read by the widget's reader thread
+//    (time to first drawing), then TrainingChartView::redraw() (raw and
+//    smoothed envelope + replot) at the whole range and zoomed.
+// Every figure is the median (and p95) over the frames, printed against a
+// 16 ms frame budget (60 Hz).
+//
+//   bench_ui_chart [--points 1000000] [--runs 100] [--run-points 10000]
+//                  [--frames 60] [--no-widget]
+#include <qcustomplot.h>
+
+#include <QApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QTemporaryDir>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "bench/common/machine_info.h"
+#include "core/store/run_store.h"
+#include "core/store/workspace.h"
+#include "ui/charts/envelope.h"
+#include "ui/charts/smoothing.h"
+#include "ui/charts/training_chart_view.h"
+
+using namespace understudy::ui::charts;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr double kBudgetMs = 16.0;
+
+struct Args {
+  long points = 1000000;
+  int runs = 100;
+  long runPoints = 10000;
+  int frames = 60;
+  bool widget = true;
+};
+
+std::string loadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string a, b, c;
+  in >> a >> b >> c;
+  return a + " " + b + " " + c;
+}
+
+struct Stats {
+  double median = 0, p95 = 0;
+};
+
+Stats stats(std::vector<double> ms) {
+  std::sort(ms.begin(), ms.end());
+  Stats s;
+  if (ms.empty()) return s;
+  s.median = ms[ms.size() / 2];
+  s.p95 = ms[std::min(ms.size() - 1, static_cast<std::size_t>(std::ceil(0.95 * ms.size())) - 1)];
+  return s;
+}
+
+double msSince(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+void printRow(const char* what, const Stats& s, double referenceMedian = 0) {
+  std::printf("   %-44s median %8.2f ms  p95 %8.2f ms  %s", what, s.median, s.p95,
+              s.median <= kBudgetMs ? "within 16 ms" : "OVER 16 ms");
+  if (referenceMedian > 0) std::printf("  (reference / this = %.1f)", referenceMedian / s.median);
+  std::printf("\n");
+}
+
+// A training-loss-like series: falling, noisy, with a few one-step spikes.
+void lossSeries(long n, unsigned seed, std::vector<double>& x, std::vector<double>& y) {
+  x.resize(n);
+  y.resize(n);
+  unsigned state = seed * 2654435761u + 1;
+  for (long i = 0; i < n; ++i) {
+    state = state * 1664525u + 1013904223u;
+    const double noise = static_cast<double>(state >> 8) / 16777216.0 - 0.5;
+    x[i] = static_cast<double>(i);
+    y[i] = 4.0 / (1.0 + 1e-4 * static_cast<double>(i)) + 0.3 * noise;
+    if (i % 99991 == 777) y[i] += 20.0;
+  }
+}
+
+QVector<double> toQVector(const std::vector<double>& v) {
+  return QVector<double>(v.begin(), v.end());
+}
+
+// Sets a graph's data to the envelope of (x, y) for the axis' current range.
+void envelopeInto(QCPGraph* g, const std::vector<double>& x, const std::vector<double>& y,
+                  const QCPRange& range, int pixels) {
+  std::vector<double> ex, ey;
+  minMaxEnvelope(x.data(), y.data(), x.size(), EnvelopeView{range.lower, range.upper, pixels}, ex,
+                 ey);
+  g->setData(toQVector(ex), toQVector(ey), true);
+}
+
+// Runs `frame` for every range of a pan across [0, extent) with a window of
+// `fraction` of it; returns the per-frame milliseconds.
+std::vector<double> pan(QCustomPlot& plot, double extent, double fraction, int frames,
+                        const std::function<void()>& frame) {
+  std::vector<double> ms;
+  const double width = extent * fraction;
+  for (int f = 0; f < frames; ++f) {
+    const double lo = (extent - width) * f / std::max(1, frames - 1);
+    const auto t = Clock::now();
+    plot.xAxis->setRange(lo, lo + width);
+    frame();
+    plot.replot(QCustomPlot::rpImmediateRefresh);
+    ms.push_back(msSince(t));
+  }
+  return ms;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&]() -> long {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "%s needs a value\n", arg.c_str());
+        std::exit(2);
+      }
+      return std::atol(argv[++i]);
+    };
+    if (arg == "--points")
+      a.points = value();
+    else if (arg == "--runs")
+      a.runs = static_cast<int>(value());
+    else if (arg == "--run-points")
+      a.runPoints = value();
+    else if (arg == "--frames")
+      a.frames = static_cast<int>(value());
+    else if (arg == "--no-widget")
+      a.widget = false;
+    else {
+      std::fprintf(stderr,
+                   "usage: bench_ui_chart [--points N] [--runs R] [--run-points N] [--frames F] "
+                   "[--no-widget]\n");
+      return 2;
+    }
+  }
+  if (a.points < 2 || a.runs < 1 || a.runPoints < 2 || a.frames < 2) {
+    std::fprintf(stderr, "bench_ui_chart: values must be positive (points >= 2, frames >= 2)\n");
+    return 2;
+  }
+  QApplication app(argc, argv);
+  std::printf(
+      "bench_ui_chart: chart refresh = envelope + setData + replot, 1280 x 720, budget %.0f ms\n",
+      kBudgetMs);
+  std::printf("cpu               %s\n", understudy::bench::cpuModel().c_str());
+  std::printf("platform          %s (Qt %s)\n", qPrintable(QGuiApplication::platformName()),
+              qVersion());
+  std::printf("load average      %s (start)\n", loadAverage().c_str());
+
+  QCustomPlot plot;
+  plot.resize(1280, 720);
+  plot.show();
+  QCoreApplication::processEvents();
+  plot.replot(QCustomPlot::rpImmediateRefresh);
+  const int pixels = plot.axisRect()->width();
+  const int warm = 3;
+
+  // 1. One series of a million points.
+  {
+    std::vector<double> x, y;
+    lossSeries(a.points, 1, x, y);
+    const double extent = static_cast<double>(a.points);
+    std::printf("\n1. One series, %ld points, plot %d px wide\n", a.points, pixels);
+    std::vector<double> envMs;
+    for (int r = 0; r < a.frames; ++r) {
+      std::vector<double> ex, ey;
+      const auto t = Clock::now();
+      minMaxEnvelope(x.data(), y.data(), x.size(), EnvelopeView{0, extent, pixels}, ex, ey);
+      envMs.push_back(msSince(t));
+    }
+    printRow("envelope alone, whole range", stats(envMs));
+
+    QCPGraph* g = plot.addGraph();
+    std::vector<double> whole;
+    plot.xAxis->setRange(0, extent);
+    plot.yAxis->setRange(0, 25);
+    for (int r = 0; r < a.frames + warm; ++r) {
+      const auto t = Clock::now();
+      envelopeInto(g, x, y, plot.xAxis->range(), pixels);
+      plot.replot(QCustomPlot::rpImmediateRefresh);
+      if (r >= warm) whole.push_back(msSince(t));
+    }
+    std::printf("   (%d points drawn of %ld)\n", g->dataCount(), a.points);
+    const Stats envWhole = stats(whole);
+    const Stats envPan = stats(pan(plot, extent, 0.1, a.frames,
+                                   [&] { envelopeInto(g, x, y, plot.xAxis->range(), pixels); }));
+
+    // The references: the whole series handed to QCustomPlot once.
+    g->setData(toQVector(x), toQVector(y), true);
+    g->setAdaptiveSampling(true);
+    std::vector<double> refWhole;
+    plot.xAxis->setRange(0, extent);
+    for (int r = 0; r < a.frames + warm; ++r) {
+      const auto t = Clock::now();
+      plot.replot(QCustomPlot::rpImmediateRefresh);
+      if (r >= warm) refWhole.push_back(msSince(t));
+    }
+    const Stats adaptiveWhole = stats(refWhole);
+    const Stats adaptivePan = stats(pan(plot, extent, 0.1, a.frames, [] {}));
+    g->setAdaptiveSampling(false);
+    std::vector<double> plainMs;
+    plot.xAxis->setRange(0, extent);
+    for (int r = 0; r < 3; ++r) {
+      const auto t = Clock::now();
+      plot.replot(QCustomPlot::rpImmediateRefresh);
+      plainMs.push_back(msSince(t));
+    }
+    const Stats plain = stats(plainMs);
+    printRow("refresh, whole range", envWhole, plain.median);
+    printRow("refresh, panning a 10% window", envPan, adaptivePan.median);
+    std::printf("   reference: QCustomPlot given all points (setData once, replot only):\n");
+    printRow("  adaptive sampling on, whole range", adaptiveWhole);
+    printRow("  adaptive sampling on, panning 10% window", adaptivePan);
+    printRow("  adaptive sampling off, whole range (3 frames)", plain);
+    std::printf("   envelope refresh vs adaptive sampling, whole range: reference / this = %.1f\n",
+                adaptiveWhole.median / envWhole.median);
+    plot.clearGraphs();
+  }
+
+  // 2. A hundred runs overlaid, raw and smoothed.
+  {
+    std::printf("\n2. %d runs x %ld points overlaid, raw + smoothed (EMA 0.6): %d graphs\n", a.runs,
+                a.runPoints, 2 * a.runs);
+    std::vector<std::vector<double>> xs(a.runs), ys(a.runs), ss(a.runs);
+    std::vector<QCPGraph*> raw, smooth;
+    for (int r = 0; r < a.runs; ++r) {
+      lossSeries(a.runPoints, static_cast<unsigned>(r + 2), xs[r], ys[r]);
+      ss[r] = debiasedEma(ys[r].data(), ys[r].size(), 0.6);
+      raw.push_back(plot.addGraph());
+      smooth.push_back(plot.addGraph());
+      raw.back()->setPen(QPen(QColor::fromHsvF(std::fmod(r * 0.618, 1.0), 0.7, 0.8, 0.3)));
+      smooth.back()->setPen(QPen(QColor::fromHsvF(std::fmod(r * 0.618, 1.0), 0.7, 0.8), 1));
+    }
+    const double extent = static_cast<double>(a.runPoints);
+    auto refresh = [&] {
+      for (int r = 0; r < a.runs; ++r) {
+        envelopeInto(raw[r], xs[r], ys[r], plot.xAxis->range(), pixels);
+        envelopeInto(smooth[r], xs[r], ss[r], plot.xAxis->range(), pixels);
+      }
+    };
+    std::vector<double> whole;
+    plot.xAxis->setRange(0, extent);
+    plot.yAxis->setRange(0, 25);
+    for (int f = 0; f < a.frames + warm; ++f) {
+      const auto t = Clock::now();
+      refresh();
+      plot.replot(QCustomPlot::rpImmediateRefresh);
+      if (f >= warm) whole.push_back(msSince(t));
+    }
+    std::vector<double> emaMs;
+    for (int f = 0; f < 5; ++f) {
+      const auto t = Clock::now();
+      for (int r = 0; r < a.runs; ++r) ss[r] = debiasedEma(ys[r].data(), ys[r].size(), 0.7);
+      emaMs.push_back(msSince(t));
+    }
+    const Stats envWhole = stats(whole);
+    const Stats envPan = stats(pan(plot, extent, 0.1, a.frames, refresh));
+    // What TrainingChartView does above 40 curves: no antialiasing.
+    plot.setNotAntialiasedElements(QCP::aePlottables);
+    std::vector<double> noAa;
+    plot.xAxis->setRange(0, extent);
+    for (int f = 0; f < a.frames; ++f) {
+      const auto t = Clock::now();
+      refresh();
+      plot.replot(QCustomPlot::rpImmediateRefresh);
+      noAa.push_back(msSince(t));
+    }
+    const Stats noAaWhole = stats(noAa);
+    const Stats noAaPan = stats(pan(plot, extent, 0.1, a.frames, refresh));
+    plot.setNotAntialiasedElements(QCP::aeNone);
+    for (int r = 0; r < a.runs; ++r) {
+      raw[r]->setData(toQVector(xs[r]), toQVector(ys[r]), true);
+      smooth[r]->setData(toQVector(xs[r]), toQVector(ss[r]), true);
+    }
+    std::vector<double> refWhole;
+    plot.xAxis->setRange(0, extent);
+    for (int f = 0; f < std::min(a.frames, 10) + 1; ++f) {
+      const auto t = Clock::now();
+      plot.replot(QCustomPlot::rpImmediateRefresh);
+      if (f >= 1) refWhole.push_back(msSince(t));
+    }
+    const Stats ref = stats(refWhole);
+    const Stats refPan = stats(pan(plot, extent, 0.1, std::min(a.frames, 10), [] {}));
+    printRow("refresh, whole range", envWhole, ref.median);
+    printRow("refresh, panning a 10% window", envPan, refPan.median);
+    printRow("refresh, whole range, no antialiasing", noAaWhole, ref.median);
+    printRow("refresh, panning, no antialiasing", noAaPan, refPan.median);
+    printRow("re-smoothing all runs (slider moved)", stats(emaMs));
+    std::printf("   reference: QCustomPlot given all points, adaptive sampling on:\n");
+    printRow("  whole range", ref);
+    printRow("  panning a 10% window", refPan);
+    plot.clearGraphs();
+  }
+  plot.hide();
+
+  // 3. The widget end to end, from a workspace.
+  if (a.widget) {
+    std::printf("\n3. TrainingChartView, one run of %ld train/loss rows in workspace.db\n",
+                a.points);
+    QTemporaryDir dir;
+    const QString ws = QDir(dir.path()).filePath(QStringLiteral("ws"));
+    qint64 run = 0;
+    {
+      const auto t = Clock::now();
+      auto workspace = understudy::Workspace::create(ws.toStdString());
+      understudy::RunStore runs(workspace.db());
+      run = runs.startRun({"train", "bench", "", "", "", std::nullopt});
+      std::vector<double> x, y;
+      lossSeries(a.points, 7, x, y);
+      std::vector<understudy::MetricPoint> points;
+      points.reserve(x.size());
+      for (std::size_t i = 0; i < x.size(); ++i)
+        points.push_back({static_cast<std::int64_t>(i), "train/loss", y[i], 1.7e9 + 0.05 * i});
+      runs.addMetrics(run, points);
+      std::printf("   writing the rows (one transaction)            %8.0f ms\n", msSince(t));
+    }
+    TrainingChartView view;
+    view.resize(1280, 760);
+    view.show();
+    QCoreApplication::processEvents();
+    view.setWorkspace(ws);
+    const auto t = Clock::now();
+    view.setRuns({run});
+    QElapsedTimer guard;
+    guard.start();
+    while (!(view.store().find(run, QStringLiteral("train/loss")) &&
+             view.store().find(run, QStringLiteral("train/loss"))->size() ==
+                 static_cast<std::size_t>(a.points)) &&
+           guard.elapsed() < 120000)
+      QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+    std::printf(
+        "   selected -> all rows read and drawn             %8.0f ms (reader thread; the window "
+        "stays live)\n",
+        msSince(t));
+    std::vector<double> whole, zoomed;
+    for (int f = 0; f < a.frames + warm; ++f) {
+      const auto t0 = Clock::now();
+      view.redraw();
+      if (f >= warm) whole.push_back(msSince(t0));
+    }
+    printRow("redraw(), whole range (raw + EMA)", stats(whole));
+    const double extent = static_cast<double>(a.points);
+    for (int f = 0; f < a.frames; ++f) {
+      const double lo = extent * 0.9 * f / (a.frames - 1);
+      const auto t0 = Clock::now();
+      view.plot()->xAxis->setRange(lo, lo + extent * 0.1);  // re-decimates, as a pan does
+      view.plot()->replot(QCustomPlot::rpImmediateRefresh);
+      zoomed.push_back(msSince(t0));
+    }
+    printRow("pan a 10% window (range change + replot)", stats(zoomed));
+  }
+  std::printf("\nload average      %s (end)\n", loadAverage().c_str());
+  return 0;
+}
