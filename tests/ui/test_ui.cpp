@@ -17,6 +17,7 @@
 #include <QProcess>
 #include <QSettings>
 #include <QSqlQueryModel>
+#include <QTabWidget>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -27,12 +28,17 @@
 #include <memory>
 
 #include "core/store/workspace.h"
+#include "ui/charts/training_chart_view.h"
+#include "ui/jobs/job_controller.h"
+#include "ui/jobs/jobs_panel.h"
 #include "ui/main/main_window.h"
 #include "ui/main/workspace_status_bar.h"
+#include "ui/nodes/nodes_view.h"
 #include "ui/settings/workbench_settings.h"
 #include "ui/workspace/workspace_groups.h"
 #include "ui/workspace/workspace_session.h"
 #include "ui/workspace/workspace_tree_model.h"
+#include "ui/wizard/run_wizard.h"
 #include "ui/workspace/workspace_view.h"
 
 using understudy::Workspace;
@@ -135,6 +141,29 @@ struct ReportedError {
   QString title;
   QString message;
 };
+
+// Where a shortcut can fire: the window for window-wide actions, otherwise
+// each widget the action is added to (a menu does not count: Qt does not
+// fire a widget-scoped shortcut from a menu).
+QList<QWidget*> shortcutScopes(QAction* action, QWidget* window) {
+  if (action->shortcutContext() == Qt::WindowShortcut ||
+      action->shortcutContext() == Qt::ApplicationShortcut)
+    return {window};
+  QList<QWidget*> scopes;
+  for (QObject* object : action->associatedObjects()) {
+    auto* widget = qobject_cast<QWidget*>(object);
+    if (widget && !qobject_cast<QMenu*>(widget) && !qobject_cast<QMenuBar*>(widget))
+      scopes << widget;
+  }
+  return scopes;
+}
+
+bool overlaps(const QList<QWidget*>& a, const QList<QWidget*>& b) {
+  for (QWidget* x : a)
+    for (QWidget* y : b)
+      if (x == y || x->isAncestorOf(y) || y->isAncestorOf(x)) return true;
+  return false;
+}
 
 }  // namespace
 
@@ -527,6 +556,151 @@ class TestUi : public QObject {
             treeView->viewport()->width());
     QCOMPARE(treeView->textElideMode(), Qt::ElideMiddle);
     QVERIFY(errors.isEmpty());
+  }
+
+  // An open workspace is four tabs; View → Ctrl+1..4 (and the keys) switch them.
+  void testViewsAreTabsSwitchedByCtrlNumbers() {
+    QList<ReportedError> errors;
+    auto window = newWindow(&errors);
+    QVERIFY(!window->viewAction(MainWindow::View::Nodes)->isEnabled());  // nothing open
+    QVERIFY(window->openWorkspace(newWorkspace()));
+    QTabWidget* tabs = window->viewTabs();
+    QStringList titles;
+    for (int i = 0; i < tabs->count(); ++i) titles << tabs->tabText(i);
+    QCOMPARE(titles, QStringList({"Workspace", "Jobs", "Charts", "Nodes"}));
+    QCOMPARE(tabs->widget(0), static_cast<QWidget*>(window->workspaceView()));
+    QCOMPARE(tabs->widget(1), static_cast<QWidget*>(window->jobsPanel()));
+    QCOMPARE(tabs->widget(2), static_cast<QWidget*>(window->chartView()));
+    QCOMPARE(tabs->widget(3), static_cast<QWidget*>(window->nodesView()));
+    // Each view follows the workspace the window opened.
+    QCOMPARE(window->jobsPanel()->workspacePath(), window->session()->rootPath());
+    QCOMPARE(window->chartView()->workspace(), window->session()->rootPath());
+    QCOMPARE(window->nodesView()->workspacePath(), window->session()->rootPath());
+
+    window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(window.get()));
+    const std::pair<Qt::Key, MainWindow::View> keys[] = {
+        {Qt::Key_4, MainWindow::View::Nodes},
+        {Qt::Key_2, MainWindow::View::Jobs},
+        {Qt::Key_3, MainWindow::View::Charts},
+        {Qt::Key_1, MainWindow::View::Workspace}};
+    for (const auto& [key, view] : keys) {
+      QTest::keyClick(window.get(), key, Qt::ControlModifier);
+      QCOMPARE(window->currentView(), view);
+      QVERIFY(window->viewAction(view)->isChecked());
+    }
+    window->viewAction(MainWindow::View::Nodes)->trigger();
+    QCOMPARE(tabs->currentWidget(), static_cast<QWidget*>(window->nodesView()));
+    QVERIFY(errors.isEmpty());
+
+    window->session()->close();
+    QVERIFY(window->isShowingWelcome());
+    QCOMPARE(window->nodesView()->workspacePath(), QString());
+    QCOMPARE(window->jobsPanel()->workspacePath(), QString());
+  }
+
+  // No two actions that can fire at the same time share a key, and the common
+  // actions have theirs.
+  void testShortcutsDoNotCollide() {
+    QList<ReportedError> errors;
+    auto window = newWindow(&errors);
+    QVERIFY(window->openWorkspace(newWorkspace()));
+    QHash<QString, QList<QAction*>> byKey;
+    for (QAction* action : window->findChildren<QAction*>())
+      for (const QKeySequence& key : action->shortcuts())
+        if (!key.isEmpty()) byKey[key.toString(QKeySequence::PortableText)] << action;
+    for (auto it = byKey.begin(); it != byKey.end(); ++it) {
+      const QList<QAction*>& actions = it.value();
+      for (int i = 0; i < actions.size(); ++i)
+        for (int j = i + 1; j < actions.size(); ++j)
+          QVERIFY2(!overlaps(shortcutScopes(actions[i], window.get()),
+                             shortcutScopes(actions[j], window.get())),
+                   qPrintable(QString("%1: '%2' and '%3'")
+                                  .arg(it.key(), actions[i]->text(), actions[j]->text())));
+    }
+    for (const char* key : {"Ctrl+N", "Ctrl+O", "Ctrl+W", "Ctrl+Q", "F5", "Ctrl+1", "Ctrl+2",
+                            "Ctrl+3", "Ctrl+4", "Ctrl+Shift+N", "Ctrl+Shift+O", "Ctrl+R", "Ctrl+.", "Ctrl+T",
+                            "Del", "F2", "Ins"})
+      QVERIFY2(byKey.contains(key), qPrintable(QString(key) + " not in " + QStringList(byKey.keys()).join(", ")));
+  }
+
+  // Selecting runs in the runs tree or table, or in the jobs panel, puts
+  // their charts (overlaid) in the Charts tab; Enter on a run shows them.
+  void testSelectedRunsAreCharted() {
+    QList<ReportedError> errors;
+    auto window = newWindow(&errors);
+    const QString ws = newWorkspace();
+    JobWriter job(ws);
+    job.exec("INSERT INTO runs (kind, name, status) VALUES ('train', 'first', 'finished'), "
+             "('train', 'second', 'running')");
+    QVERIFY(window->openWorkspace(ws));
+    WorkspaceView* view = window->workspaceView();
+    const WorkspaceTreeModel* tree = window->session()->treeModel();
+    const QModelIndex runs = tree->groupIndex(WorkspaceGroup::Runs);
+    QCOMPARE(tree->rowCount(runs), 2);
+    // Newest first: row 0 is run 2.
+    view->treeView()->selectionModel()->setCurrentIndex(
+        tree->index(1, 0, runs), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    QCOMPARE(window->chartedRuns(), QList<qint64>({1}));
+    QCOMPARE(window->chartView()->runs(), QList<qint64>({1}));
+    QCOMPARE(window->viewTabs()->tabText(2), QString("Charts (#1)"));
+
+    // Both rows of the runs table: overlaid.
+    QTableView* table = view->detailView();
+    table->selectAll();
+    emit table->clicked(table->model()->index(0, 0));
+    QCOMPARE(window->chartView()->runs(), QList<qint64>({2, 1}));
+    QCOMPARE(window->currentView(), MainWindow::View::Workspace);
+    emit table->activated(table->model()->index(0, 0));
+    QCOMPARE(window->currentView(), MainWindow::View::Charts);
+
+    // The jobs panel's selection.
+    window->jobsPanel()->reload();
+    QVERIFY(window->jobsPanel()->selectRun(2));
+    QCOMPARE(window->chartView()->runs(), QList<qint64>({2}));
+
+    // Another workspace: nothing charted.
+    QVERIFY(window->openWorkspace(newWorkspace()));
+    QVERIFY(window->chartView()->runs().isEmpty());
+    QCOMPARE(window->viewTabs()->tabText(2), QString("Charts"));
+    QVERIFY(errors.isEmpty());
+  }
+
+  // Run → New Run… opens the wizard on the open workspace without blocking;
+  // its Launch starts the job in the jobs panel, which comes to the front.
+  void testRunWizardLaunchesIntoTheJobsPanel() {
+    QList<ReportedError> errors;
+    auto window = newWindow(&errors);
+    QVERIFY(!window->runWizardAction()->isEnabled());  // no workspace yet
+    QVERIFY(window->openWorkspace(newWorkspace()));
+    QVERIFY(window->runWizardAction()->isEnabled());
+    QCOMPARE(window->runWizardAction()->shortcut(), QKeySequence("Ctrl+Shift+N"));
+    window->runWizardAction()->trigger();  // returns: the wizard is not exec()'d
+    auto* wizard = window->findChild<RunWizard*>();
+    QVERIFY(wizard);
+    QVERIFY(wizard->isVisible());
+    QCOMPARE(window->jobsPanel()->controller()->jobs().size(), 0);
+
+    // A stand-in for understudy-cli that exits at once: the launch itself is
+    // what is checked here (test_ui_jobs runs real recipes).
+    const QByteArray saved = qgetenv("UNDERSTUDY_CLI");
+    qputenv("UNDERSTUDY_CLI", "/bin/true");
+    const QString recipe = m_dir.filePath("wizard.yaml");
+    QFile file(recipe);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("steps: []\n");  // /bin/true does not read it
+    file.close();
+    emit wizard->launchRequested(recipe);
+    if (saved.isEmpty()) qunsetenv("UNDERSTUDY_CLI");
+    else qputenv("UNDERSTUDY_CLI", saved);
+    QVERIFY2(errors.isEmpty(), errors.isEmpty() ? "" : qPrintable(errors[0].message));
+    QCOMPARE(window->jobsPanel()->controller()->jobs().size(), 1);
+    QCOMPARE(window->currentView(), MainWindow::View::Jobs);
+    wizard->reject();
+
+    // A recipe that cannot be read: a message, no wizard.
+    QVERIFY(!window->openRunWizard(m_dir.filePath("no-such-recipe.yaml")));
+    QCOMPARE(errors.size(), 1);
   }
 
   void testOpeningAMissingFolderShowsTheErrorAndKeepsRunning() {

@@ -19,8 +19,11 @@
 #include <QTreeView>
 
 #include "core/store/version.h"
+#include "ui/charts/training_chart_view.h"
+#include "ui/jobs/jobs_panel.h"
 #include "ui/main/workspace_status_bar.h"
 #include "ui/nodes/nodes_view.h"
+#include "ui/wizard/run_wizard.h"
 #include "ui/settings/workbench_settings.h"
 #include "ui/widgets/empty_state_widget.h"
 #include "ui/workspace/workspace_session.h"
@@ -29,6 +32,18 @@
 
 namespace understudy::ui {
 
+namespace {
+
+// The platform's keys for `standard`, with `key` first.
+QList<QKeySequence> withKey(QKeySequence::StandardKey standard, QKeyCombination key) {
+  QList<QKeySequence> keys{QKeySequence(key)};
+  for (const QKeySequence& k : QKeySequence::keyBindings(standard))
+    if (!keys.contains(k)) keys << k;
+  return keys;
+}
+
+}  // namespace
+
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent),
       m_session(new WorkspaceSession(this)),
@@ -36,6 +51,8 @@ MainWindow::MainWindow(QWidget* parent)
       m_welcome(new EmptyStateWidget(this)),
       m_tabs(new QTabWidget(this)),
       m_workspaceView(new WorkspaceView(m_session->treeModel(), this)),
+      m_jobsPanel(new JobsPanel(this)),
+      m_chartView(new charts::TrainingChartView(this)),
       m_nodesView(new NodesView(this)),
       m_statusBar(new WorkspaceStatusBar(this)) {
   setWindowTitle(tr("Understudy"));
@@ -88,7 +105,9 @@ void MainWindow::createActions() {
   connect(m_openAction, &QAction::triggered, this, &MainWindow::openWorkspaceDialog);
 
   m_closeAction = new QAction(tr("&Close Workspace"), this);
-  m_closeAction->setShortcut(QKeySequence::Close);
+  // Ctrl+W and Ctrl+Q on every platform: some platform themes bind Close to
+  // Ctrl+F4 alone and Quit to nothing.
+  m_closeAction->setShortcuts(withKey(QKeySequence::Close, Qt::CTRL | Qt::Key_W));
   connect(m_closeAction, &QAction::triggered, m_session, &WorkspaceSession::close);
 
   m_refreshAction = new QAction(tr("&Refresh"), this);
@@ -97,10 +116,14 @@ void MainWindow::createActions() {
   connect(m_refreshAction, &QAction::triggered, m_session, &WorkspaceSession::refresh);
   // F5 reads every view now, even when the session saw no change (a view may
   // have failed to read before).
-  connect(m_refreshAction, &QAction::triggered, this, [this] { m_nodesView->reload(); });
+  connect(m_refreshAction, &QAction::triggered, this, [this] {
+    m_jobsPanel->reload();
+    m_chartView->refreshNow();
+    m_nodesView->reload();
+  });
 
   m_quitAction = new QAction(tr("&Quit"), this);
-  m_quitAction->setShortcut(QKeySequence::Quit);
+  m_quitAction->setShortcuts(withKey(QKeySequence::Quit, Qt::CTRL | Qt::Key_Q));
   m_quitAction->setMenuRole(QAction::QuitRole);
   connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
 
@@ -108,7 +131,16 @@ void MainWindow::createActions() {
   m_wizardAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
   m_wizardAction->setStatusTip(
       tr("Configure an experiment step by step, save its recipe and launch it"));
-  connect(m_wizardAction, &QAction::triggered, this, &MainWindow::openRunWizard);
+  connect(m_wizardAction, &QAction::triggered, this, [this] { openRunWizard(QString()); });
+
+  m_openRecipeAction = new QAction(tr("&Open Recipe in Wizard…"), this);
+  m_openRecipeAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+  m_openRecipeAction->setStatusTip(tr("Open a saved recipe in the run wizard to change or launch it"));
+  connect(m_openRecipeAction, &QAction::triggered, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open Recipe"), m_session->rootPath(), tr("Recipes (*.yaml *.yml);;All files (*)"));
+    if (!path.isEmpty()) openRunWizard(path);
+  });
 
   // View → one action per tab; Ctrl+1..4 in tab order.
   m_viewGroup = new QActionGroup(this);
@@ -147,7 +179,15 @@ void MainWindow::createMenus() {
 
   m_runMenu = menuBar()->addMenu(tr("&Run"));
   m_runMenu->addAction(m_wizardAction);
-  // WIRE(H2): the jobs panel's Launch Recipe…, Stop and Resume go here.
+  m_runMenu->addAction(m_openRecipeAction);
+  m_runMenu->addSeparator();
+  // The jobs panel's own actions: from the menu they act on the panel's
+  // selection, so the panel comes to the front to show what happened.
+  for (QAction* action :
+       {m_jobsPanel->launchAction(), m_jobsPanel->stopAction(), m_jobsPanel->resumeAction()}) {
+    m_runMenu->addAction(action);
+    connect(action, &QAction::triggered, this, [this] { showView(View::Jobs); });
+  }
 
   QMenu* nodes = menuBar()->addMenu(tr("&Nodes"));
   for (QAction* action : std::initializer_list<QAction*>{m_nodesView->addNodeAction(), m_nodesView->editNodeAction(),
@@ -177,8 +217,8 @@ void MainWindow::createViews() {
   m_tabs->setDocumentMode(true);
   for (int v = 0; v < 4; ++v) m_viewWidgets << nullptr;
   addView(View::Workspace, m_workspaceView, tr("Workspace"));
-  // WIRE(H2): addView(View::Jobs, jobsPanel, tr("Jobs"));
-  // WIRE(H1): addView(View::Charts, chartView, tr("Charts"));
+  addView(View::Jobs, m_jobsPanel, tr("Jobs"));
+  addView(View::Charts, m_chartView, tr("Charts"));
   addView(View::Nodes, m_nodesView, tr("Nodes"));
   for (int v = 0; v < 4; ++v) m_viewActions[v]->setVisible(m_viewWidgets[v] != nullptr);
   connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
@@ -188,6 +228,16 @@ void MainWindow::createViews() {
   m_viewActions[0]->setChecked(true);
 
   connect(m_nodesView, &NodesView::errorOccurred, this, &MainWindow::reportError);
+  connect(m_jobsPanel, &JobsPanel::errorOccurred, this, &MainWindow::reportError);
+  connect(m_chartView, &charts::TrainingChartView::exportFailed, this, &MainWindow::reportError);
+  m_chartView->setWorkspaceSession(m_session);
+  // A run selected in the jobs panel: its charts (a double-click brings them forward).
+  connect(m_jobsPanel, &JobsPanel::runSelected, this, [this](qint64 runId) {
+    if (runId > 0) showRunCharts({runId});
+  });
+  connect(m_jobsPanel->tableView(), &QTableView::doubleClicked, this, [this] {
+    if (m_jobsPanel->selectedRunId() > 0) showView(View::Charts);
+  });
   connect(m_workspaceView->treeView()->selectionModel(), &QItemSelectionModel::selectionChanged,
           this, &MainWindow::onRunsTreeSelection);
   // The runs table allows several rows: they are overlaid.
@@ -263,7 +313,7 @@ void MainWindow::onRunsTreeSelection() {
 void MainWindow::showRunCharts(const QList<qint64>& runIds) {
   if (runIds == m_chartedRuns) return;
   m_chartedRuns = runIds;
-  // WIRE(H1): chartView->setRuns(runIds);
+  m_chartView->setRuns(runIds);
   QStringList ids;
   for (qint64 id : runIds) ids << QStringLiteral("#%1").arg(id);
   if (QWidget* charts = viewWidget(View::Charts))
@@ -271,9 +321,23 @@ void MainWindow::showRunCharts(const QList<qint64>& runIds) {
                        runIds.isEmpty() ? tr("Charts") : tr("Charts (%1)").arg(ids.join(QStringLiteral(", "))));
 }
 
-void MainWindow::openRunWizard() {
-  if (!m_session->isOpen()) return;
-  // WIRE(H3): RunWizard(m_session->rootPath(), this), launchRequested -> jobs panel launchRecipe.
+RunWizard* MainWindow::openRunWizard(const QString& recipePath) {
+  if (!m_session->isOpen()) return nullptr;
+  auto* wizard = new RunWizard(m_session->rootPath(), this);
+  wizard->setAttribute(Qt::WA_DeleteOnClose);
+  if (!recipePath.isEmpty() && !wizard->loadRecipe(recipePath)) {
+    reportError(tr("Cannot open recipe"), wizard->lastError());
+    delete wizard;
+    return nullptr;
+  }
+  // Launch: the jobs panel runs it and comes to the front with the new job.
+  connect(wizard, &RunWizard::launchRequested, this, [this](const QString& path) {
+    showView(View::Jobs);
+    m_jobsPanel->launchRecipe(path);
+  });
+  // Window-modal but not exec(): the event loop, polls and jobs go on.
+  wizard->open();
+  return wizard;
 }
 
 bool MainWindow::openWorkspace(const QString& path) { return m_session->open(path); }
@@ -338,10 +402,10 @@ void MainWindow::showAbout() {
          "directories and JSONL manifests, Kaldi-compatible fbank features, 30 ms frame targets, "
          "training a BLSTM teacher, labeling unlabeled speech with its top-k soft labels, training "
          "a streaming LSTM student on labeled and soft-labeled data, distributed training over "
-         "local processes (synchronous SGD, GTC, BMUF), decoding and WER with understudy-cli, and "
-         "this window, which shows a workspace's datasets, models and runs while jobs write "
-         "them.</p><p>Planned: distributed training across machines, one-file recipes, the run "
-         "wizard and live charts.</p>"
+         "local processes or over ssh on registered nodes (synchronous SGD, GTC, BMUF), one-file "
+         "recipes, decoding and WER with understudy-cli, and this window: the workspace's "
+         "datasets, models and runs while jobs write them, the run wizard, the jobs panel, live "
+         "training charts and the nodes.</p>"
          "<p>%1</p><p>Built with Qt %2.</p>")
           .arg(QString::fromStdString(versionBanner()).toHtmlEscaped(),
                QString::fromLatin1(qVersion())));
@@ -352,11 +416,13 @@ void MainWindow::onWorkspaceChanged() {
   m_pages->setCurrentWidget(open ? static_cast<QWidget*>(m_tabs) : m_welcome);
   m_closeAction->setEnabled(open);
   m_refreshAction->setEnabled(open);
-  m_wizardAction->setEnabled(open);  // WIRE(H3): enabled once the wizard is built in
+  m_wizardAction->setEnabled(open);
+  m_openRecipeAction->setEnabled(open);
   m_viewGroup->setEnabled(open);
   m_toolBar->setVisible(open);
+  m_jobsPanel->setWorkspacePath(m_session->rootPath());
   m_nodesView->setWorkspacePath(m_session->rootPath());
-  m_chartedRuns.clear();
+  showRunCharts({});
   setWindowTitle(open ? tr("%1 — Understudy").arg(QFileInfo(m_session->rootPath()).fileName())
                       : tr("Understudy"));
   m_statusBar->showSession(*m_session);

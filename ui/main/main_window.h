@@ -23,8 +23,14 @@ class QToolBar;
 
 namespace understudy::ui {
 
+namespace charts {
+class TrainingChartView;
+}
+
 class EmptyStateWidget;
+class JobsPanel;
 class NodesView;
+class RunWizard;
 class WorkspaceSession;
 class WorkspaceStatusBar;
 class WorkspaceView;
@@ -49,6 +55,8 @@ class MainWindow : public QMainWindow {
 
   WorkspaceSession* session() const { return m_session; }
   WorkspaceView* workspaceView() const { return m_workspaceView; }
+  JobsPanel* jobsPanel() const { return m_jobsPanel; }
+  charts::TrainingChartView* chartView() const { return m_chartView; }
   NodesView* nodesView() const { return m_nodesView; }
   WorkspaceStatusBar* workspaceStatusBar() const { return m_statusBar; }
   QTabWidget* viewTabs() const { return m_tabs; }
@@ -63,6 +71,8 @@ class MainWindow : public QMainWindow {
   QWidget* viewWidget(View view) const;
   // View → Workspace/Jobs/Charts/Nodes (Ctrl+1..4).
   QAction* viewAction(View view) const;
+  // Run → New Run… (Ctrl+Shift+N): the run wizard.
+  QAction* runWizardAction() const { return m_wizardAction; }
   // "datasets"/"runs"/... are workspace groups; "workspace", "jobs", "charts",
   // "nodes" are views. False for anything else.
   static bool viewFromKey(const QString& key, View* view);
@@ -75,6 +85,10 @@ class MainWindow : public QMainWindow {
   void reportError(const QString& title, const QString& message);
   // Shows these runs' training charts (overlaid) in the Charts tab.
   void showRunCharts(const QList<qint64>& runIds);
+  // Run → New Run… (empty path) or Open Recipe in Wizard…: the wizard, shown
+  // window-modal; its Launch goes to the jobs panel. nullptr when no workspace
+  // is open or the recipe cannot be read (reported).
+  RunWizard* openRunWizard(const QString& recipePath = QString());
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -86,7 +100,7 @@ class MainWindow : public QMainWindow {
   void addView(View view, QWidget* widget, const QString& title);
   void newWorkspaceDialog();
   void openWorkspaceDialog();
-  void openRunWizard();
+
   void rebuildRecentMenu(const QStringList& recent);
   void showAbout();
   void onWorkspaceChanged();
@@ -97,6 +111,8 @@ class MainWindow : public QMainWindow {
   EmptyStateWidget* m_welcome;
   QTabWidget* m_tabs;
   WorkspaceView* m_workspaceView;
+  JobsPanel* m_jobsPanel;
+  charts::TrainingChartView* m_chartView;
   NodesView* m_nodesView;
   WorkspaceStatusBar* m_statusBar;
   QToolBar* m_toolBar = nullptr;
@@ -109,6 +125,7 @@ class MainWindow : public QMainWindow {
   QAction* m_quitAction = nullptr;
   QAction* m_aboutAction = nullptr;
   QAction* m_wizardAction = nullptr;
+  QAction* m_openRecipeAction = nullptr;
   QActionGroup* m_viewGroup = nullptr;
   QList<QAction*> m_viewActions;  // by int(View)
   QList<QWidget*> m_viewWidgets;  // by int(View); nullptr: not built in

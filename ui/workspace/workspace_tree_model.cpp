@@ -60,6 +60,11 @@ void WorkspaceTreeModel::setConnection(const WorkspaceConnection* connection) {
     Group& group = m_groups[static_cast<std::size_t>(g)];
     // Drop the old connection's statements before that connection goes away.
     group.model->clear();
+    // clear() leaves an empty query made by the old connection's driver, which
+    // dies with the connection; a later clear() (closing again, or the
+    // session's destructor after File > Close) would call through it and
+    // crash. An empty query of no database holds Qt's null driver instead.
+    group.model->setQuery(QSqlQuery(QSqlDatabase()));
     group.snapshot.clear();
     replaceRows(g, {});
   }
