@@ -79,11 +79,16 @@ int main(int argc, char** argv) {
                                  QStringLiteral("Select datasets, models, runs or nodes."),
                                  QStringLiteral("group"));
   groupOption.setFlags(QCommandLineOption::HiddenFromHelp);
+  QCommandLineOption viewOption(QStringLiteral("view"),
+                                QStringLiteral("Bring a tab to the front: workspace, jobs, "
+                                               "charts or nodes."),
+                                QStringLiteral("view"));
+  viewOption.setFlags(QCommandLineOption::HiddenFromHelp);
   QCommandLineOption sizeOption(QStringLiteral("window-size"),
                                 QStringLiteral("Window size, WIDTHxHEIGHT."),
                                 QStringLiteral("size"));
   sizeOption.setFlags(QCommandLineOption::HiddenFromHelp);
-  parser.addOptions({screenshotOption, groupOption, sizeOption});
+  parser.addOptions({screenshotOption, groupOption, viewOption, sizeOption});
   parser.process(app);
 
   if (parser.isSet(versionOption)) {
@@ -117,6 +122,10 @@ int main(int argc, char** argv) {
   if (parser.isSet(groupOption) &&
       understudy::ui::WorkspaceGroups::fromKey(parser.value(groupOption), &group))
     window.workspaceView()->selectGroup(group);
+  understudy::ui::MainWindow::View view;
+  if (parser.isSet(viewOption) &&
+      understudy::ui::MainWindow::viewFromKey(parser.value(viewOption), &view))
+    window.showView(view);
   if (screenshot) return takeScreenshot(window, parser.value(screenshotOption));
   return QApplication::exec();
 }

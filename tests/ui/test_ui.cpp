@@ -862,6 +862,15 @@ class TestUi : public QObject {
     QVERIFY2(ok.exitCode == 0 && ok.status == QProcess::NormalExit, qPrintable(ok.err));
     const QImage image(png);
     QCOMPARE(image.size(), QSize(900, 560));
+    // --view brings another tab to the front: another picture.
+    const QString nodesPng = m_dir.filePath("window-nodes.png");
+    const GuiRun nodes = runGui({ws, "--screenshot", nodesPng, "--window-size", "900x560",
+                                 "--select-group", "datasets", "--view", "nodes"},
+                                "C.UTF-8");
+    QVERIFY2(nodes.exitCode == 0, qPrintable(nodes.err));
+    const QImage nodesImage(nodesPng);
+    QCOMPARE(nodesImage.size(), QSize(900, 560));
+    QVERIFY(nodesImage != image);
 
     const GuiRun version = runGui({"--version"}, "C.UTF-8");
     QCOMPARE(version.exitCode, 0);

@@ -170,6 +170,7 @@ class TestUiNodes : public QObject {
     QVERIFY(shown);
     QCOMPARE(shown->address(), QString("ana@gpu1.lab:2222"));
     QCOMPARE(shown->workspacePath, wanted.workspacePath);
+    QCOMPARE(view->model()->index(0, NodesModel::GpusColumn).data().toInt(), 2);
     QCOMPARE(view->model()
                  ->index(0, NodesModel::StatusColumn)
                  .data()
@@ -417,6 +418,8 @@ class TestUiNodes : public QObject {
                 .data()
                 .toString()
                 .contains("Connection refused"));
+    // Never reached, registered with 0 GPUs ("as many as the test finds"): no count shown.
+    QVERIFY(!view->model()->index(0, NodesModel::GpusColumn).data().isValid());
     // The CLI's whole answer, hint included, is in the output pane.
     QVERIFY(view->outputView()->toPlainText().contains("hint: check that `ssh"));
     QCOMPARE(storedNode(ws, "gone")->status, std::string("unreachable"));

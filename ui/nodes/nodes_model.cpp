@@ -136,7 +136,11 @@ QVariant NodesModel::data(const QModelIndex& index, int role) const {
                                     : n.lastSeen;
       case VersionColumn: return n.version;
       case CpusColumn: return n.cpus > 0 ? QVariant(n.cpus) : QVariant();
-      case GpusColumn: return n.gpus;
+      case GpusColumn:
+        // 0 registered and never reached: as many as a test will find.
+        if (n.gpus == 0 && n.lastSeen.isEmpty())
+          return role == Qt::ToolTipRole ? QVariant(tr("as many as the test finds")) : QVariant();
+        return n.gpus;
       case LastErrorColumn: return n.lastError;
       case WorkspacePathColumn:
         return n.workspacePath.isEmpty() ? tr("(same as here)") : n.workspacePath;

@@ -1,6 +1,6 @@
 // The registered nodes of a workspace (docs/distributed.md, "Nodes") as a
-// table: name, address, status, last seen, version, CPUs, GPUs, last error,
-// workspace path and binary. Read from the `nodes` table through a read-only
+// table: name, address, status, last seen, version, CPUs, GPUs, workspace
+// path, binary and last error. Read from the `nodes` table through a read-only
 // WorkspaceConnection; the model never writes. A refresh resets the model only
 // when the rows really changed, so a poll does not disturb the selection.
 //
@@ -52,9 +52,9 @@ class NodesModel : public QAbstractTableModel {
     VersionColumn,
     CpusColumn,
     GpusColumn,
-    LastErrorColumn,
     WorkspacePathColumn,
     BinaryColumn,
+    LastErrorColumn,  // last: it takes the rest of the width
     ColumnCount
   };
   // The node's name, for any column.
