@@ -83,7 +83,49 @@ class TestUiCharts : public QObject {
   void chartRedecimatesOnZoom();
   void csvExportHoldsEveryRunAndMetric();
   void pngExportWritesAnImage();
+  void wallTimeAxisStartsAtTheRunsStart();
 };
+
+void TestUiCharts::wallTimeAxisStartsAtTheRunsStart() {
+  QTemporaryDir dir;
+  const QString ws = dir.filePath(QStringLiteral("ws"));
+  qint64 a = 0, b = 0;
+  const double start = 1767225600.0;  // 2026-01-01T00:00:00Z
+  {
+    auto workspace = understudy::Workspace::create(ws.toStdString());
+    understudy::RunStore runs(workspace.db());
+    a = runs.startRun({"train", "a", "", "", "", std::nullopt});
+    b = runs.startRun({"train", "b", "", "", "", std::nullopt});
+    workspace.db().exec("UPDATE runs SET started_at = '2026-01-01T00:00:00.000Z' WHERE id = " +
+                        std::to_string(a));
+    std::vector<understudy::MetricPoint> pa, pb;
+    for (int s = 0; s < 10; ++s) pa.push_back({s, "train/lr", 0.1, start + 5 + 2 * s});
+    // b's clock says its metrics came before its recorded start (another host):
+    // its axis starts at its first metric instead.
+    for (int s = 0; s < 10; ++s) pb.push_back({s, "train/lr", 0.2, start - 100 + 3 * s});
+    runs.addMetrics(a, pa);
+    runs.addMetrics(b, pb);
+  }
+  TrainingChartView view;
+  view.setPanel(ChartPanel::LearningRate);
+  view.setWorkspace(ws);
+  view.setRuns({a, b});
+  QTRY_VERIFY_WITH_TIMEOUT(view.store().pointCount() == 20, 5000);
+  view.setSmoothing(0.0);
+  view.setXAxis(TrainingChartView::XAxis::WallTime);
+  QCPGraph* ga = view.graphFor(a, QStringLiteral("train/lr"));
+  QCPGraph* gb = view.graphFor(b, QStringLiteral("train/lr"));
+  QVERIFY(ga && gb);
+  QCOMPARE(ga->data()->size(), 10);
+  QCOMPARE(ga->data()->at(0)->key, 5.0);
+  QCOMPARE(ga->data()->at(9)->key, 23.0);
+  QCOMPARE(gb->data()->at(0)->key, 0.0);
+  QCOMPARE(gb->data()->at(9)->key, 27.0);
+  QCOMPARE(view.plot()->xAxis->range().lower, 0.0);
+  QCOMPARE(view.plot()->xAxis->range().upper, 27.0);
+  view.setXAxis(TrainingChartView::XAxis::Step);
+  QCOMPARE(ga->data()->at(9)->key, 9.0);
+}
 
 void TestUiCharts::envelopeKeepsTheSpikeAtEveryZoom() {
   const auto s = spikySeries(200000, 123457, 7001);

@@ -15,7 +15,7 @@
 #include <QSlider>
 #include <QTime>
 #include <QTimer>
-#include <QToolBar>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
@@ -78,46 +78,52 @@ void TrainingChartView::buildUi() {
   layout->setContentsMargins(0, 0, 0, 0);
   layout->setSpacing(2);
 
-  auto* bar = new QToolBar(this);
-  bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-  layout->addWidget(bar);
+  // Two rows (what to draw; smoothing and actions), so that the controls fit
+  // a narrow window and longer translations without hiding any of them.
+  auto* bar = new QHBoxLayout;
+  auto* bar2 = new QHBoxLayout;
+  bar->setContentsMargins(4, 2, 4, 0);
+  bar2->setContentsMargins(4, 0, 4, 0);
+  layout->addLayout(bar);
+  layout->addLayout(bar2);
 
-  m_panelBox = new QComboBox(bar);
+  m_panelBox = new QComboBox(this);
   for (ChartPanel p : allChartPanels())
     m_panelBox->addItem(chartPanelTitle(p), static_cast<int>(p));
   m_panelBox->setToolTip(tr("Which metrics to draw"));
-  auto* panelLabel = new QLabel(tr("&Metrics:"), bar);
+  auto* panelLabel = new QLabel(tr("&Metrics:"), this);
   panelLabel->setBuddy(m_panelBox);
   bar->addWidget(panelLabel);
   bar->addWidget(m_panelBox);
   connect(m_panelBox, qOverload<int>(&QComboBox::currentIndexChanged), this,
           [this](int) { setPanel(static_cast<ChartPanel>(m_panelBox->currentData().toInt())); });
 
-  m_xAxisBox = new QComboBox(bar);
+  m_xAxisBox = new QComboBox(this);
   m_xAxisBox->addItem(tr("Step"), static_cast<int>(XAxis::Step));
   m_xAxisBox->addItem(tr("Wall time"), static_cast<int>(XAxis::WallTime));
   m_xAxisBox->setToolTip(
       tr("Step, or the time since each run started. Hours of audio seen are not offered: "
          "the trainer records no running count of frames."));
-  auto* xLabel = new QLabel(tr("&X axis:"), bar);
+  auto* xLabel = new QLabel(tr("&X axis:"), this);
   xLabel->setBuddy(m_xAxisBox);
-  bar->addSeparator();
+  bar->addSpacing(12);
   bar->addWidget(xLabel);
   bar->addWidget(m_xAxisBox);
   connect(m_xAxisBox, qOverload<int>(&QComboBox::currentIndexChanged), this,
           [this](int) { setXAxis(static_cast<XAxis>(m_xAxisBox->currentData().toInt())); });
 
-  m_logXBox = new QCheckBox(tr("Log x"), bar);
-  m_logYBox = new QCheckBox(tr("Log y"), bar);
+  m_logXBox = new QCheckBox(tr("Log x"), this);
+  m_logYBox = new QCheckBox(tr("Log y"), this);
   m_logYBox->setToolTip(tr("Logarithmic y axis (Ctrl+L)"));
+  bar->addSpacing(12);
   bar->addWidget(m_logXBox);
   bar->addWidget(m_logYBox);
+  bar->addStretch(1);
   connect(m_logXBox, &QCheckBox::toggled, this, &TrainingChartView::setLogX);
   connect(m_logYBox, &QCheckBox::toggled, this, &TrainingChartView::setLogY);
 
-  bar->addSeparator();
-  auto* smoothingLabel = new QLabel(tr("&Smoothing:"), bar);
-  m_smoothingSlider = new QSlider(Qt::Horizontal, bar);
+  auto* smoothingLabel = new QLabel(tr("&Smoothing:"), this);
+  m_smoothingSlider = new QSlider(Qt::Horizontal, this);
   m_smoothingSlider->setRange(0, kSmoothingSteps - 1);
   m_smoothingSlider->setMinimumWidth(80);
   m_smoothingSlider->setValue(static_cast<int>(std::lround(kDefaultSmoothing * kSmoothingSteps)));
@@ -125,14 +131,16 @@ void TrainingChartView::buildUi() {
       tr("Weight of the debiased exponential moving average drawn over the faint raw curve "
          "(0: raw only)"));
   smoothingLabel->setBuddy(m_smoothingSlider);
-  m_smoothingValue = new QLabel(bar);
-  bar->addWidget(smoothingLabel);
-  bar->addWidget(m_smoothingSlider);
-  bar->addWidget(m_smoothingValue);
+  m_smoothingValue = new QLabel(this);
+  bar2->addWidget(smoothingLabel);
+  bar2->addWidget(m_smoothingSlider, 2);
+  bar2->addWidget(m_smoothingValue);
+  m_smoothingSlider->setMaximumWidth(320);
+  bar2->addStretch(1);
   connect(m_smoothingSlider, &QSlider::valueChanged, this,
           [this](int v) { setSmoothing(static_cast<double>(v) / kSmoothingSteps); });
 
-  bar->addSeparator();
+  bar2->addSpacing(12);
   auto addToolAction = [&](const QString& text, const QKeySequence& key, auto slot) {
     auto* action = new QAction(text, this);
     action->setShortcut(key);
@@ -140,7 +148,9 @@ void TrainingChartView::buildUi() {
     action->setToolTip(QStringLiteral("%1 (%2)").arg(text, key.toString(QKeySequence::NativeText)));
     connect(action, &QAction::triggered, this, slot);
     this->addAction(action);  // the shortcut works wherever the focus is inside the view
-    bar->addAction(action);
+    auto* button = new QToolButton(this);
+    button->setDefaultAction(action);
+    bar2->addWidget(button);
     return action;
   };
   addToolAction(tr("Reset Zoom"), QKeySequence(Qt::CTRL | Qt::Key_0), [this] { resetZoom(); });
@@ -368,6 +378,7 @@ void TrainingChartView::applyBatch(const MetricBatch& batch) {
 }
 
 void TrainingChartView::rebuildGraphs() {
+  m_plot->yAxis->setLabel(chartPanelTitle(m_panel));
   m_plot->clearGraphs();
   m_graphs.clear();
   for (const MetricSeries* s : m_store.all())
@@ -396,7 +407,16 @@ void TrainingChartView::updateStyles() {
   std::sort(names.begin(), names.end());
   const bool smoothed = m_store.smoothing() > 0;
   const bool legend = m_graphs.size() <= kMaxLegendItems;
-  for (auto it = m_graphs.constBegin(); it != m_graphs.constEnd(); ++it) {
+  // In the order of the runs, then of the metric names (the legend's order).
+  QStringList keys = m_graphs.keys();
+  auto order = [this](const QString& key) {
+    return std::make_pair(m_runs.indexOf(key.section(QLatin1Char('\n'), 0, 0).toLongLong()),
+                          key.section(QLatin1Char('\n'), 1));
+  };
+  std::sort(keys.begin(), keys.end(),
+            [&](const QString& a, const QString& b) { return order(a) < order(b); });
+  for (const QString& key : keys) {
+    const auto it = m_graphs.constFind(key);
     const qint64 run = it.key().section(QLatin1Char('\n'), 0, 0).toLongLong();
     const QString name = it.key().section(QLatin1Char('\n'), 1);
     const QColor colour = runColour(static_cast<int>(m_runs.indexOf(run)));
@@ -423,12 +443,16 @@ void TrainingChartView::updateStyles() {
 }
 
 double TrainingChartView::xOffset(qint64 runId) const {
-  const auto info = m_runInfo.constFind(runId);
-  if (info != m_runInfo.constEnd() && info->startedAt > 0) return info->startedAt;
+  // The run's start; its first metric if that came earlier (clocks differ
+  // between hosts) or the start is unknown, so that x never goes negative.
   double first = 0.0;
   for (const MetricSeries* s : m_store.all())
     if (s->runId == runId && s->size() > 0 && (first == 0.0 || s->wall.front() < first))
       first = s->wall.front();
+  const auto info = m_runInfo.constFind(runId);
+  if (info != m_runInfo.constEnd() && info->startedAt > 0 &&
+      (first == 0.0 || info->startedAt < first))
+    return info->startedAt;
   return first;
 }
 
@@ -566,8 +590,9 @@ void TrainingChartView::updateStatus() {
     m_status->setText(QString());
     return;
   }
-  m_status->setText(tr("%n run(s) · %1 points · read %2", nullptr, static_cast<int>(m_runs.size()))
-                        .arg(QLocale().toString(static_cast<qulonglong>(m_store.pointCount())),
+  m_status->setText(tr("Runs: %1 · points: %2 · read at %3")
+                        .arg(QLocale().toString(static_cast<qlonglong>(m_runs.size())),
+                             QLocale().toString(static_cast<qulonglong>(m_store.pointCount())),
                              QLocale().toString(QTime::currentTime(), QLocale::ShortFormat)));
 }
 
