@@ -365,14 +365,13 @@ void TrainingChartView::applyBatch(const MetricBatch& batch) {
     }
   }
   m_lastRowsRead = batch.rowsRead;
-  if (newGraphs) {
-    updateStyles();
-    updateEmptyText();
-  }
-  if (newPoints || batch.changed) {
-    updateGraphData();
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
-  }
+  // Run names can change (a label in the legend); the curves only with new points.
+  const bool relabel = !batch.runs.isEmpty() && !m_graphs.isEmpty();
+  if (newGraphs || relabel) updateStyles();
+  if (newGraphs) updateEmptyText();
+  // Another run's metrics or another table moved data_version: nothing to redraw.
+  if (newPoints) updateGraphData();
+  if (newPoints || relabel) m_plot->replot(QCustomPlot::rpQueuedReplot);
   updateStatus();
   emit refreshed();
 }
