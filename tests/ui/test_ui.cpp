@@ -703,6 +703,50 @@ class TestUi : public QObject {
     QCOMPARE(errors.size(), 1);
   }
 
+  // Closing the window stops the jobs it started: it asks first, and No
+  // keeps the window (with the jobs in front).
+  void testClosingWithRunningJobsAsksFirst() {
+    QList<ReportedError> errors;
+    auto window = newWindow(&errors);
+    QVERIFY(window->openWorkspace(newWorkspace()));
+    int asked = 0;
+    bool answer = false;
+    window->setCloseConfirmer([&](int active) {
+      asked = active;
+      return answer;
+    });
+    QVERIFY(window->close());  // no job: no question
+    QCOMPARE(asked, 0);
+    window->show();
+
+    // A stand-in for understudy-cli that runs until it is stopped.
+    const QString fake = m_dir.filePath("slow-cli");
+    QFile script(fake);
+    QVERIFY(script.open(QIODevice::WriteOnly));
+    script.write("#!/bin/sh\nexec sleep 30\n");
+    script.close();
+    QVERIFY(script.setPermissions(script.permissions() | QFileDevice::ExeOwner));
+    const QString recipe = m_dir.filePath("slow.yaml");
+    QFile(recipe).open(QIODevice::WriteOnly);
+    const QByteArray saved = qgetenv("UNDERSTUDY_CLI");
+    qputenv("UNDERSTUDY_CLI", QFile::encodeName(fake));
+    QVERIFY(window->jobsPanel()->launchRecipe(recipe));
+    if (saved.isEmpty()) qunsetenv("UNDERSTUDY_CLI");
+    else qputenv("UNDERSTUDY_CLI", saved);
+    QTRY_COMPARE(window->activeJobCount(), 1);
+    window->showView(MainWindow::View::Nodes);
+
+    QVERIFY(!window->close());
+    QCOMPARE(asked, 1);
+    QVERIFY(window->isVisible());
+    QCOMPARE(window->currentView(), MainWindow::View::Jobs);
+    QCOMPARE(window->activeJobCount(), 1);
+    answer = true;
+    QVERIFY(window->close());
+    QVERIFY(!window->isVisible());
+    QVERIFY2(errors.isEmpty(), errors.isEmpty() ? "" : qPrintable(errors[0].message));
+  }
+
   void testOpeningAMissingFolderShowsTheErrorAndKeepsRunning() {
     QList<ReportedError> errors;
     auto window = newWindow(&errors);

@@ -20,6 +20,8 @@
 
 #include "core/store/version.h"
 #include "ui/charts/training_chart_view.h"
+#include "ui/jobs/job.h"
+#include "ui/jobs/job_controller.h"
 #include "ui/jobs/jobs_panel.h"
 #include "ui/main/workspace_status_bar.h"
 #include "ui/nodes/nodes_view.h"
@@ -436,7 +438,34 @@ void MainWindow::reportError(const QString& title, const QString& message) {
   QMessageBox::warning(this, title, message);
 }
 
+int MainWindow::activeJobCount() const {
+  int active = 0;
+  for (const Job* job : m_jobsPanel->controller()->jobs())
+    if (job->isActive()) ++active;
+  return active;
+}
+
 void MainWindow::closeEvent(QCloseEvent* event) {
+  // Closing stops the jobs this window started (JobController): ask first.
+  const int active = activeJobCount();
+  if (active > 0) {
+    const bool close =
+        m_closeConfirmer
+            ? m_closeConfirmer(active)
+            : QMessageBox::question(
+                  this, tr("Stop running jobs?"),
+                  tr("%n job(s) started in this window are still running. Closing the window "
+                     "stops them the way Stop does: each leaves a checkpoint, and launching "
+                     "its recipe again continues it. Runs started elsewhere go on.",
+                     nullptr, active),
+                  QMessageBox::Close | QMessageBox::Cancel,
+                  QMessageBox::Cancel) == QMessageBox::Close;
+    if (!close) {
+      event->ignore();
+      showView(View::Jobs);
+      return;
+    }
+  }
   settings::windowGeometry.setValue(saveGeometry());
   settings::windowState.setValue(saveState());
   settings::workspaceSplitterState.setValue(m_workspaceView->splitter()->saveState());

@@ -52,6 +52,13 @@ class MainWindow : public QMainWindow {
   bool openWorkspace(const QString& path);
   bool createWorkspace(const QString& path);
   void setErrorReporter(ErrorReporter reporter);
+  // Asked when the window closes while jobs it started still run (closing
+  // stops them); true closes. By default a question box; tests replace it.
+  void setCloseConfirmer(std::function<bool(int activeJobs)> confirmer) {
+    m_closeConfirmer = std::move(confirmer);
+  }
+  // Jobs this window started that have not ended.
+  int activeJobCount() const;
 
   WorkspaceSession* session() const { return m_session; }
   WorkspaceView* workspaceView() const { return m_workspaceView; }
@@ -131,6 +138,7 @@ class MainWindow : public QMainWindow {
   QList<QWidget*> m_viewWidgets;  // by int(View); nullptr: not built in
   QList<qint64> m_chartedRuns;
   ErrorReporter m_errorReporter;
+  std::function<bool(int)> m_closeConfirmer;
 };
 
 }  // namespace understudy::ui
