@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <regex>
@@ -44,11 +46,36 @@ bool descendsFrom(RunStore& runs, std::int64_t runId, std::int64_t ancestor) {
   return false;
 }
 
+// A metric's curve over a model's whole training. A run that was
+// interrupted and resumed is several runs with one key (kind, name and
+// config hash): each earlier attempt contributes its points before the step
+// the next attempt resumed at, so the curve starts at step 1 however often
+// the training stopped. An attempt that started over from scratch hides
+// everything before it.
 std::vector<std::pair<double, double>> curve(RunStore& runs, std::int64_t runId,
                                              const std::string& name) {
+  std::vector<std::int64_t> attempts{runId};  // newest first
+  const std::optional<RunRow> row = runs.run(runId);
+  if (row && !row->configHash.empty())
+    for (const RunRow& r : runs.runsWithConfigHash(row->kind, row->configHash))
+      if (r.id < runId) attempts.push_back(r.id);
+  std::sort(attempts.begin() + 1, attempts.end(), std::greater<>());
   std::vector<std::pair<double, double>> out;
-  for (const MetricPoint& p : runs.metrics(runId, name))
-    out.emplace_back(static_cast<double>(p.step), p.value);
+  std::int64_t before = std::numeric_limits<std::int64_t>::max();
+  for (const std::int64_t id : attempts) {
+    std::vector<std::pair<double, double>> part;
+    for (const MetricPoint& p : runs.metrics(id, name))
+      if (p.step < before) part.emplace_back(static_cast<double>(p.step), p.value);
+    // Where this attempt began: the first step it logged any metric at, so a
+    // metric it logs rarely (validation) does not let an older attempt's
+    // points through.
+    for (const MetricPoint& p : runs.metrics(id, "train/loss")) {
+      before = std::min(before, p.step);
+      break;
+    }
+    if (!part.empty()) before = std::min(before, static_cast<std::int64_t>(part.front().first));
+    out.insert(out.begin(), part.begin(), part.end());
+  }
   return out;
 }
 

@@ -361,6 +361,51 @@ class TestReport : public QObject {
     QCOMPARE(sink.lines["valid_loss.png"].series[0].name, std::string("teacher"));
   }
 
+  // A training interrupted at step 12 (checkpoint at 10) and resumed at 11:
+  // two runs with one key. Its curves join them: the first attempt's points
+  // before step 11, then the second's. A run of the same name with another
+  // key (another config) is not part of it.
+  void testResumedTrainingCurvesJoinTheAttempts() {
+    QTemporaryDir dir;
+    Workspace ws = makeWorkspace(dir.path().toStdString());
+    RunStore runs(ws.db());
+    const auto attempt = [&](const std::string& key, std::vector<MetricPoint> metrics, RunStatus status) {
+      const std::int64_t id = runs.startRun({"train", "resumed", "", "seed: 1\n", key, std::nullopt});
+      runs.addMetrics(id, metrics);
+      runs.finishRun(id, status);
+      return id;
+    };
+    std::vector<MetricPoint> first, second, other;
+    for (int step = 1; step <= 12; ++step) first.push_back({step, "train/loss", 3.0, 0});
+    first = first + points("valid/frame_accuracy", {{5, 0.30}, {10, 0.40}, {12, 0.99}});
+    for (int step = 11; step <= 20; ++step) second.push_back({step, "train/loss", 2.0, 0});
+    second = second + points("valid/frame_accuracy", {{15, 0.50}, {20, 0.55}});
+    other = points("train/loss", {{1, 9.0}}) + points("valid/frame_accuracy", {{2, 0.77}});
+    attempt("key-other", other, RunStatus::Failed);
+    attempt("key-1", first, RunStatus::Failed);
+    const std::int64_t last = attempt("key-1", second, RunStatus::Finished);
+    ModelRow m;
+    m.name = "resumed";
+    m.role = "student";
+    m.runId = last;
+    registerModel(ws.db(), m);
+    ReportSpec spec = makeSpec();
+    spec.models.push_back({"resumed", "resumed", "student", 1, "", 1});
+    RecordingSink sink;
+    const std::string md =
+        readFile(writeReport(ws, spec, dir.filePath("out").toStdString(), &sink).markdown);
+    const LinePlot& acc = sink.lines["valid_accuracy.png"];
+    const auto s = std::find_if(acc.series.begin(), acc.series.end(), [](const auto& x) { return x.name == "resumed"; });
+    QVERIFY(s != acc.series.end());
+    QCOMPARE(s->x, (std::vector<double>{5, 10, 15, 20}));
+    const std::vector<double> percent{30, 40, 50, 55};
+    QCOMPARE(s->y.size(), percent.size());
+    for (std::size_t i = 0; i < percent.size(); ++i) QVERIFY(std::fabs(s->y[i] - percent[i]) < 1e-9);
+    // The best step is the second attempt's, not the first attempt's point
+    // past the resume (0.99 at 12, trained again by the second attempt).
+    QCOMPARE(row(md, "resumed", md.find("## Learning curves"))[7], std::string("55.0 at 20"));
+  }
+
   void testWithoutPlotterNoPngsAndTheReportSaysWhy() {
     QTemporaryDir dir;
     Workspace ws = makeWorkspace(dir.path().toStdString());
