@@ -24,6 +24,7 @@
 #include "ui/charts/metric_series.h"
 #include "ui/charts/smoothing.h"
 #include "ui/charts/training_chart_view.h"
+#include "ui/workspace/workspace_session.h"
 
 using namespace understudy::ui::charts;
 
@@ -74,6 +75,8 @@ class TestUiCharts : public QObject {
   Q_OBJECT
 
  private slots:
+  // The session below records recent workspaces: in a test folder, not the user's.
+  void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
   void envelopeKeepsTheSpikeAtEveryZoom();
   void envelopeMatchesEveryColumnsExtremes();
   void envelopeKeepsAllPointsWhenFew();
@@ -84,7 +87,43 @@ class TestUiCharts : public QObject {
   void csvExportHoldsEveryRunAndMetric();
   void pngExportWritesAnImage();
   void wallTimeAxisStartsAtTheRunsStart();
+  void followsTheSessionAndReportsAnUnreadableWorkspace();
 };
+
+void TestUiCharts::followsTheSessionAndReportsAnUnreadableWorkspace() {
+  QTemporaryDir dir;
+  const QString ws = dir.filePath(QStringLiteral("ws"));
+  qint64 run = 0;
+  {
+    auto workspace = understudy::Workspace::create(ws.toStdString());
+    understudy::RunStore runs(workspace.db());
+    run = runs.startRun({"train", "a", "", "", "", std::nullopt});
+    runs.addMetrics(run, {{0, "train/loss", 1.0, 1e9}, {1, "train/loss", 0.5, 1e9 + 1}});
+  }
+  understudy::ui::WorkspaceSession session;
+  TrainingChartView view;
+  view.setWorkspaceSession(&session);
+  QVERIFY(view.workspace().isEmpty());
+  QVERIFY(session.open(ws));
+  QCOMPARE(view.workspace(), session.rootPath());
+  view.setRuns({run});
+  QTRY_VERIFY_WITH_TIMEOUT(view.graphFor(run, QStringLiteral("train/loss")) != nullptr, 5000);
+  session.close();  // the chart empties with the workspace
+  QVERIFY(view.workspace().isEmpty());
+  QVERIFY(view.runs().isEmpty());
+  QVERIFY(view.graphFor(run, QStringLiteral("train/loss")) == nullptr);
+  QCOMPARE(view.store().pointCount(), std::size_t(0));
+
+  // A folder that is no workspace: said in the status line (what, where, what to do), no dialog.
+  QSignalSpy failed(&view, &TrainingChartView::readFailed);
+  const QString missing = dir.filePath(QStringLiteral("gone"));
+  view.setWorkspace(missing);
+  QVERIFY(failed.wait(5000));
+  const QString message = failed.first().first().toString();
+  QVERIFY2(message.contains(missing) && message.contains(QStringLiteral("hint")),
+           qPrintable(message));
+  QCOMPARE(view.statusText(), message);
+}
 
 void TestUiCharts::wallTimeAxisStartsAtTheRunsStart() {
   QTemporaryDir dir;
