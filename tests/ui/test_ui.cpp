@@ -591,6 +591,18 @@ class TestUi : public QObject {
     }
     window->viewAction(MainWindow::View::Nodes)->trigger();
     QCOMPARE(tabs->currentWidget(), static_cast<QWidget*>(window->nodesView()));
+
+    // Enter on a node in the workspace tree: the nodes view, that node selected.
+    JobWriter(window->session()->rootPath())
+        .exec("INSERT INTO nodes (name, host) VALUES ('a-node', 'h1'), ('b-node', 'h2')");
+    window->session()->refresh();
+    window->showView(MainWindow::View::Workspace);
+    const WorkspaceTreeModel* tree = window->session()->treeModel();
+    const QModelIndex nodes = tree->groupIndex(WorkspaceGroup::Nodes);
+    QCOMPARE(tree->rowCount(nodes), 2);
+    emit window->workspaceView()->treeView()->activated(tree->index(1, 0, nodes));
+    QCOMPARE(window->currentView(), MainWindow::View::Nodes);
+    QCOMPARE(window->nodesView()->selectedNode(), QString("b-node"));
     QVERIFY(errors.isEmpty());
 
     window->session()->close();
@@ -653,6 +665,14 @@ class TestUi : public QObject {
     QCOMPARE(window->currentView(), MainWindow::View::Workspace);
     emit table->activated(table->model()->index(0, 0));
     QCOMPARE(window->currentView(), MainWindow::View::Charts);
+
+    // Enter on a run in the tree: its charts in front.
+    window->showView(MainWindow::View::Workspace);
+    const QModelIndex first = tree->index(1, 0, runs);
+    view->treeView()->setCurrentIndex(first);
+    emit view->treeView()->activated(first);
+    QCOMPARE(window->currentView(), MainWindow::View::Charts);
+    QCOMPARE(window->chartView()->runs(), QList<qint64>({1}));
 
     // The jobs panel's selection.
     window->jobsPanel()->reload();

@@ -249,6 +249,27 @@ void MainWindow::createViews() {
     onRunsTreeSelection();
     if (!m_chartedRuns.isEmpty() && viewWidget(View::Charts)) showView(View::Charts);
   });
+  // Enter or a double-click on a run in the tree: its charts; on a node: the
+  // nodes view with that node selected.
+  connect(m_workspaceView->treeView(), &QTreeView::activated, this,
+          [this](const QModelIndex& index) {
+            if (!index.parent().isValid() ||
+                index.data(WorkspaceTreeModel::PlaceholderRole).toBool())
+              return;
+            const QModelIndex name = index.siblingAtColumn(WorkspaceTreeModel::NameColumn);
+            switch (WorkspaceTreeModel::groupOf(index)) {
+              case WorkspaceGroup::Runs:
+                showRunCharts({index.data(WorkspaceTreeModel::RowIdRole).toLongLong()});
+                showView(View::Charts);
+                break;
+              case WorkspaceGroup::Nodes:
+                showView(View::Nodes);
+                m_nodesView->selectNode(name.data().toString());
+                break;
+              default:
+                break;
+            }
+          });
 }
 
 void MainWindow::addView(View view, QWidget* widget, const QString& title) {
