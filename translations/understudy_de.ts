@@ -2,6 +2,21 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>JobEvent</name>
+    <message>
+        <source>not a JSON object: %1</source>
+        <translation>kein JSON-Objekt: %1</translation>
+    </message>
+    <message>
+        <source>an event needs the keys type and name</source>
+        <translation>ein Ereignis braucht die Schlüssel type und name</translation>
+    </message>
+    <message>
+        <source>event line %1: %2</source>
+        <translation>Ereigniszeile %1: %2</translation>
+    </message>
+</context>
+<context>
     <name>Main</name>
     <message>
         <source>Understudy workbench: browse a workspace&apos;s datasets, models, runs and nodes.</source>
@@ -22,6 +37,44 @@
     <message>
         <source>understudy: error: at most one workspace (see --help)</source>
         <translation>understudy: Fehler: höchstens ein Arbeitsbereich (siehe --help)</translation>
+    </message>
+</context>
+<context>
+    <name>NodeFields</name>
+    <message>
+        <source>Give the node a name.</source>
+        <translation>Geben Sie dem Knoten einen Namen.</translation>
+    </message>
+    <message>
+        <source>The name starts or ends with a space.</source>
+        <translation>Der Name beginnt oder endet mit einem Leerzeichen.</translation>
+    </message>
+    <message>
+        <source>Give a host: an address or a Host alias of your ssh config.</source>
+        <translation>Geben Sie einen Host an: eine Adresse oder einen Host-Alias Ihrer ssh-Konfiguration.</translation>
+    </message>
+    <message>
+        <source>The host starts or ends with a space.</source>
+        <translation>Der Host beginnt oder endet mit einem Leerzeichen.</translation>
+    </message>
+    <message>
+        <source>The host must not start with &apos;-&apos; (ssh would read it as an option).</source>
+        <translation>Der Host darf nicht mit &apos;-&apos; beginnen (ssh würde ihn als Option lesen).</translation>
+    </message>
+    <message>
+        <source>The ssh port must be between 1 and 65535.</source>
+        <translation>Der ssh-Port muss zwischen 1 und 65535 liegen.</translation>
+    </message>
+    <message>
+        <source>The number of GPUs cannot be negative.</source>
+        <translation>Die Anzahl der GPUs darf nicht negativ sein.</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingChartView</name>
+    <message>
+        <source>cannot read metrics from %1 (%2): %3</source>
+        <translation>Metriken aus %1 können nicht gelesen werden (%2): %3</translation>
     </message>
 </context>
 <context>
@@ -231,6 +284,318 @@
     </message>
 </context>
 <context>
+    <name>understudy::ui::Job</name>
+    <message>
+        <source>starting</source>
+        <translation>startet</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>läuft</translation>
+    </message>
+    <message>
+        <source>stopping</source>
+        <translation>wird gestoppt</translation>
+    </message>
+    <message>
+        <source>finished</source>
+        <translation>abgeschlossen</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>killed</source>
+        <translation>zwangsbeendet</translation>
+    </message>
+    <message>
+        <source>lost</source>
+        <translation>verloren</translation>
+    </message>
+    <message>
+        <source>%1 %</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <source>%1: cannot create the folder for the job&apos;s log and events. Check that the workspace is writable.</source>
+        <translation>%1: Der Ordner für Log und Ereignisse des Jobs kann nicht angelegt werden. Prüfen Sie, ob der Arbeitsbereich beschreibbar ist.</translation>
+    </message>
+    <message>
+        <source>%1: cannot create the job&apos;s log file. Check that the workspace is writable.</source>
+        <translation>%1: Die Logdatei des Jobs kann nicht angelegt werden. Prüfen Sie, ob der Arbeitsbereich beschreibbar ist.</translation>
+    </message>
+    <message>
+        <source>%1: cannot start understudy-cli: %2 (check the path, or set UNDERSTUDY_CLI)</source>
+        <translation>%1: understudy-cli kann nicht gestartet werden: %2 (prüfen Sie den Pfad oder setzen Sie UNDERSTUDY_CLI)</translation>
+    </message>
+    <message>
+        <source>started as process %1 in a session of its own; its events go to %2. Closing the workbench does not stop it.</source>
+        <translation>als Prozess %1 in einer eigenen Sitzung gestartet; seine Ereignisse gehen nach %2. Das Schließen der Werkbank stoppt ihn nicht.</translation>
+    </message>
+    <message>
+        <source>stop: SIGTERM sent to process %1; the running step writes its checkpoint (SIGKILL in %2 s if it is still running)</source>
+        <translation>Stopp: SIGTERM an Prozess %1 gesendet; der laufende Schritt schreibt seinen Checkpoint (SIGKILL in %2 s, falls er dann noch läuft)</translation>
+    </message>
+    <message>
+        <source>SIGKILL sent to process %1: the job did not end after SIGTERM</source>
+        <translation>SIGKILL an Prozess %1 gesendet: Der Job hat sich nach SIGTERM nicht beendet</translation>
+    </message>
+    <message>
+        <source>killed with SIGKILL: SIGTERM did not end it within the grace period</source>
+        <translation>mit SIGKILL beendet: SIGTERM hat ihn nicht innerhalb der Wartefrist beendet</translation>
+    </message>
+    <message>
+        <source>stopped before the recipe recorded its run</source>
+        <translation>gestoppt, bevor das Rezept seinen Lauf eingetragen hat</translation>
+    </message>
+    <message>
+        <source>process %1 ended without recording how: it was killed outside the workbench or crashed. Its log: %2</source>
+        <translation>Prozess %1 endete, ohne zu vermerken, wie: Er wurde außerhalb der Werkbank beendet oder ist abgestürzt. Sein Log: %2</translation>
+    </message>
+</context>
+<context>
+    <name>understudy::ui::JobController</name>
+    <message>
+        <source>the workbench window closed; the job goes on (process %1). Stop it with: kill -TERM %1</source>
+        <translation>Das Fenster der Werkbank wurde geschlossen; der Job läuft weiter (Prozess %1). Stoppen mit: kill -TERM %1</translation>
+    </message>
+    <message>
+        <source>Cannot launch the recipe</source>
+        <translation>Rezept kann nicht gestartet werden</translation>
+    </message>
+    <message>
+        <source>%1: no workspace is open. Open or create a workspace first (File → Open Workspace…).</source>
+        <translation>%1: Kein Arbeitsbereich geöffnet. Öffnen oder erstellen Sie zuerst einen (Datei → Arbeitsbereich öffnen…).</translation>
+    </message>
+    <message>
+        <source>%1: the recipe file does not exist or cannot be read. Choose a recipe YAML file (recipes/tiny.yaml is a small example).</source>
+        <translation>%1: Die Rezeptdatei existiert nicht oder ist nicht lesbar. Wählen Sie eine YAML-Rezeptdatei (recipes/tiny.yaml ist ein kleines Beispiel).</translation>
+    </message>
+    <message>
+        <source>no job selected. Select a stopped or failed run to resume it.</source>
+        <translation>kein Job ausgewählt. Wählen Sie einen gestoppten oder fehlgeschlagenen Lauf, um ihn fortzusetzen.</translation>
+    </message>
+    <message>
+        <source>%1: the job is still running. Stop it first, or wait until it ends.</source>
+        <translation>%1: Der Job läuft noch. Stoppen Sie ihn zuerst oder warten Sie, bis er endet.</translation>
+    </message>
+</context>
+<context>
+    <name>understudy::ui::JobsPanel</name>
+    <message>
+        <source>no step yet</source>
+        <translation>noch kein Schritt</translation>
+    </message>
+    <message>
+        <source>step %1 of %2</source>
+        <translation>Schritt %1 von %2</translation>
+    </message>
+    <message>
+        <source>step %1</source>
+        <translation>Schritt %1</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <source>Launch Recipe</source>
+        <translation>Rezept starten</translation>
+    </message>
+    <message>
+        <source>Recipes (*.yaml *.yml);;All files (*)</source>
+        <translation>Rezepte (*.yaml *.yml);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>&amp;Launch Recipe…</source>
+        <translation>Rezept s&amp;tarten…</translation>
+    </message>
+    <message>
+        <source>Run a recipe file in this workspace (understudy-cli run)</source>
+        <translation>Eine Rezeptdatei in diesem Arbeitsbereich ausführen (understudy-cli run)</translation>
+    </message>
+    <message>
+        <source>&amp;Stop</source>
+        <translation>&amp;Stoppen</translation>
+    </message>
+    <message>
+        <source>Stop the selected job: the running step writes its checkpoint</source>
+        <translation>Den ausgewählten Job stoppen: Der laufende Schritt schreibt seinen Checkpoint</translation>
+    </message>
+    <message>
+        <source>&amp;Resume</source>
+        <translation>&amp;Fortsetzen</translation>
+    </message>
+    <message>
+        <source>Run the selected recipe again: finished steps are reused, the interrupted one resumes</source>
+        <translation>Das ausgewählte Rezept erneut ausführen: Fertige Schritte werden wiederverwendet, der unterbrochene wird fortgesetzt</translation>
+    </message>
+    <message>
+        <source>Show recipe steps</source>
+        <translation>Rezeptschritte zeigen</translation>
+    </message>
+    <message>
+        <source>List every step of a recipe as its own run, not only the recipe</source>
+        <translation>Jeden Schritt eines Rezepts als eigenen Lauf auflisten, nicht nur das Rezept</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>Log</translation>
+    </message>
+    <message>
+        <source>Select a job to see its log.</source>
+        <translation>Wählen Sie einen Job, um sein Log zu sehen.</translation>
+    </message>
+    <message>
+        <source>Cannot show the jobs of this workspace</source>
+        <translation>Die Jobs dieses Arbeitsbereichs können nicht angezeigt werden</translation>
+    </message>
+    <message>
+        <source>Cannot stop this run</source>
+        <translation>Dieser Lauf kann nicht gestoppt werden</translation>
+    </message>
+    <message>
+        <source>Run %1 was not started from this window. Stop it where it runs (Ctrl-C in its terminal, or SIGTERM to its process); it checkpoints the same way.</source>
+        <translation>Lauf %1 wurde nicht aus diesem Fenster gestartet. Stoppen Sie ihn dort, wo er läuft (Strg-C in seinem Terminal oder SIGTERM an seinen Prozess); er schreibt dabei ebenso seinen Checkpoint.</translation>
+    </message>
+    <message>
+        <source>No run is selected. Select a stopped or failed recipe run to resume it.</source>
+        <translation>Kein Lauf ausgewählt. Wählen Sie einen gestoppten oder fehlgeschlagenen Rezeptlauf, um ihn fortzusetzen.</translation>
+    </message>
+    <message>
+        <source>Run %1 is not part of a recipe; resume it from the command line (for training: understudy-cli train … --resume).</source>
+        <translation>Lauf %1 gehört zu keinem Rezept; setzen Sie ihn auf der Kommandozeile fort (für ein Training: understudy-cli train … --resume).</translation>
+    </message>
+    <message>
+        <source>Recipe run %1 is still running. Stop it first, or wait until it ends.</source>
+        <translation>Rezeptlauf %1 läuft noch. Stoppen Sie ihn zuerst oder warten Sie, bis er endet.</translation>
+    </message>
+    <message>
+        <source>%1: the recipe of run %2 is not in the workspace any more. Launch its recipe file again.</source>
+        <translation>%1: Das Rezept von Lauf %2 ist nicht mehr im Arbeitsbereich. Starten Sie seine Rezeptdatei erneut.</translation>
+    </message>
+    <message>
+        <source>Cannot resume this job</source>
+        <translation>Dieser Job kann nicht fortgesetzt werden</translation>
+    </message>
+    <message>
+        <source>%1: the job is still running. Stop it first, or wait until it ends.</source>
+        <translation>%1: Der Job läuft noch. Stoppen Sie ihn zuerst oder warten Sie, bis er endet.</translation>
+    </message>
+    <message>
+        <source>Cannot resume this run</source>
+        <translation>Dieser Lauf kann nicht fortgesetzt werden</translation>
+    </message>
+    <message>
+        <source>Log of job %1 (recipe run %2)</source>
+        <translation>Log von Job %1 (Rezeptlauf %2)</translation>
+    </message>
+    <message>
+        <source>Log of job %1</source>
+        <translation>Log von Job %1</translation>
+    </message>
+    <message>
+        <source>Log of recipe run %1, launched from a workbench window: %2</source>
+        <translation>Log von Rezeptlauf %1, gestartet aus einem Werkbankfenster: %2</translation>
+    </message>
+    <message>
+        <source>Run %1</source>
+        <translation>Lauf %1</translation>
+    </message>
+    <message>
+        <source>Run %1 was started outside this window: its log is in the terminal (or file) it was started with. Its status and progress here come from the workspace database.</source>
+        <translation>Lauf %1 wurde außerhalb dieses Fensters gestartet: Sein Log steht im Terminal (oder in der Datei), in dem er gestartet wurde. Status und Fortschritt kommen hier aus der Datenbank des Arbeitsbereichs.</translation>
+    </message>
+    <message>
+        <source>Error: %1</source>
+        <translation>Fehler: %1</translation>
+    </message>
+</context>
+<context>
+    <name>understudy::ui::JobsTableModel</name>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>Lauf</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>Fortschritt</translation>
+    </message>
+    <message>
+        <source>Started (UTC)</source>
+        <translation>Gestartet (UTC)</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>Dauer</translation>
+    </message>
+    <message>
+        <source>Started by</source>
+        <translation>Gestartet von</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>läuft</translation>
+    </message>
+    <message>
+        <source>finished</source>
+        <translation>abgeschlossen</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>wartet</translation>
+    </message>
+    <message>
+        <source>this window (job %1)</source>
+        <translation>diesem Fenster (Job %1)</translation>
+    </message>
+    <message>
+        <source>elsewhere</source>
+        <translation>anderswo</translation>
+    </message>
+</context>
+<context>
     <name>understudy::ui::MainWindow</name>
     <message>
         <source>Understudy</source>
@@ -321,12 +686,751 @@
         <translation>Über Understudy</translation>
     </message>
     <message>
-        <source>&lt;h3&gt;Understudy&lt;/h3&gt;&lt;p&gt;A workbench for semi-supervised training of speech-recognition acoustic models after the teacher–student recipe.&lt;/p&gt;&lt;p&gt;Works today: the built-in synthetic voice-assistant corpus, importing Kaldi data directories and JSONL manifests, Kaldi-compatible fbank features, 30 ms frame targets, training a BLSTM teacher, labeling unlabeled speech with its top-k soft labels, training a streaming LSTM student on labeled and soft-labeled data, distributed training over local processes (synchronous SGD, GTC, BMUF), decoding and WER with understudy-cli, and this window, which shows a workspace&apos;s datasets, models and runs while jobs write them.&lt;/p&gt;&lt;p&gt;Planned: distributed training across machines, one-file recipes, the run wizard and live charts.&lt;/p&gt;&lt;p&gt;%1&lt;/p&gt;&lt;p&gt;Built with Qt %2.&lt;/p&gt;</source>
-        <translation>&lt;h3&gt;Understudy&lt;/h3&gt;&lt;p&gt;Eine Werkbank für das halbüberwachte Training akustischer Modelle der Spracherkennung nach dem Lehrer-Schüler-Verfahren.&lt;/p&gt;&lt;p&gt;Heute verfügbar: das eingebaute synthetische Sprachassistenten-Korpus, der Import von Kaldi-Datenverzeichnissen und JSONL-Manifesten, Kaldi-kompatible Fbank-Merkmale, 30-ms-Frame-Ziele, das Training eines BLSTM-Lehrers, das Beschriften ungelabelter Sprache mit seinen Top-k-Soft-Labels, das Training eines streamingfähigen LSTM-Schülers auf gelabelten und soft-gelabelten Daten, verteiltes Training über lokale Prozesse (synchrones SGD, GTC, BMUF), Dekodierung und WER mit understudy-cli sowie dieses Fenster, das Datensätze, Modelle und Läufe eines Arbeitsbereichs zeigt, während Jobs sie schreiben.&lt;/p&gt;&lt;p&gt;Geplant: verteiltes Training über mehrere Rechner, Rezepte in einer Datei, der Lauf-Assistent und Live-Diagramme.&lt;/p&gt;&lt;p&gt;%1&lt;/p&gt;&lt;p&gt;Erstellt mit Qt %2.&lt;/p&gt;</translation>
-    </message>
-    <message>
         <source>%1 — Understudy</source>
         <translation>%1 — Understudy</translation>
+    </message>
+    <message>
+        <source>&amp;New Run…</source>
+        <translation>&amp;Neuer Lauf…</translation>
+    </message>
+    <message>
+        <source>Configure an experiment step by step, save its recipe and launch it</source>
+        <translation>Ein Experiment Schritt für Schritt einrichten, sein Rezept speichern und starten</translation>
+    </message>
+    <message>
+        <source>&amp;Open Recipe in Wizard…</source>
+        <translation>&amp;Rezept im Assistenten öffnen…</translation>
+    </message>
+    <message>
+        <source>Open a saved recipe in the run wizard to change or launch it</source>
+        <translation>Ein gespeichertes Rezept im Lauf-Assistenten öffnen, um es zu ändern oder zu starten</translation>
+    </message>
+    <message>
+        <source>Open Recipe</source>
+        <translation>Rezept öffnen</translation>
+    </message>
+    <message>
+        <source>Recipes (*.yaml *.yml);;All files (*)</source>
+        <translation>Rezepte (*.yaml *.yml);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>&amp;Workspace</source>
+        <translation>Arbeits&amp;bereich</translation>
+    </message>
+    <message>
+        <source>&amp;Jobs</source>
+        <translation>&amp;Jobs</translation>
+    </message>
+    <message>
+        <source>&amp;Charts</source>
+        <translation>&amp;Diagramme</translation>
+    </message>
+    <message>
+        <source>&amp;Nodes</source>
+        <translation>&amp;Knoten</translation>
+    </message>
+    <message>
+        <source>Datasets, models, runs and nodes of the workspace</source>
+        <translation>Datensätze, Modelle, Läufe und Knoten des Arbeitsbereichs</translation>
+    </message>
+    <message>
+        <source>Running and finished jobs, their logs; launch and stop</source>
+        <translation>Laufende und abgeschlossene Jobs, ihre Logs; starten und stoppen</translation>
+    </message>
+    <message>
+        <source>Training charts of the selected runs</source>
+        <translation>Trainingsdiagramme der ausgewählten Läufe</translation>
+    </message>
+    <message>
+        <source>Machines for distributed runs; add, edit, remove, test</source>
+        <translation>Rechner für verteilte Läufe; hinzufügen, bearbeiten, entfernen, testen</translation>
+    </message>
+    <message>
+        <source>&amp;Run</source>
+        <translation>&amp;Lauf</translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation>Werkzeugleiste</translation>
+    </message>
+    <message>
+        <source>Workspace</source>
+        <translation>Arbeitsbereich</translation>
+    </message>
+    <message>
+        <source>Jobs</source>
+        <translation>Jobs</translation>
+    </message>
+    <message>
+        <source>Charts</source>
+        <translation>Diagramme</translation>
+    </message>
+    <message>
+        <source>Nodes</source>
+        <translation>Knoten</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>Charts (%1)</source>
+        <translation>Diagramme (%1)</translation>
+    </message>
+    <message>
+        <source>Cannot open recipe</source>
+        <translation>Rezept kann nicht geöffnet werden</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Understudy&lt;/h3&gt;&lt;p&gt;A workbench for semi-supervised training of speech-recognition acoustic models after the teacher–student recipe.&lt;/p&gt;&lt;p&gt;Works today: the built-in synthetic voice-assistant corpus, importing Kaldi data directories and JSONL manifests, Kaldi-compatible fbank features, 30 ms frame targets, training a BLSTM teacher, labeling unlabeled speech with its top-k soft labels, training a streaming LSTM student on labeled and soft-labeled data, distributed training over local processes or over ssh on registered nodes (synchronous SGD, GTC, BMUF), one-file recipes, decoding and WER with understudy-cli, and this window: the workspace&apos;s datasets, models and runs while jobs write them, the run wizard, the jobs panel, live training charts and the nodes.&lt;/p&gt;&lt;p&gt;%1&lt;/p&gt;&lt;p&gt;Built with Qt %2.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Understudy&lt;/h3&gt;&lt;p&gt;Eine Werkbank für das halbüberwachte Training akustischer Modelle der Spracherkennung nach dem Lehrer-Schüler-Verfahren.&lt;/p&gt;&lt;p&gt;Heute verfügbar: das eingebaute synthetische Sprachassistenten-Korpus, der Import von Kaldi-Datenverzeichnissen und JSONL-Manifesten, Kaldi-kompatible Fbank-Merkmale, 30-ms-Frame-Ziele, das Training eines BLSTM-Lehrers, das Beschriften ungelabelter Sprache mit seinen Top-k-Soft-Labels, das Training eines streamingfähigen LSTM-Schülers auf gelabelten und soft-gelabelten Daten, verteiltes Training über lokale Prozesse oder per ssh auf registrierten Knoten (synchrones SGD, GTC, BMUF), Rezepte in einer Datei, Dekodierung und WER mit understudy-cli sowie dieses Fenster: Datensätze, Modelle und Läufe des Arbeitsbereichs, während Jobs sie schreiben, der Lauf-Assistent, die Jobübersicht, Live-Trainingsdiagramme und die Knoten.&lt;/p&gt;&lt;p&gt;%1&lt;/p&gt;&lt;p&gt;Erstellt mit Qt %2.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Stop running jobs?</source>
+        <translation>Laufende Jobs stoppen?</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n job(s) started in this window are still running. Closing the window stops them the way Stop does: each leaves a checkpoint, and launching its recipe again continues it. Runs started elsewhere go on.</source>
+        <translation>
+            <numerusform>%n in diesem Fenster gestarteter Job läuft noch. Das Schließen des Fensters stoppt ihn wie „Stoppen“: Er hinterlässt einen Checkpoint, und ein erneuter Start seines Rezepts setzt ihn fort. Anderswo gestartete Läufe laufen weiter.</numerusform>
+            <numerusform>%n in diesem Fenster gestartete Jobs laufen noch. Das Schließen des Fensters stoppt sie wie „Stoppen“: Jeder hinterlässt einen Checkpoint, und ein erneuter Start seines Rezepts setzt ihn fort. Anderswo gestartete Läufe laufen weiter.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>understudy::ui::NodeDialog</name>
+    <message>
+        <source>Add Node</source>
+        <translation>Knoten hinzufügen</translation>
+    </message>
+    <message>
+        <source>Edit Node %1</source>
+        <translation>Knoten %1 bearbeiten</translation>
+    </message>
+    <message>
+        <source>A node keeps its name; remove it and add it again to rename it.</source>
+        <translation>Ein Knoten behält seinen Namen; zum Umbenennen entfernen und neu hinzufügen.</translation>
+    </message>
+    <message>
+        <source>Its name in this workspace; recipes and train --nodes use it.</source>
+        <translation>Sein Name in diesem Arbeitsbereich; Rezepte und train --nodes verwenden ihn.</translation>
+    </message>
+    <message>
+        <source>gpu1.lab, 10.0.0.7 or a Host alias</source>
+        <translation>gpu1.lab, 10.0.0.7 oder ein Host-Alias</translation>
+    </message>
+    <message>
+        <source>An address or a Host alias of your ssh config.</source>
+        <translation>Eine Adresse oder ein Host-Alias Ihrer ssh-Konfiguration.</translation>
+    </message>
+    <message>
+        <source>the ssh config&apos;s, or yours</source>
+        <translation>aus der ssh-Konfiguration, sonst Ihrer</translation>
+    </message>
+    <message>
+        <source>The ssh user. Empty: the ssh config&apos;s, or your own user name.</source>
+        <translation>Der ssh-Benutzer. Leer: der aus der ssh-Konfiguration, sonst Ihr eigener Benutzername.</translation>
+    </message>
+    <message>
+        <source>The ssh port. 22 leaves it to the ssh config.</source>
+        <translation>Der ssh-Port. Bei 22 entscheidet die ssh-Konfiguration.</translation>
+    </message>
+    <message>
+        <source>as many as the test finds</source>
+        <translation>so viele, wie der Test findet</translation>
+    </message>
+    <message>
+        <source>GPUs to use there. 0: as many as `nodes test` finds.</source>
+        <translation>Dort zu nutzende GPUs. 0: so viele, wie `nodes test` findet.</translation>
+    </message>
+    <message>
+        <source>the same path as here</source>
+        <translation>derselbe Pfad wie hier</translation>
+    </message>
+    <message>
+        <source>Where the node sees this workspace, on a shared file system.</source>
+        <translation>Wo der Knoten diesen Arbeitsbereich sieht, auf einem gemeinsamen Dateisystem.</translation>
+    </message>
+    <message>
+        <source>understudy-cli on the node&apos;s PATH</source>
+        <translation>understudy-cli im PATH des Knotens</translation>
+    </message>
+    <message>
+        <source>The understudy-cli program on the node.</source>
+        <translation>Das Programm understudy-cli auf dem Knoten.</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Name:</translation>
+    </message>
+    <message>
+        <source>&amp;Host:</source>
+        <translation>&amp;Host:</translation>
+    </message>
+    <message>
+        <source>SSH &amp;user:</source>
+        <translation>SSH-Ben&amp;utzer:</translation>
+    </message>
+    <message>
+        <source>SSH &amp;port:</source>
+        <translation>SSH-P&amp;ort:</translation>
+    </message>
+    <message>
+        <source>&amp;GPUs:</source>
+        <translation>&amp;GPUs:</translation>
+    </message>
+    <message>
+        <source>&amp;Workspace path:</source>
+        <translation>Pfad des Arbeits&amp;bereichs:</translation>
+    </message>
+    <message>
+        <source>&amp;Binary:</source>
+        <translation>&amp;Programm:</translation>
+    </message>
+    <message>
+        <source>Nothing is checked over the network here: use Test afterwards. Passwords are never stored; ssh uses your keys and ssh config.</source>
+        <translation>Hier wird nichts über das Netz geprüft: Testen Sie den Knoten danach. Passwörter werden nie gespeichert; ssh verwendet Ihre Schlüssel und Ihre ssh-Konfiguration.</translation>
+    </message>
+    <message>
+        <source>A node named %1 is already registered; choose another name or edit that one.</source>
+        <translation>Ein Knoten namens %1 ist bereits registriert; wählen Sie einen anderen Namen oder bearbeiten Sie diesen.</translation>
+    </message>
+</context>
+<context>
+    <name>understudy::ui::NodesModel</name>
+    <message>
+        <source>cannot read the nodes of %1: %2</source>
+        <translation>Die Knoten von %1 können nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>ok</source>
+        <translation>ok</translation>
+    </message>
+    <message>
+        <source>unreachable</source>
+        <translation>nicht erreichbar</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>not tested</source>
+        <translation>nicht getestet</translation>
+    </message>
+    <message>
+        <source>testing…</source>
+        <translation>wird getestet…</translation>
+    </message>
+    <message>
+        <source>never reached</source>
+        <translation>nie erreicht</translation>
+    </message>
+    <message>
+        <source>as many as the test finds</source>
+        <translation>so viele, wie der Test findet</translation>
+    </message>
+    <message>
+        <source>(same as here)</source>
+        <translation>(wie hier)</translation>
+    </message>
+    <message>
+        <source>understudy-cli on PATH</source>
+        <translation>understudy-cli im PATH</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Adresse</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Last seen (UTC)</source>
+        <translation>Zuletzt gesehen (UTC)</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <source>CPUs</source>
+        <translation>CPUs</translation>
+    </message>
+    <message>
+        <source>GPUs</source>
+        <translation>GPUs</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Letzter Fehler</translation>
+    </message>
+    <message>
+        <source>Workspace path</source>
+        <translation>Pfad des Arbeitsbereichs</translation>
+    </message>
+    <message>
+        <source>Binary</source>
+        <translation>Programm</translation>
+    </message>
+</context>
+<context>
+    <name>understudy::ui::NodesView</name>
+    <message>
+        <source>&amp;Add Node…</source>
+        <translation>Knoten hin&amp;zufügen…</translation>
+    </message>
+    <message>
+        <source>Register a machine for distributed runs (nodes add)</source>
+        <translation>Einen Rechner für verteilte Läufe registrieren (nodes add)</translation>
+    </message>
+    <message>
+        <source>&amp;Edit Node…</source>
+        <translation>Knoten &amp;bearbeiten…</translation>
+    </message>
+    <message>
+        <source>Change how the selected node is reached (nodes edit)</source>
+        <translation>Ändern, wie der ausgewählte Knoten erreicht wird (nodes edit)</translation>
+    </message>
+    <message>
+        <source>&amp;Remove Node</source>
+        <translation>Knoten &amp;entfernen</translation>
+    </message>
+    <message>
+        <source>Forget the selected node (nodes remove)</source>
+        <translation>Den ausgewählten Knoten vergessen (nodes remove)</translation>
+    </message>
+    <message>
+        <source>&amp;Test Node</source>
+        <translation>Knoten &amp;testen</translation>
+    </message>
+    <message>
+        <source>Log in to the selected node over ssh and check it (nodes test)</source>
+        <translation>Per ssh am ausgewählten Knoten anmelden und ihn prüfen (nodes test)</translation>
+    </message>
+    <message>
+        <source>Test A&amp;ll Nodes</source>
+        <translation>&amp;Alle Knoten testen</translation>
+    </message>
+    <message>
+        <source>Test every registered node at once (nodes test)</source>
+        <translation>Alle registrierten Knoten gleichzeitig testen (nodes test)</translation>
+    </message>
+    <message>
+        <source>Nodes</source>
+        <translation>Knoten</translation>
+    </message>
+    <message>
+        <source>No nodes registered</source>
+        <translation>Keine Knoten registriert</translation>
+    </message>
+    <message>
+        <source>Runs use this machine only. Register another machine to run ranks of a distributed run there (`understudy-cli nodes add`), then Test it: ssh logs in and checks its CPUs, GPUs, the workspace and the understudy-cli version.</source>
+        <translation>Läufe nutzen nur diesen Rechner. Registrieren Sie einen weiteren Rechner, um dort Ranks eines verteilten Laufs auszuführen (`understudy-cli nodes add`), und testen Sie ihn dann: ssh meldet sich an und prüft CPUs, GPUs, den Arbeitsbereich und die Version von understudy-cli.</translation>
+    </message>
+    <message>
+        <source>The understudy-cli commands this view runs, and what they print, appear here.</source>
+        <translation>Die understudy-cli-Befehle dieser Ansicht und ihre Ausgaben erscheinen hier.</translation>
+    </message>
+    <message>
+        <source>Remove Node</source>
+        <translation>Knoten entfernen</translation>
+    </message>
+    <message>
+        <source>Cannot show the nodes</source>
+        <translation>Die Knoten können nicht angezeigt werden</translation>
+    </message>
+    <message>
+        <source>Remove node %1 (%2) from this workspace? Its registration and the results of its last test are deleted; nothing changes on that machine.</source>
+        <translation>Knoten %1 (%2) aus diesem Arbeitsbereich entfernen? Seine Registrierung und die Ergebnisse seines letzten Tests werden gelöscht; auf dem Rechner selbst ändert sich nichts.</translation>
+    </message>
+    <message>
+        <source>Cannot add node %1</source>
+        <translation>Knoten %1 kann nicht hinzugefügt werden</translation>
+    </message>
+    <message>
+        <source>Cannot edit node %1</source>
+        <translation>Knoten %1 kann nicht bearbeitet werden</translation>
+    </message>
+    <message>
+        <source>No node named %1 in this workspace; it may have been removed meanwhile.</source>
+        <translation>Kein Knoten namens %1 in diesem Arbeitsbereich; er wurde vielleicht inzwischen entfernt.</translation>
+    </message>
+    <message>
+        <source>Node %1: nothing changed.</source>
+        <translation>Knoten %1: nichts geändert.</translation>
+    </message>
+    <message>
+        <source>Cannot run nodes %1</source>
+        <translation>nodes %1 kann nicht ausgeführt werden</translation>
+    </message>
+    <message>
+        <source>No workspace is open.</source>
+        <translation>Kein Arbeitsbereich geöffnet.</translation>
+    </message>
+    <message>
+        <source>Another change to the nodes is still running; wait for it to end.</source>
+        <translation>Eine andere Änderung an den Knoten läuft noch; warten Sie, bis sie endet.</translation>
+    </message>
+    <message>
+        <source>Testing %1…</source>
+        <translation>%1 wird getestet…</translation>
+    </message>
+    <message>
+        <source>(did not start: %1)</source>
+        <translation>(nicht gestartet: %1)</translation>
+    </message>
+    <message>
+        <source>(ended by a signal after %1 s)</source>
+        <translation>(nach %1 s durch ein Signal beendet)</translation>
+    </message>
+    <message>
+        <source>(exit status %1 after %2 s)</source>
+        <translation>(Exit-Status %1 nach %2 s)</translation>
+    </message>
+    <message>
+        <source>understudy-cli ended by a signal</source>
+        <translation>understudy-cli wurde durch ein Signal beendet</translation>
+    </message>
+    <message>
+        <source>understudy-cli exited with status %1</source>
+        <translation>understudy-cli endete mit Status %1</translation>
+    </message>
+    <message>
+        <source>Added node %1. Test it to see whether it can be reached.</source>
+        <translation>Knoten %1 hinzugefügt. Testen Sie ihn, um zu sehen, ob er erreichbar ist.</translation>
+    </message>
+    <message>
+        <source>Could not add node %1: %2</source>
+        <translation>Knoten %1 konnte nicht hinzugefügt werden: %2</translation>
+    </message>
+    <message>
+        <source>Changed node %1; its status is unknown until it is tested again.</source>
+        <translation>Knoten %1 geändert; sein Status ist unbekannt, bis er erneut getestet wird.</translation>
+    </message>
+    <message>
+        <source>Could not change node %1: %2</source>
+        <translation>Knoten %1 konnte nicht geändert werden: %2</translation>
+    </message>
+    <message>
+        <source>Removed node %1.</source>
+        <translation>Knoten %1 entfernt.</translation>
+    </message>
+    <message>
+        <source>Could not remove node %1: %2</source>
+        <translation>Knoten %1 konnte nicht entfernt werden: %2</translation>
+    </message>
+    <message>
+        <source>Cannot remove node %1</source>
+        <translation>Knoten %1 kann nicht entfernt werden</translation>
+    </message>
+    <message>
+        <source>%1: ok — %2, %3 CPUs, %4 GPUs</source>
+        <translation>%1: ok — %2, %3 CPUs, %4 GPUs</translation>
+    </message>
+    <message>
+        <source>%1: %2 — %3</source>
+        <translation>%1: %2 — %3</translation>
+    </message>
+    <message>
+        <source>Test of %1 failed: %2</source>
+        <translation>Test von %1 fehlgeschlagen: %2</translation>
+    </message>
+</context>
+<context>
+    <name>understudy::ui::RunWizard</name>
+    <message>
+        <source>New run</source>
+        <translation>Neuer Lauf</translation>
+    </message>
+    <message>
+        <source>Save and &amp;launch</source>
+        <translation>Speichern und s&amp;tarten</translation>
+    </message>
+    <message>
+        <source>custom</source>
+        <translation>benutzerdefiniert</translation>
+    </message>
+    <message>
+        <source>Allowed: %1</source>
+        <translation>Erlaubt: %1</translation>
+    </message>
+    <message>
+        <source>Default: %1</source>
+        <translation>Standard: %1</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(keiner)</translation>
+    </message>
+    <message>
+        <source>Kind of experiment</source>
+        <translation>Art des Experiments</translation>
+    </message>
+    <message>
+        <source>What the recipe runs. Every step is cached: a teacher trained before is reused.</source>
+        <translation>Was das Rezept ausführt. Jeder Schritt wird zwischengespeichert: Ein früher trainierter Lehrer wird wiederverwendet.</translation>
+    </message>
+    <message>
+        <source>&amp;Teacher</source>
+        <translation>&amp;Lehrer</translation>
+    </message>
+    <message>
+        <source>Train a teacher (bidirectional LSTM) on the labeled data and decode the tests.</source>
+        <translation>Einen Lehrer (bidirektionales LSTM) auf den gelabelten Daten trainieren und die Testsätze dekodieren.</translation>
+    </message>
+    <message>
+        <source>&amp;Labeling</source>
+        <translation>&amp;Beschriftung</translation>
+    </message>
+    <message>
+        <source>A teacher, then its soft labels (top-k posteriors) for the unlabeled data.</source>
+        <translation>Ein Lehrer, dann seine Soft-Labels (Top-k-Posteriors) für die ungelabelten Daten.</translation>
+    </message>
+    <message>
+        <source>&amp;Student</source>
+        <translation>&amp;Schüler</translation>
+    </message>
+    <message>
+        <source>A teacher, its labels and one streaming student trained on them.</source>
+        <translation>Ein Lehrer, seine Labels und ein darauf trainierter Streaming-Schüler.</translation>
+    </message>
+    <message>
+        <source>&amp;Full semi-supervised recipe</source>
+        <translation>&amp;Vollständiges halbüberwachtes Rezept</translation>
+    </message>
+    <message>
+        <source>Teacher, labels, a labeled-only baseline and a student, compared by word error rate.</source>
+        <translation>Lehrer, Labels, eine Baseline nur auf gelabelten Daten und ein Schüler, verglichen nach Wortfehlerrate (WER).</translation>
+    </message>
+    <message>
+        <source>the recipe&apos;s name: its run, and WS/recipes/&lt;name&gt;/ for its files</source>
+        <translation>der Name des Rezepts: sein Lauf und WS/recipes/&lt;name&gt;/ für seine Dateien</translation>
+    </message>
+    <message>
+        <source>&amp;Open recipe…</source>
+        <translation>Rezept ö&amp;ffnen…</translation>
+    </message>
+    <message>
+        <source>Edit a recipe saved before (Ctrl+O)</source>
+        <translation>Ein zuvor gespeichertes Rezept bearbeiten (Strg+O)</translation>
+    </message>
+    <message>
+        <source>Open recipe</source>
+        <translation>Rezept öffnen</translation>
+    </message>
+    <message>
+        <source>Recipes (*.yaml *.yml)</source>
+        <translation>Rezepte (*.yaml *.yml)</translation>
+    </message>
+    <message>
+        <source>Datasets</source>
+        <translation>Datensätze</translation>
+    </message>
+    <message>
+        <source>From this workspace: utterances and hours as imported.</source>
+        <translation>Aus diesem Arbeitsbereich: Äußerungen und Stunden wie importiert.</translation>
+    </message>
+    <message>
+        <source>Make the &amp;synthetic corpus first (corpus synth), profile</source>
+        <translation>Zuerst das &amp;synthetische Korpus erzeugen (corpus synth), Profil</translation>
+    </message>
+    <message>
+        <source>&amp;Labeled (the teacher&apos;s data, and the students&apos; labeled stream)</source>
+        <translation>&amp;Gelabelt (die Daten des Lehrers und der gelabelte Strom der Schüler)</translation>
+    </message>
+    <message>
+        <source>&amp;Unlabeled (what the teacher labels)</source>
+        <translation>&amp;Ungelabelt (was der Lehrer beschriftet)</translation>
+    </message>
+    <message>
+        <source>&amp;Tests (every model is decoded on each)</source>
+        <translation>&amp;Testsätze (jedes Modell wird auf jedem dekodiert)</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>A preset&apos;s shape, or your own; the parameter count follows every change.</source>
+        <translation>Die Architektur einer Voreinstellung oder eine eigene; die Parameterzahl folgt jeder Änderung.</translation>
+    </message>
+    <message>
+        <source>Teacher</source>
+        <translation>Lehrer</translation>
+    </message>
+    <message>
+        <source>Students (shared by every student)</source>
+        <translation>Schüler (für alle Schüler gleich)</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>Training</translation>
+    </message>
+    <message>
+        <source>Optimizer, learning rate and schedule; how a student mixes labeled and soft-labeled data.</source>
+        <translation>Optimierer, Lernrate und Schedule; wie ein Schüler gelabelte und soft-gelabelte Daten mischt.</translation>
+    </message>
+    <message>
+        <source>Every student</source>
+        <translation>Alle Schüler</translation>
+    </message>
+    <message>
+        <source>This student</source>
+        <translation>Dieser Schüler</translation>
+    </message>
+    <message>
+        <source>Student</source>
+        <translation>Schüler</translation>
+    </message>
+    <message>
+        <source>Students</source>
+        <translation>Schüler</translation>
+    </message>
+    <message>
+        <source>Labeling</source>
+        <translation>Beschriftung</translation>
+    </message>
+    <message>
+        <source>Distribution</source>
+        <translation>Verteilung</translation>
+    </message>
+    <message>
+        <source>How many processes train a student, where, and how they combine their work.</source>
+        <translation>Wie viele Prozesse einen Schüler trainieren, wo, und wie sie ihre Arbeit zusammenführen.</translation>
+    </message>
+    <message>
+        <source>On this &amp;machine</source>
+        <translation>Auf diesem &amp;Rechner</translation>
+    </message>
+    <message>
+        <source>Ranks 1..N-1 on &amp;nodes (rank 0 runs here)</source>
+        <translation>Ranks 1..N-1 auf &amp;Knoten (Rank 0 läuft hier)</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>Wo</translation>
+    </message>
+    <message>
+        <source>nodes</source>
+        <translation>nodes</translation>
+    </message>
+    <message>
+        <source>Review</source>
+        <translation>Überprüfung</translation>
+    </message>
+    <message>
+        <source>The recipe as it will be saved; `understudy-cli run` runs exactly this file.</source>
+        <translation>Das Rezept, wie es gespeichert wird; `understudy-cli run` führt genau diese Datei aus.</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>D&amp;urchsuchen…</translation>
+    </message>
+    <message>
+        <source>Save recipe</source>
+        <translation>Rezept speichern</translation>
+    </message>
+    <message>
+        <source>Recipes (*.yaml)</source>
+        <translation>Rezepte (*.yaml)</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Speichern</translation>
+    </message>
+    <message>
+        <source>Save the recipe (Ctrl+S)</source>
+        <translation>Das Rezept speichern (Strg+S)</translation>
+    </message>
+    <message>
+        <source>%1: cannot read the recipe (%2). Check the path.</source>
+        <translation>%1: Das Rezept kann nicht gelesen werden (%2). Prüfen Sie den Pfad.</translation>
+    </message>
+    <message>
+        <source>%1: not a YAML recipe: %2. Fix the file or start a new recipe.</source>
+        <translation>%1: kein YAML-Rezept: %2. Korrigieren Sie die Datei oder beginnen Sie ein neues Rezept.</translation>
+    </message>
+    <message>
+        <source>recipe</source>
+        <translation>Rezept</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a value (a number, a word, or a list like [a, b]).</source>
+        <translation>„%1“ ist kein Wert (eine Zahl, ein Wort oder eine Liste wie [a, b]).</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a value (a number or a word).</source>
+        <translation>„%1“ ist kein Wert (eine Zahl oder ein Wort).</translation>
+    </message>
+    <message>
+        <source>%1 — %2 utt., %3 h</source>
+        <translation>%1 — %2 Äuß., %3 h</translation>
+    </message>
+    <message>
+        <source>%1 — made by the recipe (corpus synth)</source>
+        <translation>%1 — wird vom Rezept erzeugt (corpus synth)</translation>
+    </message>
+    <message>
+        <source>%1 — not in this workspace yet</source>
+        <translation>%1 — noch nicht in diesem Arbeitsbereich</translation>
+    </message>
+    <message>
+        <source>%1 — not registered here</source>
+        <translation>%1 — hier nicht registriert</translation>
+    </message>
+    <message>
+        <source>%1 parameters (%2 output units, from this workspace&apos;s unit inventory)</source>
+        <translation>%1 Parameter (%2 Ausgabeeinheiten, aus dem Einheiteninventar dieses Arbeitsbereichs)</translation>
+    </message>
+    <message>
+        <source>%1 parameters plus %2 per output unit (the units come from the targets; this workspace has none yet)</source>
+        <translation>%1 Parameter plus %2 je Ausgabeeinheit (die Einheiten kommen aus den Frame-Zielen; dieser Arbeitsbereich hat noch keine)</translation>
+    </message>
+    <message>
+        <source>No parameter count: %1</source>
+        <translation>Keine Parameterzahl: %1</translation>
+    </message>
+    <message>
+        <source> (without the output layer: no unit inventory yet)</source>
+        <translation> (ohne Ausgabeschicht: noch kein Einheiteninventar)</translation>
+    </message>
+    <message>
+        <source>One process: nothing is sent between ranks.</source>
+        <translation>Ein Prozess: Zwischen Ranks wird nichts gesendet.</translation>
+    </message>
+    <message>
+        <source>%1 with %2 workers: what GTC sends depends on the gradients when target_fraction is 0 (a fixed threshold).</source>
+        <translation>%1 mit %2 Workern: Was GTC sendet, hängt bei target_fraction 0 (fester Schwellwert) von den Gradienten ab.</translation>
+    </message>
+    <message>
+        <source>About %1 bytes (%2 MB) sent per rank and step: %3 with %4 workers, %5 parameters%6.</source>
+        <translation>Etwa %1 Bytes (%2 MB) pro Rank und Schritt gesendet: %3 mit %4 Workern, %5 Parameter%6.</translation>
+    </message>
+    <message>
+        <source>No estimate until workers, the algorithm and its parameters are numbers in range.</source>
+        <translation>Keine Schätzung, solange Worker-Zahl, Algorithmus und seine Parameter keine Zahlen im erlaubten Bereich sind.</translation>
+    </message>
+    <message>
+        <source>%1: cannot save the recipe (%2). Choose another file.</source>
+        <translation>%1: Das Rezept kann nicht gespeichert werden (%2). Wählen Sie eine andere Datei.</translation>
+    </message>
+    <message>
+        <source>Hint: %1</source>
+        <translation>Hinweis: %1</translation>
+    </message>
+    <message>
+        <source>A labeling experiment needs unlabeled data: choose at least one set the teacher labels.</source>
+        <translation>Ein Beschriftungsexperiment braucht ungelabelte Daten: Wählen Sie mindestens einen Datensatz, den der Lehrer beschriftet.</translation>
     </message>
 </context>
 <context>
@@ -395,6 +1499,133 @@
     <message>
         <source>%1 — %2</source>
         <translation>%1 — %2</translation>
+    </message>
+</context>
+<context>
+    <name>understudy::ui::charts::TrainingChartView</name>
+    <message>
+        <source>Which metrics to draw</source>
+        <translation>Welche Metriken gezeichnet werden</translation>
+    </message>
+    <message>
+        <source>&amp;Metrics:</source>
+        <translation>&amp;Metriken:</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>Schritt</translation>
+    </message>
+    <message>
+        <source>Wall time</source>
+        <translation>Laufzeit</translation>
+    </message>
+    <message>
+        <source>Step, or the time since each run started. Hours of audio seen are not offered: the trainer records no running count of frames.</source>
+        <translation>Schritt oder die Zeit seit dem Start jedes Laufs. Gesehene Audiostunden werden nicht angeboten: Der Trainer zeichnet keine laufende Frame-Zahl auf.</translation>
+    </message>
+    <message>
+        <source>&amp;X axis:</source>
+        <translation>&amp;X-Achse:</translation>
+    </message>
+    <message>
+        <source>Log x</source>
+        <translation>Log x</translation>
+    </message>
+    <message>
+        <source>Log y</source>
+        <translation>Log y</translation>
+    </message>
+    <message>
+        <source>Logarithmic y axis (Ctrl+L)</source>
+        <translation>Logarithmische y-Achse (Strg+L)</translation>
+    </message>
+    <message>
+        <source>&amp;Smoothing:</source>
+        <translation>&amp;Glättung:</translation>
+    </message>
+    <message>
+        <source>Weight of the debiased exponential moving average drawn over the faint raw curve (0: raw only)</source>
+        <translation>Gewicht des bias-korrigierten exponentiellen gleitenden Mittels über der blassen Rohkurve (0: nur Rohdaten)</translation>
+    </message>
+    <message>
+        <source>Reset Zoom</source>
+        <translation>Zoom zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Export PNG…</source>
+        <translation>PNG exportieren…</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>CSV exportieren…</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation>Schritt</translation>
+    </message>
+    <message>
+        <source>time since the run started (h:mm:ss)</source>
+        <translation>Zeit seit Start des Laufs (h:mm:ss)</translation>
+    </message>
+    <message>
+        <source>run %1</source>
+        <translation>Lauf %1</translation>
+    </message>
+    <message>
+        <source>run %1 %2</source>
+        <translation>Lauf %1 %2</translation>
+    </message>
+    <message>
+        <source>No workspace open</source>
+        <translation>Kein Arbeitsbereich geöffnet</translation>
+    </message>
+    <message>
+        <source>Select one or more runs to chart their metrics</source>
+        <translation>Wählen Sie einen oder mehrere Läufe, um ihre Metriken darzustellen</translation>
+    </message>
+    <message>
+        <source>The selected runs have recorded no metrics of this kind yet</source>
+        <translation>Die ausgewählten Läufe haben noch keine Metriken dieser Art aufgezeichnet</translation>
+    </message>
+    <message>
+        <source>Runs: %1 · points: %2 · read at %3</source>
+        <translation>Läufe: %1 · Punkte: %2 · gelesen um %3</translation>
+    </message>
+    <message>
+        <source>%1: cannot write the PNG (hint: check that the folder exists and is writable)</source>
+        <translation>%1: Das PNG kann nicht geschrieben werden (Hinweis: Prüfen Sie, ob der Ordner existiert und beschreibbar ist)</translation>
+    </message>
+    <message>
+        <source>%1: cannot write: %2 (hint: pick a writable folder)</source>
+        <translation>%1: kann nicht geschrieben werden: %2 (Hinweis: Wählen Sie einen beschreibbaren Ordner)</translation>
+    </message>
+    <message>
+        <source>%1: cannot write: %2 (hint: check the free space)</source>
+        <translation>%1: kann nicht geschrieben werden: %2 (Hinweis: Prüfen Sie den freien Speicherplatz)</translation>
+    </message>
+    <message>
+        <source>Export Chart as PNG</source>
+        <translation>Diagramm als PNG exportieren</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>PNG-Bilder (*.png)</translation>
+    </message>
+    <message>
+        <source>Cannot export the chart</source>
+        <translation>Das Diagramm kann nicht exportiert werden</translation>
+    </message>
+    <message>
+        <source>Export Metrics as CSV</source>
+        <translation>Metriken als CSV exportieren</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV-Dateien (*.csv)</translation>
+    </message>
+    <message>
+        <source>Cannot export the metrics</source>
+        <translation>Die Metriken können nicht exportiert werden</translation>
     </message>
 </context>
 </TS>
