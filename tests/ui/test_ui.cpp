@@ -7,6 +7,17 @@
 #include <SQLiteCpp/Transaction.h>
 
 #include <QAbstractItemModelTester>
+#include <QAbstractButton>
+#include <QComboBox>
+#include <QGroupBox>
+#include <QKeySequence>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QRegularExpression>
+#include <QSet>
+#include <QToolButton>
+#include <QWizardPage>
 #include <QAction>
 #include <QDir>
 #include <QFile>
@@ -33,6 +44,7 @@
 #include "ui/jobs/jobs_panel.h"
 #include "ui/main/main_window.h"
 #include "ui/main/workspace_status_bar.h"
+#include "ui/nodes/node_dialog.h"
 #include "ui/nodes/nodes_view.h"
 #include "ui/settings/workbench_settings.h"
 #include "ui/workspace/workspace_groups.h"
@@ -100,6 +112,120 @@ QString germanFromTs(const QString& context, const QString& source) {
     }
   }
   return {};
+}
+
+// Every message of the German .ts: context, English source, German forms, and
+// whether it is finished (no type="unfinished", "vanished" or "obsolete").
+struct TsMessage {
+  QString context;
+  QString source;
+  QStringList forms;  // one, or one per plural form (numerus)
+  bool numerus = false;
+  bool finished = false;
+};
+
+QList<TsMessage> germanMessages() {
+  QList<TsMessage> messages;
+  QFile file(QString::fromUtf8(kGermanTs));
+  if (!file.open(QIODevice::ReadOnly)) return messages;
+  QXmlStreamReader xml(&file);
+  QString context;
+  while (!xml.atEnd()) {
+    if (xml.readNext() != QXmlStreamReader::StartElement) continue;
+    if (xml.name() == QLatin1String("name")) {
+      context = xml.readElementText();
+    } else if (xml.name() == QLatin1String("message")) {
+      messages.append({context, QString(), {},
+                       xml.attributes().value(QLatin1String("numerus")) == QLatin1String("yes"), false});
+    } else if (xml.name() == QLatin1String("source") && !messages.isEmpty()) {
+      messages.last().source = xml.readElementText();
+    } else if (xml.name() == QLatin1String("translation") && !messages.isEmpty()) {
+      messages.last().finished = xml.attributes().value(QLatin1String("type")).isEmpty();
+      if (!messages.last().numerus) {
+        messages.last().forms << xml.readElementText();
+      } else {
+        while (xml.readNextStartElement()) messages.last().forms << xml.readElementText();
+      }
+    }
+  }
+  return messages;
+}
+
+// English sources whose German differs: shown as such under the German
+// translator, they are a translation that is missing from the .qm.
+QSet<QString> englishThatHasGerman() {
+  QSet<QString> english;
+  for (const TsMessage& m : germanMessages())
+    if (!m.forms.isEmpty() && m.forms.first() != m.source) english.insert(m.source);
+  return english;
+}
+
+// Every text a person can read in `root` and its children: window titles,
+// menus and actions, buttons, labels, group boxes, tabs, table headers,
+// placeholders, combo box items, wizard page titles, tooltips.
+QStringList visibleTexts(QWidget* root) {
+  QStringList texts;
+  QList<QWidget*> widgets = root->findChildren<QWidget*>();
+  widgets.prepend(root);
+  for (QWidget* w : widgets) {
+    texts << w->windowTitle() << w->toolTip();
+    if (auto* b = qobject_cast<QAbstractButton*>(w)) texts << b->text();
+    if (auto* l = qobject_cast<QLabel*>(w)) texts << l->text();
+    if (auto* g = qobject_cast<QGroupBox*>(w)) texts << g->title();
+    if (auto* m = qobject_cast<QMenu*>(w)) texts << m->title();
+    if (auto* e = qobject_cast<QLineEdit*>(w)) texts << e->placeholderText();
+    if (auto* e = qobject_cast<QPlainTextEdit*>(w)) texts << e->placeholderText();
+    if (auto* c = qobject_cast<QComboBox*>(w))
+      for (int i = 0; i < c->count(); ++i) texts << c->itemText(i);
+    if (auto* t = qobject_cast<QTabWidget*>(w))
+      for (int i = 0; i < t->count(); ++i) texts << t->tabText(i) << t->tabToolTip(i);
+    if (auto* p = qobject_cast<QWizardPage*>(w)) texts << p->title() << p->subTitle();
+    if (auto* v = qobject_cast<QAbstractItemView*>(w); v && v->model())
+      for (int c = 0; c < v->model()->columnCount(); ++c)
+        texts << v->model()->headerData(c, Qt::Horizontal).toString();
+    for (QAction* a : w->actions()) texts << a->text() << a->statusTip() << a->toolTip();
+  }
+  texts.removeAll(QString());
+  return texts;
+}
+
+// The Alt+letter mnemonics that can fire together in `scope` (buttons, and
+// labels with a buddy), plus `extra` texts (menu titles, wizard buttons):
+// each mnemonic that is used more than once, with the texts that share it.
+QStringList mnemonicClashes(QWidget* scope, const QStringList& extra) {
+  QMultiMap<QString, QString> byKey;
+  auto add = [&](const QString& text) {
+    const QKeySequence key = QKeySequence::mnemonic(text);
+    if (!key.isEmpty()) byKey.insert(key.toString(), text);
+  };
+  QList<QWidget*> widgets = scope->findChildren<QWidget*>();
+  for (QWidget* w : widgets) {
+    if (qobject_cast<QToolButton*>(w)) continue;  // a tool button shows its action without one
+    if (auto* b = qobject_cast<QAbstractButton*>(w)) add(b->text());
+    if (auto* l = qobject_cast<QLabel*>(w); l && l->buddy()) add(l->text());
+    if (auto* g = qobject_cast<QGroupBox*>(w)) add(g->title());
+  }
+  for (const QString& text : extra) add(text);
+  QStringList clashes;
+  for (const QString& key : byKey.uniqueKeys())
+    if (byKey.count(key) > 1) clashes << key + ": " + QStringList(byKey.values(key)).join(" | ");
+  return clashes;
+}
+
+QStringList menuClashes(QMenu* menu) {
+  QStringList texts;
+  for (QAction* a : menu->actions())
+    if (!a->isSeparator() && a->isVisible()) texts << a->text();
+  QMultiMap<QString, QString> byKey;
+  for (const QString& text : texts) {
+    const QKeySequence key = QKeySequence::mnemonic(text);
+    if (!key.isEmpty()) byKey.insert(key.toString(), text);
+  }
+  QStringList clashes;
+  for (const QString& key : byKey.uniqueKeys())
+    if (byKey.count(key) > 1)
+      clashes << menu->title() + " " + key + ": " + QStringList(byKey.values(key)).join(" | ");
+  return clashes;
 }
 
 struct GuiRun {
@@ -902,6 +1028,92 @@ class TestUi : public QObject {
     QCoreApplication::removeTranslator(&translator);
     QVERIFY2(menus.contains(file), qPrintable(menus.join(", ")));
     QCOMPARE(groupTitle, datasets);
+  }
+
+  // The .ts is complete: every message translated and finished, no empty
+  // plural form, the placeholders (%1.., %n) of the source kept, an
+  // accelerator (&) wherever the source has one.
+  void testGermanTranslationIsComplete() {
+    const QList<TsMessage> messages = germanMessages();
+    QVERIFY2(messages.size() > 300, qPrintable(QString::number(messages.size())));
+    static const QRegularExpression placeholder(QStringLiteral("%(\\d+|n)"));
+    auto placeholders = [](const QString& text) {
+      QSet<QString> found;
+      for (auto it = placeholder.globalMatch(text); it.hasNext();) found.insert(it.next().captured());
+      return found;
+    };
+    QStringList problems;
+    for (const TsMessage& m : messages) {
+      const QString where = m.context + " \"" + m.source.left(60) + "\"";
+      if (!m.finished) problems << "unfinished: " + where;
+      if (m.forms.isEmpty() || m.forms.size() != (m.numerus ? 2 : 1)) problems << "plural forms: " + where;
+      for (const QString& form : m.forms) {
+        if (form.isEmpty()) problems << "empty: " + where;
+        if (placeholders(form) != placeholders(m.source)) problems << "placeholders: " + where + " -> " + form;
+        if (QKeySequence::mnemonic(form).isEmpty() != QKeySequence::mnemonic(m.source).isEmpty())
+          problems << "accelerator: " + where + " -> " + form;
+      }
+    }
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join("\n")));
+  }
+
+  // Under the German translator, no view of the window (workspace, jobs,
+  // charts, nodes, menus), no page of the run wizard and not the node dialog
+  // shows an English text that has a German translation, and no two
+  // accelerators that can fire together share a letter.
+  void testGermanTranslationCoversEveryView() {
+    QVERIFY2(QFile::exists(kGermanQm), kGermanQm);
+    const QSet<QString> english = englishThatHasGerman();
+    QVERIFY(english.contains("&Run") && english.contains("Charts") && english.contains("&Add Node…"));
+    QTranslator translator;
+    QVERIFY(translator.load(QString::fromUtf8(kGermanQm)));
+    QCoreApplication::installTranslator(&translator);
+    QList<ReportedError> errors;
+    auto window = newWindow(&errors);
+    const QString ws = newWorkspace();
+    QVERIFY(window->openWorkspace(ws));
+    QStringList texts;
+    QStringList clashes;
+    QStringList menuTitles;
+    for (QAction* action : window->menuBar()->actions()) menuTitles << action->text();
+    for (auto view : {MainWindow::View::Workspace, MainWindow::View::Jobs, MainWindow::View::Charts,
+                      MainWindow::View::Nodes}) {
+      window->showView(view);
+      QTest::qWait(3 * kFastPollMs);
+      texts << visibleTexts(window.get());
+      clashes << mnemonicClashes(window->viewWidget(view), menuTitles);
+    }
+    QStringList tabs;
+    for (int i = 0; i < window->viewTabs()->count(); ++i) tabs << window->viewTabs()->tabText(i);
+    QMenu bar;  // the menu bar's titles, as one menu
+    for (const QString& title : menuTitles) bar.addAction(title);
+    clashes << menuClashes(&bar);
+    for (QMenu* menu : window->findChildren<QMenu*>()) clashes << menuClashes(menu);
+
+    auto* wizard = new RunWizard(ws, window.get());
+    texts << visibleTexts(wizard);
+    const QList<int> pages = wizard->pageIds();
+    for (int id : pages) {
+      QStringList buttons;  // the wizard's buttons shown with this page
+      if (id != pages.first()) buttons << wizard->buttonText(QWizard::BackButton);
+      buttons << wizard->buttonText(id == pages.last() ? QWizard::FinishButton : QWizard::NextButton);
+      clashes << mnemonicClashes(wizard->page(id), buttons);
+    }
+    auto* dialog = new NodeDialog(NodeDialog::Mode::Add, {}, {}, window.get());
+    texts << visibleTexts(dialog);
+    clashes << mnemonicClashes(dialog, {});
+    const QString wizardTitle = wizard->windowTitle();
+    window.reset();
+    QCoreApplication::removeTranslator(&translator);
+
+    QStringList untranslated;
+    for (const QString& text : texts)
+      if (english.contains(text) && !untranslated.contains(text)) untranslated << text;
+    QVERIFY2(untranslated.isEmpty(), qPrintable("English shown: " + untranslated.join(" | ")));
+    QVERIFY2(clashes.isEmpty(), qPrintable(clashes.join("\n")));
+    QVERIFY2(menuTitles.contains(germanFromTs("understudy::ui::MainWindow", "&Run")), qPrintable(menuTitles.join(", ")));
+    QVERIFY2(tabs.contains(germanFromTs("understudy::ui::MainWindow", "Charts")), qPrintable(tabs.join(", ")));
+    QCOMPARE(wizardTitle, germanFromTs("understudy::ui::RunWizard", "New run"));
   }
 
   void testBinaryEmbedsGermanAndFollowsTheLocale() {
