@@ -6,6 +6,8 @@
 // for the visible range, QCPGraph::setData, and a replot of the chart
 // (QCustomPlot::replot, immediate refresh, offscreen raster). Measured:
 //
+// The envelopes use the series' block index (ExtremaIndex), as the widget does.
+//
 // 1. One series of --points (1,000,000) points, the chart 1280 × 720: at the
 //    whole range and while panning a 10 % window across it (--frames steps),
 //    against, in the same run, the same series handed to QCustomPlot whole,
@@ -111,10 +113,10 @@ QVector<double> toQVector(const std::vector<double>& v) {
 
 // Sets a graph's data to the envelope of (x, y) for the axis' current range.
 void envelopeInto(QCPGraph* g, const std::vector<double>& x, const std::vector<double>& y,
-                  const QCPRange& range, int pixels) {
+                  const QCPRange& range, int pixels, const ExtremaIndex* index = nullptr) {
   std::vector<double> ex, ey;
   minMaxEnvelope(x.data(), y.data(), x.size(), EnvelopeView{range.lower, range.upper, pixels}, ex,
-                 ey);
+                 ey, index);
   g->setData(toQVector(ex), toQVector(ey), true);
 }
 
@@ -200,7 +202,21 @@ int main(int argc, char** argv) {
       minMaxEnvelope(x.data(), y.data(), x.size(), EnvelopeView{0, extent, pixels}, ex, ey);
       envMs.push_back(msSince(t));
     }
-    printRow("envelope alone, whole range", stats(envMs));
+    printRow("envelope alone (scan), whole range", stats(envMs));
+    ExtremaIndex index;
+    {
+      const auto t = Clock::now();
+      index.rebuild(y.data(), y.size());
+      std::printf("   building the block index of the series once: %.1f ms\n", msSince(t));
+    }
+    std::vector<double> indexedMs;
+    for (int r = 0; r < a.frames; ++r) {
+      std::vector<double> ex, ey;
+      const auto t = Clock::now();
+      minMaxEnvelope(x.data(), y.data(), x.size(), EnvelopeView{0, extent, pixels}, ex, ey, &index);
+      indexedMs.push_back(msSince(t));
+    }
+    printRow("envelope alone (block index), whole range", stats(indexedMs), stats(envMs).median);
 
     QCPGraph* g = plot.addGraph();
     std::vector<double> whole;
@@ -208,14 +224,15 @@ int main(int argc, char** argv) {
     plot.yAxis->setRange(0, 25);
     for (int r = 0; r < a.frames + warm; ++r) {
       const auto t = Clock::now();
-      envelopeInto(g, x, y, plot.xAxis->range(), pixels);
+      envelopeInto(g, x, y, plot.xAxis->range(), pixels, &index);
       plot.replot(QCustomPlot::rpImmediateRefresh);
       if (r >= warm) whole.push_back(msSince(t));
     }
     std::printf("   (%d points drawn of %ld)\n", g->dataCount(), a.points);
     const Stats envWhole = stats(whole);
-    const Stats envPan = stats(pan(plot, extent, 0.1, a.frames,
-                                   [&] { envelopeInto(g, x, y, plot.xAxis->range(), pixels); }));
+    const Stats envPan = stats(pan(plot, extent, 0.1, a.frames, [&] {
+      envelopeInto(g, x, y, plot.xAxis->range(), pixels, &index);
+    }));
 
     // The references: the whole series handed to QCustomPlot once.
     g->setData(toQVector(x), toQVector(y), true);
@@ -255,9 +272,12 @@ int main(int argc, char** argv) {
                 a.runPoints, 2 * a.runs);
     std::vector<std::vector<double>> xs(a.runs), ys(a.runs), ss(a.runs);
     std::vector<QCPGraph*> raw, smooth;
+    std::vector<ExtremaIndex> rawIndex(a.runs), smoothIndex(a.runs);
     for (int r = 0; r < a.runs; ++r) {
       lossSeries(a.runPoints, static_cast<unsigned>(r + 2), xs[r], ys[r]);
       ss[r] = debiasedEma(ys[r].data(), ys[r].size(), 0.6);
+      rawIndex[r].rebuild(ys[r].data(), ys[r].size());
+      smoothIndex[r].rebuild(ss[r].data(), ss[r].size());
       raw.push_back(plot.addGraph());
       smooth.push_back(plot.addGraph());
       raw.back()->setPen(QPen(QColor::fromHsvF(std::fmod(r * 0.618, 1.0), 0.7, 0.8, 0.3)));
@@ -266,8 +286,8 @@ int main(int argc, char** argv) {
     const double extent = static_cast<double>(a.runPoints);
     auto refresh = [&] {
       for (int r = 0; r < a.runs; ++r) {
-        envelopeInto(raw[r], xs[r], ys[r], plot.xAxis->range(), pixels);
-        envelopeInto(smooth[r], xs[r], ss[r], plot.xAxis->range(), pixels);
+        envelopeInto(raw[r], xs[r], ys[r], plot.xAxis->range(), pixels, &rawIndex[r]);
+        envelopeInto(smooth[r], xs[r], ss[r], plot.xAxis->range(), pixels, &smoothIndex[r]);
       }
     };
     std::vector<double> whole;
@@ -282,7 +302,10 @@ int main(int argc, char** argv) {
     std::vector<double> emaMs;
     for (int f = 0; f < 5; ++f) {
       const auto t = Clock::now();
-      for (int r = 0; r < a.runs; ++r) ss[r] = debiasedEma(ys[r].data(), ys[r].size(), 0.7);
+      for (int r = 0; r < a.runs; ++r) {
+        ss[r] = debiasedEma(ys[r].data(), ys[r].size(), 0.7);
+        smoothIndex[r].rebuild(ss[r].data(), ss[r].size());
+      }
       emaMs.push_back(msSince(t));
     }
     const Stats envWhole = stats(whole);
@@ -317,7 +340,7 @@ int main(int argc, char** argv) {
     printRow("refresh, panning a 10% window", envPan, refPan.median);
     printRow("refresh, whole range, no antialiasing", noAaWhole, ref.median);
     printRow("refresh, panning, no antialiasing", noAaPan, refPan.median);
-    printRow("re-smoothing all runs (slider moved)", stats(emaMs));
+    printRow("re-smoothing all runs + their index (slider)", stats(emaMs));
     std::printf("   reference: QCustomPlot given all points, adaptive sampling on:\n");
     printRow("  whole range", ref);
     printRow("  panning a 10% window", refPan);

@@ -80,6 +80,7 @@ class TestUiCharts : public QObject {
   void envelopeKeepsTheSpikeAtEveryZoom();
   void envelopeMatchesEveryColumnsExtremes();
   void envelopeKeepsAllPointsWhenFew();
+  void extremaIndexAgreesWithTheScan();
   void debiasedEmaOfAConstantIsTheConstant();
   void seriesKeepsSmoothingAndLatestRecordOnResume();
   void metricsFromAnotherProcessAppearWithinTwoRefreshes();
@@ -178,12 +179,16 @@ void TestUiCharts::envelopeKeepsTheSpikeAtEveryZoom() {
                                    {123000, 124000},   {123457, 130000},     {110000, 123457},
                                    {123400.5, 123500}, {123456.9, 123457.1}, {7000, 7002},
                                    {-500, 250000},     {6999, 150000},       {1, 199998}};
+  ExtremaIndex index;
+  index.rebuild(s.y.data(), n);
   int checked = 0;
   for (const Zoom& z : zooms)
     for (int pixels : {1, 3, 97, 640, 1920, 3841})
       for (bool logX : {false, true}) {
         EnvelopeView view{z.lo, z.hi, pixels, logX};
         const auto keep = minMaxEnvelope(s.x.data(), s.y.data(), n, view);
+        // The block index gives the very same points.
+        QCOMPARE(minMaxEnvelope(s.x.data(), s.y.data(), n, view, &index), keep);
         const QString where = QStringLiteral("zoom [%1, %2], %3 px%4")
                                   .arg(z.lo)
                                   .arg(z.hi)
@@ -255,6 +260,55 @@ void TestUiCharts::envelopeMatchesEveryColumnsExtremes() {
     QCOMPARE(drawnMax, trueMax);
     QVERIFY(keep.front() == 999 && keep.back() == 40001);  // the neighbours outside the range
   }
+}
+
+void TestUiCharts::extremaIndexAgreesWithTheScan() {
+  // Few distinct values (many ties: the first occurrence must win), NaN and
+  // inf runs longer than a block, the index grown point by point.
+  quint32 seed = 777;
+  auto rnd = [&seed] {
+    seed = seed * 1664525u + 1013904223u;
+    return seed >> 8;
+  };
+  std::vector<double> x, y;
+  ExtremaIndex grown;
+  for (int i = 0; i < 70000; ++i) {
+    x.push_back(i);
+    double v = static_cast<double>(rnd() % 7);
+    if (i >= 5000 && i < 5100) v = NAN;  // a NaN run over whole blocks
+    if (i >= 9000 && i < 9040) v = INFINITY;
+    if (rnd() % 997 == 0) v = NAN;
+    y.push_back(v);
+    grown.append(y.data(), y.size());
+  }
+  ExtremaIndex built;
+  built.rebuild(y.data(), y.size());
+  int compared = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    const std::size_t a = rnd() % y.size();
+    const std::size_t b = a + rnd() % (y.size() - a + 1);
+    std::size_t lo1, hi1, lo2, hi2;
+    grown.extremes(y.data(), a, b, lo1, hi1);
+    built.extremes(y.data(), a, b, lo2, hi2);
+    std::size_t lo = ExtremaIndex::kNone, hi = ExtremaIndex::kNone;
+    for (std::size_t i = a; i < b; ++i) {
+      if (!std::isfinite(y[i])) continue;
+      if (lo == ExtremaIndex::kNone || y[i] < y[lo]) lo = i;
+      if (hi == ExtremaIndex::kNone || y[i] > y[hi]) hi = i;
+    }
+    const QString where = QStringLiteral("[%1, %2)").arg(a).arg(b);
+    QVERIFY2(
+        lo1 == lo && hi1 == hi,
+        qPrintable(where +
+                   QStringLiteral(": grown %1 %2, scan %3 %4").arg(lo1).arg(hi1).arg(lo).arg(hi)));
+    QVERIFY2(lo2 == lo && hi2 == hi, qPrintable(where));
+    const int pixels = 1 + static_cast<int>(rnd() % 2000);
+    const EnvelopeView view{x[a], x[b == a ? a : b - 1], pixels};
+    QCOMPARE(minMaxEnvelope(x.data(), y.data(), y.size(), view, &grown),
+             minMaxEnvelope(x.data(), y.data(), y.size(), view));
+    ++compared;
+  }
+  QCOMPARE(compared, 300);
 }
 
 void TestUiCharts::envelopeKeepsAllPointsWhenFew() {

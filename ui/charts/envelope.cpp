@@ -34,10 +34,106 @@ class ColumnMap {
   double m_scale = 0.0;
 };
 
+// Folds candidate i into the running extremes; candidates come in ascending
+// index order, so strict comparisons keep the first occurrence.
+inline void consider(const double* y, std::size_t i, std::size_t& lo, std::size_t& hi) {
+  if (i == ExtremaIndex::kNone) return;
+  if (lo == ExtremaIndex::kNone || y[i] < y[lo]) lo = i;
+  if (hi == ExtremaIndex::kNone || y[i] > y[hi]) hi = i;
+}
+
+void scan(const double* y, std::size_t a, std::size_t b, std::size_t& lo, std::size_t& hi) {
+  for (std::size_t i = a; i < b; ++i)
+    if (std::isfinite(y[i])) consider(y, i, lo, hi);
+}
+
 }  // namespace
 
+void ExtremaIndex::rebuild(const double* y, std::size_t n) {
+  m_size = 0;
+  m_min.clear();
+  m_max.clear();
+  append(y, n);
+}
+
+void ExtremaIndex::append(const double* y, std::size_t n) {
+  if (n < m_size) {
+    rebuild(y, n);
+    return;
+  }
+  m_size = n;
+  // Level 0 from the points, level L+1 from level L, complete blocks only.
+  std::size_t below = n;  // items at the level below
+  for (std::size_t level = 0; below >= kBlock; ++level) {
+    if (m_min.size() <= level) {
+      m_min.emplace_back();
+      m_max.emplace_back();
+    }
+    std::vector<std::size_t>& mins = m_min[level];
+    std::vector<std::size_t>& maxs = m_max[level];
+    const std::size_t blocks = below / kBlock;
+    for (std::size_t k = mins.size(); k < blocks; ++k) {
+      std::size_t lo = kNone, hi = kNone;
+      if (level == 0) {
+        scan(y, k * kBlock, (k + 1) * kBlock, lo, hi);
+      } else {
+        for (std::size_t j = k * kBlock; j < (k + 1) * kBlock; ++j) {
+          consider(y, m_min[level - 1][j], lo, hi);
+          consider(y, m_max[level - 1][j], lo, hi);
+        }
+      }
+      mins.push_back(lo);
+      maxs.push_back(hi);
+    }
+    below = blocks;
+  }
+}
+
+void ExtremaIndex::blockExtremes(const double* y, std::size_t level, std::size_t a, std::size_t b,
+                                 std::size_t& lo, std::size_t& hi) const {
+  // Blocks [a, b) of `level`; the middle part from the level above where complete.
+  const std::size_t above = level + 1 < m_min.size() ? m_min[level + 1].size() : 0;
+  const std::size_t a1 = (a + kBlock - 1) / kBlock, b1 = std::min(b / kBlock, above);
+  auto take = [&](std::size_t from, std::size_t to) {
+    for (std::size_t k = from; k < to; ++k) {
+      // The two candidates of a block in index order.
+      const std::size_t p = m_min[level][k], q = m_max[level][k];
+      if (p != kNone && q != kNone && q < p) {
+        consider(y, q, lo, hi);
+        consider(y, p, lo, hi);
+      } else {
+        consider(y, p, lo, hi);
+        consider(y, q, lo, hi);
+      }
+    }
+  };
+  if (a1 >= b1) {
+    take(a, b);
+    return;
+  }
+  take(a, a1 * kBlock);
+  blockExtremes(y, level + 1, a1, b1, lo, hi);
+  take(b1 * kBlock, b);
+}
+
+void ExtremaIndex::extremes(const double* y, std::size_t a, std::size_t b, std::size_t& lo,
+                            std::size_t& hi) const {
+  lo = hi = kNone;
+  b = std::min(b, m_size);
+  const std::size_t blocks = m_min.empty() ? 0 : m_min[0].size();
+  const std::size_t a1 = (a + kBlock - 1) / kBlock, b1 = std::min(b / kBlock, blocks);
+  if (a1 >= b1) {
+    scan(y, a, b, lo, hi);
+    return;
+  }
+  scan(y, a, a1 * kBlock, lo, hi);
+  blockExtremes(y, 0, a1, b1, lo, hi);
+  scan(y, b1 * kBlock, b, lo, hi);
+}
+
 std::vector<std::size_t> minMaxEnvelope(const double* x, const double* y, std::size_t n,
-                                        const EnvelopeView& view) {
+                                        const EnvelopeView& view, const ExtremaIndex* index) {
+  if (index && index->size() != n) index = nullptr;  // built on another length: not usable
   std::vector<std::size_t> keep;
   if (n == 0 || !(view.xMax >= view.xMin)) return keep;
   const double seriesLo = view.xMin + view.xOffset, seriesHi = view.xMax + view.xOffset;
@@ -79,6 +175,16 @@ std::vector<std::size_t> minMaxEnvelope(const double* x, const double* y, std::s
       const std::size_t stop = static_cast<std::size_t>(
           std::partition_point(x + i, x + end, [&](double v) { return column(v) <= c; }) - x);
       std::size_t lo = end, hi = end;
+      if (index) {
+        std::size_t a = ExtremaIndex::kNone, b = ExtremaIndex::kNone;
+        index->extremes(y, i, stop, a, b);
+        i = stop;
+        if (a == ExtremaIndex::kNone) continue;
+        const std::size_t p = std::min(a, b), q = std::max(a, b);
+        if (p != keep.back()) keep.push_back(p);
+        if (q != p) keep.push_back(q);
+        continue;
+      }
       double minY = std::numeric_limits<double>::infinity();
       double maxY = -std::numeric_limits<double>::infinity();
       for (; i < stop; ++i) {
@@ -111,8 +217,9 @@ std::vector<std::size_t> minMaxEnvelope(const double* x, const double* y, std::s
 }
 
 void minMaxEnvelope(const double* x, const double* y, std::size_t n, const EnvelopeView& view,
-                    std::vector<double>& outX, std::vector<double>& outY) {
-  const std::vector<std::size_t> keep = minMaxEnvelope(x, y, n, view);
+                    std::vector<double>& outX, std::vector<double>& outY,
+                    const ExtremaIndex* index) {
+  const std::vector<std::size_t> keep = minMaxEnvelope(x, y, n, view, index);
   outX.resize(keep.size());
   outY.resize(keep.size());
   for (std::size_t k = 0; k < keep.size(); ++k) {

@@ -17,6 +17,7 @@ void MetricSeries::append(double s, double v, double wallTime) {
     step.push_back(s);
     value.push_back(v);
     wall.push_back(wall.empty() ? wallTime : std::max(wall.back(), wallTime));
+    valueIndex.rebuild(value.data(), value.size());
     resmooth();
     return;
   }
@@ -24,6 +25,8 @@ void MetricSeries::append(double s, double v, double wallTime) {
   value.push_back(v);
   wall.push_back(wall.empty() ? wallTime : std::max(wall.back(), wallTime));
   smooth.push_back(m_ema.add(v));
+  valueIndex.append(value.data(), value.size());
+  smoothIndex.append(smooth.data(), smooth.size());
 }
 
 void MetricSeries::clear() {
@@ -31,6 +34,8 @@ void MetricSeries::clear() {
   value.clear();
   wall.clear();
   smooth.clear();
+  valueIndex.rebuild(nullptr, 0);
+  smoothIndex.rebuild(nullptr, 0);
   m_ema.reset();
 }
 
@@ -44,6 +49,7 @@ void MetricSeries::resmooth() {
   m_ema.reset();
   smooth.resize(value.size());
   for (std::size_t i = 0; i < value.size(); ++i) smooth[i] = m_ema.add(value[i]);
+  smoothIndex.rebuild(smooth.data(), smooth.size());
 }
 
 QList<ChartPanel> allChartPanels() {

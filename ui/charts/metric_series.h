@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "ui/charts/envelope.h"
 #include "ui/charts/smoothing.h"
 
 namespace understudy::ui::charts {
@@ -24,6 +25,8 @@ struct MetricSeries {
   std::vector<double> value;
   std::vector<double> wall;    // seconds since the Unix epoch, non-decreasing
   std::vector<double> smooth;  // debiased EMA of value, same length
+  ExtremaIndex valueIndex;     // block extremes of value, for fast envelopes
+  ExtremaIndex smoothIndex;    // and of smooth
 
   // Appends one point. A step at or before the last one means the run was
   // resumed from an earlier checkpoint and records those steps again: the

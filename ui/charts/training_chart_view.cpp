@@ -506,10 +506,11 @@ void TrainingChartView::updateGraphData() {
     if (!s) continue;
     const std::vector<double>& x = wall ? s->wall : s->step;
     view.xOffset = wall ? offsets.value(run, 0.0) : 0.0;
-    const auto keep = minMaxEnvelope(x.data(), s->value.data(), s->size(), view);
+    const auto keep = minMaxEnvelope(x.data(), s->value.data(), s->size(), view, &s->valueIndex);
     it->raw->setData(gather(x, keep, view.xOffset), gather(s->value, keep), true);
     if (smoothed) {
-      const auto keepSmooth = minMaxEnvelope(x.data(), s->smooth.data(), s->size(), view);
+      const auto keepSmooth =
+          minMaxEnvelope(x.data(), s->smooth.data(), s->size(), view, &s->smoothIndex);
       it->smooth->setData(gather(x, keepSmooth, view.xOffset), gather(s->smooth, keepSmooth), true);
     } else {
       it->smooth->data()->clear();
