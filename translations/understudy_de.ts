@@ -908,7 +908,7 @@
     </message>
     <message>
         <source>unreachable</source>
-        <translation>nicht erreichbar</translation>
+        <translation>unerreichbar</translation>
     </message>
     <message>
         <source>error</source>
