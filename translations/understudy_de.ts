@@ -564,7 +564,7 @@
     </message>
     <message>
         <source>Started by</source>
-        <translation>Gestartet von</translation>
+        <translation>Herkunft</translation>
     </message>
     <message>
         <source>running</source>
@@ -588,7 +588,7 @@
     </message>
     <message>
         <source>this window (job %1)</source>
-        <translation>diesem Fenster (Job %1)</translation>
+        <translation>dieses Fenster (Job %1)</translation>
     </message>
     <message>
         <source>elsewhere</source>
