@@ -250,12 +250,17 @@ void TestUiCharts::envelopeMatchesEveryColumnsExtremes() {
       trueMin[c] = std::min(trueMin[c], y[i]);
       trueMax[c] = std::max(trueMax[c], y[i]);
     }
+    std::vector<int> drawn(pixels, 0);
     for (std::size_t i : keep)
       if (x[i] >= view.xMin && x[i] <= view.xMax) {
         const int c = column(x[i]);
         drawnMin[c] = std::min(drawnMin[c], y[i]);
         drawnMax[c] = std::max(drawnMax[c], y[i]);
+        ++drawn[c];
       }
+    // Two points per column at most (the first and last column may also hold
+    // the first or last visible point).
+    for (int c = 1; c + 1 < pixels; ++c) QVERIFY2(drawn[c] <= 2, qPrintable(QString::number(c)));
     QCOMPARE(drawnMin, trueMin);
     QCOMPARE(drawnMax, trueMax);
     QVERIFY(keep.front() == 999 && keep.back() == 40001);  // the neighbours outside the range

@@ -25,6 +25,12 @@ class ColumnMap {
     if (!(c >= 0)) return 0;  // NaN and below
     return c >= m_pixels ? m_pixels - 1 : static_cast<int>(c);
   }
+  // Roughly where column c begins, in series x (a hint for the search only).
+  double startOf(int c) const {
+    if (m_scale <= 0) return std::numeric_limits<double>::infinity();
+    const double u = m_lo + c / m_scale;
+    return (m_log ? std::exp(u) : u) + m_offset;
+  }
 
  private:
   bool m_log;
@@ -154,6 +160,9 @@ std::vector<std::size_t> minMaxEnvelope(const double* x, const double* y, std::s
   } else {
     const ColumnMap column(view);
     std::size_t i = first;
+    // Points per unit of x over the visible range, for guessing column ends.
+    const double spanX = x[end - 1] - x[first];
+    const double density = spanX > 0 ? static_cast<double>(end - first) / spanX : 0.0;
     // The first and last drawable points of the visible range.
     std::size_t firstVisible = end, lastVisible = end;
     for (std::size_t k = first; k < end; ++k)
@@ -167,13 +176,44 @@ std::vector<std::size_t> minMaxEnvelope(const double* x, const double* y, std::s
         break;
       }
     if (firstVisible != end) keep.push_back(firstVisible);
-    // Column by column: where a column ends is found by binary search (the
-    // column of a point never decreases along x), so the scan over its points
-    // is a tight min/max loop with no per-point arithmetic on x.
+    // Column by column: where a column ends is found by search (the column of
+    // a point never decreases along x), so the scan over its points is a tight
+    // min/max loop with no per-point arithmetic on x.
     while (i < end) {
       const int c = column(x[i]);
-      const std::size_t stop = static_cast<std::size_t>(
-          std::partition_point(x + i, x + end, [&](double v) { return column(v) <= c; }) - x);
+      // The column's end: guessed from the points' mean spacing (exact for
+      // evenly spaced steps), then found by galloping from the guess and a
+      // binary search within the last stride. The probes stay near the
+      // answer: a binary search over the whole rest of a million points cost
+      // a cache miss per probe, 2.5 ms per envelope.
+      const auto inColumn = [&](double v) { return column(v) <= c; };
+      std::size_t guess = i + 1;
+      if (density > 0) {
+        const double g = static_cast<double>(first) + (column.startOf(c + 1) - x[first]) * density;
+        if (g > static_cast<double>(guess))
+          guess = g < static_cast<double>(end) ? static_cast<std::size_t>(g) : end;
+      }
+      // Invariant: x[below] is in column c; above is end or past column c.
+      std::size_t below = i, above = end;
+      if (inColumn(x[guess - 1])) {
+        below = guess - 1;
+        std::size_t stride = 1;
+        while (below + stride < end && inColumn(x[below + stride])) {
+          below += stride;
+          stride *= 2;
+        }
+        above = std::min(end, below + stride);
+      } else {
+        above = guess - 1;
+        std::size_t stride = 1;
+        while (stride < above - i && !inColumn(x[above - stride])) {
+          above -= stride;
+          stride *= 2;
+        }
+        below = stride < above - i ? above - stride : i;
+      }
+      const std::size_t stop =
+          static_cast<std::size_t>(std::partition_point(x + below, x + above, inColumn) - x);
       std::size_t lo = end, hi = end;
       if (index) {
         std::size_t a = ExtremaIndex::kNone, b = ExtremaIndex::kNone;
