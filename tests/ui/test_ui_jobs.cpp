@@ -1,9 +1,10 @@
 // The jobs panel (docs/gui.md "Jobs") driven the way the workbench drives it:
 // how understudy-cli is found; a real tiny recipe launched through JobsPanel
-// (QProcess, `--events -`) finishes and shows as finished, next to a run
+// (detached, `--events FILE`) finishes and shows as finished, next to a run
 // started from a terminal; a job stopped during training leaves a checkpoint
 // and its cancelled run resumes to the end; a job that ignores SIGTERM is
-// killed after the grace period. Runs offscreen; about 40 s on 2 cores.
+// killed after the grace period; a job outlives its panel (the window
+// closing) and a new panel shows it and its log file. Runs offscreen.
 #include <QAction>
 #include <QDir>
 #include <QFile>
@@ -14,6 +15,9 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <memory>
+
+#include <unistd.h>
 
 #include <SQLiteCpp/Database.h>
 
@@ -61,6 +65,41 @@ teacher:
   validation: {every: 0}
   checkpoint: {every: 5, keep: 2}
 )";
+
+// The cached steps of kPrepRecipe and a short training (40 steps, a few seconds):
+// long enough to close the window while it trains.
+const char* const kOutliveRecipe = R"(name: jobs-outlive
+jobs: 2
+corpus:
+  synth: {profile: tiny, seed: 1, scale: 0.3}
+datasets:
+  labeled: [synth-labeled]
+teacher:
+  name: outlive-teacher
+  seed: 1
+  threads: 1
+  max_steps: 40
+  model: {preset: student-tiny}
+  batching: {max_frames: 1000}
+  optimizer: {kind: adam, lr: 0.003}
+  validation: {every: 0}
+  checkpoint: {every: 20, keep: 1}
+)";
+
+// Fields 5 and 6 of /proc/PID/stat: process group and session.
+std::pair<qint64, qint64> groupAndSession(qint64 pid) {
+  QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
+  if (!f.open(QIODevice::ReadOnly)) return {-1, -1};
+  const QByteArray text = f.readAll();
+  const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+  if (fields.size() < 4) return {-1, -1};
+  return {fields[2].toLongLong(), fields[3].toLongLong()};
+}
+
+QByteArray readAll(const QString& path) {
+  QFile f(path);
+  return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
 
 bool writeFile(const QString& path, const QByteArray& text, bool executable = false) {
   QFile f(path);
@@ -268,6 +307,84 @@ class TestUiJobs : public QObject {
     QVERIFY2(errors.messages.isEmpty(), qPrintable(errors.messages.join('|')));
   }
 
+  // Closing the window stops nothing: a job launched through the panel runs
+  // in a session of its own with its events and log in files, keeps training
+  // after its panel (and controller) are gone, and finishes; a panel opened
+  // later on the workspace shows the run and follows its log file.
+  void testJobOutlivesItsWindow() {
+    QVERIFY(writeFile(m_tmp.filePath("outlive.yaml"), kOutliveRecipe));
+    const QString db = m_ws + "/workspace.db";
+    qint64 pid = 0;
+    qint64 recipeRun = 0;
+    QString logPath;
+    QString eventsPath;
+    {
+      auto panel = std::make_unique<JobsPanel>();
+      ErrorRecorder errors;
+      errors.attach(*panel);
+      QVERIFY(panel->setWorkspacePath(m_ws));
+      Job* job = panel->launchRecipe(m_tmp.filePath("outlive.yaml"));
+      QVERIFY(job != nullptr);
+      pid = job->pid();
+      QVERIFY(pid > 0);
+      logPath = job->logPath();
+      eventsPath = job->eventsPath();
+      QCOMPARE(QFileInfo(logPath).absolutePath(), m_ws + "/runs/gui-jobs");
+      QVERIFY2(QFileInfo(logPath).fileName().contains(QRegularExpression("^[0-9]{8}-[0-9]{6}-outlive\\.log$")),
+               qPrintable(logPath));
+      QCOMPARE(eventsPath, logPath.chopped(4) + ".events.jsonl");
+      // Detached: neither this process's group nor its session.
+      const auto [group, session] = groupAndSession(pid);
+      QVERIFY2(group > 0 && session > 0, qPrintable(QString::number(pid)));
+      QVERIFY(group != ::getpgrp());
+      QVERIFY(session != ::getsid(0));
+      QTRY_VERIFY_WITH_TIMEOUT(job->progressDetail().contains("train outlive-teacher") || !job->isActive(), kJobTimeoutMs);
+      QVERIFY2(job->isActive(), qPrintable("ended before training: " + job->errorMessage() + "\n" + job->log()));
+      recipeRun = job->recipeRunId();
+      QVERIFY(recipeRun > 0);
+      QVERIFY2(errors.messages.isEmpty(), qPrintable(errors.messages.join('|')));
+      QElapsedTimer closing;
+      closing.start();
+      panel.reset();  // the window closes
+      QVERIFY2(closing.elapsed() < 1000, qPrintable(QString::number(closing.elapsed())));  // no waiting for jobs
+    }
+    QVERIFY(Job::processAlive(pid));
+    QCOMPARE(queryText(db, "SELECT status FROM runs WHERE id = " + std::to_string(recipeRun)), std::string("running"));
+
+    // A window opened later shows the run (from the database) and its log (from the file), followed as it grows.
+    JobsPanel again;
+    again.setPollIntervalMs(100);
+    QVERIFY(again.setWorkspacePath(m_ws));
+    QVERIFY(again.selectRun(recipeRun));
+    QCOMPARE(again.guiLogFileForRun(recipeRun), logPath);
+    const QString first = again.logView()->toPlainText();
+    QVERIFY2(first.contains(QString("[workbench] started as process %1").arg(pid)), qPrintable(first));
+    QVERIFY2(!first.contains("Recipe 'jobs-outlive' finished"), qPrintable(first));
+    QCOMPARE(cellText(again, again.model()->rowOfRun(recipeRun), JobsTableModel::OriginColumn), QString("elsewhere"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        cellText(again, again.model()->rowOfRun(recipeRun), JobsTableModel::StatusColumn) != "running", kJobTimeoutMs);
+    QCOMPARE(cellText(again, again.model()->rowOfRun(recipeRun), JobsTableModel::StatusColumn), QString("finished"));
+    QTRY_VERIFY_WITH_TIMEOUT(again.logView()->toPlainText().contains("Recipe 'jobs-outlive' finished: 4 steps, 1 ran"),
+                             5000);
+    QVERIFY2(again.logView()->toPlainText().startsWith(first), "the log view was not followed, it was replaced");
+    QTRY_VERIFY_WITH_TIMEOUT(!Job::processAlive(pid), 5000);
+    QCOMPARE(queryText(db, "SELECT status FROM runs WHERE kind = 'train' AND name = 'outlive-teacher'"),
+             std::string("finished"));
+
+    // The files hold the whole story: the log says the window closed and the job went on;
+    // the events end with the recipe's `finished`.
+    const QString log = QString::fromUtf8(readAll(logPath));
+    QVERIFY2(log.contains("the workbench window closed; the job goes on"), qPrintable(log));
+    QVERIFY2(log.contains("Recipe 'jobs-outlive' finished"), qPrintable(log));
+    JobEventReader reader;
+    const QList<JobEvent> events = reader.feed(readAll(eventsPath));
+    QCOMPARE(reader.malformedLines(), 0);
+    QVERIFY(!events.isEmpty());
+    QCOMPARE(events.back().run, recipeRun);
+    QCOMPARE(events.back().type, QString("status"));
+    QCOMPARE(events.back().name, QString("finished"));
+  }
+
   void testStoppedJobLeavesACheckpointAndResumes() {
     JobsPanel panel;
     ErrorRecorder errors;
@@ -369,9 +486,10 @@ class TestUiJobs : public QObject {
     QVERIFY(writeFile(fake,
                       "#!/bin/sh\n"
                       "trap '' TERM\n"
-                      "echo '{\"time\":1,\"run\":99,\"type\":\"status\",\"name\":\"started\",\"kind\":\"recipe\"}'\n"
+                      "[ \"$1\" = --events ] || exit 3\n"  // --events FILE run RECIPE -w WS
+                      "echo '{\"time\":1,\"run\":99,\"type\":\"status\",\"name\":\"started\",\"kind\":\"recipe\"}' >> \"$2\"\n"
                       "echo '{\"time\":1,\"run\":99,\"type\":\"progress\",\"name\":\"recipe\",\"step\":1,"
-                      "\"value\":0.25,\"detail\":\"[2/4] train x\"}'\n"
+                      "\"value\":0.25,\"detail\":\"[2/4] train x\"}' >> \"$2\"\n"
                       "while :; do sleep 0.05; done\n",
                       true));
     // Its run, as the real runner would have recorded it (in a workspace of its own).

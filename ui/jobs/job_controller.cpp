@@ -1,6 +1,5 @@
 #include "ui/jobs/job_controller.h"
 
-#include <QDeadlineTimer>
 #include <QDir>
 #include <QFileInfo>
 
@@ -11,21 +10,12 @@ namespace understudy::ui {
 JobController::JobController(QObject* parent) : QObject(parent) {}
 
 JobController::~JobController() {
-  // Closing the window stops its jobs the gentle way first, so each leaves a checkpoint.
-  QList<Job*> active;
+  // Closing the window stops nothing: the jobs run in sessions of their own and write to files.
   for (Job* job : m_jobs) {
     job->disconnect(this);
-    if (job->isActive()) {
-      job->stop(m_stopGraceMs);
-      active.push_back(job);
-    }
-  }
-  const QDeadlineTimer deadline(m_stopGraceMs);
-  for (Job* job : active) {
-    if (!job->waitForFinished(static_cast<int>(std::max<qint64>(0, deadline.remainingTime())))) {
-      job->kill();
-      job->waitForFinished(2000);
-    }
+    if (job->isActive())
+      job->note(tr("the workbench window closed; the job goes on (process %1). Stop it with: kill -TERM %1")
+                    .arg(job->pid()));
   }
 }
 

@@ -1,7 +1,9 @@
-// The jobs this window started in one workspace: launches a recipe as
-// `understudy-cli --events - run RECIPE -w WS` (a Job), stops it (SIGTERM,
-// then SIGKILL after the grace period) and resumes it (the same recipe run
-// again: the runner reuses finished steps and resumes the interrupted one).
+// The jobs this window started in one workspace: launches a recipe as a
+// detached `understudy-cli --events FILE run RECIPE -w WS` (a Job, with its
+// events and log in WS/runs/gui-jobs), stops it (SIGTERM, then SIGKILL after
+// the grace period) and resumes it (the same recipe run again: the runner
+// reuses finished steps and resumes the interrupted one). Deleting the
+// controller (closing the window) leaves the jobs running.
 // No widgets: the jobs panel shows it, the run wizard calls launchRecipe().
 //
 //   JobController jobs;
@@ -25,7 +27,7 @@ class JobController : public QObject {
   static constexpr int kDefaultStopGraceMs = 10000;
 
   explicit JobController(QObject* parent = nullptr);
-  // Stops every active job (SIGTERM, waiting up to the grace period, then SIGKILL).
+  // Stops nothing: each active job's log says the window closed, and the job goes on.
   ~JobController() override;
 
   // Where launched recipes run (`-w`). Jobs already started keep theirs.

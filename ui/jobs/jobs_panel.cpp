@@ -4,6 +4,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QDir>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontDatabase>
@@ -23,6 +24,7 @@
 
 #include "ui/jobs/job.h"
 #include "ui/jobs/job_controller.h"
+#include "ui/jobs/job_event.h"
 #include "ui/jobs/jobs_table_model.h"
 #include "ui/workspace/workspace_connection.h"
 
@@ -146,7 +148,7 @@ JobsPanel::JobsPanel(QWidget* parent)
 }
 
 JobsPanel::~JobsPanel() {
-  // Jobs stop (and checkpoint) before the connection goes; the model must not outlive its rows' source.
+  // The jobs go on (they are detached); the model must not outlive its rows' source.
   delete m_controller;
   m_controller = nullptr;
 }
@@ -246,6 +248,9 @@ bool JobsPanel::setWorkspacePath(const QString& path) {
   m_connection.reset();
   m_dataVersion = -1;
   m_controller->setWorkspacePath({});
+  m_eventsFileRuns.clear();
+  m_logFile.clear();
+  m_logFileRunId = 0;
   if (path.isEmpty()) {
     m_model->setRuns({});
     updateActions();
@@ -272,6 +277,7 @@ void JobsPanel::setShowSteps(bool show) { m_showSteps->setChecked(show); }
 
 void JobsPanel::refresh() {
   if (!m_connection) return;
+  followLogFile();
   const qint64 version = m_connection->dataVersion();
   if (version == m_dataVersion && version != -1) return;
   reload();
@@ -425,7 +431,15 @@ void JobsPanel::showSelectedLog() {
   Job* job = selectedJob();
   const qint64 runId = selectedRunId();
   if (job == m_logJob && job != nullptr) return;
+  // A step's log is its recipe's.
+  qint64 recipeRunId = runId;
+  if (const JobsRunRow* run = m_model->runById(runId); run != nullptr && run->parentRunId != 0)
+    recipeRunId = run->parentRunId;
+  if (job == nullptr && m_logJob == nullptr && !m_logFile.isEmpty() && recipeRunId == m_logFileRunId)
+    return;  // that log file is shown and followed already
   m_logJob = job;
+  m_logFile.clear();
+  m_logFileRunId = 0;
   m_log->clear();
   if (job != nullptr) {
     m_logTitle->setText(job->recipeRunId() != 0 ? tr("Log of job %1 (recipe run %2)").arg(job->id()).arg(job->recipeRunId())
@@ -438,6 +452,17 @@ void JobsPanel::showSelectedLog() {
     m_logTitle->setText(tr("Log"));
     return;
   }
+  m_logFile = guiLogFileForRun(recipeRunId);
+  m_logFileRunId = m_logFile.isEmpty() ? 0 : recipeRunId;
+  if (!m_logFile.isEmpty()) {
+    m_logTitle->setText(tr("Log of recipe run %1, launched from a workbench window: %2").arg(recipeRunId).arg(m_logFile));
+    m_logFileOffset = 0;
+    m_logFileDecoder.resetState();
+    QFile file(m_logFile);
+    if (file.open(QIODevice::ReadOnly) && file.size() > Job::kMaxLogChars) m_logFileOffset = file.size() - Job::kMaxLogChars;
+    followLogFile();
+    return;
+  }
   m_logTitle->setText(tr("Run %1").arg(runId));
   QString text = tr("Run %1 was started outside this window: its log is in the terminal (or file) it was "
                     "started with. Its status and progress here come from the workspace database.")
@@ -446,6 +471,57 @@ void JobsPanel::showSelectedLog() {
   if (const JobsRunRow* run = m_model->runAt(row); run != nullptr && !run->error.isEmpty())
     text += QLatin1String("\n\n") + tr("Error: %1").arg(run->error);
   m_log->setPlainText(text);
+}
+
+QString JobsPanel::guiLogFileForRun(qint64 recipeRunId) {
+  if (recipeRunId <= 0 || !m_connection) return {};
+  const QDir folder(Job::filesFolder(workspacePath()));
+  const QStringList files = folder.entryList({QStringLiteral("*.events.jsonl")}, QDir::Files, QDir::Name);
+  QString found;
+  for (const QString& name : files) {
+    qint64& run = m_eventsFileRuns[name];
+    if (run == 0) {
+      // The recipe's `started` event comes first; its steps' events follow.
+      QFile file(folder.filePath(name));
+      if (file.open(QIODevice::ReadOnly)) {
+        JobEventReader reader;
+        for (const JobEvent& e : reader.feed(file.read(64 * 1024))) {
+          if (e.type == QLatin1String("status") && e.name == QLatin1String("started") &&
+              e.extraString("kind") == QLatin1String("recipe")) {
+            run = e.run;
+            break;
+          }
+        }
+      }
+    }
+    if (run == recipeRunId) found = folder.filePath(name);
+  }
+  if (found.isEmpty()) return {};
+  const QString log = found.chopped(int(sizeof(".events.jsonl")) - 1) + QStringLiteral(".log");
+  return QFileInfo::exists(log) ? log : QString();
+}
+
+void JobsPanel::followLogFile() {
+  if (m_logFile.isEmpty() || m_logJob != nullptr) return;
+  QFile file(m_logFile);
+  if (!file.open(QIODevice::ReadOnly)) return;
+  if (file.size() < m_logFileOffset) m_logFileOffset = 0;
+  if (file.size() == m_logFileOffset) return;
+  const bool first = m_logFileOffset == 0 || m_log->document()->isEmpty();
+  if (!file.seek(m_logFileOffset)) return;
+  const QByteArray bytes = file.readAll();
+  m_logFileOffset += bytes.size();
+  const QString text = m_logFileDecoder.decode(bytes);
+  if (first) {
+    m_log->setPlainText(text);
+    m_log->verticalScrollBar()->setValue(m_log->verticalScrollBar()->maximum());
+    return;
+  }
+  QScrollBar* bar = m_log->verticalScrollBar();
+  const bool atEnd = bar->value() == bar->maximum();
+  m_log->moveCursor(QTextCursor::End);
+  m_log->insertPlainText(text);
+  if (atEnd) bar->setValue(bar->maximum());
 }
 
 void JobsPanel::appendLog(Job* job, const QString& text) {

@@ -4,8 +4,10 @@
 // log of the selected job. Runs are read from workspace.db through the panel's
 // own read-only connection, polled on a timer with `PRAGMA data_version` (the
 // queries run only when another connection committed); this window's jobs
-// report through their event streams (JobController). The panel never writes
-// the database and never blocks the event loop.
+// report through their event streams (JobController). A run that a workbench
+// window launched earlier (this one before it was reopened, or another) shows
+// its log file from WS/runs/gui-jobs, followed as it grows. The panel never
+// writes the database and never blocks the event loop.
 //
 //   auto* jobs = new JobsPanel;
 //   jobs->setWorkspacePath(session.rootPath());
@@ -13,7 +15,9 @@
 //   connect(wizard, &RunWizard::launchRequested, jobs, &JobsPanel::launchRecipe);
 #pragma once
 
+#include <QHash>
 #include <QPointer>
+#include <QStringDecoder>
 #include <QTimer>
 #include <QWidget>
 #include <functional>
@@ -71,6 +75,10 @@ class JobsPanel : public QWidget {
   // What Launch Recipe… asks for the file with; tests replace the file dialog.
   void setRecipeChooser(std::function<QString(QWidget* parent)> chooser) { m_chooseRecipe = std::move(chooser); }
 
+  // The log file of a recipe run a workbench window launched (WS/runs/gui-jobs/
+  // *.log, found through its events file's first `started` event), or empty.
+  QString guiLogFileForRun(qint64 recipeRunId);
+
   // The run of the selected row (0 for none or for a job that has no run yet),
   // and the job behind it (nullptr for a run this window did not start).
   qint64 selectedRunId() const;
@@ -103,6 +111,7 @@ class JobsPanel : public QWidget {
   void updateActions();
   void showSelectedLog();
   void appendLog(Job* job, const QString& text);
+  void followLogFile();
   QString recipeFileForResume(QString* why) const;
   void reportError(const QString& title, const QString& message);
 
@@ -122,6 +131,12 @@ class JobsPanel : public QWidget {
   QAction* m_resumeAction = nullptr;
   QPointer<Job> m_logJob;  // whose log the view shows
   qint64 m_logRunId = -1;
+  // The log file the view follows for a run without a job here.
+  QString m_logFile;
+  qint64 m_logFileRunId = 0;
+  qint64 m_logFileOffset = 0;
+  QStringDecoder m_logFileDecoder{QStringDecoder::Utf8};
+  QHash<QString, qint64> m_eventsFileRuns;  // WS/runs/gui-jobs/*.events.jsonl -> recipe run id (0: none yet)
   std::function<QString(QWidget*)> m_chooseRecipe;
 };
 
