@@ -467,26 +467,8 @@ int MainWindow::activeJobCount() const {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
-  // Closing stops the jobs this window started (JobController): ask first.
-  const int active = activeJobCount();
-  if (active > 0) {
-    const bool close =
-        m_closeConfirmer
-            ? m_closeConfirmer(active)
-            : QMessageBox::question(
-                  this, tr("Stop running jobs?"),
-                  tr("%n job(s) started in this window are still running. Closing the window "
-                     "stops them the way Stop does: each leaves a checkpoint, and launching "
-                     "its recipe again continues it. Runs started elsewhere go on.",
-                     nullptr, active),
-                  QMessageBox::Close | QMessageBox::Cancel,
-                  QMessageBox::Cancel) == QMessageBox::Close;
-    if (!close) {
-      event->ignore();
-      showView(View::Jobs);
-      return;
-    }
-  }
+  // Closing stops nothing: the jobs this window launched run detached and
+  // write their events and logs to WS/runs/gui-jobs (docs/gui.md "Jobs").
   settings::windowGeometry.setValue(saveGeometry());
   settings::windowState.setValue(saveState());
   settings::workspaceSplitterState.setValue(m_workspaceView->splitter()->saveState());

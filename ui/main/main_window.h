@@ -52,12 +52,7 @@ class MainWindow : public QMainWindow {
   bool openWorkspace(const QString& path);
   bool createWorkspace(const QString& path);
   void setErrorReporter(ErrorReporter reporter);
-  // Asked when the window closes while jobs it started still run (closing
-  // stops them); true closes. By default a question box; tests replace it.
-  void setCloseConfirmer(std::function<bool(int activeJobs)> confirmer) {
-    m_closeConfirmer = std::move(confirmer);
-  }
-  // Jobs this window started that have not ended.
+  // Jobs this window started that have not ended (closing the window leaves them running).
   int activeJobCount() const;
 
   WorkspaceSession* session() const { return m_session; }
@@ -138,7 +133,6 @@ class MainWindow : public QMainWindow {
   QList<QWidget*> m_viewWidgets;  // by int(View); nullptr: not built in
   QList<qint64> m_chartedRuns;
   ErrorReporter m_errorReporter;
-  std::function<bool(int)> m_closeConfirmer;
 };
 
 }  // namespace understudy::ui
