@@ -785,17 +785,6 @@
         <source>&lt;h3&gt;Understudy&lt;/h3&gt;&lt;p&gt;A workbench for semi-supervised training of speech-recognition acoustic models after the teacher–student recipe.&lt;/p&gt;&lt;p&gt;Works today: the built-in synthetic voice-assistant corpus, importing Kaldi data directories and JSONL manifests, Kaldi-compatible fbank features, 30 ms frame targets, training a BLSTM teacher, labeling unlabeled speech with its top-k soft labels, training a streaming LSTM student on labeled and soft-labeled data, distributed training over local processes or over ssh on registered nodes (synchronous SGD, GTC, BMUF), one-file recipes, decoding and WER with understudy-cli, and this window: the workspace&apos;s datasets, models and runs while jobs write them, the run wizard, the jobs panel, live training charts and the nodes.&lt;/p&gt;&lt;p&gt;%1&lt;/p&gt;&lt;p&gt;Built with Qt %2.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Understudy&lt;/h3&gt;&lt;p&gt;Eine Werkbank für das halbüberwachte Training akustischer Modelle der Spracherkennung nach dem Lehrer-Schüler-Verfahren.&lt;/p&gt;&lt;p&gt;Heute verfügbar: das eingebaute synthetische Sprachassistenten-Korpus, der Import von Kaldi-Datenverzeichnissen und JSONL-Manifesten, Kaldi-kompatible Fbank-Merkmale, 30-ms-Frame-Ziele, das Training eines BLSTM-Lehrers, das Beschriften ungelabelter Sprache mit seinen Top-k-Soft-Labels, das Training eines streamingfähigen LSTM-Schülers auf gelabelten und soft-gelabelten Daten, verteiltes Training über lokale Prozesse oder per ssh auf registrierten Knoten (synchrones SGD, GTC, BMUF), Rezepte in einer Datei, Dekodierung und WER mit understudy-cli sowie dieses Fenster: Datensätze, Modelle und Läufe des Arbeitsbereichs, während Jobs sie schreiben, der Lauf-Assistent, die Jobübersicht, Live-Trainingsdiagramme und die Knoten.&lt;/p&gt;&lt;p&gt;%1&lt;/p&gt;&lt;p&gt;Erstellt mit Qt %2.&lt;/p&gt;</translation>
     </message>
-    <message>
-        <source>Stop running jobs?</source>
-        <translation>Laufende Jobs stoppen?</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n job(s) started in this window are still running. Closing the window stops them the way Stop does: each leaves a checkpoint, and launching its recipe again continues it. Runs started elsewhere go on.</source>
-        <translation>
-            <numerusform>%n in diesem Fenster gestarteter Job läuft noch. Das Schließen des Fensters stoppt ihn wie „Stoppen“: Er hinterlässt einen Checkpoint, und ein erneuter Start seines Rezepts setzt ihn fort. Anderswo gestartete Läufe laufen weiter.</numerusform>
-            <numerusform>%n in diesem Fenster gestartete Jobs laufen noch. Das Schließen des Fensters stoppt sie wie „Stoppen“: Jeder hinterlässt einen Checkpoint, und ein erneuter Start seines Rezepts setzt ihn fort. Anderswo gestartete Läufe laufen weiter.</numerusform>
-        </translation>
-    </message>
 </context>
 <context>
     <name>understudy::ui::NodeDialog</name>
