@@ -17,6 +17,7 @@
 #include <QtTest>
 #include <memory>
 
+#include <csignal>
 #include <unistd.h>
 
 #include <SQLiteCpp/Database.h>
@@ -66,7 +67,7 @@ teacher:
   checkpoint: {every: 5, keep: 2}
 )";
 
-// The cached steps of kPrepRecipe and a short training (40 steps, a few seconds):
+// The cached steps of kPrepRecipe and a short training (20 steps, a few seconds):
 // long enough to close the window while it trains.
 const char* const kOutliveRecipe = R"(name: jobs-outlive
 jobs: 2
@@ -78,12 +79,12 @@ teacher:
   name: outlive-teacher
   seed: 1
   threads: 1
-  max_steps: 40
+  max_steps: 20
   model: {preset: student-tiny}
   batching: {max_frames: 1000}
   optimizer: {kind: adam, lr: 0.003}
   validation: {every: 0}
-  checkpoint: {every: 20, keep: 1}
+  checkpoint: {every: 10, keep: 1}
 )";
 
 // Fields 5 and 6 of /proc/PID/stat: process group and session.
@@ -529,6 +530,38 @@ class TestUiJobs : public QObject {
              qPrintable(cellText(panel, row, JobsTableModel::ProgressColumn)));
     QCOMPARE(panel.selectedRunId(), qint64(99));
     QVERIFY(panel.resumeAction()->isEnabled());
+  }
+
+  // A job whose process vanishes without its recipe recording how it ended
+  // (killed outside the workbench) is shown as lost, naming its log file.
+  void testJobKilledOutsideTheWorkbenchIsLost() {
+    const QString fake = m_tmp.filePath("lost-cli");
+    QVERIFY(writeFile(fake,
+                      "#!/bin/sh\n"
+                      "echo '{\"time\":1,\"run\":7,\"type\":\"status\",\"name\":\"started\",\"kind\":\"recipe\"}' >> \"$2\"\n"
+                      "echo 'working on it' >&2\n"
+                      "exec sleep 30\n",
+                      true));
+    const QString ws = m_tmp.filePath("ws-lost");
+    understudy::Workspace::create(ws.toStdString());
+    JobsPanel panel;
+    QVERIFY(panel.setWorkspacePath(ws));
+    panel.controller()->setProgram(fake);
+    Job* job = panel.launchRecipe(m_tmp.filePath("prep.yaml"));
+    QVERIFY(job != nullptr);
+    QTRY_COMPARE_WITH_TIMEOUT(job->state(), Job::State::Running, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(job->log().contains("working on it"), 5000);  // its stderr, through the log file
+    QCOMPARE(::kill(static_cast<pid_t>(job->pid()), SIGKILL), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(!job->isActive(), 5000);
+    QCOMPARE(job->state(), Job::State::Lost);
+    QVERIFY2(job->errorMessage().contains("ended without recording how") &&
+                 job->errorMessage().contains(job->logPath()),
+             qPrintable(job->errorMessage()));
+    QVERIFY(readAll(job->logPath()).contains("[workbench] lost\n"));
+    const int row = panel.model()->rowOfJob(job->id());
+    QVERIFY(row >= 0);
+    QCOMPARE(cellText(panel, row, JobsTableModel::StatusColumn), QString("lost"));
+    QCOMPARE(cellText(panel, row, JobsTableModel::ProgressColumn), job->errorMessage());
   }
 };
 
