@@ -59,20 +59,20 @@ QList<ChartPanel> allChartPanels() {
 }
 
 QString chartPanelTitle(ChartPanel panel) {
-  const char* const context = "TrainingChartView";
+  // The context is a literal each time: lupdate reads only literals.
   switch (panel) {
     case ChartPanel::Loss:
-      return QCoreApplication::translate(context, "Loss");
+      return QCoreApplication::translate("TrainingChartView", "Loss");
     case ChartPanel::FrameAccuracy:
-      return QCoreApplication::translate(context, "Frame accuracy");
+      return QCoreApplication::translate("TrainingChartView", "Frame accuracy");
     case ChartPanel::LearningRate:
-      return QCoreApplication::translate(context, "Learning rate");
+      return QCoreApplication::translate("TrainingChartView", "Learning rate");
     case ChartPanel::FramesPerSecond:
-      return QCoreApplication::translate(context, "Frames/s");
+      return QCoreApplication::translate("TrainingChartView", "Frames/s");
     case ChartPanel::BytesPerStep:
-      return QCoreApplication::translate(context, "Bytes per step");
+      return QCoreApplication::translate("TrainingChartView", "Bytes per step");
     case ChartPanel::Other:
-      return QCoreApplication::translate(context, "Other metrics");
+      return QCoreApplication::translate("TrainingChartView", "Other metrics");
   }
   return {};
 }
