@@ -16,8 +16,9 @@ bool isExecutableFile(const QString& path) {
   return info.exists() && info.isFile() && info.isExecutable();
 }
 
-// `text` comes wrapped in QT_TRANSLATE_NOOP("CliProgram", ...), which is what lupdate reads.
-QString translate(const char* text) { return QCoreApplication::translate("CliProgram", text); }
+// `text` comes wrapped in QT_TRANSLATE_NOOP("CliProgram", ...), which is what lupdate reads
+// (a function named translate() would hide it from lupdate).
+QString cliText(const char* text) { return QCoreApplication::translate("CliProgram", text); }
 
 }  // namespace
 
@@ -35,7 +36,7 @@ QString cliProgram(QString* error) {
   if (!fromEnvironment.isEmpty()) {
     if (isExecutableFile(fromEnvironment)) return QFileInfo(fromEnvironment).absoluteFilePath();
     if (error != nullptr) {
-      *error = translate(QT_TRANSLATE_NOOP(
+      *error = cliText(QT_TRANSLATE_NOOP(
                    "CliProgram",
                    "%1 is set to %2, which is not an executable file. "
                    "Point %1 at understudy-cli, or unset it to use the one next to the workbench or on PATH."))
@@ -54,14 +55,14 @@ QString cliProgram(QString* error) {
 
   if (error != nullptr) {
     QStringList looked;
-    looked << translate(QT_TRANSLATE_NOOP("CliProgram", "%1 (not set)"))
+    looked << cliText(QT_TRANSLATE_NOOP("CliProgram", "%1 (not set)"))
                   .arg(QString::fromLatin1(kCliEnvironmentVariable));
     looked << candidates;
-    looked << translate(QT_TRANSLATE_NOOP("CliProgram", "PATH"));
-    *error = translate(QT_TRANSLATE_NOOP("CliProgram",
-                                         "understudy-cli was not found; looked in: %1. "
-                                         "Install understudy-cli next to the workbench or on PATH, "
-                                         "or set %2 to its path."))
+    looked << cliText(QT_TRANSLATE_NOOP("CliProgram", "PATH"));
+    *error = cliText(QT_TRANSLATE_NOOP("CliProgram",
+                                       "understudy-cli was not found; looked in: %1. "
+                                       "Install understudy-cli next to the workbench or on PATH, "
+                                       "or set %2 to its path."))
                  .arg(looked.join(QStringLiteral(", ")), QString::fromLatin1(kCliEnvironmentVariable));
   }
   return {};
