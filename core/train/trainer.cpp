@@ -353,6 +353,7 @@ std::string Trainer::stopReasonBeforeStep(std::int64_t stopAtStep) {
 
 void Trainer::recordStepMetrics(const StepResult& s, const NextStep& next, std::int64_t inputFrames,
                                 double seconds) {
+  m_framesSinceLog += inputFrames;
   if (m_step % m_config.logEvery == 0) {
     const double loss = s.loss.loss.item<double>();
     // The step's objective: CE on a labeled step, KD on a soft-labeled one.
@@ -365,6 +366,10 @@ void Trainer::recordStepMetrics(const StepResult& s, const NextStep& next, std::
     recordMetric("train/lr", s.lr);
     recordMetric("train/frames_per_second", seconds > 0 ? static_cast<double>(inputFrames) / seconds : 0.0);
     recordMetric("train/grad_norm", s.gradNorm);
+    // Every step's frames since the previous logged one, so that the logged
+    // points add up to all the audio trained on up to this step.
+    recordMetric("train/input_frames", static_cast<double>(m_framesSinceLog));
+    m_framesSinceLog = 0;
   }
   if (!std::isfinite(s.gradNorm))
     log::warning("step {}: gradient norm is {} (the step was still taken)", m_step, s.gradNorm);

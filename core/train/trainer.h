@@ -261,6 +261,9 @@ class Trainer {
 
   std::vector<MetricPoint> m_pending;
   ValidationResult m_lastValidation;
+  // 10 ms input frames trained on since the last logged step (train/input_frames).
+  // Not in checkpoints: a resumed run counts from its own first step.
+  std::int64_t m_framesSinceLog = 0;
 };
 
 }  // namespace understudy::train

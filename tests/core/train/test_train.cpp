@@ -23,6 +23,7 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <numeric>
 #include <random>
 
 #include "core/store/run_store.h"
@@ -868,6 +869,44 @@ class TestTrain : public QObject {
     QCOMPARE(runs.metrics(runId, "valid/frame_accuracy").size(), std::size_t{3});
     auto loss = runs.metrics(runId, "train/loss");
     QVERIFY(loss.back().value < 0.5 * loss.front().value);
+  }
+
+  // train/input_frames: every step's frames are counted once, at the next
+  // logged step, so the logged points add up to all the audio trained on.
+  void testInputFramesAddUpOverLoggedSteps() {
+    auto train = gaussianCorpus(20, 4, 23);
+    std::map<std::string, int> framesOf;
+    for (std::size_t i = 0; i < train->size(); ++i) framesOf[train->get(i).key] = train->frames(i);
+    QTemporaryDir dir;
+    Workspace ws = Workspace::create(dir.filePath("ws").toStdString());
+    RunStore runs(ws.db());
+    const auto runId = runs.startRun({"train", "frames", "", "", "", std::nullopt});
+    TrainerConfig c = tinyConfig();
+    c.maxSteps = 10;  // logged at 4 and 8; steps 9 and 10 are not
+    c.logEvery = 4;
+    c.batching.maxFrames = 300;
+    Trainer trainer(c, train, nullptr, {});
+    trainer.setSinks({nullptr, nullptr, &runs, runId});
+    std::vector<std::int64_t> stepFrames;  // [step - 1]
+    trainer.setStepObserver([&](const StepRecord& r) {
+      std::int64_t n = 0;
+      for (const auto& key : r.keys) n += framesOf.at(key);
+      QCOMPARE(r.step, static_cast<std::int64_t>(stepFrames.size()) + 1);
+      stepFrames.push_back(n);
+    });
+    QCOMPARE(trainer.run().steps, std::int64_t{10});
+    QCOMPARE(stepFrames.size(), std::size_t{10});
+    const auto logged = runs.metrics(runId, "train/input_frames");
+    QCOMPARE(logged.size(), std::size_t{2});
+    QCOMPARE(logged[0].step, std::int64_t{4});
+    QCOMPARE(logged[1].step, std::int64_t{8});
+    const auto sum = [&](int from, int to) {  // steps from..to
+      return std::accumulate(stepFrames.begin() + (from - 1), stepFrames.begin() + to, std::int64_t{0});
+    };
+    QVERIFY(stepFrames[3] < sum(1, 4));  // several batches per point: a single batch would not match
+    QCOMPARE(static_cast<std::int64_t>(logged[0].value), sum(1, 4));
+    QCOMPARE(static_cast<std::int64_t>(logged[1].value), sum(5, 8));
+    QCOMPARE(static_cast<std::int64_t>(logged[0].value + logged[1].value), sum(1, 8));
   }
 
   void testEarlyStoppingStopsAfterPatience() {
