@@ -150,6 +150,26 @@ class TestUiJobs : public QObject {
   QString m_ws;
 
  private slots:
+  // A case that fails can leave a detached job behind (the stand-in that
+  // ignores SIGTERM would run forever): end every process this test started,
+  // known by its working folder (a job starts in its recipe's folder) or its
+  // command line being in this test's folder.
+  void cleanupTestCase() {
+    const QByteArray mine = m_tmp.path().toUtf8();
+    for (const QString& entry : QDir("/proc").entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+      bool ok = false;
+      const qint64 pid = entry.toLongLong(&ok);
+      if (!ok || pid == QCoreApplication::applicationPid()) continue;
+      QFile cmdline("/proc/" + entry + "/cmdline");
+      const bool inMine = QFileInfo("/proc/" + entry + "/cwd").symLinkTarget().startsWith(m_tmp.path()) ||
+                          (cmdline.open(QIODevice::ReadOnly) && cmdline.readAll().contains(mine));
+      if (inMine) {
+        qWarning("ending process %lld, left running by a failed case", pid);
+        ::kill(static_cast<pid_t>(pid), SIGKILL);
+      }
+    }
+  }
+
   void initTestCase() {
     QVERIFY(m_tmp.isValid());
     // CTest sets UNDERSTUDY_CLI; run by hand, the binary this test was built against.
