@@ -2,6 +2,25 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>CliProgram</name>
+    <message>
+        <source>%1 is set to %2, which is not an executable file. Point %1 at understudy-cli, or unset it to use the one next to the workbench or on PATH.</source>
+        <translation>%1 ist auf %2 gesetzt, das ist keine ausführbare Datei. Lassen Sie %1 auf understudy-cli zeigen oder entfernen Sie die Variable, um das Programm neben der Werkbank oder im PATH zu verwenden.</translation>
+    </message>
+    <message>
+        <source>%1 (not set)</source>
+        <translation>%1 (nicht gesetzt)</translation>
+    </message>
+    <message>
+        <source>PATH</source>
+        <translation>PATH</translation>
+    </message>
+    <message>
+        <source>understudy-cli was not found; looked in: %1. Install understudy-cli next to the workbench or on PATH, or set %2 to its path.</source>
+        <translation>understudy-cli wurde nicht gefunden; gesucht in: %1. Installieren Sie understudy-cli neben der Werkbank oder im PATH, oder setzen Sie %2 auf seinen Pfad.</translation>
+    </message>
+</context>
+<context>
     <name>JobEvent</name>
     <message>
         <source>not a JSON object: %1</source>
@@ -75,6 +94,30 @@
     <message>
         <source>cannot read metrics from %1 (%2): %3</source>
         <translation>Metriken aus %1 können nicht gelesen werden (%2): %3</translation>
+    </message>
+    <message>
+        <source>Loss</source>
+        <translation>Loss</translation>
+    </message>
+    <message>
+        <source>Frame accuracy</source>
+        <translation>Frame-Genauigkeit</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>Lernrate</translation>
+    </message>
+    <message>
+        <source>Frames/s</source>
+        <translation>Frames/s</translation>
+    </message>
+    <message>
+        <source>Bytes per step</source>
+        <translation>Bytes pro Schritt</translation>
+    </message>
+    <message>
+        <source>Other metrics</source>
+        <translation>Weitere Metriken</translation>
     </message>
 </context>
 <context>
@@ -1509,10 +1552,6 @@
         <translation>Laufzeit</translation>
     </message>
     <message>
-        <source>Step, or the time since each run started. Hours of audio seen are not offered: the trainer records no running count of frames.</source>
-        <translation>Schritt oder die Zeit seit dem Start jedes Laufs. Gesehene Audiostunden werden nicht angeboten: Der Trainer zeichnet keine laufende Frame-Zahl auf.</translation>
-    </message>
-    <message>
         <source>&amp;X axis:</source>
         <translation>&amp;X-Achse:</translation>
     </message>
@@ -1615,6 +1654,30 @@
     <message>
         <source>Cannot export the metrics</source>
         <translation>Die Metriken können nicht exportiert werden</translation>
+    </message>
+    <message>
+        <source>Hours of audio</source>
+        <translation>Audiostunden</translation>
+    </message>
+    <message>
+        <source>Step; the time since each run started; or the hours of audio each run has trained on (its train/input_frames added up; in a distributed run, this rank&apos;s: rank 0&apos;s). Runs that recorded no train/input_frames (older ones) cannot be drawn against hours.</source>
+        <translation>Schritt; die Zeit seit dem Start jedes Laufs; oder die Audiostunden, auf denen jeder Lauf trainiert hat (seine train/input_frames aufsummiert; in einem verteilten Lauf die dieses Ranks: die von Rank 0). Läufe ohne train/input_frames (ältere) lassen sich nicht über Stunden zeichnen.</translation>
+    </message>
+    <message>
+        <source>step (no run recorded hours of audio)</source>
+        <translation>Schritt (kein Lauf hat Audiostunden aufgezeichnet)</translation>
+    </message>
+    <message>
+        <source>hours of audio trained on (rank 0&apos;s in distributed runs)</source>
+        <translation>trainierte Audiostunden (bei verteilten Läufen die von Rank 0)</translation>
+    </message>
+    <message>
+        <source>Hours of audio: no selected run recorded train/input_frames (%1; runs trained before it was recorded), so the curves are drawn against the step.</source>
+        <translation>Audiostunden: Kein ausgewählter Lauf hat train/input_frames aufgezeichnet (%1; Läufe, die trainiert wurden, bevor es aufgezeichnet wurde), daher werden die Kurven über dem Schritt gezeichnet.</translation>
+    </message>
+    <message>
+        <source>Hours of audio: not drawn, no train/input_frames recorded (runs trained before it was recorded): %1. Choose Step or Wall time to see them.</source>
+        <translation>Audiostunden: nicht gezeichnet, keine train/input_frames aufgezeichnet (Läufe, die trainiert wurden, bevor es aufgezeichnet wurde): %1. Wählen Sie Schritt oder Laufzeit, um sie zu sehen.</translation>
     </message>
 </context>
 </TS>
