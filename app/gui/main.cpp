@@ -52,11 +52,12 @@ void installTranslators(QApplication& app) {
 }
 
 // --screenshot: open, wait at least `delayMs` and until everything asked for
-// has arrived (`ready`: the charts' worker thread delivered points, a node
-// test ended), grab `target` (the main window or the wizard), save it and
-// quit. Nothing ready within 30 s is an error, not an empty picture. Used by
-// scripts/screenshots under xvfb-run.
-int takeScreenshot(QWidget* target, const QString& file, int delayMs,
+// has arrived (`notReady` says what is missing: the charts' points from
+// their worker thread, the end of a node test), grab `target` (the main
+// window or the wizard), save it and quit. Nothing ready within `giveUpMs`
+// (30 s) is an error, not an empty picture. Used by scripts/screenshots
+// under xvfb-run.
+int takeScreenshot(QWidget* target, const QString& file, int delayMs, int giveUpMs,
                    std::function<QString()> notReady) {
   auto* clock = new QElapsedTimer;
   clock->start();
@@ -65,9 +66,9 @@ int takeScreenshot(QWidget* target, const QString& file, int delayMs,
     if (clock->elapsed() < delayMs) return;
     const QString waiting = notReady ? notReady() : QString();
     if (!waiting.isEmpty()) {
-      if (clock->elapsed() < delayMs + 30000) return;
-      std::fprintf(stderr, "understudy: --screenshot: gave up after 30 s waiting for %s\n",
-                   qPrintable(waiting));
+      if (clock->elapsed() < delayMs + giveUpMs) return;
+      std::fprintf(stderr, "understudy: --screenshot: gave up after %d ms waiting for %s\n",
+                   giveUpMs, qPrintable(waiting));
       QCoreApplication::exit(1);
       return;
     }
@@ -179,18 +180,21 @@ int main(int argc, char** argv) {
       QStringLiteral("launch-recipe"),
       QStringLiteral("Launch this recipe from the jobs panel; quit when the job ends."),
       QStringLiteral("file"));
+  QCommandLineOption giveUpOption(QStringLiteral("give-up-ms"),
+                                  QStringLiteral("Fail when not ready after this long (30000)."),
+                                  QStringLiteral("ms"));
   QCommandLineOption delayOption(QStringLiteral("delay-ms"),
                                  QStringLiteral("Wait at least this long before the grab (600)."),
                                  QStringLiteral("ms"));
   for (QCommandLineOption* option :
        {&runsOption, &panelOption, &jobOption, &stepsOption, &nodeOption, &testNodesOption,
         &wizardRecipeOption, &wizardPageOption, &wizardTabOption, &wizardStudentOption,
-        &wizardSizeOption, &launchOption, &delayOption})
+        &wizardSizeOption, &launchOption, &giveUpOption, &delayOption})
     option->setFlags(QCommandLineOption::HiddenFromHelp);
   parser.addOptions({screenshotOption, groupOption, viewOption, sizeOption, runsOption, panelOption,
                      jobOption, stepsOption, nodeOption, testNodesOption, wizardRecipeOption,
                      wizardPageOption, wizardTabOption, wizardStudentOption, wizardSizeOption,
-                     launchOption, delayOption});
+                     launchOption, giveUpOption, delayOption});
   parser.process(app);
 
   if (parser.isSet(versionOption)) {
@@ -331,5 +335,6 @@ int main(int argc, char** argv) {
     target = wizard;
   }
   const int delayMs = parser.isSet(delayOption) ? parser.value(delayOption).toInt() : 600;
-  return takeScreenshot(target, parser.value(screenshotOption), delayMs, notReady);
+  const int giveUpMs = parser.isSet(giveUpOption) ? parser.value(giveUpOption).toInt() : 30000;
+  return takeScreenshot(target, parser.value(screenshotOption), delayMs, giveUpMs, notReady);
 }
