@@ -1,7 +1,8 @@
 // The training charts (ui/charts): the per-pixel min/max envelope keeps every
 // spike at every zoom, the debiased EMA of a constant is that constant from the
 // first point, metrics that another process writes into workspace.db appear
-// within two refreshes, and the wide CSV holds what the runs recorded.
+// within two refreshes, the hours-of-audio axis adds up train/input_frames (and
+// names the runs without it), and the wide CSV holds what the runs recorded.
 // Runs offscreen (QT_QPA_PLATFORM=offscreen, set by CTest).
 #include <qcustomplot.h>
 
@@ -88,6 +89,7 @@ class TestUiCharts : public QObject {
   void csvExportHoldsEveryRunAndMetric();
   void pngExportWritesAnImage();
   void wallTimeAxisStartsAtTheRunsStart();
+  void audioHoursAxisAddsUpTheRecordedFrames();
   void followsTheSessionAndReportsAnUnreadableWorkspace();
 };
 
@@ -165,6 +167,77 @@ void TestUiCharts::wallTimeAxisStartsAtTheRunsStart() {
   QCOMPARE(view.plot()->xAxis->range().upper, 27.0);
   view.setXAxis(TrainingChartView::XAxis::Step);
   QCOMPARE(ga->data()->at(9)->key, 9.0);
+}
+
+// X as hours of audio: train/input_frames added up (/ 100 / 3600) at each
+// logged step, linear in the step between logged steps and from 0 h at step 0,
+// the last sum after the last one. A run without train/input_frames (trained
+// before it was recorded) is named in the status line and not drawn; alone,
+// it is drawn against the step.
+void TestUiCharts::audioHoursAxisAddsUpTheRecordedFrames() {
+  QTemporaryDir dir;
+  const QString ws = dir.filePath(QStringLiteral("ws"));
+  qint64 a = 0, old = 0;
+  {
+    auto workspace = understudy::Workspace::create(ws.toStdString());
+    understudy::RunStore runs(workspace.db());
+    a = runs.startRun({"train", "new", "", "", "", std::nullopt});
+    old = runs.startRun({"train", "older", "", "", "", std::nullopt});
+    // log_every 4: 90,000 frames (0.25 h) in steps 1-4, 270,000 more in 5-8 (1 h in all).
+    runs.addMetrics(a, {{4, "train/input_frames", 90000, 1e9 + 4},
+                        {8, "train/input_frames", 270000, 1e9 + 8},
+                        {2, "valid/loss", 2.0, 1e9 + 2},
+                        {4, "train/loss", 1.5, 1e9 + 4},
+                        {6, "valid/loss", 1.2, 1e9 + 6},
+                        {8, "train/loss", 1.0, 1e9 + 8},
+                        {10, "valid/loss", 0.9, 1e9 + 10}});
+    runs.addMetrics(old, {{1, "train/loss", 3.0, 1e9}, {2, "train/loss", 2.5, 1e9 + 1}});
+  }
+  TrainingChartView view;
+  view.setWorkspace(ws);
+  view.setSmoothing(0.0);
+  view.setRuns({a, old});
+  QTRY_VERIFY_WITH_TIMEOUT(view.store().pointCount() == 9, 5000);
+  view.setXAxis(TrainingChartView::XAxis::AudioHours);
+  QCPGraph* train = view.graphFor(a, QStringLiteral("train/loss"));
+  QCPGraph* valid = view.graphFor(a, QStringLiteral("valid/loss"));
+  QCPGraph* older = view.graphFor(old, QStringLiteral("train/loss"));
+  QVERIFY(train && valid && older);
+  QCOMPARE(train->data()->size(), 2);
+  QCOMPARE(train->data()->at(0)->key, 0.25);
+  QCOMPARE(train->data()->at(1)->key, 1.0);
+  QCOMPARE(valid->data()->size(), 3);
+  QCOMPARE(valid->data()->at(0)->key, 0.125);  // step 2: between 0 h at step 0 and step 4
+  QCOMPARE(valid->data()->at(1)->key, 0.625);  // step 6: half way from 0.25 h to 1 h
+  QCOMPARE(valid->data()->at(2)->key, 1.0);    // step 10: after the last count, its sum
+  QCOMPARE(valid->data()->at(2)->value, 0.9);
+  QVERIFY(view.plot()->xAxis->label().contains(QStringLiteral("hours")));
+  // The older run is not drawn (no invented hours) and is named.
+  QCOMPARE(older->data()->size(), 0);
+  QCOMPARE(view.runsWithoutAudioHours(), QStringList{QStringLiteral("run %1 older").arg(old)});
+  QVERIFY2(view.statusText().contains(QStringLiteral("run %1 older").arg(old)) &&
+               view.statusText().contains(QStringLiteral("train/input_frames")),
+           qPrintable(view.statusText()));
+  QVERIFY(!view.statusText().contains(QStringLiteral("run %1 new").arg(a)));
+
+  // Alone, the older run falls back to the step, and the status line says so.
+  view.setRuns({old});
+  older = view.graphFor(old, QStringLiteral("train/loss"));
+  QVERIFY(older);
+  QCOMPARE(older->data()->size(), 2);
+  QCOMPARE(older->data()->at(1)->key, 2.0);
+  QVERIFY(view.plot()->xAxis->label().contains(QStringLiteral("step")));
+  QVERIFY2(view.statusText().contains(QStringLiteral("run %1 older").arg(old)) &&
+               view.statusText().contains(QStringLiteral("against the step")),
+           qPrintable(view.statusText()));
+
+  // On the step axis nothing is missing.
+  view.setRuns({a, old});
+  QTRY_VERIFY_WITH_TIMEOUT(view.store().pointCount() == 9, 5000);
+  view.setXAxis(TrainingChartView::XAxis::Step);
+  QVERIFY(!view.statusText().contains(QStringLiteral("older")));
+  train = view.graphFor(a, QStringLiteral("train/loss"));
+  QCOMPARE(train->data()->at(1)->key, 8.0);
 }
 
 void TestUiCharts::envelopeKeepsTheSpikeAtEveryZoom() {

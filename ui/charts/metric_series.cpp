@@ -3,6 +3,7 @@
 #include <QCoreApplication>
 #include <QLocale>
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace understudy::ui::charts {
@@ -50,6 +51,36 @@ void MetricSeries::resmooth() {
   smooth.resize(value.size());
   for (std::size_t i = 0; i < value.size(); ++i) smooth[i] = m_ema.add(value[i]);
   smoothIndex.rebuild(smooth.data(), smooth.size());
+}
+
+std::vector<double> audioHoursAt(const MetricSeries& inputFrames,
+                                 const std::vector<double>& steps) {
+  constexpr double kFramesPerHour = 100.0 * 3600.0;
+  const std::vector<double>& at = inputFrames.step;
+  std::vector<double> total(at.size());  // hours up to and including at[i]
+  double frames = 0.0;
+  for (std::size_t i = 0; i < at.size(); ++i) {
+    if (std::isfinite(inputFrames.value[i])) frames += inputFrames.value[i];
+    total[i] = frames / kFramesPerHour;
+  }
+  std::vector<double> out(steps.size(), 0.0);
+  if (at.empty()) return out;
+  std::size_t j = 0;  // the first logged step >= steps[k]
+  for (std::size_t k = 0; k < steps.size(); ++k) {
+    const double s = steps[k];
+    while (j < at.size() && at[j] < s) ++j;
+    if (j == at.size()) {
+      out[k] = total.back();
+    } else if (at[j] == s) {
+      out[k] = total[j];
+    } else {
+      const double s0 = j > 0 ? at[j - 1] : 0.0;
+      const double h0 = j > 0 ? total[j - 1] : 0.0;
+      const double t = at[j] > s0 ? std::clamp((s - s0) / (at[j] - s0), 0.0, 1.0) : 1.0;
+      out[k] = h0 + t * (total[j] - h0);
+    }
+  }
+  return out;
 }
 
 QList<ChartPanel> allChartPanels() {

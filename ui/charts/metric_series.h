@@ -48,6 +48,17 @@ QList<ChartPanel> allChartPanels();
 QString chartPanelTitle(ChartPanel panel);
 ChartPanel chartPanelOf(const QString& metricName);
 
+// The metric the trainer records for hours of audio: the 10 ms input frames
+// the rank trained on since the previous logged step (docs/training.md "Metrics").
+inline const QString kInputFramesMetric = QStringLiteral("train/input_frames");
+
+// Hours of audio trained on up to and including each of `steps` (ascending),
+// from a run's train/input_frames series: the running sum of its values
+// / 100 / 3600. At a logged step, exactly that sum; between two logged steps,
+// linear in the step; before the first, linear from 0 h at step 0; after the
+// last, the last sum (the frames since are not recorded yet). Non-decreasing.
+std::vector<double> audioHoursAt(const MetricSeries& inputFrames, const std::vector<double>& steps);
+
 class MetricSeriesStore {
  public:
   using Key = std::pair<qint64, QString>;

@@ -101,9 +101,11 @@ void TrainingChartView::buildUi() {
   m_xAxisBox = new QComboBox(this);
   m_xAxisBox->addItem(tr("Step"), static_cast<int>(XAxis::Step));
   m_xAxisBox->addItem(tr("Wall time"), static_cast<int>(XAxis::WallTime));
+  m_xAxisBox->addItem(tr("Hours of audio"), static_cast<int>(XAxis::AudioHours));
   m_xAxisBox->setToolTip(
-      tr("Step, or the time since each run started. Hours of audio seen are not offered: "
-         "the trainer records no running count of frames."));
+      tr("Step; the time since each run started; or the hours of audio each run has trained on "
+         "(its train/input_frames added up; in a distributed run, this rank's: rank 0's). Runs "
+         "that recorded no train/input_frames (older ones) cannot be drawn against hours."));
   auto* xLabel = new QLabel(tr("&X axis:"), this);
   xLabel->setBuddy(m_xAxisBox);
   bar->addSpacing(12);
@@ -269,13 +271,39 @@ void TrainingChartView::setXAxis(XAxis axis) {
     auto ticker = QSharedPointer<QCPAxisTickerTime>::create();
     ticker->setTimeFormat(QStringLiteral("%h:%m:%s"));
     if (!m_logX) m_plot->xAxis->setTicker(ticker);
-    m_plot->xAxis->setLabel(tr("time since the run started (h:mm:ss)"));
   } else {
     if (!m_logX) m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
-    m_plot->xAxis->setLabel(tr("step"));
   }
+  updateXAxisLabel(false);
   m_follow = true;
   redraw();
+  updateStatus();
+}
+
+void TrainingChartView::updateXAxisLabel(bool hoursFallback) {
+  switch (m_xAxis) {
+    case XAxis::WallTime:
+      m_plot->xAxis->setLabel(tr("time since the run started (h:mm:ss)"));
+      break;
+    case XAxis::AudioHours:
+      m_plot->xAxis->setLabel(hoursFallback
+                                  ? tr("step (no run recorded hours of audio)")
+                                  : tr("hours of audio trained on (rank 0's in distributed runs)"));
+      break;
+    case XAxis::Step:
+      m_plot->xAxis->setLabel(tr("step"));
+      break;
+  }
+}
+
+const std::vector<double>& TrainingChartView::audioHoursOf(const MetricSeries& s) {
+  const QString key = graphKey(s.runId, s.name);
+  auto it = m_hoursX.find(key);
+  if (it == m_hoursX.end() || it->size() != s.size()) {
+    const MetricSeries* frames = m_store.find(s.runId, kInputFramesMetric);
+    it = m_hoursX.insert(key, frames ? audioHoursAt(*frames, s.step) : std::vector<double>());
+  }
+  return *it;
 }
 
 void TrainingChartView::setLogX(bool on) {
@@ -359,6 +387,7 @@ void TrainingChartView::applyBatch(const MetricBatch& batch) {
     for (int i = 0; i < chunk.step.size(); ++i)
       series.append(chunk.step[i], chunk.value[i], chunk.wall[i]);
     newPoints = true;
+    m_hoursX.clear();  // a new train/input_frames point moves every later point of its run
     if (!known && chartPanelOf(chunk.name) == m_panel) {
       addGraphsFor(series);
       newGraphs = true;
@@ -380,6 +409,7 @@ void TrainingChartView::rebuildGraphs() {
   m_plot->yAxis->setLabel(chartPanelTitle(m_panel));
   m_plot->clearGraphs();
   m_graphs.clear();
+  m_hoursX.clear();
   for (const MetricSeries* s : m_store.all())
     if (m_runs.contains(s->runId) && chartPanelOf(s->name) == m_panel) addGraphsFor(*s);
   updateStyles();
@@ -468,6 +498,31 @@ void TrainingChartView::updateGraphData() {
   QHash<qint64, double> offsets;
   if (wall)
     for (qint64 run : m_runs) offsets.insert(run, xOffset(run));
+  // Hours of audio: only runs that recorded train/input_frames can be drawn;
+  // the others are named in the status line. None of them: by step.
+  QSet<qint64> withHours, withoutHours;
+  if (m_xAxis == XAxis::AudioHours)
+    for (auto it = m_graphs.constBegin(); it != m_graphs.constEnd(); ++it) {
+      const qint64 run = it.key().section(QLatin1Char('\n'), 0, 0).toLongLong();
+      const MetricSeries* frames = m_store.find(run, kInputFramesMetric);
+      (frames && frames->size() > 0 ? withHours : withoutHours).insert(run);
+    }
+  const bool hours = !withHours.isEmpty();
+  const bool hoursFallback = m_xAxis == XAxis::AudioHours && !hours && !withoutHours.isEmpty();
+  QStringList without;
+  for (qint64 run : m_runs)
+    if (withoutHours.contains(run)) without << runLabel(run);
+  const bool statusChanged = without != m_runsWithoutHours || hoursFallback != m_hoursFallback;
+  m_runsWithoutHours = without;
+  updateXAxisLabel(hoursFallback);
+  m_hoursFallback = hoursFallback;
+  // The x of a series' points on the current axis; nullptr: not drawn.
+  auto xOf = [&](qint64 run, const MetricSeries& s) -> const std::vector<double>* {
+    if (wall) return &s.wall;
+    if (!hours) return &s.step;
+    if (!withHours.contains(run)) return nullptr;
+    return &audioHoursOf(s);
+  };
 
   if (m_follow) {
     // The x range: all the data of the panel.
@@ -476,7 +531,9 @@ void TrainingChartView::updateGraphData() {
       const qint64 run = it.key().section(QLatin1Char('\n'), 0, 0).toLongLong();
       const MetricSeries* s = m_store.find(run, it.key().section(QLatin1Char('\n'), 1));
       if (!s || s->size() == 0) continue;
-      const std::vector<double>& x = wall ? s->wall : s->step;
+      const std::vector<double>* xs = xOf(run, *s);
+      if (!xs) continue;
+      const std::vector<double>& x = *xs;
       const double off = offsets.value(run, 0.0);
       for (double v : {x.front() - off, x.back() - off})
         if (!m_logX || v > 0) {
@@ -504,7 +561,13 @@ void TrainingChartView::updateGraphData() {
     const qint64 run = it.key().section(QLatin1Char('\n'), 0, 0).toLongLong();
     const MetricSeries* s = m_store.find(run, it.key().section(QLatin1Char('\n'), 1));
     if (!s) continue;
-    const std::vector<double>& x = wall ? s->wall : s->step;
+    const std::vector<double>* xs = xOf(run, *s);
+    if (!xs) {
+      it->raw->data()->clear();
+      it->smooth->data()->clear();
+      continue;
+    }
+    const std::vector<double>& x = *xs;
     view.xOffset = wall ? offsets.value(run, 0.0) : 0.0;
     const auto keep = minMaxEnvelope(x.data(), s->value.data(), s->size(), view, &s->valueIndex);
     it->raw->setData(gather(x, keep, view.xOffset), gather(s->value, keep), true);
@@ -538,6 +601,7 @@ void TrainingChartView::updateGraphData() {
     }
   }
   m_inRedraw = false;
+  if (statusChanged) updateStatus();
 }
 
 void TrainingChartView::redraw() {
@@ -590,10 +654,22 @@ void TrainingChartView::updateStatus() {
     m_status->setText(QString());
     return;
   }
-  m_status->setText(tr("Runs: %1 · points: %2 · read at %3")
-                        .arg(QLocale().toString(static_cast<qlonglong>(m_runs.size())),
-                             QLocale().toString(static_cast<qulonglong>(m_store.pointCount())),
-                             QLocale().toString(QTime::currentTime(), QLocale::ShortFormat)));
+  QString text = tr("Runs: %1 · points: %2 · read at %3")
+                     .arg(QLocale().toString(static_cast<qlonglong>(m_runs.size())),
+                          QLocale().toString(static_cast<qulonglong>(m_store.pointCount())),
+                          QLocale().toString(QTime::currentTime(), QLocale::ShortFormat));
+  if (m_xAxis == XAxis::AudioHours && !m_runsWithoutHours.isEmpty()) {
+    const QString runs = m_runsWithoutHours.join(QStringLiteral(", "));
+    text += QStringLiteral("\n") +
+            (m_hoursFallback
+                 ? tr("Hours of audio: no selected run recorded train/input_frames (%1; runs "
+                      "trained before it was recorded), so the curves are drawn against the step.")
+                       .arg(runs)
+                 : tr("Hours of audio: not drawn, no train/input_frames recorded (runs trained "
+                      "before it was recorded): %1. Choose Step or Wall time to see them.")
+                       .arg(runs));
+  }
+  m_status->setText(text);
 }
 
 bool TrainingChartView::exportPng(const QString& path, int width, int height, QString* error) {

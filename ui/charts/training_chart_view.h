@@ -18,7 +18,9 @@
 #include <QList>
 #include <QPointer>
 #include <QString>
+#include <QStringList>
 #include <QWidget>
+#include <vector>
 
 #include "ui/charts/metric_series.h"
 #include "ui/charts/metrics_reader.h"
@@ -41,7 +43,9 @@ class TrainingChartView : public QWidget {
   Q_OBJECT
 
  public:
-  enum class XAxis { Step, WallTime };
+  // AudioHours: hours of audio the run trained on (its train/input_frames
+  // added up; rank 0's in a distributed run), see audioHoursAt().
+  enum class XAxis { Step, WallTime, AudioHours };
 
   explicit TrainingChartView(QWidget* parent = nullptr);
   ~TrainingChartView() override;
@@ -61,6 +65,10 @@ class TrainingChartView : public QWidget {
   ChartPanel panel() const { return m_panel; }
   void setXAxis(XAxis axis);
   XAxis xAxis() const { return m_xAxis; }
+  // Hours of audio: the selected runs drawn in this panel that recorded no
+  // train/input_frames (older runs), by label; they are left out, and when no
+  // run has it the curves are drawn against the step instead.
+  QStringList runsWithoutAudioHours() const { return m_runsWithoutHours; }
   void setLogX(bool on);
   void setLogY(bool on);
   // The EMA weight b in [0, 0.999]; 0 draws the raw series alone.
@@ -113,6 +121,9 @@ class TrainingChartView : public QWidget {
   void updateEmptyText();
   void updateStatus();
   double xOffset(qint64 runId) const;
+  // The x of each point of `s` on the hours axis (cached until new points arrive).
+  const std::vector<double>& audioHoursOf(const MetricSeries& s);
+  void updateXAxisLabel(bool hoursFallback);
   QString runLabel(qint64 runId) const;
   void onXRangeChanged();
   void exportPngInteractive();
@@ -133,6 +144,9 @@ class TrainingChartView : public QWidget {
   QHash<QString, Graphs> m_graphs;  // key: "<run>\n<metric>"
   QString m_error;
   qint64 m_lastRowsRead = 0;
+  QHash<QString, std::vector<double>> m_hoursX;  // key as m_graphs
+  QStringList m_runsWithoutHours;
+  bool m_hoursFallback = false;  // AudioHours chosen, but no run has the count: drawn by step
 
   QComboBox* m_panelBox;
   QComboBox* m_xAxisBox;
