@@ -13,6 +13,7 @@
 
 #include "core/store/node_store.h"
 #include "core/store/workspace.h"
+#include "support/free_port.h"
 #include "support/sshd_fixture.h"
 #include "support/test_support.h"
 
@@ -31,19 +32,7 @@ bool goneWithin(int pid, int ms) {
 }
 
 // A port on 127.0.0.1 nothing listens on (free when asked).
-int closedPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
-    port = ntohs(addr.sin_port);
-  ::close(fd);
-  return port;
-}
+int closedPort() { return understudy::test::unusedLoopbackPort(); }
 
 // A new workspace made by the CLI, at `path`.
 bool initWorkspace(const QString& path) { return runCli({"init", path}).exitCode == 0; }

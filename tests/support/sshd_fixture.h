@@ -49,6 +49,8 @@
 #include <thread>
 #include <vector>
 
+#include "free_port.h"
+
 namespace understudy::test {
 
 class SshdFixture {
@@ -177,21 +179,7 @@ class SshdFixture {
     return true;
   }
 
-  static int freePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) return 0;
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    socklen_t len = sizeof addr;
-    int port = 0;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
-      port = ntohs(addr.sin_port);
-    ::close(fd);
-    return port;
-  }
+  static int freePort() { return unusedLoopbackPort(); }
 
   static bool accepts(int port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);

@@ -24,6 +24,7 @@
 
 #include "core/store/node_store.h"
 #include "core/store/workspace.h"
+#include "tests/support/free_port.h"
 #include "ui/nodes/node_dialog.h"
 #include "ui/nodes/node_fields.h"
 #include "ui/nodes/nodes_model.h"
@@ -40,19 +41,7 @@ const char* const kCli = UNDERSTUDY_TEST_CLI;
 constexpr int kCommandTimeoutMs = 60000;
 
 // A port on 127.0.0.1 nothing listens on (free when asked).
-int closedPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
-    port = ntohs(addr.sin_port);
-  ::close(fd);
-  return port;
-}
+int closedPort() { return understudy::test::unusedLoopbackPort(); }
 
 // The row as the CLI wrote it, read with core/store (not through the view).
 std::optional<NodeRow> storedNode(const QString& ws, const char* name) {

@@ -204,19 +204,16 @@ void JobsTableModel::setRuns(const QVector<JobsRunRow>& runs) {
     const qint64 id = entries[i].runIndex >= 0 ? m_runs[entries[i].runIndex].id : 0;
     same = id == oldIds[i] && entries[i].job.data() == oldJobs[i];
   }
-  if (same) {
-    m_entries = entries;
-    if (!m_entries.isEmpty()) emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
-    return;
-  }
-  beginResetModel();
-  m_entries = entries;
-  endResetModel();
+  applyEntries(entries, same);
 }
 
 void JobsTableModel::jobsChanged() {
   const QVector<Entry> entries = merge();
-  if (sameKeys(entries)) {
+  applyEntries(entries, sameKeys(entries));
+}
+
+void JobsTableModel::applyEntries(const QVector<Entry>& entries, bool sameRows) {
+  if (sameRows) {  // the same rows in the same order: the views keep their selection
     m_entries = entries;
     if (!m_entries.isEmpty()) emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
     return;

@@ -73,6 +73,8 @@ class JobsTableModel : public QAbstractTableModel {
   };
   QVector<Entry> merge() const;
   bool sameKeys(const QVector<Entry>& entries) const;
+  // Swaps `entries` in: dataChanged when `sameRows`, else a model reset.
+  void applyEntries(const QVector<Entry>& entries, bool sameRows);
   QString statusText(const Entry& e) const;
 
   JobController* m_controller;
