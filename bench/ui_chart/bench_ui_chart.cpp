@@ -14,11 +14,16 @@
 //    drawn with its own adaptive sampling (its default) and without it.
 // 2. --runs (100) series of --run-points (10,000) points overlaid, each drawn
 //    raw and smoothed (200 graphs): refresh against the raw series handed to
-//    QCustomPlot whole (adaptive sampling on).
+//    QCustomPlot whole (adaptive sampling on); then variants of the refresh
+//    without antialiasing, each against the plain one in the same run: fast
+//    polylines, an opaque raw pen, QCustomPlot's sampling off, envelope
+//    columns of 2 px, the raw curves left out (what TrainingChartView does
+//    above 40 curves: 2 px columns and no raw curves when smoothed).
 // 3. The widget itself (TrainingChartView): a workspace whose one run holds
 //    --points rows of train/loss, read by the widget's reader thread
 //    (time to first drawing), then TrainingChartView::redraw() (raw and
 //    smoothed envelope + replot) at the whole range and zoomed.
+// 4. The widget with --runs runs of --run-points train/loss rows overlaid.
 // Every figure is the median (and p95) over the frames, printed against a
 // 16 ms frame budget (60 Hz).
 //
@@ -322,6 +327,76 @@ int main(int argc, char** argv) {
     }
     const Stats noAaWhole = stats(noAa);
     const Stats noAaPan = stats(pan(plot, extent, 0.1, a.frames, refresh));
+    // Variants of the no-antialiasing refresh, each against it in this run
+    // (reference / this > 1: the variant is faster).
+    struct Variant {
+      const char* name;
+      bool fastPolylines, opaqueFaint, noAdaptive, rawHidden;
+      int pxPerColumn;
+    };
+    const Variant variants[] = {
+        {"as above (no antialiasing), again", false, false, false, false, 1},
+        {"+ QCP::phFastPolylines", true, false, false, false, 1},
+        {"+ raw pen opaque (lightened, not alpha)", false, true, false, false, 1},
+        {"+ adaptive sampling off (data decimated)", false, false, true, false, 1},
+        {"+ envelope 2 px per column", false, false, false, false, 2},
+        {"+ raw curves hidden (smoothed only)", false, false, false, true, 1},
+        {"2 px per column + raw hidden", false, false, false, true, 2},
+        {"opaque + sampling off + 2 px columns", false, true, true, false, 2},
+        {"all", true, true, true, true, 2},
+    };
+    std::vector<std::pair<const char*, std::pair<Stats, Stats>>> variantRows;
+    for (const Variant& v : variants) {
+      plot.setPlottingHint(QCP::phFastPolylines, v.fastPolylines);
+      for (int r = 0; r < a.runs; ++r) {
+        QColor c = QColor::fromHsvF(std::fmod(r * 0.618, 1.0), 0.7, 0.8);
+        if (v.opaqueFaint)
+          c = QColor::fromRgbF(0.7 + 0.3 * c.redF(), 0.7 + 0.3 * c.greenF(), 0.7 + 0.3 * c.blueF());
+        else
+          c.setAlphaF(0.3);
+        raw[r]->setPen(QPen(c));
+        raw[r]->setAdaptiveSampling(!v.noAdaptive);
+        smooth[r]->setAdaptiveSampling(!v.noAdaptive);
+        raw[r]->setVisible(!v.rawHidden);
+      }
+      const int px = std::max(1, pixels / v.pxPerColumn);
+      auto variantRefresh = [&] {
+        for (int r = 0; r < a.runs; ++r) {
+          if (!v.rawHidden)
+            envelopeInto(raw[r], xs[r], ys[r], plot.xAxis->range(), px, &rawIndex[r]);
+          envelopeInto(smooth[r], xs[r], ss[r], plot.xAxis->range(), px, &smoothIndex[r]);
+        }
+      };
+      std::vector<double> ms, dataMs;
+      plot.xAxis->setRange(0, extent);
+      for (int f = 0; f < 3; ++f) {
+        const auto t = Clock::now();
+        variantRefresh();
+        dataMs.push_back(msSince(t));
+      }
+      std::printf("   (%-44s envelopes + setData alone %.1f ms, %d points in graphs)\n", v.name,
+                  stats(dataMs).median, [&] {
+                    int n = 0;
+                    for (int r = 0; r < a.runs; ++r)
+                      n += (v.rawHidden ? 0 : raw[r]->dataCount()) + smooth[r]->dataCount();
+                    return n;
+                  }());
+      for (int f = 0; f < a.frames; ++f) {
+        const auto t = Clock::now();
+        variantRefresh();
+        plot.replot(QCustomPlot::rpImmediateRefresh);
+        ms.push_back(msSince(t));
+      }
+      variantRows.push_back(
+          {v.name, {stats(ms), stats(pan(plot, extent, 0.1, a.frames, variantRefresh))}});
+    }
+    plot.setPlottingHint(QCP::phFastPolylines, false);
+    for (int r = 0; r < a.runs; ++r) {
+      raw[r]->setPen(QPen(QColor::fromHsvF(std::fmod(r * 0.618, 1.0), 0.7, 0.8, 0.3)));
+      raw[r]->setAdaptiveSampling(true);
+      smooth[r]->setAdaptiveSampling(true);
+      raw[r]->setVisible(true);
+    }
     plot.setNotAntialiasedElements(QCP::aeNone);
     for (int r = 0; r < a.runs; ++r) {
       raw[r]->setData(toQVector(xs[r]), toQVector(ys[r]), true);
@@ -340,6 +415,11 @@ int main(int argc, char** argv) {
     printRow("refresh, panning a 10% window", envPan, refPan.median);
     printRow("refresh, whole range, no antialiasing", noAaWhole, ref.median);
     printRow("refresh, panning, no antialiasing", noAaPan, refPan.median);
+    std::printf("   variants, no antialiasing, against its first row (whole / panning):\n");
+    for (const auto& row : variantRows) {
+      printRow(row.first, row.second.first, variantRows.front().second.first.median);
+      printRow("  panning", row.second.second, variantRows.front().second.second.median);
+    }
     printRow("re-smoothing all runs + their index (slider)", stats(emaMs));
     std::printf("   reference: QCustomPlot given all points, adaptive sampling on:\n");
     printRow("  whole range", ref);
@@ -403,6 +483,70 @@ int main(int argc, char** argv) {
       zoomed.push_back(msSince(t0));
     }
     printRow("pan a 10% window (range change + replot)", stats(zoomed));
+  }
+  // 4. The widget with --runs runs overlaid: above 40 curves it draws 2 px
+  // envelope columns and, smoothed, no raw curves (its status line says so).
+  if (a.widget) {
+    std::printf("\n4. TrainingChartView, %d runs of %ld train/loss rows overlaid\n", a.runs,
+                a.runPoints);
+    QTemporaryDir dir;
+    const QString ws = QDir(dir.path()).filePath(QStringLiteral("ws"));
+    QList<qint64> ids;
+    {
+      auto workspace = understudy::Workspace::create(ws.toStdString());
+      understudy::RunStore runs(workspace.db());
+      for (int r = 0; r < a.runs; ++r) {
+        ids << runs.startRun({"train", "bench", "", "", "", std::nullopt});
+        std::vector<double> x, y;
+        lossSeries(a.runPoints, static_cast<unsigned>(r + 2), x, y);
+        std::vector<understudy::MetricPoint> points;
+        for (std::size_t i = 0; i < x.size(); ++i)
+          points.push_back({static_cast<std::int64_t>(i), "train/loss", y[i], 1.7e9 + 0.05 * i});
+        runs.addMetrics(ids.back(), points);
+      }
+    }
+    TrainingChartView view;
+    view.resize(1280, 760);
+    view.show();
+    QCoreApplication::processEvents();
+    view.setWorkspace(ws);
+    view.setRuns(ids);
+    QElapsedTimer guard;
+    guard.start();
+    auto allRead = [&] {
+      for (qint64 id : ids) {
+        const MetricSeries* s = view.store().find(id, QStringLiteral("train/loss"));
+        if (!s || s->size() != static_cast<std::size_t>(a.runPoints)) return false;
+      }
+      return true;
+    };
+    while (!allRead() && guard.elapsed() < 120000)
+      QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+    std::vector<double> whole, zoomed;
+    for (int f = 0; f < a.frames + warm; ++f) {
+      const auto t0 = Clock::now();
+      view.redraw();
+      if (f >= warm) whole.push_back(msSince(t0));
+    }
+    printRow("redraw(), whole range (smoothed only)", stats(whole));
+    const double extent = static_cast<double>(a.runPoints);
+    for (int f = 0; f < a.frames; ++f) {
+      const double lo = extent * 0.9 * f / (a.frames - 1);
+      const auto t0 = Clock::now();
+      view.plot()->xAxis->setRange(lo, lo + extent * 0.1);
+      view.plot()->replot(QCustomPlot::rpImmediateRefresh);
+      zoomed.push_back(msSince(t0));
+    }
+    printRow("pan a 10% window (range change + replot)", stats(zoomed));
+    view.setSmoothing(0.0);
+    whole.clear();
+    for (int f = 0; f < a.frames + warm; ++f) {
+      const auto t0 = Clock::now();
+      view.redraw();
+      if (f >= warm) whole.push_back(msSince(t0));
+    }
+    printRow("redraw(), whole range, smoothing 0 (raw only)", stats(whole));
+    std::printf("   status line: %s\n", qPrintable(view.statusText().section(QLatin1Char('\n'), 0, 0)));
   }
   std::printf("\nload average      %s (end)\n", loadAverage().c_str());
   return 0;

@@ -91,6 +91,7 @@ class TestUiCharts : public QObject {
   void wallTimeAxisStartsAtTheRunsStart();
   void audioHoursAxisAddsUpTheRecordedFrames();
   void followsTheSessionAndReportsAnUnreadableWorkspace();
+  void manyRunsDropTheRawCurvesAndSayIt();
 };
 
 void TestUiCharts::followsTheSessionAndReportsAnUnreadableWorkspace() {
@@ -649,4 +650,70 @@ void TestUiCharts::pngExportWritesAnImage() {
 }
 
 QTEST_MAIN(TestUiCharts)
+
+// Above 40 curves (21 runs, raw + smoothed) the faint raw curves are not
+// drawn and the status line says so; with smoothing 0 they come back (spike
+// and all); 20 runs keep them.
+void TestUiCharts::manyRunsDropTheRawCurvesAndSayIt() {
+  QTemporaryDir dir;
+  const QString ws = dir.filePath(QStringLiteral("ws"));
+  QList<qint64> ids;
+  const int n = 3000, spike = 1234;
+  {
+    auto workspace = understudy::Workspace::create(ws.toStdString());
+    understudy::RunStore runs(workspace.db());
+    for (int r = 0; r < 21; ++r) {
+      ids << runs.startRun({"train", "many", "", "", "", std::nullopt});
+      std::vector<understudy::MetricPoint> points;
+      for (int s = 0; s < n; ++s)
+        points.push_back({s, "train/loss",
+                          r == 0 && s == spike ? 50.0 : 1.0 + 0.01 * r + 0.1 * std::sin(s * 0.5),
+                          1e9 + s});
+      runs.addMetrics(ids.back(), points);
+    }
+  }
+  TrainingChartView view;
+  view.resize(800, 500);
+  view.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&view));
+  view.setWorkspace(ws);
+  auto allRead = [&](int runs) {
+    for (int r = 0; r < runs; ++r) {
+      const MetricSeries* s = view.store().find(ids[r], QStringLiteral("train/loss"));
+      if (!s || s->size() != std::size_t(n)) return false;
+    }
+    return true;
+  };
+  view.setRuns(ids.mid(0, 20));
+  QTRY_VERIFY_WITH_TIMEOUT(allRead(20), 10000);
+  view.redraw();
+  const QString hiddenNote = QStringLiteral("raw curves");
+  QVERIFY2(!view.statusText().contains(hiddenNote), qPrintable(view.statusText()));
+  QCPGraph* raw = view.graphFor(ids[0], QStringLiteral("train/loss"));
+  QVERIFY(raw && raw->visible() && raw->data()->size() > 0);
+
+  view.setRuns(ids);
+  QTRY_VERIFY_WITH_TIMEOUT(allRead(21), 10000);
+  view.redraw();
+  QVERIFY2(view.statusText().contains(hiddenNote), qPrintable(view.statusText()));
+  QVERIFY2(view.statusText().contains(QStringLiteral("42 curves")), qPrintable(view.statusText()));
+  raw = view.graphFor(ids[0], QStringLiteral("train/loss"));
+  QCPGraph* smooth = view.graphFor(ids[0], QStringLiteral("train/loss"), true);
+  QVERIFY(raw && smooth);
+  QVERIFY(!raw->visible());
+  QVERIFY(smooth->visible() && smooth->data()->size() > 0);
+  QVERIFY(view.plot()->notAntialiasedElements().testFlag(QCP::aePlottables));
+  // The envelope has a column per 2 px: at most 2 points each, and the edges.
+  const int pixels = view.plot()->axisRect()->width();
+  QVERIFY2(smooth->data()->size() <= pixels + 4, qPrintable(QString::number(smooth->data()->size())));
+
+  view.setSmoothing(0.0);
+  QVERIFY2(!view.statusText().contains(hiddenNote), qPrintable(view.statusText()));
+  QVERIFY(raw->visible());
+  bool hasSpike = false;
+  for (auto it = raw->data()->constBegin(); it != raw->data()->constEnd(); ++it)
+    if (it->value == 50.0 && it->key == spike) hasSpike = true;
+  QVERIFY(hasSpike);
+}
+
 #include "test_ui_charts.moc"
