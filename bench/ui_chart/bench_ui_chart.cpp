@@ -125,6 +125,20 @@ void envelopeInto(QCPGraph* g, const std::vector<double>& x, const std::vector<d
   g->setData(toQVector(ex), toQVector(ey), true);
 }
 
+// The same, the kept points written straight into QCustomPlot's container
+// (no intermediate key and value vectors), as TrainingChartView does.
+void envelopeDirect(QCPGraph* g, const std::vector<double>& x, const std::vector<double>& y,
+                    const QCPRange& range, int pixels, const ExtremaIndex* index) {
+  const auto keep = minMaxEnvelope(x.data(), y.data(), x.size(),
+                                   EnvelopeView{range.lower, range.upper, pixels}, index);
+  QVector<QCPGraphData> data(static_cast<int>(keep.size()));
+  for (int k = 0; k < data.size(); ++k) {
+    const std::size_t i = keep[static_cast<std::size_t>(k)];
+    data[k] = QCPGraphData(x[i], y[i]);
+  }
+  g->data()->set(data, true);
+}
+
 // Runs `frame` for every range of a pan across [0, extent) with a window of
 // `fraction` of it; returns the per-frame milliseconds.
 std::vector<double> pan(QCustomPlot& plot, double extent, double fraction, int frames,
@@ -333,6 +347,7 @@ int main(int argc, char** argv) {
       const char* name;
       bool fastPolylines, opaqueFaint, noAdaptive, rawHidden;
       int pxPerColumn;
+      bool direct = false;
     };
     const Variant variants[] = {
         {"as above (no antialiasing), again", false, false, false, false, 1},
@@ -344,6 +359,8 @@ int main(int argc, char** argv) {
         {"2 px per column + raw hidden", false, false, false, true, 2},
         {"opaque + sampling off + 2 px columns", false, true, true, false, 2},
         {"all", true, true, true, true, 2},
+        {"data written into QCustomPlot's container", false, false, false, false, 1, true},
+        {"2 px + raw hidden + data written directly", false, false, false, true, 2, true},
     };
     std::vector<std::pair<const char*, std::pair<Stats, Stats>>> variantRows;
     for (const Variant& v : variants) {
@@ -362,9 +379,9 @@ int main(int argc, char** argv) {
       const int px = std::max(1, pixels / v.pxPerColumn);
       auto variantRefresh = [&] {
         for (int r = 0; r < a.runs; ++r) {
-          if (!v.rawHidden)
-            envelopeInto(raw[r], xs[r], ys[r], plot.xAxis->range(), px, &rawIndex[r]);
-          envelopeInto(smooth[r], xs[r], ss[r], plot.xAxis->range(), px, &smoothIndex[r]);
+          auto into = v.direct ? envelopeDirect : envelopeInto;
+          if (!v.rawHidden) into(raw[r], xs[r], ys[r], plot.xAxis->range(), px, &rawIndex[r]);
+          into(smooth[r], xs[r], ss[r], plot.xAxis->range(), px, &smoothIndex[r]);
         }
       };
       std::vector<double> ms, dataMs;

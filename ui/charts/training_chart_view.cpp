@@ -57,11 +57,16 @@ Qt::PenStyle metricStyle(int index) {
   return styles[index % 5];
 }
 
-QVector<double> gather(const std::vector<double>& from, const std::vector<std::size_t>& keep,
-                       double offset = 0.0) {
-  QVector<double> out(static_cast<int>(keep.size()));
-  for (int k = 0; k < out.size(); ++k) out[k] = from[keep[static_cast<std::size_t>(k)]] - offset;
-  return out;
+// The kept points of (x - offset, y), written straight into the graph's own
+// container (no key and value vectors in between: bench_ui_chart).
+void setKept(QCPGraph* graph, const std::vector<double>& x, const std::vector<double>& y,
+             const std::vector<std::size_t>& keep, double offset) {
+  QVector<QCPGraphData> data(static_cast<int>(keep.size()));
+  for (int k = 0; k < data.size(); ++k) {
+    const std::size_t i = keep[static_cast<std::size_t>(k)];
+    data[k] = QCPGraphData(x[i] - offset, y[i]);
+  }
+  graph->data()->set(data, true);
 }
 
 }  // namespace
@@ -581,12 +586,12 @@ void TrainingChartView::updateGraphData() {
     } else {
       const auto keep =
           minMaxEnvelope(x.data(), s->value.data(), s->size(), view, &s->valueIndex);
-      it->raw->setData(gather(x, keep, view.xOffset), gather(s->value, keep), true);
+      setKept(it->raw, x, s->value, keep, view.xOffset);
     }
     if (smoothed) {
       const auto keepSmooth =
           minMaxEnvelope(x.data(), s->smooth.data(), s->size(), view, &s->smoothIndex);
-      it->smooth->setData(gather(x, keepSmooth, view.xOffset), gather(s->smooth, keepSmooth), true);
+      setKept(it->smooth, x, s->smooth, keepSmooth, view.xOffset);
     } else {
       it->smooth->data()->clear();
     }
