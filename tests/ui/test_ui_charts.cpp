@@ -91,7 +91,7 @@ class TestUiCharts : public QObject {
   void wallTimeAxisStartsAtTheRunsStart();
   void audioHoursAxisAddsUpTheRecordedFrames();
   void followsTheSessionAndReportsAnUnreadableWorkspace();
-  void manyRunsDropTheRawCurvesAndSayIt();
+  void manyRunsKeepTheirSpikesAtTwoPixelColumns();
 };
 
 void TestUiCharts::followsTheSessionAndReportsAnUnreadableWorkspace() {
@@ -654,7 +654,7 @@ QTEST_MAIN(TestUiCharts)
 // Above 40 curves (21 runs, raw + smoothed) the faint raw curves are not
 // drawn and the status line says so; with smoothing 0 they come back (spike
 // and all); 20 runs keep them.
-void TestUiCharts::manyRunsDropTheRawCurvesAndSayIt() {
+void TestUiCharts::manyRunsKeepTheirSpikesAtTwoPixelColumns() {
   QTemporaryDir dir;
   const QString ws = dir.filePath(QStringLiteral("ws"));
   QList<qint64> ids;
@@ -684,36 +684,39 @@ void TestUiCharts::manyRunsDropTheRawCurvesAndSayIt() {
     }
     return true;
   };
+  // 20 runs, raw + smoothed: 40 curves, antialiased, a column per pixel.
   view.setRuns(ids.mid(0, 20));
   QTRY_VERIFY_WITH_TIMEOUT(allRead(20), 10000);
   view.redraw();
-  const QString hiddenNote = QStringLiteral("raw curves");
-  QVERIFY2(!view.statusText().contains(hiddenNote), qPrintable(view.statusText()));
+  QVERIFY(!view.plot()->notAntialiasedElements().testFlag(QCP::aePlottables));
+  const auto hasSpike = [&](QCPGraph* g) {
+    for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it)
+      if (it->value == 50.0 && it->key == spike) return true;
+    return false;
+  };
   QCPGraph* raw = view.graphFor(ids[0], QStringLiteral("train/loss"));
-  QVERIFY(raw && raw->visible() && raw->data()->size() > 0);
+  QVERIFY(raw && raw->visible() && hasSpike(raw));
 
+  // 21 runs: 42 curves. Cheaper drawing (no antialiasing, a column per 2 px),
+  // but the smoothed curves still come over every run's raw envelope, spike
+  // included: a spike never disappears.
   view.setRuns(ids);
   QTRY_VERIFY_WITH_TIMEOUT(allRead(21), 10000);
   view.redraw();
-  QVERIFY2(view.statusText().contains(hiddenNote), qPrintable(view.statusText()));
-  QVERIFY2(view.statusText().contains(QStringLiteral("42 curves")), qPrintable(view.statusText()));
   raw = view.graphFor(ids[0], QStringLiteral("train/loss"));
   QCPGraph* smooth = view.graphFor(ids[0], QStringLiteral("train/loss"), true);
   QVERIFY(raw && smooth);
-  QVERIFY(!raw->visible());
+  QVERIFY(raw->visible() && hasSpike(raw));
   QVERIFY(smooth->visible() && smooth->data()->size() > 0);
   QVERIFY(view.plot()->notAntialiasedElements().testFlag(QCP::aePlottables));
   // The envelope has a column per 2 px: at most 2 points each, and the edges.
   const int pixels = view.plot()->axisRect()->width();
+  QVERIFY2(raw->data()->size() <= pixels + 4, qPrintable(QString::number(raw->data()->size())));
   QVERIFY2(smooth->data()->size() <= pixels + 4, qPrintable(QString::number(smooth->data()->size())));
-
-  view.setSmoothing(0.0);
-  QVERIFY2(!view.statusText().contains(hiddenNote), qPrintable(view.statusText()));
-  QVERIFY(raw->visible());
-  bool hasSpike = false;
-  for (auto it = raw->data()->constBegin(); it != raw->data()->constEnd(); ++it)
-    if (it->value == 50.0 && it->key == spike) hasSpike = true;
-  QVERIFY(hasSpike);
+  // Zoomed in around the spike, it is still there.
+  view.plot()->xAxis->setRange(spike - 40, spike + 40);
+  view.redraw();
+  QVERIFY(hasSpike(raw));
 }
 
 #include "test_ui_charts.moc"

@@ -448,7 +448,6 @@ void TrainingChartView::updateStyles() {
   const bool legend = m_graphs.size() <= kMaxLegendItems;
   const int curves = static_cast<int>(m_graphs.size()) * (smoothed ? 2 : 1);
   m_manyCurves = curves > kMaxAntialiasedCurves;
-  m_rawHidden = m_manyCurves && smoothed;
   // In the order of the runs, then of the metric names (the legend's order).
   QStringList keys = m_graphs.keys();
   auto order = [this](const QString& key) {
@@ -473,7 +472,7 @@ void TrainingChartView::updateStyles() {
     it->smooth->setPen(QPen(colour, 1.0, style));
     it->smooth->setName(label);
     it->smooth->setVisible(smoothed);
-    it->raw->setVisible(!m_rawHidden);
+    it->raw->setVisible(true);  // always: the raw envelope is what keeps a spike in sight
     it->raw->removeFromLegend();
     it->smooth->removeFromLegend();
     if (legend) (smoothed ? it->smooth : it->raw)->addToLegend();
@@ -581,13 +580,8 @@ void TrainingChartView::updateGraphData() {
     }
     const std::vector<double>& x = *xs;
     view.xOffset = wall ? offsets.value(run, 0.0) : 0.0;
-    if (m_rawHidden) {
-      it->raw->data()->clear();
-    } else {
-      const auto keep =
-          minMaxEnvelope(x.data(), s->value.data(), s->size(), view, &s->valueIndex);
-      setKept(it->raw, x, s->value, keep, view.xOffset);
-    }
+    const auto keep = minMaxEnvelope(x.data(), s->value.data(), s->size(), view, &s->valueIndex);
+    setKept(it->raw, x, s->value, keep, view.xOffset);
     if (smoothed) {
       const auto keepSmooth =
           minMaxEnvelope(x.data(), s->smooth.data(), s->size(), view, &s->smoothIndex);
@@ -601,7 +595,7 @@ void TrainingChartView::updateGraphData() {
     QCPRange y;
     for (auto it = m_graphs.constBegin(); it != m_graphs.constEnd(); ++it) {
       bool ok = false;
-      const QCPGraph* fitted = m_rawHidden ? it->smooth : it->raw;
+      const QCPGraph* fitted = it->raw;
       const QCPRange r = fitted->getValueRange(ok, m_logY ? QCP::sdPositive : QCP::sdBoth);
       if (!ok) continue;
       y = found ? QCPRange(std::min(y.lower, r.lower), std::max(y.upper, r.upper)) : r;
@@ -687,13 +681,6 @@ void TrainingChartView::updateStatus() {
                       "before it was recorded): %1. Choose Step or Wall time to see them.")
                        .arg(runs));
   }
-  if (m_rawHidden)
-    text += QStringLiteral("\n") +
-            tr("%1 curves: the faint raw curves (and their spikes) are not drawn above %2 curves, "
-               "only the smoothed ones. Set Smoothing to 0 to draw every run's raw minimum and "
-               "maximum.")
-                .arg(QLocale().toString(static_cast<qlonglong>(2 * m_graphs.size())))
-                .arg(kMaxAntialiasedCurves);
   m_status->setText(text);
 }
 

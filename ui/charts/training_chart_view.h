@@ -147,10 +147,9 @@ class TrainingChartView : public QWidget {
   QHash<QString, std::vector<double>> m_hoursX;  // key as m_graphs
   QStringList m_runsWithoutHours;
   bool m_hoursFallback = false;
-  // More curves than kMaxAntialiasedCurves: no antialiasing, envelope columns
-  // of 2 px, and when smoothed the raw curves are not drawn (status line).
+  // More curves than kMaxAntialiasedCurves: no antialiasing and envelope
+  // columns of 2 px (each still keeps its minimum and maximum).
   bool m_manyCurves = false;
-  bool m_rawHidden = false;  // AudioHours chosen, but no run has the count: drawn by step
 
   QComboBox* m_panelBox;
   QComboBox* m_xAxisBox;
