@@ -402,6 +402,10 @@ class TestUiNodes : public QObject {
     QCOMPARE(view->resultText(), tested.message);
     QCOMPARE(view->model()->index(0, NodesModel::StatusColumn).data().toString(),
              QString("unreachable"));
+    // The Status column widened for the longer status (it was sized for "unknown").
+    const int statusWidth = view->tableView()->columnWidth(NodesModel::StatusColumn);
+    QVERIFY2(statusWidth > view->tableView()->fontMetrics().horizontalAdvance(QStringLiteral("unreachable")),
+             qPrintable(QString::number(statusWidth)));
     QVERIFY(view->model()
                 ->index(0, NodesModel::LastErrorColumn)
                 .data()

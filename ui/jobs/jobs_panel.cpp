@@ -220,7 +220,7 @@ void JobsPanel::buildUi() {
   m_logTitle = new QLabel(tr("Log"), this);
   m_log = new QPlainTextEdit(this);
   m_log->setReadOnly(true);
-  m_log->setLineWrapMode(QPlainTextEdit::NoWrap);
+  m_log->setLineWrapMode(QPlainTextEdit::WidgetWidth);  // long messages (and German ones) stay readable
   m_log->setMaximumBlockCount(20000);
   m_log->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
   m_log->setPlaceholderText(tr("Select a job to see its log."));
@@ -334,6 +334,7 @@ bool JobsPanel::selectRun(qint64 runId) {
   if (row < 0) return false;
   m_table->selectionModel()->setCurrentIndex(m_model->index(row, 0),
                                              QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+  m_table->scrollTo(m_model->index(row, 0));
   return true;
 }
 
@@ -342,6 +343,7 @@ bool JobsPanel::selectJob(int jobId) {
   if (row < 0) return false;
   m_table->selectionModel()->setCurrentIndex(m_model->index(row, 0),
                                              QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+  m_table->scrollTo(m_model->index(row, 0));
   return true;
 }
 

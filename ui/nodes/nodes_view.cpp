@@ -14,6 +14,7 @@
 #include <QRegularExpression>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QStyle>
 #include <QTableView>
 #include <QToolBar>
 #include <QVBoxLayout>
@@ -105,6 +106,7 @@ NodesView::NodesView(QWidget* parent) : QWidget(parent), m_model(new NodesModel(
 
   m_table = new QTableView(this);
   m_table->setModel(m_model);
+  connect(m_model, &QAbstractItemModel::dataChanged, this, [this] { growStatusColumn(); });
   m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
   m_table->setSelectionMode(QAbstractItemView::SingleSelection);
   m_table->setTextElideMode(Qt::ElideMiddle);
@@ -209,6 +211,18 @@ bool NodesView::setWorkspacePath(const QString& path) {
   return true;
 }
 
+void NodesView::growStatusColumn() {
+  int text = 0;
+  for (int row = 0; row < m_model->rowCount(); ++row)
+    text = qMax(text, m_table->fontMetrics().horizontalAdvance(
+                          m_model->index(row, NodesModel::StatusColumn).data().toString()));
+  // The cell's margins and the status icon, as resizeColumnsToContents allows.
+  const int wanted = qMin(text + 2 * m_table->style()->pixelMetric(QStyle::PM_FocusFrameHMargin) + 32,
+                          kMaxColumnWidth);
+  if (wanted > m_table->columnWidth(NodesModel::StatusColumn))
+    m_table->setColumnWidth(NodesModel::StatusColumn, wanted);
+}
+
 QString NodesView::workspacePath() const {
   return m_connection ? m_connection->rootPath() : QString();
 }
@@ -231,6 +245,8 @@ void NodesView::reload() {
     m_table->resizeColumnsToContents();
     for (int c = 0; c < NodesModel::ColumnCount; ++c)
       m_table->setColumnWidth(c, qMin(m_table->columnWidth(c), kMaxColumnWidth));
+  } else {
+    growStatusColumn();
   }
   updateEmptyState();
   updateActions();

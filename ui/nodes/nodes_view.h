@@ -120,6 +120,9 @@ class NodesView : public QWidget {
 
  private:
   struct Running;
+  // Widens the Status column when a longer status arrives ("testing…",
+  // "unreachable"); never narrows what the user set.
+  void growStatusColumn();
   bool start(Command command, const QStringList& nodes, const QStringList& arguments);
   void finish(QProcess* process, bool started);
   void updateActions();
