@@ -1679,9 +1679,5 @@
         <source>Hours of audio: not drawn, no train/input_frames recorded (runs trained before it was recorded): %1. Choose Step or Wall time to see them.</source>
         <translation>Audiostunden: nicht gezeichnet, keine train/input_frames aufgezeichnet (Läufe, die trainiert wurden, bevor es aufgezeichnet wurde): %1. Wählen Sie Schritt oder Laufzeit, um sie zu sehen.</translation>
     </message>
-    <message>
-        <source>%1 curves: the faint raw curves (and their spikes) are not drawn above %2 curves, only the smoothed ones. Set Smoothing to 0 to draw every run&apos;s raw minimum and maximum.</source>
-        <translation>%1 Kurven: Über %2 Kurven werden die blassen Rohkurven (und ihre Ausreißer) nicht gezeichnet, nur die geglätteten. Setzen Sie die Glättung auf 0, um Minimum und Maximum der Rohdaten jedes Laufs zu zeichnen.</translation>
-    </message>
 </context>
 </TS>
