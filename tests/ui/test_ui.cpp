@@ -10,7 +10,9 @@
 #include <QAbstractButton>
 #include <QComboBox>
 #include <QGroupBox>
+#include <QFileInfo>
 #include <QKeySequence>
+#include <QLibraryInfo>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -127,9 +129,9 @@ struct TsMessage {
   bool finished = false;
 };
 
-QList<TsMessage> germanMessages() {
+QList<TsMessage> germanMessages(const QString& path = QString::fromUtf8(kGermanTs)) {
   QList<TsMessage> messages;
-  QFile file(QString::fromUtf8(kGermanTs));
+  QFile file(path);
   if (!file.open(QIODevice::ReadOnly)) return messages;
   QXmlStreamReader xml(&file);
   QString context;
@@ -1111,6 +1113,43 @@ class TestUi : public QObject {
     QVERIFY2(menuTitles.contains(germanFromTs("understudy::ui::MainWindow", "&Run")), qPrintable(menuTitles.join(", ")));
     QVERIFY2(tabs.contains(germanFromTs("understudy::ui::MainWindow", "Charts")), qPrintable(tabs.join(", ")));
     QCOMPARE(wizardTitle, germanFromTs("understudy::ui::RunWizard", "New run"));
+  }
+
+  // Nothing a person can see lacks its German: lupdate over today's sources
+  // (as the understudy_lupdate target runs it) finds no text that
+  // understudy_de.ts lacks, and none the .ts keeps that the sources dropped.
+  void testGermanTranslationKnowsEveryString() {
+    QString lupdate;
+    for (auto where : {QLibraryInfo::BinariesPath, QLibraryInfo::LibraryExecutablesPath}) {
+      const QString candidate = QLibraryInfo::path(where) + QStringLiteral("/lupdate");
+      if (QFileInfo(candidate).isExecutable()) lupdate = candidate;
+    }
+    QVERIFY2(!lupdate.isEmpty(), "lupdate not found next to Qt's tools (hint: install qt6-l10n-tools)");
+    const QString copy = m_dir.filePath(QStringLiteral("understudy_de.ts"));
+    QFile::remove(copy);
+    QVERIFY(QFile::copy(QString::fromUtf8(kGermanTs), copy));
+    QFile::setPermissions(copy, QFile::ReadOwner | QFile::WriteOwner);
+    const QString source = QString::fromUtf8(UNDERSTUDY_SOURCE_DIR);
+    QProcess p;
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(lupdate, {"-silent", "-no-obsolete", "-locations", "none", "-I", source, source + "/ui",
+                      source + "/app/gui/main.cpp", "-ts", copy});
+    QVERIFY2(p.waitForFinished(60000) && p.exitCode() == 0, qPrintable(p.readAll()));
+    auto keys = [](const QList<TsMessage>& messages) {
+      QSet<QString> result;
+      for (const TsMessage& m : messages) result.insert(m.context + " \"" + m.source + "\"");
+      return result;
+    };
+    const QSet<QString> committed = keys(germanMessages());
+    const QSet<QString> current = keys(germanMessages(copy));
+    QVERIFY(!current.isEmpty());
+    QStringList problems;
+    for (const QString& k : current - committed) problems << "new, without German: " + k;
+    for (const QString& k : committed - current) problems << "no longer in the sources: " + k;
+    QVERIFY2(problems.isEmpty(),
+             qPrintable(problems.join("\n") +
+                        "\n(hint: cmake --build BUILD --target understudy_lupdate, then translate "
+                        "translations/understudy_de.ts)"));
   }
 
   void testBinaryEmbedsGermanAndFollowsTheLocale() {
