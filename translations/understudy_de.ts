@@ -1365,7 +1365,7 @@
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <source>&amp;Browse…</source>
+        <source>Br&amp;owse…</source>
         <translation>D&amp;urchsuchen…</translation>
     </message>
     <message>

@@ -134,9 +134,9 @@ class TestUiScreenshot : public QObject {
   // one whose Next is refused (no datasets in this workspace) is an error.
   void testWizardPages() {
     const QString png = m_dir.filePath("wizard.png");
-    GuiRun run = runGui({m_ws, "--screenshot", png, "--wizard-page", "kind", "--wizard-size", "700x500"});
+    GuiRun run = runGui({m_ws, "--screenshot", png, "--wizard-page", "kind", "--wizard-size", "860x660"});
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
-    QCOMPARE(QImage(png).size(), QSize(700, 500));
+    QCOMPARE(QImage(png).size(), QSize(860, 660));
     const QString review = m_dir.filePath("review.png");
     run = runGui({m_ws, "--screenshot", review, "--wizard-page", "review"});
     QCOMPARE(run.exitCode, 2);

@@ -137,6 +137,9 @@ RunWizard::RunWizard(const QString& workspacePath, QWidget* parent)
   setWindowTitle(tr("New run"));
   setOption(QWizard::NoBackButtonOnStartPage, true);
   setOption(QWizard::HaveHelpButton, false);
+  // The distribution page's longest row (nodes, in German too) fits without a
+  // scroll bar from here; smaller, it was cut off.
+  setMinimumSize(800, 640);
   setButtonText(QWizard::FinishButton, tr("Save and &launch"));
   readWorkspace();
   buildKindPage();
@@ -481,7 +484,7 @@ void RunWizard::buildReviewPage() {
   m_pathEdit->setObjectName(QStringLiteral("review/path"));
   pathLabel->setBuddy(m_pathEdit);
   connect(m_pathEdit, &QLineEdit::textEdited, this, [this](const QString& p) { m_recipePath = p; });
-  auto* browse = new QPushButton(tr("&Browse…"));
+  auto* browse = new QPushButton(tr("Br&owse…"));  // Alt+B is < Back
   connect(browse, &QPushButton::clicked, this, [this] {
     const QString p = QFileDialog::getSaveFileName(this, tr("Save recipe"), recipePath(), tr("Recipes (*.yaml)"));
     if (!p.isEmpty()) setRecipePath(p);
