@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <limits>
 #include <map>
 #include <numeric>
@@ -46,33 +45,48 @@ bool descendsFrom(RunStore& runs, std::int64_t runId, std::int64_t ancestor) {
   return false;
 }
 
-// A metric's curve over a model's whole training. A run that was
-// interrupted and resumed is several runs with one key (kind, name and
-// config hash): each earlier attempt contributes its points before the step
-// the next attempt resumed at, so the curve starts at step 1 however often
-// the training stopped. An attempt that started over from scratch hides
-// everything before it.
-std::vector<std::pair<double, double>> curve(RunStore& runs, std::int64_t runId,
-                                             const std::string& name) {
-  std::vector<std::int64_t> attempts{runId};  // newest first
+// One attempt at a model's training: its run and the first step it logged
+// (train/loss; max() when it logged none).
+struct Attempt {
+  std::int64_t runId = 0;
+  std::int64_t firstStep = std::numeric_limits<std::int64_t>::max();
+};
+
+// A model's training, newest attempt first. A run that was interrupted and
+// resumed is several runs with one key (kind, name and config hash); read
+// once per model, for all of its curves.
+std::vector<Attempt> trainingAttempts(RunStore& runs, std::int64_t runId) {
+  std::vector<std::int64_t> ids{runId};
   const std::optional<RunRow> row = runs.run(runId);
   if (row && !row->configHash.empty())
-    for (const RunRow& r : runs.runsWithConfigHash(row->kind, row->configHash))
-      if (r.id < runId) attempts.push_back(r.id);
-  std::sort(attempts.begin() + 1, attempts.end(), std::greater<>());
+    for (const RunRow& r : runs.runsWithConfigHash(row->kind, row->configHash))  // newest first
+      if (r.id < runId) ids.push_back(r.id);
+  std::vector<Attempt> attempts;
+  for (const std::int64_t id : ids) {
+    Attempt a;
+    a.runId = id;
+    const std::vector<MetricPoint> loss = runs.metrics(id, "train/loss");  // in step order
+    if (!loss.empty()) a.firstStep = loss.front().step;
+    attempts.push_back(a);
+  }
+  return attempts;
+}
+
+// A metric's curve over a model's whole training: each earlier attempt
+// contributes its points before the step the next attempt resumed at, so the
+// curve starts at step 1 however often the training stopped. An attempt that
+// started over from scratch hides everything before it. Where an attempt
+// began is the first step it logged any metric at, so a metric it logs
+// rarely (validation) does not let an older attempt's points through.
+std::vector<std::pair<double, double>> curve(RunStore& runs, const std::vector<Attempt>& attempts,
+                                             const std::string& name) {
   std::vector<std::pair<double, double>> out;
   std::int64_t before = std::numeric_limits<std::int64_t>::max();
-  for (const std::int64_t id : attempts) {
+  for (const Attempt& a : attempts) {
     std::vector<std::pair<double, double>> part;
-    for (const MetricPoint& p : runs.metrics(id, name))
+    for (const MetricPoint& p : runs.metrics(a.runId, name))
       if (p.step < before) part.emplace_back(static_cast<double>(p.step), p.value);
-    // Where this attempt began: the first step it logged any metric at, so a
-    // metric it logs rarely (validation) does not let an older attempt's
-    // points through.
-    for (const MetricPoint& p : runs.metrics(id, "train/loss")) {
-      before = std::min(before, p.step);
-      break;
-    }
+    before = std::min(before, a.firstStep);
     if (!part.empty()) before = std::min(before, static_cast<std::int64_t>(part.front().first));
     out.insert(out.begin(), part.begin(), part.end());
   }
@@ -229,15 +243,16 @@ void collectCurves(Workspace& ws, const ReportSpec& spec, const std::vector<bool
     const std::optional<ModelRow> row = known[m] ? findModel(ws.db(), c.model) : std::nullopt;
     if (row && row->runId != 0) {
       c.runId = row->runId;
-      c.validLoss = curve(runs, c.runId, "valid/loss");
-      c.validAccuracy = curve(runs, c.runId, "valid/frame_accuracy");
-      c.trainLoss = curve(runs, c.runId, "train/loss");
-      c.labeledLoss = curve(runs, c.runId, "train/labeled/loss");
-      c.softLoss = curve(runs, c.runId, "train/soft/kd_loss");
-      const auto bytes = curve(runs, c.runId, "dist/bytes_sent");
+      const std::vector<Attempt> attempts = trainingAttempts(runs, c.runId);
+      c.validLoss = curve(runs, attempts, "valid/loss");
+      c.validAccuracy = curve(runs, attempts, "valid/frame_accuracy");
+      c.trainLoss = curve(runs, attempts, "train/loss");
+      c.labeledLoss = curve(runs, attempts, "train/labeled/loss");
+      c.softLoss = curve(runs, attempts, "train/soft/kd_loss");
+      const auto bytes = curve(runs, attempts, "dist/bytes_sent");
       c.bytesSteps = static_cast<std::int64_t>(bytes.size());
       for (const auto& p : bytes) c.meanBytesSent += p.second / static_cast<double>(bytes.size());
-      const auto fraction = curve(runs, c.runId, "dist/fraction_sent");
+      const auto fraction = curve(runs, attempts, "dist/fraction_sent");
       if (!fraction.empty()) {
         double sum = 0.0;
         for (const auto& p : fraction) sum += p.second;
