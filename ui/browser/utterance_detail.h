@@ -21,10 +21,18 @@
 //   connect(detail, &UtteranceDetail::errorOccurred, window, &MainWindow::reportError);
 #pragma once
 
+#include <QList>
 #include <QWidget>
 #include <memory>
 
+class QKeyEvent;
+class QMouseEvent;
+
 namespace understudy::ui {
+
+class AudioPlayer;
+struct DetailData;
+struct HypothesisRow;
 
 class UtteranceDetail : public QWidget {
   Q_OBJECT
@@ -50,6 +58,8 @@ class UtteranceDetail : public QWidget {
 
   qint64 utteranceId() const;   // -1 when none
   bool isLoading() const;
+  // The panel's player (its device check, position; for tests and scripts).
+  AudioPlayer* player() const;
 
  signals:
   // The shown utterance finished loading (all its parts, or the notes about
@@ -57,7 +67,19 @@ class UtteranceDetail : public QWidget {
   void loaded(qint64 utteranceId);
   void errorOccurred(const QString& title, const QString& message);
 
+ protected:
+  // Space: play or pause.
+  void keyPressEvent(QKeyEvent* event) override;
+
  private:
+  void togglePlayback();
+  void onLoaded(std::shared_ptr<DetailData> data, quint64 serial);
+  void resetPlot();
+  void buildPlots();
+  void moveCursor(double seconds);
+  void seekToPixel(QMouseEvent* event);
+  void setHypotheses(const QList<HypothesisRow>& rows);
+
   struct Private;
   std::unique_ptr<Private> d;
 };
