@@ -585,9 +585,40 @@ void Catalog::updateSoftLabelSet(std::int64_t id, std::int64_t numUtterances,
 
 // --- label summaries ----------------------------------------------------------
 
-void Catalog::updateSoftLabelSummary(std::int64_t softLabelSetId, const SoftLabelSummary& summary) {
-  // One statement: the SELECT yields no row for an unknown set, so nothing
-  // is written and the count says so.
+namespace {
+
+// INSERT OR REPLACE of one soft_label_utterances row; the SELECT finds the
+// utterance by the set's dataset and the key, and yields no row (nothing
+// written) when there is none.
+void writeUtteranceStats(SQLite::Statement& q, std::int64_t softLabelSetId,
+                         const SoftLabelUtteranceStats& u, const std::string& dbPath) {
+  q.reset();
+  q.clearBindings();
+  q.bind(1, static_cast<int64_t>(u.frames));
+  q.bind(2, u.meanTop1);
+  q.bind(3, u.meanEntropy);
+  if (u.hasTruth) {
+    q.bind(4, static_cast<int64_t>(u.truthFrames));
+    q.bind(5, static_cast<int64_t>(u.truthTop1Correct));
+    q.bind(6, static_cast<int64_t>(u.truthInTopK));
+  }  // else NULL: cleared bindings
+  q.bind(7, static_cast<int64_t>(softLabelSetId));
+  q.bind(8, u.key);
+  if (q.exec() != 1)
+    throw US_ERROR("utterance '" + u.key + "' of soft-label set " + std::to_string(softLabelSetId) +
+                   " is not an utterance of the set's dataset")
+        .file(dbPath)
+        .utterance(u.key)
+        .hint("the labels' keys must be the dataset's utterance keys (`understudy-cli corpus list`)");
+}
+
+}  // namespace
+
+void Catalog::updateSoftLabelSummary(std::int64_t softLabelSetId, const SoftLabelSummary& summary,
+                                     const std::vector<SoftLabelUtteranceStats>& utterances) {
+  SQLite::Transaction tx(m_ws.db());
+  // The SELECT yields no row for an unknown set, so nothing is written and
+  // the count says so.
   SQLite::Statement q(m_ws.db(),
                       "INSERT INTO soft_label_summaries (soft_label_set_id, utterances, frames, "
                       "bytes_per_frame, mean_top1, mean_entropy, truth_frames, truth_top1_accuracy, "
@@ -622,6 +653,16 @@ void Catalog::updateSoftLabelSummary(std::int64_t softLabelSetId, const SoftLabe
     throw US_ERROR("no soft-label set with id " + std::to_string(softLabelSetId) + " to summarise")
         .file(m_ws.databasePath().string())
         .hint("register the set first (Catalog::registerSoftLabelSet)");
+  SQLite::Statement row(m_ws.db(),
+                        "INSERT OR REPLACE INTO soft_label_utterances (soft_label_set_id, "
+                        "utterance_id, frames, mean_top1, mean_entropy, truth_frames, "
+                        "truth_top1_correct, truth_in_topk) "
+                        "SELECT s.id, u.id, ?, ?, ?, ?, ?, ? FROM soft_label_sets s "
+                        "JOIN utterances u ON u.dataset_id = s.dataset_id "
+                        "WHERE s.id = ? AND u.key = ?");
+  const std::string dbPath = m_ws.databasePath().string();
+  for (const SoftLabelUtteranceStats& u : utterances) writeUtteranceStats(row, softLabelSetId, u, dbPath);
+  tx.commit();
 }
 
 std::optional<SoftLabelSummary> Catalog::softLabelSummary(std::int64_t softLabelSetId) {
@@ -635,6 +676,29 @@ std::optional<SoftLabelSummary> Catalog::softLabelSummary(std::int64_t softLabel
         .file(m_ws.databasePath().string())
         .hint(e.hintText());
   }
+}
+
+std::vector<SoftLabelUtteranceStats> Catalog::softLabelUtteranceStats(std::int64_t softLabelSetId) {
+  SQLite::Statement q(m_ws.db(),
+                      "SELECT u.key, r.frames, r.mean_top1, r.mean_entropy, r.truth_frames, "
+                      "r.truth_top1_correct, r.truth_in_topk FROM soft_label_utterances r "
+                      "JOIN utterances u ON u.id = r.utterance_id WHERE r.soft_label_set_id = ? "
+                      "ORDER BY u.key");
+  q.bind(1, static_cast<int64_t>(softLabelSetId));
+  std::vector<SoftLabelUtteranceStats> out;
+  while (q.executeStep()) {
+    SoftLabelUtteranceStats u;
+    u.key = q.getColumn(0).getString();
+    u.frames = q.getColumn(1).getInt64();
+    u.meanTop1 = q.getColumn(2).getDouble();
+    u.meanEntropy = q.getColumn(3).getDouble();
+    u.hasTruth = !q.getColumn(4).isNull();
+    u.truthFrames = q.getColumn(4).getInt64();
+    u.truthTop1Correct = q.getColumn(5).getInt64();
+    u.truthInTopK = q.getColumn(6).getInt64();
+    out.push_back(std::move(u));
+  }
+  return out;
 }
 
 }  // namespace understudy

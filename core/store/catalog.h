@@ -197,12 +197,18 @@ class Catalog {
   void updateSoftLabelSet(std::int64_t id, std::int64_t numUtterances, std::int64_t numFrames);
 
   // The set's label summary (soft_label_summaries: the scalar columns and the
-  // JSON), inserted or replaced whole in one statement, stamped updated_at.
-  // Throws for an unknown set id.
-  void updateSoftLabelSummary(std::int64_t softLabelSetId, const SoftLabelSummary& summary);
+  // JSON), inserted or replaced whole, stamped updated_at, and in the same
+  // transaction the rows of soft_label_utterances for `utterances` (the
+  // utterance found by the set's dataset and the key; a row already there is
+  // replaced). Throws, writing nothing, for an unknown set id or a key that
+  // is not an utterance of the set's dataset.
+  void updateSoftLabelSummary(std::int64_t softLabelSetId, const SoftLabelSummary& summary,
+                              const std::vector<SoftLabelUtteranceStats>& utterances = {});
   // None before the first update. Throws, naming the set and the database,
   // if the stored JSON is malformed.
   std::optional<SoftLabelSummary> softLabelSummary(std::int64_t softLabelSetId);
+  // The set's soft_label_utterances rows, by utterance key.
+  std::vector<SoftLabelUtteranceStats> softLabelUtteranceStats(std::int64_t softLabelSetId);
 
  private:
   std::string knownDatasets();

@@ -225,10 +225,30 @@ ALTER TABLE nodes ADD COLUMN version TEXT NOT NULL DEFAULT '';
 ALTER TABLE nodes ADD COLUMN last_error TEXT NOT NULL DEFAULT '';
 )SQL";
 
+// Version 4 -> 5: the label statistics of each utterance of a soft-label set
+// (docs/labeling.md, "The label summary"), written with the set's summary at
+// every commit of the labeler and by the soft-label import. Sets labeled
+// before have no rows until `understudy-cli label` runs on them again.
+const char* const kSchemaV5 = R"SQL(
+CREATE TABLE soft_label_utterances (
+  soft_label_set_id INTEGER NOT NULL REFERENCES soft_label_sets(id) ON DELETE CASCADE,
+  utterance_id  INTEGER NOT NULL REFERENCES utterances(id) ON DELETE CASCADE,
+  frames        INTEGER NOT NULL,
+  mean_top1     REAL NOT NULL,        -- mean over frames of the top-1 probability (the "confidence")
+  mean_entropy  REAL NOT NULL,        -- nats, mean over frames of -sum p ln p over the stored top-k
+  truth_frames  INTEGER,              -- NULL when the set has no truth for it
+  truth_top1_correct INTEGER,
+  truth_in_topk INTEGER,
+  PRIMARY KEY (soft_label_set_id, utterance_id)
+) WITHOUT ROWID;
+CREATE INDEX soft_label_utterances_by_utterance ON soft_label_utterances(utterance_id);
+)SQL";
+
 }  // namespace
 
 const std::vector<std::string>& migrations() {
-  static const std::vector<std::string> all = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
+  static const std::vector<std::string> all = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
+                                               kSchemaV5};
   return all;
 }
 
@@ -236,7 +256,7 @@ const std::vector<std::string>& tableNames() {
   static const std::vector<std::string> names = {
       "datasets", "utterances",  "unit_inventories", "feature_sets",      "alignment_sets",
       "runs",     "metrics",     "models",           "evaluations",       "utterance_results",
-      "soft_label_sets", "nodes",  "soft_label_summaries"};
+      "soft_label_sets", "nodes",  "soft_label_summaries", "soft_label_utterances"};
   return names;
 }
 

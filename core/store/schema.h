@@ -12,7 +12,7 @@
 
 namespace understudy::store {
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 // The SQL that takes version i to i+1, for i = 0 .. kSchemaVersion-1.
 const std::vector<std::string>& migrations();

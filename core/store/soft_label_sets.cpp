@@ -76,9 +76,11 @@ int modelUnits(Workspace& ws, const ModelRow& model) {
 }
 
 // The label summary of a whole store, as the labeler keeps it: against the
-// dataset's frame targets when their unit inventory is the model's.
+// dataset's frame targets when their unit inventory is the model's; with the
+// numbers of each utterance (into `perUtterance`).
 SoftLabelSummary summarise(Catalog& catalog, const SoftLabelImportPlan& plan,
-                           const SoftLabelStore& store) {
+                           const SoftLabelStore& store,
+                           std::vector<SoftLabelUtteranceStats>& perUtterance) {
   std::optional<RecordStore> truth;
   const auto targets = catalog.findAlignmentSet(plan.dataset, Catalog::kTargetsAlignmentSet);
   if (targets && targets->unitInventoryId != 0 &&
@@ -106,8 +108,8 @@ SoftLabelSummary summarise(Catalog& catalog, const SoftLabelImportPlan& plan,
       frames.assign(p, p + v.rows);
     }
     const auto g = groupsOf.find(key);
-    summary.add(key, store.read(key), haveTruth ? &frames : nullptr,
-                g == groupsOf.end() ? kNoGroups : g->second);
+    perUtterance.push_back(summary.add(key, store.read(key), haveTruth ? &frames : nullptr,
+                                       g == groupsOf.end() ? kNoGroups : g->second));
   }
   summary.setStoreBytes(SoftLabelStore::diskBytes(plan.storeDir));
   return summary;
@@ -289,8 +291,9 @@ SoftLabelSetImport importSoftLabelSet(Workspace& ws, const SoftLabelImportPlan& 
   row.numUtterances = static_cast<std::int64_t>(store.size());
   row.numFrames = static_cast<std::int64_t>(store.totalFrames());
   row.id = catalog.registerSoftLabelSet(row);
-  out.summary = summarise(catalog, plan, store);
-  catalog.updateSoftLabelSummary(row.id, out.summary);
+  std::vector<SoftLabelUtteranceStats> perUtterance;
+  out.summary = summarise(catalog, plan, store, perUtterance);
+  catalog.updateSoftLabelSummary(row.id, out.summary, perUtterance);
   return out;
 }
 

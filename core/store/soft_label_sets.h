@@ -98,7 +98,7 @@ struct SoftLabelSetImport {
 // `runId` (0: none) and the store's counts, and writes its label summary
 // (SoftLabelSummary over the whole store, as `label` leaves it; against the
 // dataset's `targets` alignment set when that uses the model's unit
-// inventory). Throws, leaving no new store behind, when no record of the
+// inventory) with the per-utterance rows (soft_label_utterances). Throws, leaving no new store behind, when no record of the
 // archive belongs to the dataset.
 SoftLabelSetImport importSoftLabelSet(Workspace& ws, const SoftLabelImportPlan& plan,
                                       const std::filesystem::path& arkOrScp, std::int64_t runId = 0,

@@ -25,6 +25,15 @@ int top1Bin(double p) {
   return std::clamp(bin, 0, bins - 1);
 }
 
+// The histogram bin of an entropy h over [0, hMax]: [i·hMax/B, (i+1)·hMax/B),
+// hMax in the last; everything in bin 0 when hMax = 0 (k = 1).
+int entropyBin(double h, double hMax) {
+  const int bins = SoftLabelSummary::kEntropyBins;
+  if (!(hMax > 0.0)) return 0;
+  const int bin = static_cast<int>(std::floor(h / hMax * bins));
+  return std::clamp(bin, 0, bins - 1);
+}
+
 }  // namespace
 
 double SoftLabelTruthTally::top1Accuracy() const { return ratio(top1Correct, frames); }
@@ -37,9 +46,9 @@ SoftLabelSummary::SoftLabelSummary(int numUnits)
     throw US_ERROR("a label summary needs numUnits >= 0 (got " + std::to_string(numUnits) + ")");
 }
 
-void SoftLabelSummary::add(const std::string& key, const SoftLabels& labels,
-                           const std::vector<std::int32_t>* truth,
-                           const std::vector<std::string>& groups) {
+SoftLabelUtteranceStats SoftLabelSummary::add(const std::string& key, const SoftLabels& labels,
+                                              const std::vector<std::int32_t>* truth,
+                                              const std::vector<std::string>& groups) {
   const int k = labels.k;
   const std::size_t cells =
       static_cast<std::size_t>(labels.frames) * static_cast<std::size_t>(std::max(k, 0));
@@ -56,9 +65,28 @@ void SoftLabelSummary::add(const std::string& key, const SoftLabels& labels,
                      std::to_string(m_unitCounts.size()) + " units of the summary")
           .utterance(key)
           .hint("the store's num_units must match the model's unit inventory");
+  // The entropy histogram spans [0, ln k]: one k per summary. It starts with
+  // the first frames; one read from JSON that had none stays unknown.
+  if (labels.frames > 0) {
+    if (m_entropyHistogram.empty() && m_frames == 0) {
+      m_entropyHistogram.assign(kEntropyBins, 0);
+      m_entropyMax = std::log(static_cast<double>(k));
+    } else if (!m_entropyHistogram.empty() && std::log(static_cast<double>(k)) != m_entropyMax) {
+      throw US_ERROR("soft labels with k = " + std::to_string(k) +
+                     " in a summary of labels with k = " +
+                     std::to_string(std::lround(std::exp(m_entropyMax))))
+          .utterance(key)
+          .hint("a soft-label set keeps one k; summarise each set on its own");
+    }
+  }
 
   // Per frame: the top-1 is the largest p (the first of equals: the store
   // keeps entries by decreasing p, so that is entry 0).
+  SoftLabelUtteranceStats stats;
+  stats.key = key;
+  stats.frames = labels.frames;
+  double sumTop1 = 0.0;
+  double sumEntropy = 0.0;
   std::vector<std::uint16_t> top1(static_cast<std::size_t>(labels.frames));
   for (int t = 0; t < labels.frames; ++t) {
     int best = 0;
@@ -70,15 +98,23 @@ void SoftLabelSummary::add(const std::string& key, const SoftLabels& labels,
     }
     const double p1 = labels.prob(t, best);
     top1[static_cast<std::size_t>(t)] = labels.id(t, best);
+    sumTop1 += p1;
+    sumEntropy += entropy;
     m_sumTop1 += p1;
     m_sumEntropy += entropy;
     ++m_top1Histogram[static_cast<std::size_t>(top1Bin(p1))];
+    if (!m_entropyHistogram.empty())
+      ++m_entropyHistogram[static_cast<std::size_t>(entropyBin(entropy, m_entropyMax))];
     ++m_unitCounts[labels.id(t, best)];
   }
   ++m_utterances;
   m_frames += labels.frames;
+  if (labels.frames > 0) {
+    stats.meanTop1 = sumTop1 / static_cast<double>(labels.frames);
+    stats.meanEntropy = sumEntropy / static_cast<double>(labels.frames);
+  }
 
-  if (!truth) return;
+  if (!truth) return stats;
   SoftLabelTruthTally u;
   u.utterances = 1;
   const int compared = static_cast<int>(
@@ -93,6 +129,10 @@ void SoftLabelSummary::add(const std::string& key, const SoftLabels& labels,
         break;
       }
   }
+  stats.hasTruth = true;
+  stats.truthFrames = u.frames;
+  stats.truthTop1Correct = u.top1Correct;
+  stats.truthInTopK = u.inTopK;
   auto addTo = [&u](SoftLabelTruthTally& into) {
     into.utterances += u.utterances;
     into.frames += u.frames;
@@ -109,6 +149,7 @@ void SoftLabelSummary::add(const std::string& key, const SoftLabels& labels,
     }
     addTo(*it);
   }
+  return stats;
 }
 
 double SoftLabelSummary::meanTop1() const {
@@ -165,6 +206,8 @@ std::string SoftLabelSummary::toJson() const {
                   {"sum_top1", m_sumTop1},
                   {"sum_entropy", m_sumEntropy},
                   {"top1_histogram", m_top1Histogram},
+                  {"entropy_histogram", m_entropyHistogram},
+                  {"entropy_max", m_entropyMax},
                   {"units_used", unitsUsed()},
                   {"unit_counts", m_unitCounts},
                   {"truth", truthRows}};
@@ -215,6 +258,21 @@ std::vector<std::int64_t> counts(const nlohmann::json& j, const char* name, std:
   return out;
 }
 
+// "entropy_histogram" and "entropy_max" came after version 1's first
+// summaries: without them (or with an empty histogram) the histogram stays
+// empty, i.e. unknown. Otherwise kEntropyBins counts of `frames` frames.
+std::vector<std::int64_t> readEntropyHistogram(const nlohmann::json& j, std::int64_t frames) {
+  const auto it = j.find("entropy_histogram");
+  if (it == j.end() || (it->is_array() && it->empty())) return {};
+  std::vector<std::int64_t> bins = counts(j, "entropy_histogram", SoftLabelSummary::kEntropyBins);
+  std::int64_t total = 0;
+  for (const std::int64_t c : bins) total += c;
+  if (total != frames)
+    throw malformed("\"entropy_histogram\" counts " + std::to_string(total) +
+                    " frames, not the " + std::to_string(frames) + " of \"frames\"");
+  return bins;
+}
+
 }  // namespace
 
 SoftLabelSummary SoftLabelSummary::fromJson(const std::string& text) {
@@ -240,6 +298,8 @@ SoftLabelSummary SoftLabelSummary::fromJson(const std::string& text) {
   s.m_sumEntropy = number(j, "sum_entropy");
   s.m_top1Histogram = counts(j, "top1_histogram", kTop1Bins);
   s.m_unitCounts = counts(j, "unit_counts", static_cast<std::size_t>(units));
+  s.m_entropyHistogram = readEntropyHistogram(j, s.m_frames);
+  if (!s.m_entropyHistogram.empty()) s.m_entropyMax = number(j, "entropy_max");
 
   const auto& rows = field(j, "truth", {});
   if (!rows.is_array()) throw malformed("\"truth\" is not an array");

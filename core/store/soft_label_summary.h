@@ -10,6 +10,9 @@
 //     distribution, −Σ_j p_j ln p_j over the k entries (0·ln 0 = 0);
 //   - a histogram of the top-1 probability: kTop1Bins equal bins over [0, 1],
 //     bin i = [i/kTop1Bins, (i+1)/kTop1Bins) (p = 1 goes into the last bin);
+//   - a histogram of the entropy: kEntropyBins equal bins over [0, ln k]
+//     (entropyMax() = ln k, k from the labels), bin i = [i·ln k/B, (i+1)·ln k/B)
+//     (ln k, a uniform top-k, goes into the last bin; k = 1: all in bin 0);
 //   - unit usage: how many frames each unit is the top-1 of;
 //   - against the truth, where the dataset has frame targets (the synthetic
 //     corpus keeps the true alignment of every set): frames compared, top-1
@@ -17,10 +20,14 @@
 //     and per condition group ("clean", "noise/<type>", "snr/<band>",
 //     "voice/<voice>", the evaluator's groups).
 //
+// add() also returns the utterance's own numbers (SoftLabelUtteranceStats),
+// which the catalog keeps per utterance (soft_label_utterances).
+//
 //   SoftLabelSummary s(numUnits);
-//   s.add(key, store.read(key), &truth, groups);  // truth: one unit per frame, or nullptr
+//   std::vector<SoftLabelUtteranceStats> rows;
+//   rows.push_back(s.add(key, store.read(key), &truth, groups));  // truth: one unit per frame, or nullptr
 //   s.setStoreBytes(onDiskBytes);
-//   catalog.updateSoftLabelSummary(setId, s);
+//   catalog.updateSoftLabelSummary(setId, s, rows);
 #pragma once
 
 #include <cstdint>
@@ -43,9 +50,24 @@ struct SoftLabelTruthTally {
   double topKRecall() const;    // share of frames whose true unit is in the top-k
 };
 
+// One utterance's labels in numbers (a row of soft_label_utterances): the
+// same per-frame top-1 and entropy the summary sums, averaged over the
+// utterance's frames (0 without frames), and its comparison with the truth.
+struct SoftLabelUtteranceStats {
+  std::string key;
+  std::int64_t frames = 0;
+  double meanTop1 = 0.0;
+  double meanEntropy = 0.0;  // nats
+  bool hasTruth = false;     // false: the truth counts below are not known (NULL in SQL)
+  std::int64_t truthFrames = 0;
+  std::int64_t truthTop1Correct = 0;
+  std::int64_t truthInTopK = 0;
+};
+
 class SoftLabelSummary {
  public:
   static constexpr int kTop1Bins = 20;
+  static constexpr int kEntropyBins = 20;
 
   SoftLabelSummary() = default;
   explicit SoftLabelSummary(int numUnits);
@@ -53,9 +75,12 @@ class SoftLabelSummary {
   // One utterance as read back from the store. `truth` (may be null): the
   // true unit of each frame; frames beyond the shorter of the two are not
   // compared. `groups`: the utterance's condition groups (may be empty).
-  // An id >= numUnits throws understudy::Error naming the utterance.
-  void add(const std::string& key, const SoftLabels& labels, const std::vector<std::int32_t>* truth,
-           const std::vector<std::string>& groups);
+  // An id >= numUnits, or a k other than that of the frames added before,
+  // throws understudy::Error naming the utterance (and counts nothing of it).
+  // Returns the utterance's own numbers.
+  SoftLabelUtteranceStats add(const std::string& key, const SoftLabels& labels,
+                              const std::vector<std::int32_t>* truth,
+                              const std::vector<std::string>& groups);
 
   int numUnits() const { return static_cast<int>(m_unitCounts.size()); }
   std::int64_t utterances() const { return m_utterances; }
@@ -64,6 +89,12 @@ class SoftLabelSummary {
   double meanEntropy() const;
   const std::vector<std::int64_t>& top1Histogram() const { return m_top1Histogram; }
   const std::vector<std::int64_t>& unitCounts() const { return m_unitCounts; }
+  // kEntropyBins counts of frames by entropy over [0, entropyMax()]; empty
+  // before the first frame, and for a summary read from JSON written before
+  // the histogram existed (`understudy-cli label` on the set again rebuilds it).
+  const std::vector<std::int64_t>& entropyHistogram() const { return m_entropyHistogram; }
+  // ln k of the labels (the largest entropy of k entries); 0 while the histogram is empty.
+  double entropyMax() const { return m_entropyMax; }
   // Units that are the top-1 of at least one frame.
   int unitsUsed() const;
 
@@ -92,6 +123,8 @@ class SoftLabelSummary {
   std::uint64_t m_storeBytes = 0;
   std::vector<std::int64_t> m_top1Histogram = std::vector<std::int64_t>(kTop1Bins, 0);
   std::vector<std::int64_t> m_unitCounts;
+  std::vector<std::int64_t> m_entropyHistogram;  // empty: not known (see entropyHistogram())
+  double m_entropyMax = 0.0;
   SoftLabelTruthTally m_truthAll{"all"};
   std::vector<SoftLabelTruthTally> m_truthGroups;  // unsorted; truth() orders them
 };

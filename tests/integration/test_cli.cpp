@@ -65,7 +65,7 @@ class TestCli : public QObject {
       QVERIFY2(QDir(ws).exists(sub), sub);
     auto info = runCli({"info", "-w", ws});
     QCOMPARE(info.exitCode, 0);
-    QVERIFY(info.out.contains("schema version  4"));
+    QVERIFY(info.out.contains("schema version  5"));
     for (const char* table :
          {"datasets", "utterances", "runs", "metrics", "evaluations", "nodes", "soft_label_summaries"})
       QVERIFY2(info.out.contains(table), table);

@@ -376,7 +376,7 @@ class TestUi : public QObject {
     // Status bar: path, schema version, counts.
     const WorkspaceStatusBar* status = window->workspaceStatusBar();
     QCOMPARE(status->pathText(), QDir::toNativeSeparators(QDir(ws).absolutePath()));
-    QCOMPARE(status->schemaText(), QString("schema v4"));
+    QCOMPARE(status->schemaText(), QString("schema v5"));
     QCOMPARE(status->countsText(), QString("Datasets: 0 · Models: 0 · Runs: 0 · Nodes: 0"));
     QVERIFY(window->windowTitle().startsWith(QFileInfo(ws).fileName()));
   }

@@ -393,6 +393,87 @@ class TestCatalog : public QObject {
     QCOMPARE(m_ws->db().execAndGet("SELECT COUNT(*) FROM soft_label_summaries").getInt(), 0);
   }
 
+  // The per-utterance rows go in with the summary, in one transaction: found
+  // by the set's dataset and the key, replaced when written again, NULL truth
+  // without truth; a key outside the dataset writes nothing at all.
+  void testSoftLabelUtteranceRowsAreWrittenWithTheSummary() {
+    m_catalog->registerDataset(datasetSpec("u", "unlabeled"), {utt("u1"), utt("u2"), utt("u3")});
+    m_catalog->registerDataset(datasetSpec("other", "unlabeled"), {utt("x1"), utt("u1")});
+    m_ws->db().exec("INSERT INTO models (name) VALUES ('teacher')");
+    SoftLabelSetRow set;
+    set.datasetId = m_catalog->dataset("u").id;
+    set.modelId = m_ws->db().getLastInsertRowid();
+    set.k = 2;
+    set.path = "softlabels/u-teacher";
+    const std::int64_t id = m_catalog->registerSoftLabelSet(set);
+
+    SoftLabels l;
+    l.frames = 2;
+    l.k = 2;
+    l.ids = {1, 0, 3, 2};
+    l.probs = {0.75f, 0.25f, 0.5f, 0.5f};
+    SoftLabelSummary s(4);
+    const std::vector<std::int32_t> truth = {0, 2, 1};
+    std::vector<SoftLabelUtteranceStats> rows = {s.add("u1", l, nullptr, {}), s.add("u2", l, &truth, {})};
+    m_catalog->updateSoftLabelSummary(id, s, rows);
+
+    auto rowOf = [&](const std::string& key) {
+      SQLite::Statement q(m_ws->db(),
+                          "SELECT r.frames, r.mean_top1, r.mean_entropy, r.truth_frames, r.truth_top1_correct, "
+                          "r.truth_in_topk FROM soft_label_utterances r JOIN utterances u ON u.id = r.utterance_id "
+                          "WHERE r.soft_label_set_id = ? AND u.key = ? AND u.dataset_id = ?");
+      q.bind(1, static_cast<int64_t>(id));
+      q.bind(2, key);
+      q.bind(3, static_cast<int64_t>(set.datasetId));
+      std::vector<double> out;
+      if (!q.executeStep()) return out;
+      for (int c = 0; c < 6; ++c) out.push_back(q.getColumn(c).isNull() ? -1.0 : q.getColumn(c).getDouble());
+      return out;
+    };
+    // u1 and u2 hold the same labels: top-1 .75 and .5, entropy H(.75,.25) and ln 2.
+    const double entropy = (-(0.75 * std::log(0.75) + 0.25 * std::log(0.25)) + std::log(2.0)) / 2.0;
+    auto near = [](const std::vector<double>& got, const std::vector<double>& want) {
+      if (got.size() != want.size()) return false;
+      for (std::size_t i = 0; i < got.size(); ++i)
+        if (std::abs(got[i] - want[i]) > 1e-15) return false;
+      return true;
+    };
+    QVERIFY(near(rowOf("u1"), {2, 0.625, entropy, -1, -1, -1}));  // -1: NULL
+    QVERIFY(near(rowOf("u2"), {2, 0.625, entropy, 2, 0, 2}));
+    QVERIFY(rowOf("u3").empty());
+    QCOMPARE(m_ws->db().execAndGet("SELECT COUNT(*) FROM soft_label_utterances").getInt(), 2);
+    const auto back = m_catalog->softLabelUtteranceStats(id);
+    QCOMPARE(back.size(), std::size_t(2));
+    QCOMPARE(back[1].key, std::string("u2"));
+    QVERIFY(back[1].hasTruth && !back[0].hasTruth);
+    QCOMPARE(back[1].truthInTopK, std::int64_t(2));
+    QCOMPARE(back[0].meanTop1, rows[0].meanTop1);
+
+    // Written again (a resumed labeler): replaced, still one row each.
+    rows[0].frames = 7;
+    m_catalog->updateSoftLabelSummary(id, s, {rows[0]});
+    QCOMPARE(m_ws->db().execAndGet("SELECT COUNT(*) FROM soft_label_utterances").getInt(), 2);
+    QCOMPARE(rowOf("u1").at(0), 7.0);
+
+    // x1 is an utterance of another dataset: nothing of the call is written,
+    // neither the summary nor u3's row before it.
+    SoftLabelSummary more = s;
+    SoftLabelUtteranceStats u3 = more.add("u3", l, nullptr, {});
+    SoftLabelUtteranceStats x1 = u3;
+    x1.key = "x1";
+    expectError([&] { m_catalog->updateSoftLabelSummary(id, more, {u3, x1}); },
+                {"'x1'", "not an utterance of the set's dataset", "workspace.db"});
+    QVERIFY(rowOf("u3").empty());
+    QCOMPARE(m_catalog->softLabelSummary(id)->utterances(), std::int64_t(2));
+
+    // Deleting the set deletes its rows; so does deleting the utterance.
+    m_catalog->updateSoftLabelSummary(id, more, {u3});
+    m_ws->db().exec("DELETE FROM utterances WHERE key = 'u3'");
+    QCOMPARE(m_ws->db().execAndGet("SELECT COUNT(*) FROM soft_label_utterances").getInt(), 2);
+    m_ws->db().exec("DELETE FROM soft_label_sets WHERE id = " + std::to_string(id));
+    QCOMPARE(m_ws->db().execAndGet("SELECT COUNT(*) FROM soft_label_utterances").getInt(), 0);
+  }
+
   void testDatasetSummariesCountOkAndSkippedUtterances() {
     UtteranceRow skipped = utt("u3", 5.0);
     skipped.status = "skipped";

@@ -1,12 +1,16 @@
-// core/store: the label summary of a soft-label set (SoftLabelSummary) and the
-// condition groups it shares with the evaluator. Every expected number is
-// worked out by hand below from the frames the test builds.
+// core/store: the label summary of a soft-label set (SoftLabelSummary), the
+// numbers of each utterance it returns, and the condition groups it shares
+// with the evaluator. Every expected number is worked out by hand below from
+// the frames the test builds (the entropies to 16 digits by python3's math).
+#include <QTemporaryDir>
 #include <QtTest>
 #include <cmath>
+#include <regex>
 #include <string>
 #include <vector>
 
 #include "core/store/condition_groups.h"
+#include "core/store/soft_label_store.h"
 #include "core/store/soft_label_summary.h"
 #include "core/util/error.h"
 #include "support/expect_error.h"
@@ -57,6 +61,42 @@ SoftLabelSummary threeUtterances() {
         &truthB, {"clean", "voice/en-us"});
   s.add("c", labels(3, {{0, 1, 2}}, {{0.5f, 0.5f, 0.0f}}), nullptr, {"noise/hum"});
   return s;
+}
+
+// Hand-computed entropies (nats) of the frames above, python3:
+// -sum(p*math.log(p)) per frame, then the mean over the utterance.
+constexpr double kMeanEntropyA = 0.6710628613743734;  // (1.5 ln 2 + 0 + H(.75,.25) + H(.375,.375,.25)) / 4
+constexpr double kEntropyB1 = 0.9002560512685369;     // H(.625, .25, .125)
+constexpr double kLn2 = 0.6931471805599453;
+
+void compareStats(const SoftLabelUtteranceStats& u, const std::string& key, std::int64_t frames,
+                  double meanTop1, double meanEntropy) {
+  QCOMPARE(u.key, key);
+  QCOMPARE(u.frames, frames);
+  QVERIFY2(std::abs(u.meanTop1 - meanTop1) < 1e-15,
+           qPrintable(QString("%1: mean top-1 %2, want %3").arg(key.c_str()).arg(u.meanTop1, 0, 'g', 17)
+                          .arg(meanTop1, 0, 'g', 17)));
+  QVERIFY2(std::abs(u.meanEntropy - meanEntropy) < 1e-15,
+           qPrintable(QString("%1: mean entropy %2, want %3").arg(key.c_str()).arg(u.meanEntropy, 0, 'g', 17)
+                          .arg(meanEntropy, 0, 'g', 17)));
+}
+
+void compareTruth(const SoftLabelUtteranceStats& u, std::int64_t frames, std::int64_t top1Correct,
+                  std::int64_t inTopK) {
+  QVERIFY2(u.hasTruth, u.key.c_str());
+  QCOMPARE(u.truthFrames, frames);
+  QCOMPARE(u.truthTop1Correct, top1Correct);
+  QCOMPARE(u.truthInTopK, inTopK);
+}
+
+// The JSON as summaries were written before the entropy histogram: the same
+// text without "entropy_histogram" and "entropy_max".
+std::string withoutEntropyHistogram(const std::string& json) {
+  static const std::regex fields(R"re("entropy_histogram":\[[^\]]*\],"entropy_max":[^,]*,)re");
+  std::string old = std::regex_replace(json, fields, "");
+  if (old == json || old.find("entropy") == std::string::npos)  // mean/sum_entropy stay
+    QTest::qFail(("the entropy histogram fields were not found in " + json).c_str(), __FILE__, __LINE__);
+  return old;
 }
 
 void compareTally(const SoftLabelTruthTally& t, const std::string& group, std::int64_t utterances,
@@ -167,6 +207,150 @@ class TestSoftLabelSummary : public QObject {
     QCOMPARE(SoftLabelTruthTally{}.top1Accuracy(), 0.0);
   }
 
+  // add() returns each utterance's own numbers: the same per-frame top-1,
+  // entropy and truth comparison as the totals, over its frames only.
+  void testEachUtterancesNumbersAreReturned() {
+    SoftLabelSummary s(6);
+    const std::vector<std::int32_t> truthA = {2, 3, 2, 0, 9, 9};
+    const SoftLabelUtteranceStats a = s.add(
+        "a",
+        labels(3, {{2, 0, 1}, {1, 3, 4}, {3, 2, 0}, {2, 1, 0}},
+               {{0.5f, 0.25f, 0.25f}, {1.0f, 0.0f, 0.0f}, {0.75f, 0.25f, 0.0f}, {0.375f, 0.375f, 0.25f}}),
+        &truthA, {"clean"});
+    compareStats(a, "a", 4, 2.625 / 4.0, kMeanEntropyA);
+    compareTruth(a, 4, 1, 3);
+    const std::vector<std::int32_t> truthB = {0};
+    const SoftLabelUtteranceStats b =
+        s.add("b", labels(3, {{4, 0, 1}, {0, 1, 2}}, {{0.0f, 0.0f, 0.0f}, {0.625f, 0.25f, 0.125f}}), &truthB, {});
+    compareStats(b, "b", 2, 0.3125, kEntropyB1 / 2.0);
+    compareTruth(b, 1, 0, 0);
+    const SoftLabelUtteranceStats c = s.add("c", labels(3, {{0, 1, 2}}, {{0.5f, 0.5f, 0.0f}}), nullptr, {});
+    compareStats(c, "c", 1, 0.5, kLn2);
+    QVERIFY(!c.hasTruth);
+    const SoftLabelUtteranceStats none = s.add("empty", SoftLabels{}, nullptr, {});
+    compareStats(none, "empty", 0, 0.0, 0.0);
+    // The totals are the frame-weighted means of the utterances'.
+    QVERIFY(std::abs(s.meanTop1() - (4 * a.meanTop1 + 2 * b.meanTop1 + c.meanTop1) / 7.0) < 1e-15);
+    QVERIFY(std::abs(s.meanEntropy() - (4 * a.meanEntropy + 2 * b.meanEntropy + c.meanEntropy) / 7.0) < 1e-15);
+  }
+
+  // The same from a real fp16 store: what add() returns for what the store
+  // reads back (the probabilities are exact in fp16, so the hand values hold).
+  void testEachUtterancesNumbersFromAStoredSet() {
+    QTemporaryDir dir;
+    SoftLabelStoreOptions o;
+    o.k = 3;
+    o.numUnits = 6;
+    o.model = "teacher";
+    {
+      SoftLabelStore store = SoftLabelStore::create(dir.filePath("s").toStdString(), o);
+      auto put = [&](const std::string& key, const SoftLabels& l) {
+        std::vector<std::int32_t> ids(l.ids.begin(), l.ids.end());
+        store.append(key, l.frames, ids.data(), l.probs.data());
+      };
+      put("a", labels(3, {{2, 0, 1}, {1, 3, 4}, {3, 2, 0}, {2, 1, 0}},
+                      {{0.5f, 0.25f, 0.25f}, {1.0f, 0.0f, 0.0f}, {0.75f, 0.25f, 0.0f}, {0.375f, 0.375f, 0.25f}}));
+      put("b", labels(3, {{0, 1, 2}}, {{0.625f, 0.25f, 0.125f}}));
+      put("c", labels(3, {{0, 1, 2}}, {{0.5f, 0.5f, 0.0f}}));
+      store.commit();
+    }
+    const SoftLabelStore store = SoftLabelStore::open(dir.filePath("s").toStdString());
+    SoftLabelSummary s(6);
+    const std::vector<std::int32_t> truthA = {2, 3, 2, 0}, truthB = {0};
+    compareStats(s.add("a", store.read("a"), &truthA, {}), "a", 4, 0.65625, kMeanEntropyA);
+    const SoftLabelUtteranceStats b = s.add("b", store.read("b"), &truthB, {});
+    compareStats(b, "b", 1, 0.625, kEntropyB1);
+    compareTruth(b, 1, 1, 1);
+    compareStats(s.add("c", store.read("c"), nullptr, {}), "c", 1, 0.5, kLn2);
+  }
+
+  // kEntropyBins bins over [0, ln k]: for k = 3, bin i = [i·ln 3/20, (i+1)·ln 3/20).
+  void testEntropyHistogramBinsOverZeroToLnK() {
+    const SoftLabelSummary s = threeUtterances();
+    QCOMPARE(s.entropyMax(), std::log(3.0));
+    std::vector<std::int64_t> want(SoftLabelSummary::kEntropyBins, 0);
+    want[0] = 2;   // one-hot (p = 1) and the all-zero frame: entropy 0
+    want[10] = 1;  // H(.75, .25) = 0.5623: 10.24 bins
+    want[12] = 1;  // ln 2: 12.62 bins
+    want[16] = 1;  // H(.625, .25, .125) = 0.9003: 16.39 bins
+    want[18] = 1;  // 1.5 ln 2 = 1.0397: 18.93 bins
+    want[19] = 1;  // H(.375, .375, .25) = 1.0822: 19.70 bins
+    QCOMPARE(s.entropyHistogram(), want);
+  }
+
+  void testEntropyHistogramEdges() {
+    // k = 4: ln 2 = (ln 4)/2 is the lower edge of bin 10, not the top of bin 9;
+    // the uniform frame (ln 4) goes into the last bin, the one-hot into bin 0.
+    SoftLabelSummary s(4);
+    s.add("u", labels(4, {{0, 1, 2, 3}, {1, 0, 2, 3}, {2, 0, 1, 3}},
+                      {{0.5f, 0.5f, 0.0f, 0.0f}, {0.25f, 0.25f, 0.25f, 0.25f}, {1.0f, 0.0f, 0.0f, 0.0f}}),
+          nullptr, {});
+    QCOMPARE(s.entropyMax(), std::log(4.0));
+    std::vector<std::int64_t> want(SoftLabelSummary::kEntropyBins, 0);
+    want[0] = 1;
+    want[10] = 1;
+    want[19] = 1;
+    QCOMPARE(s.entropyHistogram(), want);
+
+    // A uniform top-20 read back from an fp16 store (1/20 is not exact there;
+    // its entropy lands within rounding of ln 20): the last bin.
+    QTemporaryDir dir;
+    SoftLabelStoreOptions o;
+    o.k = 20;
+    o.numUnits = 30;
+    o.model = "teacher";
+    std::vector<std::int32_t> ids(20);
+    for (int j = 0; j < 20; ++j) ids[static_cast<std::size_t>(j)] = j + 5;
+    const std::vector<float> uniform(20, 0.05f);
+    {
+      SoftLabelStore store = SoftLabelStore::create(dir.filePath("s").toStdString(), o);
+      store.append("u", 1, ids.data(), uniform.data());
+      store.commit();
+    }
+    SoftLabelSummary twenty(30);
+    twenty.add("u", SoftLabelStore::open(dir.filePath("s").toStdString()).read("u"), nullptr, {});
+    QCOMPARE(twenty.entropyMax(), std::log(20.0));
+    QCOMPARE(twenty.entropyHistogram().back(), std::int64_t(1));
+
+    // k = 1: [0, 0], every frame in bin 0.
+    SoftLabelSummary one(3);
+    one.add("u", labels(1, {{2}, {0}}, {{1.0f}, {1.0f}}), nullptr, {});
+    QCOMPARE(one.entropyMax(), 0.0);
+    QCOMPARE(one.entropyHistogram().front(), std::int64_t(2));
+
+    // Empty until the first frame; one k per summary.
+    SoftLabelSummary fresh(4);
+    QVERIFY(fresh.entropyHistogram().empty());
+    QCOMPARE(fresh.entropyMax(), 0.0);
+    expectError([&] { s.add("other-k", labels(2, {{0, 1}}, {{0.5f, 0.5f}}), nullptr, {}); },
+                {"other-k", "k = 2", "k = 4"});
+    QCOMPARE(s.frames(), std::int64_t(3));
+  }
+
+  // A summary written before the entropy histogram still reads: the
+  // histogram is empty (unknown) and stays so when frames are added.
+  void testJsonWithoutTheEntropyHistogramStillParses() {
+    const SoftLabelSummary s = threeUtterances();
+    const std::string old = withoutEntropyHistogram(s.toJson());
+    const SoftLabelSummary r = SoftLabelSummary::fromJson(old);
+    QVERIFY(r.entropyHistogram().empty());
+    QCOMPARE(r.entropyMax(), 0.0);
+    QCOMPARE(r.frames(), s.frames());
+    QVERIFY(r.meanEntropy() == s.meanEntropy());
+    QCOMPARE(r.top1Histogram(), s.top1Histogram());
+    QCOMPARE(r.truth().size(), s.truth().size());
+    QVERIFY(r.toJson().find("\"entropy_histogram\":[]") != std::string::npos);
+    SoftLabelSummary more = SoftLabelSummary::fromJson(old);
+    more.add("d", labels(3, {{1, 0, 2}}, {{1.0f, 0.0f, 0.0f}}), nullptr, {});
+    QVERIFY(more.entropyHistogram().empty());
+    QCOMPARE(more.frames(), s.frames() + 1);
+    // An old summary without frames starts the histogram with the first ones.
+    SoftLabelSummary empty = SoftLabelSummary::fromJson(withoutEntropyHistogram(SoftLabelSummary(3).toJson()));
+    QVERIFY(empty.entropyHistogram().empty());
+    empty.add("d", labels(3, {{1, 0, 2}}, {{1.0f, 0.0f, 0.0f}}), nullptr, {});
+    QCOMPARE(empty.entropyHistogram().size(), std::size_t(SoftLabelSummary::kEntropyBins));
+  }
+
   void testTruthWithNoFramesStillCountsTheUtterance() {
     SoftLabelSummary s(3);
     const std::vector<std::int32_t> none;
@@ -202,6 +386,8 @@ class TestSoftLabelSummary : public QObject {
     QVERIFY(r.meanTop1() == s.meanTop1());        // bit for bit
     QVERIFY(r.meanEntropy() == s.meanEntropy());  // bit for bit
     QCOMPARE(r.top1Histogram(), s.top1Histogram());
+    QCOMPARE(r.entropyHistogram(), s.entropyHistogram());
+    QVERIFY(r.entropyMax() == s.entropyMax());  // bit for bit
     QCOMPARE(r.unitCounts(), s.unitCounts());
     QCOMPARE(r.truth().size(), s.truth().size());
     for (std::size_t i = 0; i < s.truth().size(); ++i)
@@ -225,7 +411,7 @@ class TestSoftLabelSummary : public QObject {
     // Adding after a round trip continues the same sums (a resumed labeler).
     SoftLabelSummary more = SoftLabelSummary::fromJson(text);
     const std::vector<std::int32_t> truth = {1};
-    const SoftLabels extra = labels(2, {{1, 0}}, {{0.875f, 0.125f}});
+    const SoftLabels extra = labels(3, {{1, 0, 2}}, {{0.875f, 0.125f, 0.0f}});
     more.add("d", extra, &truth, {"clean"});
     s.add("d", extra, &truth, {"clean"});
     QCOMPARE(more.toJson(), s.toJson());
@@ -241,9 +427,11 @@ class TestSoftLabelSummary : public QObject {
           "\"unit_counts\":[2,1,2,1,1,0]", "\"top1_histogram\":[1,0,0,0,0,0,0,1,0,0,2,",
           "\"group\":\"all\"", "\"top1_correct\":1", "\"in_top_k\":3", "\"top1_accuracy\":0.2",
           "\"top_k_recall\":0.6", "\"mean_top1\":", "\"mean_entropy\":", "\"sum_top1\":3.75",
-          "\"sum_entropy\":"})
+          "\"sum_entropy\":", "\"entropy_histogram\":[2,0,0,0,0,0,0,0,0,0,1,0,1,0,0,0,1,0,1,1]",
+          "\"entropy_max\":1.09861228866810"})
       QVERIFY2(text.find(f) != std::string::npos, (std::string(f) + " not in " + text).c_str());
     QVERIFY(SoftLabelSummary(2).toJson().find("\"truth\":[]") != std::string::npos);
+    QVERIFY(SoftLabelSummary(2).toJson().find("\"entropy_histogram\":[]") != std::string::npos);
   }
 
   void testMalformedJsonIsRefusedSayingWhy() {
@@ -278,6 +466,26 @@ class TestSoftLabelSummary : public QObject {
     expectError(
         [&] { SoftLabelSummary::fromJson(replaced("\"sum_top1\":0.0", "\"sum_top1\":\"x\"")); },
         {"sum_top1"});
+    const std::string filled = threeUtterances().toJson();
+    auto filledReplaced = [&](const std::string& from, const std::string& to) {
+      std::string t = filled;
+      const auto at = t.find(from);
+      if (at == std::string::npos)
+        QTest::qFail(("no " + from + " in " + t).c_str(), __FILE__, __LINE__);
+      return t.replace(at, from.size(), to);
+    };
+    expectError(
+        [&] {
+          SoftLabelSummary::fromJson(filledReplaced("\"entropy_histogram\":[2,", "\"entropy_histogram\":["));
+        },
+        {"entropy_histogram", "20 counts"});
+    expectError(
+        [&] {
+          SoftLabelSummary::fromJson(filledReplaced("\"entropy_histogram\":[2,", "\"entropy_histogram\":[3,"));
+        },
+        {"entropy_histogram", "counts 8 frames", "the 7 of \"frames\""});
+    expectError([&] { SoftLabelSummary::fromJson(filledReplaced("\"entropy_max\":", "\"entropy_min\":")); },
+                {"no \"entropy_max\""});
     const std::string row =
         R"({"group":"clean","utterances":1,"frames":2,"top1_correct":1,"in_top_k":2})";
     expectError(

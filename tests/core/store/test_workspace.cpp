@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <thread>
 
 #include "core/store/run_store.h"
@@ -81,6 +82,57 @@ class TestWorkspace : public QObject {
                              ws.db().exec("INSERT INTO soft_label_summaries (soft_label_set_id) VALUES (2)"));
     ws.db().exec("DELETE FROM soft_label_sets");
     QCOMPARE(ws.info().rowCounts["soft_label_summaries"], std::int64_t(0));
+  }
+
+  void testVersion4DatabaseMigratesKeepingItsRows() {
+    QTemporaryDir dir;
+    const fs::path root = dir.path().toStdString();
+    std::map<std::string, std::int64_t> before;
+    {
+      // A workspace as schema 4 made it: a labeled set with its summary, a
+      // decoded utterance, a node.
+      SQLite::Database db(root / "workspace.db", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+      for (int v = 0; v < 4; ++v) db.exec(store::migrations().at(v));
+      db.exec("PRAGMA user_version = 4");
+      db.exec("INSERT INTO datasets (name, kind) VALUES ('u', 'unlabeled')");
+      db.exec("INSERT INTO utterances (dataset_id, key) VALUES (1, 'u1'), (1, 'u2')");
+      db.exec("INSERT INTO models (name) VALUES ('teacher')");
+      db.exec("INSERT INTO soft_label_sets (dataset_id, model_id, k, path, num_frames) "
+              "VALUES (1, 1, 20, 'softlabels/u-teacher', 1234)");
+      db.exec("INSERT INTO soft_label_summaries (soft_label_set_id, frames, summary) VALUES (1, 1234, '{}')");
+      db.exec("INSERT INTO evaluations (model_id, dataset_id, wer) VALUES (1, 1, 12.5)");
+      db.exec("INSERT INTO utterance_results (evaluation_id, utterance_id, hypothesis) VALUES (1, 2, 'a b')");
+      db.exec("INSERT INTO nodes (name, host, binary_path) VALUES ('n', 'h', '/opt/us')");
+      for (const auto& table : store::tableNames())
+        if (table != "soft_label_utterances")
+          before[table] = db.execAndGet("SELECT COUNT(*) FROM " + table).getInt64();
+      QCOMPARE(db.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE name='soft_label_utterances'").getInt(), 0);
+    }
+    Workspace ws = Workspace::open(root);
+    QCOMPARE(ws.schemaVersion(), 5);
+    QCOMPARE(store::kSchemaVersion, 5);
+    const auto info = ws.info();
+    for (const auto& [table, rows] : before) QCOMPARE(info.rowCounts.at(table), rows);
+    QCOMPARE(before.at("utterances"), std::int64_t(2));
+    QCOMPARE(ws.db().execAndGet("SELECT frames FROM soft_label_summaries").getInt(), 1234);
+    QCOMPARE(ws.db().execAndGet("SELECT hypothesis FROM utterance_results").getString(), std::string("a b"));
+    QCOMPARE(ws.db().execAndGet("SELECT binary_path FROM nodes").getString(), std::string("/opt/us"));
+    // The new table is empty, tied to its set and its utterance, and indexed by utterance.
+    QCOMPARE(info.rowCounts.at("soft_label_utterances"), std::int64_t(0));
+    ws.db().exec("INSERT INTO soft_label_utterances (soft_label_set_id, utterance_id, frames, mean_top1, "
+                 "mean_entropy) VALUES (1, 1, 10, 0.5, 1.25), (1, 2, 20, 0.75, 0.5)");
+    QVERIFY_THROWS_EXCEPTION(SQLite::Exception,
+                             ws.db().exec("INSERT INTO soft_label_utterances (soft_label_set_id, utterance_id, "
+                                          "frames, mean_top1, mean_entropy) VALUES (1, 3, 1, 0, 0)"));
+    QVERIFY_THROWS_EXCEPTION(SQLite::Exception,
+                             ws.db().exec("INSERT INTO soft_label_utterances (soft_label_set_id, utterance_id, "
+                                          "frames, mean_top1, mean_entropy) VALUES (1, 1, 1, 0, 0)"));
+    QCOMPARE(ws.db().execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND "
+                                "name = 'soft_label_utterances_by_utterance'").getInt(), 1);
+    ws.db().exec("DELETE FROM utterances WHERE key = 'u2'");
+    QCOMPARE(ws.info().rowCounts.at("soft_label_utterances"), std::int64_t(1));
+    ws.db().exec("DELETE FROM soft_label_sets");
+    QCOMPARE(ws.info().rowCounts.at("soft_label_utterances"), std::int64_t(0));
   }
 
   void testFailedMigrationChangesNothing() {
