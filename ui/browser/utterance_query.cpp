@@ -1,0 +1,509 @@
+#include "ui/browser/utterance_query.h"
+
+#include <sqlite3.h>
+
+#include <QHash>
+#include <QSqlDriver>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStringList>
+#include <algorithm>
+
+namespace understudy::ui {
+
+namespace {
+
+// SQLite calls the progress handler every this many virtual-machine steps
+// (about 0.1 ms of work): often enough that a stale sort stops at once.
+constexpr int kProgressSteps = 4000;
+
+// A page of ids is bounded by the page size, but rows() accepts any number:
+// SQLite's default limit of bound parameters does not apply (the ids are
+// written into the statement), the statement length does (1 GB).
+QString idList(const QVector<qint64>& ids) {
+  QStringList parts;
+  parts.reserve(ids.size());
+  for (qint64 id : ids) parts << QString::number(id);
+  return parts.join(QLatin1Char(','));
+}
+
+// A text as an SQL string literal.
+QString sqlLiteral(const QString& text) {
+  return QLatin1Char('\'') + QString(text).replace(QLatin1Char('\''), QStringLiteral("''")) +
+         QLatin1Char('\'');
+}
+
+// The LIKE pattern of a substring: %, _ and the escape character taken literally.
+QString likePattern(const QString& substring) {
+  QString escaped;
+  escaped.reserve(substring.size() + 2);
+  for (QChar c : substring) {
+    if (c == QLatin1Char('\\') || c == QLatin1Char('%') || c == QLatin1Char('_'))
+      escaped += QLatin1Char('\\');
+    escaped += c;
+  }
+  return QLatin1Char('%') + escaped + QLatin1Char('%');
+}
+
+// The metadata field `path`, NULL for metadata that is not JSON (an imported
+// row with a malformed field must not make the whole query fail).
+QString metadataField(const char* path) {
+  return QStringLiteral("CASE WHEN json_valid(u.metadata) THEN json_extract(u.metadata, '%1') END")
+      .arg(QLatin1String(path));
+}
+
+// How a query's columns are computed. Tables that are not joined (no set or
+// evaluation chosen, a workspace without soft_label_utterances) read as NULL.
+struct Expressions {
+  bool softLabels = false;   // alias s is joinable
+  bool results = false;      // alias r is joinable
+  QString datasetCondition;  // '' when the dataset has none
+
+  QString condition() const {
+    const QString noise = metadataField("$.noise");
+    const QString fallback =
+        datasetCondition.isEmpty() ? QStringLiteral("NULL") : sqlLiteral(datasetCondition);
+    return QStringLiteral("COALESCE(CASE %1 WHEN 'none' THEN 'clean' ELSE %1 END, %2)")
+        .arg(noise, fallback);
+  }
+  QString soft(const char* column) const {
+    return softLabels ? QStringLiteral("s.%1").arg(QLatin1String(column)) : QStringLiteral("NULL");
+  }
+  QString result(const char* column) const {
+    return results ? QStringLiteral("r.%1").arg(QLatin1String(column)) : QStringLiteral("NULL");
+  }
+  QString wer() const {
+    if (!results) return QStringLiteral("NULL");
+    return QStringLiteral(
+        "CASE WHEN r.corr + r.sub + r.del > 0 "
+        "THEN 100.0 * (r.sub + r.del + r.ins) / (r.corr + r.sub + r.del) END");
+  }
+
+  // The value a column sorts by.
+  QString sortKey(UtteranceColumn column) const {
+    switch (column) {
+      case UtteranceColumn::Key: return QStringLiteral("u.key");
+      case UtteranceColumn::Duration: return QStringLiteral("u.duration_s");
+      case UtteranceColumn::Text: return QStringLiteral("u.text COLLATE NOCASE");
+      case UtteranceColumn::Speaker: return QStringLiteral("u.speaker COLLATE NOCASE");
+      case UtteranceColumn::Condition: return condition() + QStringLiteral(" COLLATE NOCASE");
+      case UtteranceColumn::Snr: return metadataField("$.snr_db");
+      case UtteranceColumn::Confidence: return soft("mean_top1");
+      case UtteranceColumn::Entropy: return soft("mean_entropy");
+      case UtteranceColumn::Hypothesis:
+        return results ? QStringLiteral("r.hypothesis COLLATE NOCASE") : QStringLiteral("NULL");
+      case UtteranceColumn::Sub: return result("sub");
+      case UtteranceColumn::Del: return result("del");
+      case UtteranceColumn::Ins: return result("ins");
+      case UtteranceColumn::Wer: return wer();
+    }
+    return QStringLiteral("NULL");
+  }
+};
+
+bool sortNeedsSoftLabels(UtteranceColumn c) {
+  return c == UtteranceColumn::Confidence || c == UtteranceColumn::Entropy;
+}
+
+bool sortNeedsResults(UtteranceColumn c) {
+  return c == UtteranceColumn::Hypothesis || c == UtteranceColumn::Sub ||
+         c == UtteranceColumn::Del || c == UtteranceColumn::Ins || c == UtteranceColumn::Wer;
+}
+
+QString softLabelJoin(qint64 setId) {
+  return QStringLiteral(
+             " LEFT JOIN soft_label_utterances s ON s.soft_label_set_id = %1 AND "
+             "s.utterance_id = u.id")
+      .arg(setId);
+}
+
+QString resultJoin(qint64 evaluationId) {
+  return QStringLiteral(
+             " LEFT JOIN utterance_results r ON r.evaluation_id = %1 AND r.utterance_id = u.id")
+      .arg(evaluationId);
+}
+
+std::optional<double> optionalDouble(const QVariant& v) {
+  if (v.isNull()) return std::nullopt;
+  bool ok = false;
+  const double d = v.toDouble(&ok);
+  return ok ? std::optional<double>(d) : std::nullopt;
+}
+
+QVariant toVariant(const std::optional<double>& v) { return v ? QVariant(*v) : QVariant(); }
+
+int progressHandler(void* reader) {
+  return (*static_cast<std::function<bool()>*>(reader))() ? 1 : 0;
+}
+
+}  // namespace
+
+bool UtteranceFilter::isEmpty() const { return *this == UtteranceFilter{}; }
+
+bool UtteranceFilter::operator==(const UtteranceFilter& o) const {
+  return text == o.text && minDuration == o.minDuration && maxDuration == o.maxDuration &&
+         minConfidence == o.minConfidence && maxConfidence == o.maxConfidence &&
+         condition == o.condition;
+}
+
+bool UtteranceQuery::operator==(const UtteranceQuery& o) const {
+  return datasetId == o.datasetId && softLabelSetId == o.softLabelSetId &&
+         evaluationId == o.evaluationId && filter == o.filter && sortColumn == o.sortColumn &&
+         sortOrder == o.sortOrder;
+}
+
+std::optional<double> UtteranceRecord::wer() const {
+  const qint64 refWords = corr + sub + del;
+  if (!hasResult || refWords <= 0) return std::nullopt;
+  return 100.0 * static_cast<double>(sub + del + ins) / static_cast<double>(refWords);
+}
+
+QVariant UtteranceRecord::value(UtteranceColumn column) const {
+  switch (column) {
+    case UtteranceColumn::Key: return key;
+    case UtteranceColumn::Duration: return duration;
+    case UtteranceColumn::Text: return text;
+    case UtteranceColumn::Speaker: return speaker;
+    case UtteranceColumn::Condition: return condition.isEmpty() ? QVariant() : QVariant(condition);
+    case UtteranceColumn::Snr: return toVariant(snrDb);
+    case UtteranceColumn::Confidence: return toVariant(confidence);
+    case UtteranceColumn::Entropy: return toVariant(entropy);
+    case UtteranceColumn::Hypothesis: return hasResult ? QVariant(hypothesis) : QVariant();
+    case UtteranceColumn::Sub: return hasResult ? QVariant(sub) : QVariant();
+    case UtteranceColumn::Del: return hasResult ? QVariant(del) : QVariant();
+    case UtteranceColumn::Ins: return hasResult ? QVariant(ins) : QVariant();
+    case UtteranceColumn::Wer: return toVariant(wer());
+  }
+  return {};
+}
+
+QString utteranceColumnTitle(UtteranceColumn column) {
+  switch (column) {
+    case UtteranceColumn::Key: return UtteranceReader::tr("Key");
+    case UtteranceColumn::Duration: return UtteranceReader::tr("Duration (s)");
+    case UtteranceColumn::Text: return UtteranceReader::tr("Text");
+    case UtteranceColumn::Speaker: return UtteranceReader::tr("Speaker");
+    case UtteranceColumn::Condition: return UtteranceReader::tr("Condition");
+    case UtteranceColumn::Snr: return UtteranceReader::tr("SNR (dB)");
+    case UtteranceColumn::Confidence: return UtteranceReader::tr("Confidence");
+    case UtteranceColumn::Entropy: return UtteranceReader::tr("Entropy (nats)");
+    case UtteranceColumn::Hypothesis: return UtteranceReader::tr("Hypothesis");
+    case UtteranceColumn::Sub: return UtteranceReader::tr("Sub");
+    case UtteranceColumn::Del: return UtteranceReader::tr("Del");
+    case UtteranceColumn::Ins: return UtteranceReader::tr("Ins");
+    case UtteranceColumn::Wer: return UtteranceReader::tr("WER (%)");
+  }
+  return {};
+}
+
+UtteranceReader::UtteranceReader(QSqlDatabase db, QString databasePath)
+    : m_db(std::move(db)), m_databasePath(std::move(databasePath)) {}
+
+void UtteranceReader::setCancelCheck(std::function<bool()> cancelled) {
+  m_cancelled = std::move(cancelled);
+}
+
+QString UtteranceReader::failure(const QString& what, const QString& sqlError) const {
+  return tr("cannot read %1 from %2: %3").arg(what, m_databasePath, sqlError);
+}
+
+bool UtteranceReader::hasSoftLabelStatistics() {
+  if (m_hasStatistics < 0) {
+    QSqlQuery q(m_db);
+    m_hasStatistics =
+        q.exec(QStringLiteral("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                              "name = 'soft_label_utterances'")) &&
+                q.next()
+            ? 1
+            : 0;
+  }
+  return m_hasStatistics == 1;
+}
+
+// Runs a prepared statement with the progress handler installed (when there
+// is a cancel check); a cancelled run returns false with m_wasCancelled set.
+bool UtteranceReader::runCancellable(QSqlQuery& query) {
+  m_wasCancelled = false;
+  sqlite3* handle = nullptr;
+  if (m_cancelled) {
+    const QVariant v = m_db.driver()->handle();
+    if (v.isValid() && qstrcmp(v.typeName(), "sqlite3*") == 0)
+      handle = *static_cast<sqlite3* const*>(v.constData());
+  }
+  if (handle) sqlite3_progress_handler(handle, kProgressSteps, progressHandler, &m_cancelled);
+  const bool ok = query.exec();
+  if (handle) sqlite3_progress_handler(handle, 0, nullptr, nullptr);
+  if (!ok && m_cancelled && m_cancelled()) m_wasCancelled = true;
+  return ok;
+}
+
+bool UtteranceReader::datasets(QVector<DatasetChoice>* out, QString* error) {
+  out->clear();
+  QSqlQuery q(m_db);
+  q.setForwardOnly(true);
+  // num_utterances, as the importer counted them: a COUNT over a million
+  // rows would take tens of milliseconds (this runs on the GUI thread).
+  if (!q.exec(QStringLiteral(
+          "SELECT id, name, kind, num_utterances FROM datasets ORDER BY name"))) {
+    *error = failure(tr("the datasets"), q.lastError().text());
+    return false;
+  }
+  while (q.next())
+    out->push_back({q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toString(),
+                    q.value(3).toLongLong()});
+  return true;
+}
+
+bool UtteranceReader::softLabelSets(qint64 datasetId, QVector<SoftLabelSetChoice>* out,
+                                    QString* error) {
+  out->clear();
+  QSqlQuery q(m_db);
+  q.setForwardOnly(true);
+  q.prepare(QStringLiteral(
+      "SELECT s.id, COALESCE(m.name, ''), s.k, s.num_utterances, s.created_at "
+      "FROM soft_label_sets s LEFT JOIN models m ON m.id = s.model_id "
+      "WHERE s.dataset_id = ? ORDER BY s.id DESC"));
+  q.addBindValue(datasetId);
+  if (!q.exec()) {
+    *error = failure(tr("the soft-label sets"), q.lastError().text());
+    return false;
+  }
+  while (q.next())
+    out->push_back({q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toInt(),
+                    q.value(3).toLongLong(), q.value(4).toString()});
+  return true;
+}
+
+bool UtteranceReader::evaluations(qint64 datasetId, QVector<EvaluationChoice>* out,
+                                  QString* error) {
+  out->clear();
+  QSqlQuery q(m_db);
+  q.setForwardOnly(true);
+  // The newest evaluation of each model, the rule of `understudy-cli compare`
+  // (kNewestEvaluationsSql in core/store) without its count of the dataset's
+  // utterances, which would scan them on the GUI thread.
+  q.prepare(QStringLiteral(
+      "SELECT e.id, m.name, e.wer, e.num_sentences FROM evaluations e "
+      "JOIN models m ON m.id = e.model_id WHERE e.dataset_id = ? AND e.id = "
+      "(SELECT MAX(x.id) FROM evaluations x WHERE x.model_id = e.model_id AND "
+      "x.dataset_id = e.dataset_id) ORDER BY m.name"));
+  q.addBindValue(datasetId);
+  if (!q.exec()) {
+    *error = failure(tr("the evaluations"), q.lastError().text());
+    return false;
+  }
+  while (q.next())
+    out->push_back({q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toDouble(),
+                    q.value(3).toLongLong()});
+  return true;
+}
+
+QString UtteranceReader::datasetCondition(qint64 datasetId, QString* error) {
+  QSqlQuery q(m_db);
+  q.prepare(QStringLiteral("SELECT condition FROM datasets WHERE id = ?"));
+  q.addBindValue(datasetId);
+  if (!q.exec()) {
+    *error = failure(tr("dataset %1").arg(datasetId), q.lastError().text());
+    return {};
+  }
+  return q.next() ? q.value(0).toString() : QString();
+}
+
+bool UtteranceReader::conditions(qint64 datasetId, QStringList* out, QString* error) {
+  out->clear();
+  Expressions e;
+  QString conditionError;
+  e.datasetCondition = datasetCondition(datasetId, &conditionError);
+  if (!conditionError.isEmpty()) {
+    *error = conditionError;
+    return false;
+  }
+  QSqlQuery q(m_db);
+  q.setForwardOnly(true);
+  q.prepare(QStringLiteral("SELECT DISTINCT %1 FROM utterances u "
+                           "WHERE u.dataset_id = ? AND u.status = 'ok'")
+                .arg(e.condition()));
+  q.addBindValue(datasetId);
+  if (!runCancellable(q)) {
+    if (!m_wasCancelled) *error = failure(tr("the conditions"), q.lastError().text());
+    return false;
+  }
+  while (q.next())
+    if (!q.value(0).isNull()) *out << q.value(0).toString();
+  std::sort(out->begin(), out->end());
+  return true;
+}
+
+bool UtteranceReader::datasetSize(qint64 datasetId, qint64* out, QString* error) {
+  QSqlQuery q(m_db);
+  q.prepare(QStringLiteral(
+      "SELECT COUNT(*) FROM utterances WHERE dataset_id = ? AND status = 'ok'"));
+  q.addBindValue(datasetId);
+  if (!q.exec() || !q.next()) {
+    *error = failure(tr("the size of dataset %1").arg(datasetId), q.lastError().text());
+    return false;
+  }
+  *out = q.value(0).toLongLong();
+  return true;
+}
+
+bool UtteranceReader::utteranceId(qint64 datasetId, const QString& key, qint64* out,
+                                  QString* error) {
+  QSqlQuery q(m_db);
+  q.prepare(QStringLiteral(
+      "SELECT id FROM utterances WHERE dataset_id = ? AND key = ? AND status = 'ok'"));
+  q.addBindValue(datasetId);
+  q.addBindValue(key);
+  if (!q.exec()) {
+    *error = failure(tr("utterance %1").arg(key), q.lastError().text());
+    return false;
+  }
+  *out = q.next() ? q.value(0).toLongLong() : 0;
+  return true;
+}
+
+QString UtteranceReader::orderedIdsSql(const UtteranceQuery& query, QVariantList* binds) {
+  const UtteranceFilter& f = query.filter;
+  const bool confidenceFilter = f.minConfidence || f.maxConfidence;
+  Expressions e;
+  e.softLabels = query.softLabelSetId > 0 && hasSoftLabelStatistics() &&
+                 (confidenceFilter || sortNeedsSoftLabels(query.sortColumn));
+  e.results = query.evaluationId > 0 && sortNeedsResults(query.sortColumn);
+  if (!f.condition.isEmpty() || query.sortColumn == UtteranceColumn::Condition) {
+    QString ignored;
+    e.datasetCondition = datasetCondition(query.datasetId, &ignored);
+  }
+
+  QString sql = QStringLiteral("SELECT u.id FROM utterances u");
+  if (e.softLabels) sql += softLabelJoin(query.softLabelSetId);
+  if (e.results) sql += resultJoin(query.evaluationId);
+  sql += QStringLiteral(" WHERE u.dataset_id = ? AND u.status = 'ok'");
+  binds->clear();
+  *binds << query.datasetId;
+  if (!f.text.isEmpty()) {
+    sql += QStringLiteral(" AND u.text LIKE ? ESCAPE '\\'");
+    *binds << likePattern(f.text);
+  }
+  if (f.minDuration) {
+    sql += QStringLiteral(" AND u.duration_s >= ?");
+    *binds << *f.minDuration;
+  }
+  if (f.maxDuration) {
+    sql += QStringLiteral(" AND u.duration_s <= ?");
+    *binds << *f.maxDuration;
+  }
+  if (f.minConfidence) {
+    sql += QStringLiteral(" AND %1 >= ?").arg(e.soft("mean_top1"));
+    *binds << *f.minConfidence;
+  }
+  if (f.maxConfidence) {
+    sql += QStringLiteral(" AND %1 <= ?").arg(e.soft("mean_top1"));
+    *binds << *f.maxConfidence;
+  }
+  if (!f.condition.isEmpty()) {
+    sql += QStringLiteral(" AND %1 = ?").arg(e.condition());
+    *binds << f.condition;
+  }
+  const QString direction =
+      query.sortOrder == Qt::AscendingOrder ? QStringLiteral("ASC") : QStringLiteral("DESC");
+  sql += QStringLiteral(" ORDER BY %1 %2 NULLS LAST, u.id %2")
+             .arg(e.sortKey(query.sortColumn), direction);
+  return sql;
+}
+
+bool UtteranceReader::orderedIds(const UtteranceQuery& query, QVector<qint64>* out,
+                                 QString* error) {
+  out->clear();
+  QVariantList binds;
+  const QString sql = orderedIdsSql(query, &binds);
+  QSqlQuery q(m_db);
+  q.setForwardOnly(true);
+  if (!q.prepare(sql)) {
+    *error = failure(tr("the utterances of dataset %1").arg(query.datasetId),
+                     q.lastError().text());
+    return false;
+  }
+  for (const QVariant& b : binds) q.addBindValue(b);
+  if (!runCancellable(q)) {
+    if (!m_wasCancelled)
+      *error = failure(tr("the utterances of dataset %1").arg(query.datasetId),
+                       q.lastError().text());
+    return false;
+  }
+  // exec() ran the first step (where a sort does all its work); the rest
+  // only walks the sorted result.
+  while (q.next()) out->push_back(q.value(0).toLongLong());
+  if (q.lastError().isValid()) {
+    *error = failure(tr("the utterances of dataset %1").arg(query.datasetId),
+                     q.lastError().text());
+    return false;
+  }
+  return true;
+}
+
+bool UtteranceReader::rows(const UtteranceQuery& query, const QVector<qint64>& ids,
+                           QVector<UtteranceRecord>* out, QString* error) {
+  out->clear();
+  if (ids.isEmpty()) return true;
+  Expressions e;
+  e.softLabels = query.softLabelSetId > 0 && hasSoftLabelStatistics();
+  e.results = query.evaluationId > 0;
+  QString conditionError;
+  e.datasetCondition = datasetCondition(query.datasetId, &conditionError);
+  if (!conditionError.isEmpty()) {
+    *error = conditionError;
+    return false;
+  }
+
+  QString sql = QStringLiteral(
+                    "SELECT u.id, u.key, u.duration_s, u.text, u.speaker, %1, %2, %3, %4, %5, "
+                    "%6, %7, %8, %9, %10 FROM utterances u")
+                    .arg(e.condition(), metadataField("$.snr_db"), e.soft("mean_top1"),
+                         e.soft("mean_entropy"),
+                         e.results ? QStringLiteral("r.utterance_id IS NOT NULL")
+                                   : QStringLiteral("0"),
+                         e.result("hypothesis"), e.result("corr"), e.result("sub"),
+                         e.result("del"))
+                    .arg(e.result("ins"));
+  if (e.softLabels) sql += softLabelJoin(query.softLabelSetId);
+  if (e.results) sql += resultJoin(query.evaluationId);
+  sql += QStringLiteral(" WHERE u.id IN (%1)").arg(idList(ids));
+
+  QSqlQuery q(m_db);
+  q.setForwardOnly(true);
+  if (!q.exec(sql)) {
+    *error = failure(tr("utterance rows"), q.lastError().text());
+    return false;
+  }
+  QHash<qint64, UtteranceRecord> byId;
+  byId.reserve(ids.size());
+  while (q.next()) {
+    UtteranceRecord r;
+    r.id = q.value(0).toLongLong();
+    r.key = q.value(1).toString();
+    r.duration = q.value(2).toDouble();
+    r.text = q.value(3);
+    r.speaker = q.value(4).toString();
+    r.condition = q.value(5).toString();
+    r.snrDb = optionalDouble(q.value(6));
+    r.confidence = optionalDouble(q.value(7));
+    r.entropy = optionalDouble(q.value(8));
+    r.hasResult = q.value(9).toInt() != 0;
+    if (r.hasResult) {
+      r.hypothesis = q.value(10).toString();
+      r.corr = q.value(11).toLongLong();
+      r.sub = q.value(12).toLongLong();
+      r.del = q.value(13).toLongLong();
+      r.ins = q.value(14).toLongLong();
+    }
+    byId.insert(r.id, r);
+  }
+  out->reserve(ids.size());
+  for (qint64 id : ids) {
+    const auto it = byId.constFind(id);
+    if (it != byId.constEnd()) out->push_back(*it);
+  }
+  return true;
+}
+
+}  // namespace understudy::ui
