@@ -50,6 +50,24 @@ constexpr double kFbankShiftSeconds = 0.010;
 constexpr double kFbankWindowSeconds = 0.025;
 constexpr int kMaxUnitTicks = 40;
 
+bool sameHypotheses(const QList<HypothesisRow>& a, const QList<HypothesisRow>& b) {
+  if (a.size() != b.size()) return false;
+  for (qsizetype i = 0; i < a.size(); ++i)
+    if (a[i].evaluationId != b[i].evaluationId || a[i].alignment != b[i].alignment ||
+        a[i].hypothesis != b[i].hypothesis)
+      return false;
+  return true;
+}
+
+// The same utterance, read from the same places, with the same results.
+bool sameContent(const DetailRequest& a, const DetailRequest& b) {
+  return a.utteranceId == b.utteranceId && a.audioPath == b.audioPath &&
+         a.offsetSeconds == b.offsetSeconds && a.durationSeconds == b.durationSeconds &&
+         a.text == b.text && a.softLabelSetId == b.softLabelSetId &&
+         a.softLabelDir == b.softLabelDir && a.targetsDir == b.targetsDir &&
+         sameHypotheses(a.hypotheses, b.hypotheses);
+}
+
 double modelFrameCentre(int t) { return (t + 0.5) * kModelFrameSeconds; }
 double fbankFrameCentre(int i) { return i * kFbankShiftSeconds + kFbankWindowSeconds / 2; }
 
@@ -70,9 +88,6 @@ QCPAxisRect* addLane(QCustomPlot* plot, QCPMarginGroup* margins, const QString& 
   rect->setRangeDrag(Qt::Horizontal);
   plot->plotLayout()->addElement(plot->plotLayout()->rowCount(), 0, rect);
   plot->plotLayout()->setRowStretchFactor(plot->plotLayout()->rowCount() - 1, stretch);
-  for (QCPAxis* axis : rect->axes()) axis->setLayer(QStringLiteral("axes"));
-  for (QCPGrid* grid : {rect->axis(QCPAxis::atLeft)->grid(), rect->axis(QCPAxis::atBottom)->grid()})
-    grid->setLayer(QStringLiteral("grid"));
   return rect;
 }
 
@@ -122,6 +137,7 @@ struct UtteranceDetail::Private {
   QWidget* hypotheses = nullptr;
   QVBoxLayout* hypothesesLayout = nullptr;
   QList<QCPItemStraightLine*> cursors;
+  QCPMarginGroup* margins = nullptr;  // lines the lanes' left edges up
 };
 
 UtteranceDetail::UtteranceDetail(QWidget* parent) : QWidget(parent), d(std::make_unique<Private>()) {
@@ -192,7 +208,6 @@ UtteranceDetail::UtteranceDetail(QWidget* parent) : QWidget(parent), d(std::make
 
   d->loader = new DetailLoader;
   d->loader->moveToThread(&d->thread);
-  connect(&d->thread, &QThread::finished, d->loader, &QObject::deleteLater);
   connect(d->loader, &DetailLoader::loaded, this,
           [this](std::shared_ptr<DetailData> data, quint64 serial) { onLoaded(std::move(data), serial); });
   d->thread.setObjectName(QStringLiteral("utterance-detail"));
@@ -204,6 +219,7 @@ UtteranceDetail::~UtteranceDetail() {
   d->loader->latestSerial = ~quint64(0);  // skip whatever is still queued
   d->thread.quit();
   d->thread.wait();
+  delete d->loader;  // its thread has ended: nothing runs in it any more
 }
 
 bool UtteranceDetail::setWorkspacePath(const QString& path) {
@@ -278,7 +294,23 @@ void UtteranceDetail::refresh() {
   const qint64 version = d->ws->dataVersion();
   if (version == d->dataVersion) return;
   d->dataVersion = version;
-  showUtterance(d->utteranceId, d->softLabelSetId);
+  // Another process committed (a training step, a label batch, a decode).
+  // Read again only when it concerns this utterance: a new set, targets or
+  // result, or soft labels that were still being made.
+  DetailRequest request;
+  QString error;
+  if (!queryDetailRequest(d->ws->database(), d->ws->rootPath(), d->utteranceId, d->softLabelSetId,
+                          &request, &error)) {
+    clear();
+    d->status->setText(error);
+    return;
+  }
+  // A set being labeled may hold the utterance now (cheap to look again;
+  // not while it plays: the next commit comes soon enough).
+  const bool labelsPending = d->data && request.softLabelSetId >= 0 &&
+                             !d->data->softLabelProblem.isEmpty() && !d->player->isPlaying();
+  if (labelsPending || !sameContent(request, d->request))
+    showUtterance(d->utteranceId, d->softLabelSetId);
 }
 
 qint64 UtteranceDetail::utteranceId() const { return d->utteranceId; }
@@ -311,7 +343,8 @@ void UtteranceDetail::onLoaded(std::shared_ptr<DetailData> data, quint64 serial)
   QStringList notes;
   for (const QString& n : {x.audioProblem, x.softLabelProblem, x.targetsProblem})
     if (!n.isEmpty()) notes << n;
-  if (d->request.hypotheses.isEmpty())
+  // Decoding needs a transcript to score against (not on unlabeled sets).
+  if (d->request.hypotheses.isEmpty() && !d->request.text.isEmpty())
     notes << tr("No decoding results for this utterance; decode the dataset with: understudy-cli "
                 "decode -w %1 --model MODEL --dataset %2")
                  .arg(d->request.workspaceRoot, d->request.dataset);
@@ -330,6 +363,8 @@ void UtteranceDetail::resetPlot() {
   plot->clearItems();
   plot->clearPlottables();
   plot->plotLayout()->clear();
+  delete d->margins;
+  d->margins = nullptr;
   plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -337,7 +372,7 @@ void UtteranceDetail::buildPlots() {
   resetPlot();
   const DetailData& x = *d->data;
   QCustomPlot* plot = d->plot;
-  auto* margins = new QCPMarginGroup(plot);
+  auto* margins = d->margins = new QCPMarginGroup(plot);
   QList<QCPAxisRect*> rects;
   double duration = x.sampleRate > 0 ? static_cast<double>(x.samples.size()) / x.sampleRate : 0.0;
   duration = std::max(duration, x.softLabels.frames * kModelFrameSeconds);
