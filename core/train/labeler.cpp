@@ -181,14 +181,19 @@ LabelResult DatasetLabeling::run(std::int64_t runId, ProgressSink* progressSink)
   const auto plan = planInferenceBatches(source, o.maxFrames);
 
   // The summary follows plan order, so a resumed run sums in the same order.
+  // The per-utterance rows of the keys added since the last commit go into
+  // workspace.db with the summary; those of resumed records too, so labeling
+  // a set again fills the rows of a set labeled before schema 5.
   SoftLabelSummary summary(numUnits);
+  std::vector<SoftLabelUtteranceStats> uncommittedStats;
   auto addToSummary = [&](const std::string& key) {
     std::vector<std::int32_t> truth;
     const bool haveTruth = s.truth && s.truth->contains(key);
     if (haveTruth) truth = s.truth->read(key);
     auto g = s.groupsOf.find(key);
     static const std::vector<std::string> kNoGroups;
-    summary.add(key, store.read(key), haveTruth ? &truth : nullptr, g == s.groupsOf.end() ? kNoGroups : g->second);
+    uncommittedStats.push_back(summary.add(key, store.read(key), haveTruth ? &truth : nullptr,
+                                           g == s.groupsOf.end() ? kNoGroups : g->second));
   };
   std::int64_t remainingFrames = 0;
   for (const auto& batch : plan)
@@ -209,7 +214,8 @@ LabelResult DatasetLabeling::run(std::int64_t runId, ProgressSink* progressSink)
     summary.setStoreBytes(SoftLabelStore::diskBytes(s.storeDir));
     catalog.updateSoftLabelSet(result.softLabelSetId, static_cast<std::int64_t>(store.size()),
                                static_cast<std::int64_t>(store.totalFrames()));
-    catalog.updateSoftLabelSummary(result.softLabelSetId, summary);
+    catalog.updateSoftLabelSummary(result.softLabelSetId, summary, uncommittedStats);
+    uncommittedStats.clear();
   };
 
   ProgressTracker progress(progressSink ? progressSink : o.progress, "label", remainingFrames, "frame");

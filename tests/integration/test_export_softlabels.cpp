@@ -463,15 +463,31 @@ class TestExportSoftLabels : public QObject {
       const RecordStore targets = RecordStore::open(m_ws.toStdString() + "/alignments/e/targets");
       double top1 = 0;
       std::int64_t correct = 0, inTopK = 0;
+      // And one soft_label_utterances row per utterance, the same per utterance.
+      const auto rows = catalog.softLabelUtteranceStats(sets[0].id);
+      QCOMPARE(rows.size(), m_keys.size());
       for (const std::string& key : m_keys) {
         const SoftLabels y = store.read(key);
         const RecordView t = targets.read(key);
+        double uttTop1 = 0;
+        std::int64_t uttCorrect = 0, uttInTopK = 0;
         for (int f = 0; f < y.frames; ++f) {
           const std::int32_t truth = static_cast<const std::int32_t*>(t.data)[f];
-          top1 += y.prob(f, 0);
-          correct += y.id(f, 0) == truth;
-          for (int j = 0; j < kK; ++j) inTopK += y.id(f, j) == truth && y.prob(f, j) > 0;
+          uttTop1 += y.prob(f, 0);
+          uttCorrect += y.id(f, 0) == truth;
+          for (int j = 0; j < kK; ++j) uttInTopK += y.id(f, j) == truth && y.prob(f, j) > 0;
         }
+        top1 += uttTop1;
+        correct += uttCorrect;
+        inTopK += uttInTopK;
+        const auto row = std::find_if(rows.begin(), rows.end(), [&](const auto& r) { return r.key == key; });
+        QVERIFY2(row != rows.end(), key.c_str());
+        QCOMPARE(row->frames, static_cast<std::int64_t>(y.frames));
+        QVERIFY(std::abs(row->meanTop1 - uttTop1 / y.frames) < 1e-12);
+        QVERIFY(row->hasTruth);
+        QCOMPARE(row->truthFrames, static_cast<std::int64_t>(y.frames));
+        QCOMPARE(row->truthTop1Correct, uttCorrect);
+        QCOMPARE(row->truthInTopK, uttInTopK);
       }
       QVERIFY(std::abs(summary->meanTop1() - top1 / 36) < 1e-9);
       const auto truth = summary->truth();

@@ -6,6 +6,8 @@
 //     the argmax);
 //   - the summary in workspace.db agrees with the store and the targets, and
 //     its top-1 accuracy against the truth equals `evaluate`'s frame accuracy;
+//   - every labeled utterance has its soft_label_utterances row, equal to
+//     the store read back, and labeling again fills rows that are missing;
 //   - u8 labels have the same ids in 3 bytes per entry;
 //   - a labeler SIGKILLed several times and resumed leaves the same bytes as
 //     a straight run;
@@ -51,6 +53,33 @@ double scalar(const QString& db, const std::string& sql) { return understudy::te
 std::string bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// A soft_label_utterances row, by utterance key.
+struct LabelRow {
+  std::int64_t frames = 0;
+  double meanTop1 = 0.0, meanEntropy = 0.0;
+  std::int64_t truthFrames = -1, truthTop1Correct = -1, truthInTopK = -1;  // -1: NULL
+  bool operator==(const LabelRow& o) const {
+    return frames == o.frames && meanTop1 == o.meanTop1 && meanEntropy == o.meanEntropy &&
+           truthFrames == o.truthFrames && truthTop1Correct == o.truthTop1Correct && truthInTopK == o.truthInTopK;
+  }
+};
+
+std::map<std::string, LabelRow> utteranceRows(const QString& db, const QString& folder) {
+  SQLite::Database d(db.toStdString(), SQLite::OPEN_READONLY);
+  d.setBusyTimeout(10000);
+  SQLite::Statement q(d, "SELECT u.key, r.frames, r.mean_top1, r.mean_entropy, r.truth_frames, "
+                         "r.truth_top1_correct, r.truth_in_topk FROM soft_label_utterances r "
+                         "JOIN utterances u ON u.id = r.utterance_id JOIN soft_label_sets s ON "
+                         "s.id = r.soft_label_set_id WHERE s.path = ?");
+  q.bind(1, "softlabels/" + folder.toStdString());
+  std::map<std::string, LabelRow> out;
+  auto count = [&](int c) { return q.getColumn(c).isNull() ? std::int64_t(-1) : q.getColumn(c).getInt64(); };
+  while (q.executeStep())
+    out[q.getColumn(0).getString()] = {q.getColumn(1).getInt64(), q.getColumn(2).getDouble(),
+                                       q.getColumn(3).getDouble(), count(4), count(5), count(6)};
+  return out;
 }
 
 // Every regular file of a folder, by name.
@@ -227,6 +256,50 @@ class TestLabel : public QObject {
                                   "(SELECT MIN(id) FROM runs WHERE kind = 'label')") - acc) < 1e-12);
   }
 
+  // One row per labeled utterance: its frames are the store's, its mean
+  // top-1 and entropy what the store reads back, its truth counts what the
+  // targets say. Rows that are missing (a set labeled before schema 5) come
+  // back when `label` runs again, with every record resumed.
+  void testEveryLabeledUtteranceHasItsRow() {
+    const QString folder = kDataset + "-" + kModel;
+    const auto store = understudy::SoftLabelStore::open(softLabels(folder));
+    const auto targets = understudy::TargetStore::open(
+        understudy::TargetStore::datasetDir(fs::path(m_ws.toStdString()), kDataset.toStdString()));
+    auto rows = utteranceRows(m_db, folder);
+    QCOMPARE(rows.size(), store.size());
+    std::int64_t truthFrames = 0;
+    for (const auto& key : store.keys()) {
+      QVERIFY2(rows.count(key), ("no row for " + key).c_str());
+      const LabelRow& r = rows.at(key);
+      const auto s = store.read(key);
+      QCOMPARE(r.frames, static_cast<std::int64_t>(s.frames));
+      QCOMPARE(r.frames, static_cast<std::int64_t>(store.frames(key)));
+      double top1 = 0.0, entropy = 0.0;
+      for (int t = 0; t < s.frames; ++t) {
+        top1 += s.prob(t, 0);
+        for (int j = 0; j < s.k; ++j)
+          if (s.prob(t, j) > 0.0f) entropy -= s.prob(t, j) * std::log(static_cast<double>(s.prob(t, j)));
+      }
+      QVERIFY2(std::abs(r.meanTop1 - top1 / s.frames) < 1e-12,
+               qPrintable(QString("%1: mean_top1 %2, store %3").arg(key.c_str()).arg(r.meanTop1).arg(top1 / s.frames)));
+      QVERIFY2(std::abs(r.meanEntropy - entropy / s.frames) < 1e-12,
+               qPrintable(QString("%1: mean_entropy %2, store %3").arg(key.c_str()).arg(r.meanEntropy).arg(entropy / s.frames)));
+      const auto truth = targets.read(key);
+      QCOMPARE(r.truthFrames, static_cast<std::int64_t>(std::min<std::size_t>(truth.size(), s.frames)));
+      QVERIFY(r.truthTop1Correct >= 0 && r.truthTop1Correct <= r.truthInTopK && r.truthInTopK <= r.truthFrames);
+      truthFrames += r.truthFrames;
+    }
+    QCOMPARE(std::to_string(truthFrames), summaryOf(folder, "truth_frames"));
+
+    {
+      SQLite::Database d(m_db.toStdString(), SQLite::OPEN_READWRITE);
+      d.setBusyTimeout(10000);
+      d.exec("DELETE FROM soft_label_utterances");
+    }
+    mustRun({"-q", "label", "-w", m_ws, "--model", kModel, "--dataset", kDataset, "--threads", "1"});
+    QVERIFY(utteranceRows(m_db, folder) == rows);
+  }
+
   void testU8LabelsKeepTheIdsInThreeBytesPerEntry() {
     auto r = runCli({"label", "-w", m_ws, "--model", kModel, "--dataset", kDataset, "--precision", "u8", "--out",
                      "u8", "--threads", "1"}, 300000);
@@ -279,6 +352,9 @@ class TestLabel : public QObject {
       QVERIFY2(b.at(name) == content, ("differs from the straight run's: " + name).c_str());
     }
     QCOMPARE(summaryOf("killed", "summary"), summaryOf("straight", "summary"));
+    const auto straightRows = utteranceRows(m_db, "straight");
+    QCOMPARE(straightRows.size(), static_cast<std::size_t>(total));
+    QVERIFY(utteranceRows(m_db, "killed") == straightRows);
   }
 
   // Ctrl-C: the labeler commits what it has, the run is marked cancelled,
