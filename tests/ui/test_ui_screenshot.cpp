@@ -1,5 +1,5 @@
 // The `understudy --screenshot` options scripts/screenshots drives
-// (app/gui/main.cpp, hidden from --help): the grab waits for what was asked
+// (ui/main/screenshot_driver.cpp, hidden from --help): the grab waits for what was asked
 // for, and a wizard page that cannot be reached is an error, not a picture
 // of another page.
 #include <SQLiteCpp/Database.h>
