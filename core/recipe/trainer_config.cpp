@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "core/util/error.h"
+#include "core/util/yaml_flatten.h"
 
 namespace understudy::recipe {
 
@@ -286,35 +287,9 @@ void trainerRules(const TrainerConfig& c, const Scope& scope) {
         .hint("ranks write a heartbeat every second; a shorter limit would find healthy ranks stalled");
 }
 
-// toYaml()'s text as (dotted key, value) pairs in document order; a sequence
-// or map is one value in one line ("[a, b]", "[{dataset: u, model: t}]").
-std::string inlineValue(const YAML::Node& node) {
-  std::string v;
-  if (node.IsSequence()) {
-    for (std::size_t i = 0; i < node.size(); ++i) v += (i ? ", " : "") + inlineValue(node[i]);
-    return "[" + v + "]";
-  }
-  if (node.IsMap()) {
-    for (const auto& item : node) v += (v.empty() ? "" : ", ") + item.first.Scalar() + ": " + inlineValue(item.second);
-    return "{" + v + "}";
-  }
-  return node.IsNull() ? std::string() : node.Scalar();
-}
-
-void flatten(const YAML::Node& node, const std::string& prefix,
-             std::vector<std::pair<std::string, std::string>>& out) {
-  if (node.IsMap()) {
-    for (const auto& item : node)
-      flatten(item.second, prefix.empty() ? item.first.Scalar() : prefix + "." + item.first.Scalar(), out);
-  } else {
-    out.emplace_back(prefix, inlineValue(node));
-  }
-}
-
+// toYaml()'s text as (dotted key, value) pairs in document order.
 std::vector<std::pair<std::string, std::string>> flatConfig(const TrainerConfig& c) {
-  std::vector<std::pair<std::string, std::string>> out;
-  flatten(YAML::Load(c.toYaml()), "", out);
-  return out;
+  return flattenYaml(c.toYaml());
 }
 
 }  // namespace

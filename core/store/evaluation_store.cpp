@@ -127,6 +127,18 @@ void checkUtterance(const UtteranceResult& u) {
 
 }  // namespace
 
+const char* const kNewestEvaluationsSql =
+    "SELECT m.id, m.name, e.id, e.wer, e.num_ref_words, e.sub, e.del, e.ins, e.num_sentences, "
+    "e.created_at, e.created_at < m.created_at, "
+    "(SELECT COUNT(*) FROM utterances u WHERE u.dataset_id = e.dataset_id AND u.status = 'ok') "
+    "FROM evaluations e JOIN models m ON m.id = e.model_id "
+    "WHERE e.dataset_id = ? AND e.id = (SELECT MAX(x.id) FROM evaluations x "
+    "WHERE x.model_id = e.model_id AND x.dataset_id = e.dataset_id) ORDER BY m.id";
+
+const char* const kEvaluatedTestSetsSql =
+    "SELECT d.id, d.name FROM datasets d WHERE d.kind = 'test' AND EXISTS "
+    "(SELECT 1 FROM evaluations e WHERE e.dataset_id = d.id) ORDER BY d.name";
+
 std::optional<double> relativeWerReduction(double baselineWer, double modelWer) {
   if (!(baselineWer > 0.0)) return std::nullopt;
   return 100.0 * (baselineWer - modelWer) / baselineWer;
@@ -351,9 +363,7 @@ WerComparison EvaluationStore::compareWer(const WerComparisonOptions& options) {
       datasetIds.push_back(q.getColumn(0).getInt64());
     }
   } else {
-    SQLite::Statement q(db,
-                        "SELECT d.id, d.name FROM datasets d WHERE d.kind = 'test' AND EXISTS "
-                        "(SELECT 1 FROM evaluations e WHERE e.dataset_id = d.id) ORDER BY d.name");
+    SQLite::Statement q(db, kEvaluatedTestSetsSql);
     while (q.executeStep()) {
       datasetIds.push_back(q.getColumn(0).getInt64());
       datasets.push_back(q.getColumn(1).getString());
@@ -370,14 +380,7 @@ WerComparison EvaluationStore::compareWer(const WerComparisonOptions& options) {
     WerCell cell;
   };
   std::vector<Found> found;
-  SQLite::Statement q(
-      db,
-      "SELECT m.id, m.name, e.id, e.wer, e.num_ref_words, e.sub + e.del + e.ins, e.num_sentences, "
-      "e.created_at, e.created_at < m.created_at, "
-      "(SELECT COUNT(*) FROM utterances u WHERE u.dataset_id = e.dataset_id AND u.status = 'ok') "
-      "FROM evaluations e JOIN models m ON m.id = e.model_id "
-      "WHERE e.dataset_id = ? AND e.id = (SELECT MAX(x.id) FROM evaluations x "
-      "WHERE x.model_id = e.model_id AND x.dataset_id = e.dataset_id) ORDER BY m.id");
+  SQLite::Statement q(db, kNewestEvaluationsSql);
   for (std::size_t c = 0; c < datasetIds.size(); ++c) {
     q.bind(1, static_cast<int64_t>(datasetIds[c]));
     while (q.executeStep()) {
@@ -385,11 +388,14 @@ WerComparison EvaluationStore::compareWer(const WerComparisonOptions& options) {
       cell.evaluationId = q.getColumn(2).getInt64();
       cell.wer = q.getColumn(3).getDouble();
       cell.numRefWords = q.getColumn(4).getInt64();
-      cell.errors = q.getColumn(5).getInt64();
-      cell.numSentences = q.getColumn(6).getInt64();
-      cell.createdAt = q.getColumn(7).getString();
-      cell.stale = q.getColumn(8).getInt() != 0;
-      cell.datasetUtterances = q.getColumn(9).getInt64();
+      cell.sub = q.getColumn(5).getInt64();
+      cell.del = q.getColumn(6).getInt64();
+      cell.ins = q.getColumn(7).getInt64();
+      cell.errors = cell.sub + cell.del + cell.ins;
+      cell.numSentences = q.getColumn(8).getInt64();
+      cell.createdAt = q.getColumn(9).getString();
+      cell.stale = q.getColumn(10).getInt() != 0;
+      cell.datasetUtterances = q.getColumn(11).getInt64();
       found.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(), c, cell});
     }
     q.reset();

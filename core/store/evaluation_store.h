@@ -105,7 +105,10 @@ struct WerCell {
   std::int64_t evaluationId = 0;
   double wer = 0.0;
   std::int64_t numRefWords = 0;
-  std::int64_t errors = 0;
+  std::int64_t errors = 0;  // sub + del + ins
+  std::int64_t sub = 0;
+  std::int64_t del = 0;
+  std::int64_t ins = 0;
   std::int64_t numSentences = 0;
   std::string createdAt;
   // Against the baseline's cell of the same dataset; none without a baseline,
@@ -117,6 +120,18 @@ struct WerCell {
   std::int64_t datasetUtterances = 0;
   bool partial() const { return numSentences < datasetUtterances; }
 };
+
+// The newest evaluation (highest id) of every model on one dataset: the rows
+// of compareWer's cells, shared with readers that hold their own connection
+// (the GUI's comparison view, Qt Sql) so that both show the same numbers.
+// Bind the dataset id to parameter 1. Columns, in this order: model id, model
+// name, evaluation id, wer, num_ref_words, sub, del, ins, num_sentences,
+// created_at, stale (1: the model was registered after the evaluation), the
+// dataset's usable utterances; ordered by model id.
+extern const char* const kNewestEvaluationsSql;
+// The columns compareWer shows without a dataset list: every `test` dataset
+// with an evaluation. Columns: id, name; ordered by name.
+extern const char* const kEvaluatedTestSetsSql;
 
 struct WerComparisonOptions {
   // A model name: every cell gets its relative WER reduction against it.

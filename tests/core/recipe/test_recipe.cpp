@@ -25,6 +25,7 @@
 #include "core/recipe/model_options.h"
 #include "core/recipe/recipe.h"
 #include "core/recipe/trainer_config.h"
+#include "core/recipe/training_record.h"
 #include "core/util/error.h"
 #include "core/util/yaml_config.h"
 #include "support/expect_error.h"
@@ -221,6 +222,39 @@ class TestRecipe : public QObject {
   Q_OBJECT
 
  private slots:
+  // What a train run's record says: its datasets (data.train, data.soft), its
+  // algorithm and ranks from the "# distributed:" line, its seed, every key.
+  void testTrainingRecordReadsDatasetsAlgorithmSeedAndKeys() {
+    const std::string resolved =
+        TrainerConfig::loadString("name: s\nrole: student\nseed: 9\n"
+                                  "data: {train: [lab, lab2], soft: [unlab, {dataset: more, model: t}]}\n"
+                                  "streams: {kind: interleave}\ndistribution: {algorithm: bmuf}\n")
+            .toYaml();
+    const TrainingRecord one = readTrainingRecord(resolved);
+    QCOMPARE(one.labeledDatasets, (std::vector<std::string>{"lab", "lab2"}));
+    QCOMPARE(one.unlabeledDatasets, (std::vector<std::string>{"unlab", "more"}));
+    QCOMPARE(one.algorithm, std::string());  // one process: the config's algorithm is unused
+    QCOMPARE(one.workers, 1);
+    QCOMPARE(one.seed.value_or(""), std::string("9"));
+    const auto key = [&](const TrainingRecord& r, const std::string& k) {
+      for (const auto& [name, value] : r.keys)
+        if (name == k) return value;
+      return std::string("(absent)");
+    };
+    QCOMPARE(key(one, "distribution.algorithm"), std::string("bmuf"));
+    QCOMPARE(key(one, "optimizer.lr"), std::string("0.001"));
+
+    const TrainingRecord ranks =
+        readTrainingRecord("# distributed: 4 ranks, algorithm bmuf, backend gloo\n" + resolved);
+    QCOMPARE(ranks.algorithm, std::string("bmuf"));
+    QCOMPARE(ranks.workers, 4);
+    QCOMPARE(ranks.keys, one.keys);  // the line is a comment, not a key
+
+    const TrainingRecord bare = readTrainingRecord("name: x\n");
+    QVERIFY(bare.labeledDatasets.empty() && bare.unlabeledDatasets.empty());
+    QVERIFY(!bare.seed.has_value());
+  }
+
   // ---- the machinery, on Toy ------------------------------------------------
 
   void testToYamlWritesEveryKeyInTableOrder() {

@@ -380,6 +380,9 @@ class TestEvaluationStore : public QObject {
     QCOMPARE(plain.cell("teacher", "synth-test-clean")->wer, 10.0);
     QCOMPARE(plain.cell("teacher", "synth-test-clean")->errors, std::int64_t(10));
     QCOMPARE(plain.cell("teacher", "synth-test-clean")->numRefWords, std::int64_t(100));
+    QCOMPARE(plain.cell("teacher", "synth-test-clean")->sub, std::int64_t(10));
+    QCOMPARE(plain.cell("teacher", "synth-test-clean")->del, std::int64_t(0));
+    QCOMPARE(plain.cell("teacher", "synth-test-clean")->ins, std::int64_t(0));
     QCOMPARE(plain.cell("teacher", "synth-test-noisy")->wer, 30.0);
     QCOMPARE(plain.cell("student-a", "synth-test-noisy")->wer, 27.0);
     QVERIFY(!plain.cell("student-b", "synth-test-noisy").has_value());

@@ -22,6 +22,7 @@
 #include "core/util/shell_quote.h"
 #include "core/util/text_fields.h"
 #include "core/util/yaml_config.h"
+#include "core/util/yaml_flatten.h"
 
 using namespace understudy;
 namespace fs = std::filesystem;
@@ -30,6 +31,44 @@ class TestUtil : public QObject {
   Q_OBJECT
 
  private slots:
+  // A config as dotted keys, in document order: nested maps joined with '.',
+  // a sequence one value in flow style, a null an empty value, comments not keys.
+  void testFlattenYamlGivesDottedKeysInDocumentOrder() {
+    const FlatYaml flat = flattenYaml(
+        "# distributed: 2 ranks, algorithm gtc, backend gloo\n"
+        "name: s1\n"
+        "data:\n"
+        "  train: [lab, lab2]\n"
+        "  soft:\n"
+        "    - {dataset: unlab, model: teacher}\n"
+        "  feature_set: ''\n"
+        "optimizer:\n"
+        "  lr: 0.003\n"
+        "  nested: {deep: {er: 1}}\n"
+        "empty_map: {}\n"
+        "none: ~\n"
+        "list: []\n");
+    const FlatYaml want{{"name", "s1"},
+                        {"data.train", "[lab, lab2]"},
+                        {"data.soft", "[{dataset: unlab, model: teacher}]"},
+                        {"data.feature_set", ""},
+                        {"optimizer.lr", "0.003"},
+                        {"optimizer.nested.deep.er", "1"},
+                        {"none", ""},
+                        {"list", "[]"}};
+    QCOMPARE(flat, want);
+    QVERIFY(flattenYaml("").empty());
+    QVERIFY(flattenYaml("# only a comment\n").empty());
+    QCOMPARE(flattenYaml("just text"), (FlatYaml{{"", "just text"}}));
+    try {
+      flattenYaml("a: 1\nb: [unclosed\n", "run 7");
+      QFAIL("malformed YAML was accepted");
+    } catch (const Error& e) {
+      QVERIFY2(e.message().find("run 7") != std::string::npos, e.message().c_str());
+      QVERIFY2(e.message().find("malformed YAML") != std::string::npos, e.message().c_str());
+    }
+  }
+
   void testErrorMessageNamesFileLineUtteranceAndHint() {
     Error e = US_ERROR("duration mismatch");
     e.file("data/wav.scp").line(12).utterance("spk1-utt3").hint("fix the segments file");
