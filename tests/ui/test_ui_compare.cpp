@@ -9,6 +9,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <QAction>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
 #include <QSignalSpy>
@@ -495,6 +496,44 @@ class TestUiCompare : public QObject {
         QCOMPARE(wer.isNull() ? QString() : QString::number(wer.toDouble(), 'f', 2), fields[1 + 2 * t]);
         QCOMPARE(rel.isNull() ? QString() : QString::number(rel.toDouble(), 'f', 2), fields[2 + 2 * t]);
       }
+    }
+  }
+
+  // UNDERSTUDY_COMPARE_WORKSPACE=DIR: how long a read of that workspace takes
+  // (docs/gui.md "Comparing experiments"), and a picture of the view in
+  // UNDERSTUDY_COMPARE_GRAB (a PNG path) when set. Skipped otherwise.
+  void measureAWorkspace() {
+    const QString root = qEnvironmentVariable("UNDERSTUDY_COMPARE_WORKSPACE");
+    if (root.isEmpty()) QSKIP("UNDERSTUDY_COMPARE_WORKSPACE not set");
+    ComparisonView view;
+    QElapsedTimer clock;
+    clock.start();
+    QVERIFY(view.setWorkspacePath(root));
+    const qint64 openMs = clock.elapsed();
+    QList<qint64> reads;
+    for (int i = 0; i < 5; ++i) {
+      clock.restart();
+      view.reload();
+      reads << clock.nsecsElapsed() / 1000;
+    }
+    clock.restart();
+    for (int i = 0; i < 100; ++i) view.refresh();  // nothing changed: the poll's cost
+    qInfo("%s: %d models, %lld test sets, %lld keys; open %lld ms; reload %s us; refresh %.1f us",
+          qPrintable(root), view.model()->rowCount(),
+          qlonglong(view.model()->comparison().testSets.size()),
+          qlonglong(view.model()->comparison().keys.size()), openMs,
+          qPrintable([&] { QStringList t; for (qint64 r : reads) t << QString::number(r); return t.join(' '); }()),
+          clock.nsecsElapsed() / 1000.0 / 100);
+    const QString grab = qEnvironmentVariable("UNDERSTUDY_COMPARE_GRAB");
+    if (!grab.isEmpty()) {
+      view.resize(1400, 420);
+      view.show();
+      QVERIFY(QTest::qWaitForWindowExposed(&view));
+      view.selectModels(view.shownModels().mid(1, 3));
+      view.grab().save(grab);
+      view.setDiffOnly(true);
+      view.grab().save(QString(grab).replace(".png", "-diff.png"));
+      qInfo("%s", qPrintable(view.toCsv()));
     }
   }
 

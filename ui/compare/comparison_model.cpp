@@ -228,10 +228,18 @@ QVariant ComparisonModel::headerData(int section, Qt::Orientation orientation, i
   const Column& col = m_columns[section];
   if (role == Qt::ToolTipRole) {
     switch (col.kind) {
-      case Kind::Wer: return tr("Word error rate in %: (substitutions + deletions + insertions) / reference words");
+      case Kind::Sub: return tr("Substituted words on %1").arg(m_data.testSets[col.testSet]);
+      case Kind::Del: return tr("Deleted words on %1").arg(m_data.testSets[col.testSet]);
+      case Kind::Ins: return tr("Inserted words on %1").arg(m_data.testSets[col.testSet]);
+      case Kind::Wer:
+        return tr("Word error rate in % on %1: (substitutions + deletions + insertions) / reference "
+                  "words; the newest evaluation")
+            .arg(m_data.testSets[col.testSet]);
       case Kind::RelativeReduction:
-        return m_baseline.isEmpty() ? tr("Choose a baseline model")
-                                    : tr("Relative WER reduction against %1: (WER_base − WER) / WER_base").arg(m_baseline);
+        return m_baseline.isEmpty()
+                   ? tr("Choose a baseline model")
+                   : tr("Relative WER reduction on %1 against %2: (WER_base − WER) / WER_base")
+                         .arg(m_data.testSets[col.testSet], m_baseline);
       case Kind::LabeledHours: return tr("Hours of the labeled datasets its training config names (data.train)");
       case Kind::UnlabeledHours: return tr("Hours of the teacher-labeled datasets its training config names (data.soft)");
       case Kind::Algorithm: return tr("How its ranks combined their work (distribution.algorithm), or one process");
@@ -240,8 +248,15 @@ QVariant ComparisonModel::headerData(int section, Qt::Orientation orientation, i
     }
   }
   if (role != Qt::DisplayRole) return {};
+  if (col.kind == Kind::Wer) return m_data.testSets[col.testSet] + QLatin1Char('\n') + tr("WER %");
+  const QString name = title(section);
+  return col.testSet >= 0 ? name.mid(m_data.testSets[col.testSet].size() + 1) : name;
+}
+
+QString ComparisonModel::title(int c) const {
+  const Column& col = m_columns.at(c);
   const auto inSet = [&](const QString& name) {
-    return m_data.testSets[col.testSet] + QLatin1Char('\n') + name;
+    return m_data.testSets[col.testSet] + QLatin1Char(' ') + name;
   };
   switch (col.kind) {
     case Kind::Model: return tr("Model");

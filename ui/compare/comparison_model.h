@@ -51,6 +51,9 @@ class ComparisonModel : public QAbstractTableModel {
   // The column of that kind (and test set or key); -1 if none.
   int columnOf(Kind kind, int testSet = -1, const QString& key = {}) const;
   int keyColumn(const QString& key) const { return columnOf(Kind::Key, -1, key); }
+  // The column's name on one line, with its test set ("synth-test-clean Sub"):
+  // the header shows the set above WER only, to keep the columns narrow.
+  QString title(int c) const;
   // The header CSV export writes: "model", "synth-test-clean.wer", "optimizer.lr".
   QString csvName(int c) const;
   // Columns the "diff only" toggle may hide: what describes a model and its

@@ -90,6 +90,7 @@ ComparisonView::ComparisonView(QWidget* parent)
   m_filterEdit = new QLineEdit(this);
   m_filterEdit->setPlaceholderText(tr("Filter…"));
   m_filterEdit->setClearButtonEnabled(true);
+  m_filterEdit->setMaximumWidth(m_filterEdit->fontMetrics().horizontalAdvance(QLatin1Char('x')) * 32);
   m_filterColumnBox = new QComboBox(this);
   m_filterColumnBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
   connect(m_filterEdit, &QLineEdit::textChanged, this, [this] { updateFilterColumns(); });
@@ -333,9 +334,7 @@ void ComparisonView::updateFilterColumns() {
     m_filterColumnBox->clear();
     m_filterColumnBox->addItem(tr("all columns"), -1);
     for (int c : shown)
-      m_filterColumnBox->addItem(
-          m_model->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString().replace(QLatin1Char('\n'), QLatin1Char(' ')),
-          c);
+      m_filterColumnBox->addItem(m_model->title(c), c);
     m_filterColumnBox->setCurrentIndex(qMax(0, m_filterColumnBox->findData(column)));
   }
   m_proxy->setSearch(m_filterEdit->text(), column >= 0 ? QList<int>{column} : shown);
