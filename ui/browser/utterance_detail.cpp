@@ -48,7 +48,7 @@ namespace {
 constexpr double kModelFrameSeconds = 0.030;  // one soft label / target per 30 ms
 constexpr double kFbankShiftSeconds = 0.010;
 constexpr double kFbankWindowSeconds = 0.025;
-constexpr int kMaxUnitTicks = 40;
+constexpr int kMaxUnitTicks = 16;
 
 bool sameHypotheses(const QList<HypothesisRow>& a, const QList<HypothesisRow>& b) {
   if (a.size() != b.size()) return false;
@@ -89,6 +89,32 @@ QCPAxisRect* addLane(QCustomPlot* plot, QCPMarginGroup* margins, const QString& 
   plot->plotLayout()->addElement(plot->plotLayout()->rowCount(), 0, rect);
   plot->plotLayout()->setRowStretchFactor(plot->plotLayout()->rowCount() - 1, stretch);
   return rect;
+}
+
+// White at 0, visible from a few percent on (a spread teacher's top-k is
+// mostly below 0.2), dark at 1.
+QCPColorGradient probabilityGradient() {
+  QCPColorGradient g;
+  g.setColorStopAt(0.0, Qt::white);
+  g.setColorStopAt(0.05, QColor(0xff, 0xf1, 0x76));
+  g.setColorStopAt(0.3, QColor(0xfb, 0x8c, 0x00));
+  g.setColorStopAt(0.7, QColor(0xc6, 0x28, 0x28));
+  g.setColorStopAt(1.0, QColor(0x3e, 0x00, 0x00));
+  return g;
+}
+
+// A lane of one value per frame: QCustomPlot draws a one-row colour map with
+// no height, so the values go into two identical rows spanning -0.5..0.5
+// (the value axis' range); cell(t, 0) is frame t's value.
+template <class Value>
+void setLaneCells(QCPColorMapData* data, int frames, Value value) {
+  data->setSize(frames, 2);
+  setKeyRange(data, frames, modelFrameCentre, QCPRange(-0.25, 0.25));
+  for (int t = 0; t < frames; ++t) {
+    const double v = value(t);
+    data->setCell(t, 0, v);
+    data->setCell(t, 1, v);
+  }
 }
 
 QCPColorMap* addColorMap(QCPAxisRect* rect, const QString& name) {
@@ -190,6 +216,7 @@ UtteranceDetail::UtteranceDetail(QWidget* parent) : QWidget(parent), d(std::make
   splitter->addWidget(scroll);
   splitter->setStretchFactor(0, 4);
   splitter->setStretchFactor(1, 1);
+  splitter->setSizes({700, 160});
 
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(d->title);
@@ -409,9 +436,7 @@ void UtteranceDetail::buildPlots() {
     QCPAxisRect* rect = addLane(plot, margins, tr("truth"), 1);
     QCPColorMap* lane = addColorMap(rect, QStringLiteral("alignmentLane"));
     const int frames = static_cast<int>(x.targets.size());
-    lane->data()->setSize(frames, 1);
-    setKeyRange(lane->data(), frames, modelFrameCentre, QCPRange(0, 0));
-    for (int t = 0; t < frames; ++t) lane->data()->setCell(t, 0, x.targets[static_cast<std::size_t>(t)]);
+    setLaneCells(lane->data(), frames, [&](int t) { return x.targets[static_cast<std::size_t>(t)]; });
     QCPColorGradient hues(QCPColorGradient::gpHues);
     hues.setPeriodic(true);
     lane->setGradient(hues);
@@ -451,8 +476,16 @@ void UtteranceDetail::buildPlots() {
             std::lower_bound(rows.begin(), rows.end(), x.softLabels.id(t, j)) - rows.begin());
         heat->data()->setCell(t, row, x.softLabels.prob(t, j));
       }
-    heat->setGradient(QCPColorGradient(QCPColorGradient::gpHot).inverted());
-    heat->setDataRange(QCPRange(0, 1));
+    // The colour scale (p from 0 to 1) at the lane's right.
+    auto* scale = new QCPColorScale(plot);
+    scale->setObjectName(QStringLiteral("softLabelScale"));
+    scale->setLabel(tr("p"));
+    scale->setBarWidth(8);
+    heat->setColorScale(scale);
+    scale->setGradient(probabilityGradient());  // the map takes the scale's
+    scale->setDataRange(QCPRange(0, 1));
+    plot->plotLayout()->addElement(plot->plotLayout()->rowCount() - 1, 1, scale);
+    scale->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
     rect->axis(QCPAxis::atLeft)->setTicker(unitTicker(rows, x.unitNames));
     rect->axis(QCPAxis::atLeft)->setRange(-0.5, static_cast<double>(rows.size()) - 0.5);
     if (!x.targets.empty()) {
@@ -483,10 +516,9 @@ void UtteranceDetail::buildPlots() {
       QCPAxisRect* agreeRect = addLane(plot, margins, tr("top-1 = truth"), 1);
       QCPColorMap* agree = addColorMap(agreeRect, QStringLiteral("top1VsTruth"));
       const int n = std::min(frames, static_cast<int>(x.targets.size()));
-      agree->data()->setSize(n, 1);
-      setKeyRange(agree->data(), n, modelFrameCentre, QCPRange(0, 0));
-      for (int t = 0; t < n; ++t)
-        agree->data()->setCell(t, 0, x.softLabels.id(t, 0) == x.targets[static_cast<std::size_t>(t)] ? 1.0 : 0.0);
+      setLaneCells(agree->data(), n, [&](int t) {
+        return x.softLabels.id(t, 0) == x.targets[static_cast<std::size_t>(t)] ? 1.0 : 0.0;
+      });
       QCPColorGradient redGreen;
       redGreen.setColorStopAt(0, QColor(0xc6, 0x28, 0x28));
       redGreen.setColorStopAt(1, QColor(0xc8, 0xe6, 0xc9));
