@@ -92,6 +92,7 @@ class TestUiCharts : public QObject {
   void audioHoursAxisAddsUpTheRecordedFrames();
   void followsTheSessionAndReportsAnUnreadableWorkspace();
   void manyRunsKeepTheirSpikesAtTwoPixelColumns();
+  void kdPanelDrawsLossBesideTeacherAgreement();
 };
 
 void TestUiCharts::followsTheSessionAndReportsAnUnreadableWorkspace() {
@@ -647,6 +648,79 @@ void TestUiCharts::pngExportWritesAnImage() {
   QCOMPARE(image.size(), QSize(800, 450));
   QVERIFY(!view.exportPng(dir.filePath(QStringLiteral("missing/chart.png")), 800, 450, &error));
   QVERIFY(error.contains(QStringLiteral("missing/chart.png")));
+}
+
+// A student's KD stream: its loss (left axis) and its agreement with the
+// teacher (right axis) in one panel, the stream's other metrics left out; the
+// Loss and Frame accuracy panels still hold them too.
+void TestUiCharts::kdPanelDrawsLossBesideTeacherAgreement() {
+  QTemporaryDir dir;
+  const QString ws = dir.filePath(QStringLiteral("ws"));
+  qint64 run = 0;
+  const int n = 30;
+  auto kdLoss = [](int s) { return 4.0 / (1.0 + 0.2 * s); };
+  auto agreement = [](int s) { return 0.3 + 0.02 * s; };
+  {
+    auto workspace = understudy::Workspace::create(ws.toStdString());
+    understudy::RunStore runs(workspace.db());
+    run = runs.startRun({"train", "student", "", "", "", std::nullopt});
+    std::vector<understudy::MetricPoint> points;
+    for (int s = 0; s < n; ++s) {
+      // As the trainer records them (core/train/trainer.cpp), a labeled and a KD stream.
+      points.push_back({s, "train/loss", kdLoss(s), 1e9 + s});
+      points.push_back({s, "train/frame_accuracy", agreement(s), 1e9 + s});
+      points.push_back({s, "train/unlabeled/kd_loss", kdLoss(s), 1e9 + s});
+      points.push_back({s, "train/unlabeled/teacher_agreement", agreement(s), 1e9 + s});
+      points.push_back({s, "train/labeled/loss", 9.0, 1e9 + s});
+      points.push_back({s, "train/labeled/frame_accuracy", 0.9, 1e9 + s});
+    }
+    runs.addMetrics(run, points);
+  }
+  const QString lossName = QStringLiteral("train/unlabeled/kd_loss");
+  const QString agreementName = QStringLiteral("train/unlabeled/teacher_agreement");
+  QVERIFY(allChartPanels().contains(ChartPanel::KnowledgeDistillation));
+  TrainingChartView view;
+  view.resize(800, 500);
+  view.setSmoothing(0.0);
+  view.setWorkspace(ws);
+  view.setRuns({run});
+  QTRY_VERIFY_WITH_TIMEOUT(view.store().pointCount() == std::size_t(6 * n), 5000);
+  // The Loss and Frame accuracy panels keep the KD stream's metrics.
+  QVERIFY(view.graphFor(run, lossName));
+  view.setPanel(ChartPanel::FrameAccuracy);
+  QVERIFY(view.graphFor(run, agreementName));
+
+  view.setPanel(ChartPanel::KnowledgeDistillation);
+  QCustomPlot* plot = view.plot();
+  QCPGraph* loss = view.graphFor(run, lossName);
+  QCPGraph* agree = view.graphFor(run, agreementName);
+  QVERIFY(loss && agree);
+  for (const char* other : {"train/loss", "train/frame_accuracy", "train/labeled/loss",
+                            "train/labeled/frame_accuracy"})
+    QVERIFY2(!view.graphFor(run, QString::fromLatin1(other)), other);
+  QCOMPARE(plot->graphCount(), 4);  // raw and smoothed of each
+  QCOMPARE(loss->valueAxis(), plot->yAxis);
+  QCOMPARE(agree->valueAxis(), plot->yAxis2);
+  QVERIFY(plot->yAxis2->visible());
+  QCOMPARE(loss->data()->size(), n);
+  QCOMPARE(agree->data()->size(), n);
+  for (int s = 0; s < n; ++s) {
+    QCOMPARE(loss->data()->at(s)->value, kdLoss(s));
+    QCOMPARE(agree->data()->at(s)->value, agreement(s));
+  }
+  // Each axis is fitted to its own curve: the agreement (0.3-0.88) is not
+  // squashed at the bottom of the loss' 0.6-4 range.
+  const QCPRange left = plot->yAxis->range(), right = plot->yAxis2->range();
+  QVERIFY2(left.lower < kdLoss(n - 1) && left.upper > kdLoss(0) && left.upper < 5.0,
+           qPrintable(QStringLiteral("%1 .. %2").arg(left.lower).arg(left.upper)));
+  QVERIFY2(right.lower < agreement(0) && right.lower > 0.2 && right.upper > agreement(n - 1) &&
+               right.upper < 1.0,
+           qPrintable(QStringLiteral("%1 .. %2").arg(right.lower).arg(right.upper)));
+
+  // Back to a one-axis panel: the right axis goes.
+  view.setPanel(ChartPanel::Loss);
+  QVERIFY(!plot->yAxis2->visible());
+  QCOMPARE(view.graphFor(run, lossName)->valueAxis(), plot->yAxis);
 }
 
 QTEST_MAIN(TestUiCharts)

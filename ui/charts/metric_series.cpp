@@ -84,9 +84,9 @@ std::vector<double> audioHoursAt(const MetricSeries& inputFrames,
 }
 
 QList<ChartPanel> allChartPanels() {
-  return {ChartPanel::Loss,         ChartPanel::FrameAccuracy,
-          ChartPanel::LearningRate, ChartPanel::FramesPerSecond,
-          ChartPanel::BytesPerStep, ChartPanel::Other};
+  return {ChartPanel::Loss,         ChartPanel::FrameAccuracy,   ChartPanel::KnowledgeDistillation,
+          ChartPanel::LearningRate, ChartPanel::FramesPerSecond, ChartPanel::BytesPerStep,
+          ChartPanel::Other};
 }
 
 QString chartPanelTitle(ChartPanel panel) {
@@ -104,6 +104,8 @@ QString chartPanelTitle(ChartPanel panel) {
       return QCoreApplication::translate("TrainingChartView", "Bytes per step");
     case ChartPanel::Other:
       return QCoreApplication::translate("TrainingChartView", "Other metrics");
+    case ChartPanel::KnowledgeDistillation:
+      return QCoreApplication::translate("TrainingChartView", "KD stream: loss and agreement");
   }
   return {};
 }
@@ -122,6 +124,21 @@ ChartPanel chartPanelOf(const QString& name) {
   if (name == QLatin1String("dist/bytes_sent") || name == QLatin1String("dist/bytes_received"))
     return ChartPanel::BytesPerStep;
   return ChartPanel::Other;
+}
+
+bool isTeacherAgreementMetric(const QString& name) {
+  return name.startsWith(QLatin1String("train/")) &&
+         name.endsWith(QLatin1String("/teacher_agreement"));
+}
+
+bool isKdStreamMetric(const QString& name) {
+  return isTeacherAgreementMetric(name) ||
+         (name.startsWith(QLatin1String("train/")) && name.endsWith(QLatin1String("/kd_loss")));
+}
+
+bool chartPanelShows(ChartPanel panel, const QString& name) {
+  if (panel == ChartPanel::KnowledgeDistillation) return isKdStreamMetric(name);
+  return chartPanelOf(name) == panel;
 }
 
 void MetricSeriesStore::retainRuns(const QList<qint64>& runIds) {

@@ -43,10 +43,29 @@ struct MetricSeries {
 
 // The charts' panels: which metric names each one draws (docs/gui.md,
 // "Training charts"). Names come from the trainer (core/train/trainer.cpp).
-enum class ChartPanel { Loss, FrameAccuracy, LearningRate, FramesPerSecond, BytesPerStep, Other };
+// KnowledgeDistillation draws a student's KD streams, their loss
+// (train/<stream>/kd_loss, left axis) beside their agreement with the teacher
+// (train/<stream>/teacher_agreement, right axis); those metrics are in the
+// Loss and FrameAccuracy panels too.
+enum class ChartPanel {
+  Loss,
+  FrameAccuracy,
+  LearningRate,
+  FramesPerSecond,
+  BytesPerStep,
+  Other,
+  KnowledgeDistillation
+};
 QList<ChartPanel> allChartPanels();
 QString chartPanelTitle(ChartPanel panel);
+// The panel of one metric (never KnowledgeDistillation: see chartPanelShows).
 ChartPanel chartPanelOf(const QString& metricName);
+// A KD stream's train/<stream>/kd_loss or train/<stream>/teacher_agreement.
+bool isKdStreamMetric(const QString& metricName);
+// train/<stream>/teacher_agreement: drawn on the right axis of the KD panel.
+bool isTeacherAgreementMetric(const QString& metricName);
+// Whether `panel` draws the metric.
+bool chartPanelShows(ChartPanel panel, const QString& metricName);
 
 // The metric the trainer records for hours of audio: the 10 ms input frames
 // the rank trained on since the previous logged step (docs/training.md "Metrics").

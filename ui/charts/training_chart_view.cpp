@@ -398,7 +398,7 @@ void TrainingChartView::applyBatch(const MetricBatch& batch) {
       series.append(chunk.step[i], chunk.value[i], chunk.wall[i]);
     newPoints = true;
     m_hoursX.clear();  // a new train/input_frames point moves every later point of its run
-    if (!known && chartPanelOf(chunk.name) == m_panel) {
+    if (!known && chartPanelShows(m_panel, chunk.name)) {
       addGraphsFor(series);
       newGraphs = true;
     }
@@ -415,13 +415,32 @@ void TrainingChartView::applyBatch(const MetricBatch& batch) {
   emit refreshed();
 }
 
+void TrainingChartView::setUpValueAxes() {
+  // The KD panel: the loss on the left, the agreement with the teacher (a
+  // share of frames, 0-1) on the right; both axes drag and zoom.
+  const bool kd = m_panel == ChartPanel::KnowledgeDistillation;
+  m_plot->yAxis->setLabel(kd ? tr("KD loss") : chartPanelTitle(m_panel));
+  m_plot->yAxis2->setVisible(kd);
+  m_plot->yAxis2->setLabel(kd ? tr("agreement with the teacher (top-1)") : QString());
+  QList<QCPAxis*> vertical{m_plot->yAxis};
+  if (kd) vertical << m_plot->yAxis2;
+  m_plot->axisRect()->setRangeDragAxes({m_plot->xAxis}, vertical);
+  m_plot->axisRect()->setRangeZoomAxes({m_plot->xAxis}, vertical);
+}
+
+QCPAxis* TrainingChartView::valueAxisFor(const QString& metric) const {
+  return m_panel == ChartPanel::KnowledgeDistillation && isTeacherAgreementMetric(metric)
+             ? m_plot->yAxis2
+             : m_plot->yAxis;
+}
+
 void TrainingChartView::rebuildGraphs() {
-  m_plot->yAxis->setLabel(chartPanelTitle(m_panel));
+  setUpValueAxes();
   m_plot->clearGraphs();
   m_graphs.clear();
   m_hoursX.clear();
   for (const MetricSeries* s : m_store.all())
-    if (m_runs.contains(s->runId) && chartPanelOf(s->name) == m_panel) addGraphsFor(*s);
+    if (m_runs.contains(s->runId) && chartPanelShows(m_panel, s->name)) addGraphsFor(*s);
   updateStyles();
   updateEmptyText();
   updateGraphData();
@@ -431,8 +450,9 @@ void TrainingChartView::rebuildGraphs() {
 
 void TrainingChartView::addGraphsFor(const MetricSeries& series) {
   Graphs g;
-  g.raw = m_plot->addGraph();
-  g.smooth = m_plot->addGraph();
+  QCPAxis* valueAxis = valueAxisFor(series.name);
+  g.raw = m_plot->addGraph(m_plot->xAxis, valueAxis);
+  g.smooth = m_plot->addGraph(m_plot->xAxis, valueAxis);
   m_graphs.insert(graphKey(series.runId, series.name), g);
 }
 
@@ -590,30 +610,34 @@ void TrainingChartView::updateGraphData() {
       it->smooth->data()->clear();
     }
   }
-  if (m_follow && !m_graphs.isEmpty()) {
-    bool found = false;
-    QCPRange y;
-    for (auto it = m_graphs.constBegin(); it != m_graphs.constEnd(); ++it) {
-      bool ok = false;
-      const QCPGraph* fitted = it->raw;
-      const QCPRange r = fitted->getValueRange(ok, m_logY ? QCP::sdPositive : QCP::sdBoth);
-      if (!ok) continue;
-      y = found ? QCPRange(std::min(y.lower, r.lower), std::max(y.upper, r.upper)) : r;
-      found = true;
-    }
-    if (found) {
-      if (m_logY) {
-        y = QCPRange(y.lower / 1.2, y.upper * 1.2);
-      } else {
-        const double pad =
-            y.size() > 0 ? y.size() * 0.05 : std::max(1e-9, std::abs(y.lower) * 0.05);
-        y = QCPRange(y.lower - pad, y.upper + pad);
-      }
-      m_plot->yAxis->setRange(y);
-    }
-  }
+  if (m_follow && !m_graphs.isEmpty())
+    for (QCPAxis* axis : {m_plot->yAxis, m_plot->yAxis2}) fitValueAxis(axis);
   m_inRedraw = false;
   if (statusChanged) updateStatus();
+}
+
+void TrainingChartView::fitValueAxis(QCPAxis* axis) {
+  // Log scale is the left axis' only (the agreement stays linear).
+  const bool log = m_logY && axis == m_plot->yAxis;
+  bool found = false;
+  QCPRange y;
+  for (auto it = m_graphs.constBegin(); it != m_graphs.constEnd(); ++it) {
+    const QCPGraph* fitted = it->raw;
+    if (fitted->valueAxis() != axis) continue;
+    bool ok = false;
+    const QCPRange r = fitted->getValueRange(ok, log ? QCP::sdPositive : QCP::sdBoth);
+    if (!ok) continue;
+    y = found ? QCPRange(std::min(y.lower, r.lower), std::max(y.upper, r.upper)) : r;
+    found = true;
+  }
+  if (!found) return;
+  if (log) {
+    y = QCPRange(y.lower / 1.2, y.upper * 1.2);
+  } else {
+    const double pad = y.size() > 0 ? y.size() * 0.05 : std::max(1e-9, std::abs(y.lower) * 0.05);
+    y = QCPRange(y.lower - pad, y.upper + pad);
+  }
+  axis->setRange(y);
 }
 
 void TrainingChartView::redraw() {

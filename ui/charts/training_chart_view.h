@@ -6,9 +6,11 @@
 //   charts->setWorkspaceSession(session);   // or setWorkspace("/data/exp9")
 //   charts->setRuns({12, 14});              // overlaid; updates while they write
 //
-// Each panel (loss, frame accuracy, learning rate, frames/s, bytes per step,
-// other metrics) draws its metrics for every selected run: one colour per run,
-// one line style per metric. When a series has more points than the plot has
+// Each panel (loss, frame accuracy, KD stream, learning rate, frames/s, bytes
+// per step, other metrics) draws its metrics for every selected run: one
+// colour per run, one line style per metric; the KD stream panel puts a
+// student's KD loss on the left axis and its agreement with the teacher on the
+// right one. When a series has more points than the plot has
 // pixel columns, only its per-column min/max envelope is drawn (envelope.h),
 // recomputed on every zoom, pan and resize; the debiased EMA (smoothing.h) is
 // drawn over the faint raw curve.
@@ -26,6 +28,7 @@
 #include "ui/charts/metrics_reader.h"
 
 class QCheckBox;
+class QCPAxis;
 class QComboBox;
 class QCPGraph;
 class QCPItemText;
@@ -114,6 +117,11 @@ class TrainingChartView : public QWidget {
   void buildUi();
   void applyBatch(const MetricBatch& batch);
   void rebuildGraphs();
+  // The value axes of the panel (the KD panel's right axis for the agreement).
+  void setUpValueAxes();
+  QCPAxis* valueAxisFor(const QString& metric) const;
+  // Fits the axis to its curves (follow mode).
+  void fitValueAxis(QCPAxis* axis);
   void addGraphsFor(const MetricSeries& series);
   void updateGraphData();
   void fitRanges();
