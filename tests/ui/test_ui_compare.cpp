@@ -240,6 +240,9 @@ class TestUiCompare : public QObject {
     ComparisonView view;
     QVERIFY(view.setWorkspacePath(m_root));
     QVERIFY(!view.isShowingEmptyState());
+    // It fits the window's smallest size (test_ui opens it at 900 x 560).
+    QVERIFY2(view.minimumSizeHint().width() < 880 && view.minimumSizeHint().height() < 440,
+             qPrintable(QString("%1 x %2").arg(view.minimumSizeHint().width()).arg(view.minimumSizeHint().height())));
     ComparisonModel* model = view.model();
     QCOMPARE(model->comparison().testSets, (QStringList{"t-clean", "t-noisy"}));
     QCOMPARE(model->rowCount(), 6);
