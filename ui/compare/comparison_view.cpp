@@ -224,13 +224,12 @@ void ComparisonView::reload() {
   m_table->resizeColumnsToContents();
   for (int c = 0; c < m_model->columnCount(); ++c)
     m_table->setColumnWidth(c, qMin(m_table->columnWidth(c), kMaxColumnWidth));
-  updateColumns();
   updateEmptyState();
   if (!selected.isEmpty()) {
     const QSignalBlocker block(m_table->selectionModel());
     selectModels(selected);
   }
-  updateColumns();
+  updateColumns();  // after the selection: Diff Only compares the selected rows
 }
 
 bool ComparisonView::setBaseline(const QString& model) {
