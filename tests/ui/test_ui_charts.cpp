@@ -695,8 +695,8 @@ void TestUiCharts::kdPanelDrawsLossBesideTeacherAgreement() {
   QCPGraph* loss = view.graphFor(run, lossName);
   QCPGraph* agree = view.graphFor(run, agreementName);
   QVERIFY(loss && agree);
-  for (const char* other : {"train/loss", "train/frame_accuracy", "train/labeled/loss",
-                            "train/labeled/frame_accuracy"})
+  for (const char* other :
+       {"train/loss", "train/frame_accuracy", "train/labeled/loss", "train/labeled/frame_accuracy"})
     QVERIFY2(!view.graphFor(run, QString::fromLatin1(other)), other);
   QCOMPARE(plot->graphCount(), 4);  // raw and smoothed of each
   QCOMPARE(loss->valueAxis(), plot->yAxis);

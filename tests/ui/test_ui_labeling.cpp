@@ -6,6 +6,7 @@
 // per condition must equal that summary; a second summary committed by
 // another connection while the view is shown (a labeling run going on) must
 // appear after refresh(), with its progress. Runs offscreen.
+#include <SQLiteCpp/Statement.h>
 #include <qcustomplot.h>
 
 #include <QElapsedTimer>
@@ -20,8 +21,6 @@
 #include <map>
 #include <string>
 #include <vector>
-
-#include <SQLiteCpp/Statement.h>
 
 #include "core/store/catalog.h"
 #include "core/store/condition_groups.h"
@@ -121,7 +120,8 @@ struct Fixture {
     m.role = "teacher";
     m.unitInventoryId = inventory;
     registerModel(ws.db(), m);
-    runId = RunStore(ws.db()).startRun({"label", "label synth-unlabeled", "", "", "", std::nullopt});
+    runId =
+        RunStore(ws.db()).startRun({"label", "label synth-unlabeled", "", "", "", std::nullopt});
   }
 
   std::filesystem::path storeDir(Workspace& ws) const {

@@ -55,9 +55,7 @@ void setBars(QCPBars* bars, const QVector<double>& keys, const QVector<double>& 
   bars->setData(keys, values, /*alreadySorted=*/true);
 }
 
-void fitY(QCustomPlot* plot, double top) {
-  plot->yAxis->setRange(0.0, top > 0 ? top * 1.08 : 1.0);
-}
+void fitY(QCustomPlot* plot, double top) { plot->yAxis->setRange(0.0, top > 0 ? top * 1.08 : 1.0); }
 
 }  // namespace
 
@@ -74,9 +72,9 @@ QCustomPlot* LabelingQualityView::makePlot(const QString& title, const QString& 
   auto* plot = new QCustomPlot(m_plots);
   plot->setMinimumSize(220, 160);
   plot->plotLayout()->insertRow(0);
-  plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, title, QFont(font().family(),
-                                                                             font().pointSize(),
-                                                                             QFont::Bold)));
+  plot->plotLayout()->addElement(
+      0, 0,
+      new QCPTextElement(plot, title, QFont(font().family(), font().pointSize(), QFont::Bold)));
   plot->xAxis->setLabel(xLabel);
   plot->yAxis->setLabel(yLabel);
   plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
@@ -271,9 +269,8 @@ void LabelingQualityView::reload() {
   if (labelsChanged) fillSetBox();
   // The shown set: redrawn only when its row or its summary's stamp moved.
   const int index = m_setBox->currentIndex();
-  const bool moved = index < 0 || index >= m_sets.size()
-                         ? m_shown.has_value()
-                         : !m_shown || *m_shown != m_sets[index];
+  const bool moved = index < 0 || index >= m_sets.size() ? m_shown.has_value()
+                                                         : !m_shown || *m_shown != m_sets[index];
   if (moved) readAndDraw();
   updateEmptyState();
 }
@@ -403,8 +400,8 @@ void LabelingQualityView::drawEntropy() {
 }
 
 void LabelingQualityView::drawUnits() {
-  const QStringList names = readUnitNames(m_connection->database(), m_shown->unitInventoryId,
-                                          m_summary->numUnits());
+  const QStringList names =
+      readUnitNames(m_connection->database(), m_shown->unitInventoryId, m_summary->numUnits());
   m_unitUsage = sortedUnitUsage(m_summary->unitCounts(), names);
   const int n = static_cast<int>(m_unitUsage.size());
   QVector<double> keys(n), values(n);
@@ -498,10 +495,9 @@ QString LabelingQualityView::setText() const {
   QString text = tr("Dataset %1 · model %2 · k = %3 · %4 · T = %5 · %6 utterances, %7 frames")
                      .arg(s.dataset, s.model)
                      .arg(s.k)
-                     .arg(s.quantization, QLocale().toString(s.temperature),
-                          number(s.utterances), number(s.frames));
-  if (s.runId > 0)
-    text += tr(" · label run %1: %2").arg(s.runId).arg(runStatusText(s.runStatus));
+                     .arg(s.quantization, QLocale().toString(s.temperature), number(s.utterances),
+                          number(s.frames));
+  if (s.runId > 0) text += tr(" · label run %1: %2").arg(s.runId).arg(runStatusText(s.runStatus));
   return text;
 }
 
@@ -568,7 +564,9 @@ void LabelingQualityView::updateEmptyState() {
   m_stack->setCurrentWidget(empty ? static_cast<QWidget*>(m_empty) : m_stack->widget(0));
 }
 
-bool LabelingQualityView::isShowingEmptyState() const { return m_stack->currentWidget() == m_empty; }
+bool LabelingQualityView::isShowingEmptyState() const {
+  return m_stack->currentWidget() == m_empty;
+}
 
 QString LabelingQualityView::emptyStateText() const {
   return m_empty->title() + QLatin1Char('\n') + m_empty->text();

@@ -17,8 +17,7 @@ bool SoftLabelSetInfo::operator==(const SoftLabelSetInfo& o) const {
          datasetUtterances == o.datasetUtterances && model == o.model &&
          unitInventoryId == o.unitInventoryId && k == o.k && quantization == o.quantization &&
          temperature == o.temperature && runId == o.runId && runStatus == o.runStatus &&
-         utterances == o.utterances && frames == o.frames &&
-         summaryUpdatedAt == o.summaryUpdatedAt;
+         utterances == o.utterances && frames == o.frames && summaryUpdatedAt == o.summaryUpdatedAt;
 }
 
 QList<SoftLabelSetInfo> readSoftLabelSets(const QSqlDatabase& db, QString* error) {
@@ -35,9 +34,9 @@ QList<SoftLabelSetInfo> readSoftLabelSets(const QSqlDatabase& db, QString* error
       "ORDER BY d.name, s.path"));
   if (!ok) {
     if (error)
-      *error = QCoreApplication::translate("LabelingQualityView",
-                                           "cannot read the soft-label sets: %1")
-                   .arg(q.lastError().text());
+      *error =
+          QCoreApplication::translate("LabelingQualityView", "cannot read the soft-label sets: %1")
+              .arg(q.lastError().text());
     return sets;
   }
   const QString prefix = QStringLiteral("softlabels/");
@@ -67,13 +66,12 @@ SummaryRead readSoftLabelSummary(const QSqlDatabase& db, qint64 softLabelSetId) 
   SummaryRead out;
   QSqlQuery q(db);
   q.setForwardOnly(true);
-  q.prepare(QStringLiteral(
-      "SELECT summary FROM soft_label_summaries WHERE soft_label_set_id = ?"));
+  q.prepare(QStringLiteral("SELECT summary FROM soft_label_summaries WHERE soft_label_set_id = ?"));
   q.addBindValue(softLabelSetId);
   if (!q.exec()) {
-    out.error = QCoreApplication::translate("LabelingQualityView",
-                                            "cannot read the label summary: %1")
-                    .arg(q.lastError().text());
+    out.error =
+        QCoreApplication::translate("LabelingQualityView", "cannot read the label summary: %1")
+            .arg(q.lastError().text());
     return out;
   }
   if (!q.next()) return out;

@@ -23,18 +23,18 @@ namespace understudy::ui {
 
 struct SoftLabelSetInfo {
   qint64 id = 0;
-  QString path;            // catalog path, "softlabels/<folder>"
-  QString folder;          // the path without "softlabels/"
+  QString path;    // catalog path, "softlabels/<folder>"
+  QString folder;  // the path without "softlabels/"
   QString dataset;
   qint64 datasetUtterances = 0;  // its ok utterances
   QString model;
-  qint64 unitInventoryId = 0;    // the model's; 0: none recorded
+  qint64 unitInventoryId = 0;  // the model's; 0: none recorded
   int k = 0;
-  QString quantization;    // "fp16" or "log8"
+  QString quantization;  // "fp16" or "log8"
   double temperature = 1.0;
-  qint64 runId = 0;        // 0: none
-  QString runStatus;       // '' without a run
-  qint64 utterances = 0;   // the set's row (updated at each commit of the labeler)
+  qint64 runId = 0;       // 0: none
+  QString runStatus;      // '' without a run
+  qint64 utterances = 0;  // the set's row (updated at each commit of the labeler)
   qint64 frames = 0;
   QString summaryUpdatedAt;  // '' when the set has no summary yet
 
