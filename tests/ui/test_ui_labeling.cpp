@@ -9,6 +9,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <qcustomplot.h>
 
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -285,6 +286,12 @@ void TestUiLabeling::drawsTheStoredSummary() {
            qPrintable(view.setText()));
   QVERIFY2(view.progressText().startsWith(QStringLiteral("6 of 6 utterances")),
            qPrintable(view.progressText()));
+  // The selector lists the set with its model, k, precision, size and run status.
+  auto* box = view.findChild<QComboBox*>();
+  QVERIFY(box);
+  QCOMPARE(box->count(), 1);
+  QCOMPARE(box->itemText(0), QStringLiteral("synth-unlabeled · teacher (synth-teacher) · k = 4 · "
+                                            "fp16 · 6 utterances · finished"));
   QVERIFY(view.summaryMessage().isEmpty());
 
   // Selecting by folder, catalog path and id; an unknown name is refused.
@@ -329,6 +336,8 @@ void TestUiLabeling::followsALabelingRunCommitByCommit() {
   QVERIFY2(view.progressText().contains(QStringLiteral("5 of 6 utterances")),
            qPrintable(view.progressText()));
   QCOMPARE(bar->value(), 5);
+  QVERIFY2(view.findChild<QComboBox*>()->currentText().contains(QStringLiteral("5 utterances")),
+           qPrintable(view.findChild<QComboBox*>()->currentText()));
 
   // The final rewrite of the summary (the labeler's, after closing the store:
   // only the bytes change): only updated_at moves, and that is enough.

@@ -257,22 +257,26 @@ void LabelingQualityView::reload() {
   QList<qint64> before, after;
   for (const auto& s : m_sets) before << s.id;
   for (const auto& s : sets) after << s.id;
-  const bool labelsChanged = [&] {
-    if (before != after) return true;
-    for (int i = 0; i < sets.size(); ++i)
-      if (sets[i].path != m_sets[i].path || sets[i].dataset != m_sets[i].dataset ||
-          sets[i].model != m_sets[i].model)
-        return true;
-    return false;
-  }();
   m_sets = sets;
-  if (labelsChanged) fillSetBox();
+  if (before != after)
+    fillSetBox();
+  else
+    for (int i = 0; i < m_sets.size(); ++i) m_setBox->setItemText(i, setBoxText(m_sets[i]));
   // The shown set: redrawn only when its row or its summary's stamp moved.
   const int index = m_setBox->currentIndex();
   const bool moved = index < 0 || index >= m_sets.size() ? m_shown.has_value()
                                                          : !m_shown || *m_shown != m_sets[index];
   if (moved) readAndDraw();
   updateEmptyState();
+}
+
+QString LabelingQualityView::setBoxText(const SoftLabelSetInfo& s) {
+  QString text = tr("%1 · %2 (%3) · k = %4 · %5 · %6 utterances")
+                     .arg(s.dataset, s.model, s.folder)
+                     .arg(s.k)
+                     .arg(s.quantization, number(s.utterances));
+  if (!s.runStatus.isEmpty()) text += QStringLiteral(" · ") + runStatusText(s.runStatus);
+  return text;
 }
 
 void LabelingQualityView::fillSetBox() {
@@ -282,7 +286,7 @@ void LabelingQualityView::fillSetBox() {
   int select = m_sets.isEmpty() ? -1 : 0;
   for (int i = 0; i < m_sets.size(); ++i) {
     const SoftLabelSetInfo& s = m_sets[i];
-    m_setBox->addItem(tr("%1 · %2 (%3)").arg(s.dataset, s.model, s.folder), s.id);
+    m_setBox->addItem(setBoxText(s), s.id);
     if (s.id == current) select = i;
   }
   m_setBox->setCurrentIndex(select);

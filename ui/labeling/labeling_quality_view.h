@@ -108,6 +108,8 @@ class LabelingQualityView : public QWidget {
   void buildUi();
   QCustomPlot* makePlot(const QString& title, const QString& xLabel, const QString& yLabel);
   void fillSetBox();
+  // A set in the selector: dataset, model, folder, k, precision, utterances, run status.
+  static QString setBoxText(const SoftLabelSetInfo& set);
   void showSet(int index);
   void readAndDraw();
   void drawSummary();
