@@ -15,6 +15,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -88,6 +89,7 @@ class TestUiDetail : public QObject {
   void playbackWithoutADeviceReportsItAndDoesNotCrash();
   void missingSoftLabelsAreReportedAndTheWaveformStillShows();
   void missingAudioIsReportedAndTheSoftLabelsStillShow();
+  void longWaveformsKeepEveryPeak();
 
  private:
   // Shows the utterance and waits for the worker thread's result.
@@ -423,6 +425,28 @@ void TestUiDetail::missingAudioIsReportedAndTheSoftLabelsStillShow() {
   QVERIFY(heat);
   QCOMPARE(heat->data()->keySize(), 30);
   QVERIFY(!detail.findChild<QPushButton*>(QStringLiteral("playButton"))->isEnabled());
+}
+
+void TestUiDetail::longWaveformsKeepEveryPeak() {
+  // 30 s: drawn as each run's minimum and maximum, so no peak is lost.
+  std::vector<float> samples(30 * kRate);
+  for (std::size_t i = 0; i < samples.size(); ++i)
+    samples[i] = 0.1f * static_cast<float>(std::sin(0.05 * static_cast<double>(i)));
+  samples[123457] = 0.9f;   // a one-sample click
+  samples[300001] = -0.8f;
+  std::vector<double> times, values;
+  waveformPoints(samples, kRate, kMaxWavePoints, &times, &values);
+  QVERIFY(values.size() <= kMaxWavePoints);
+  QVERIFY(values.size() > kMaxWavePoints / 2);
+  QVERIFY(std::is_sorted(times.begin(), times.end()));
+  const auto click = std::find(values.begin(), values.end(), static_cast<double>(0.9f));
+  QVERIFY(click != values.end());
+  QCOMPARE(times[static_cast<std::size_t>(click - values.begin())], 123457.0 / kRate);
+  QVERIFY(std::find(values.begin(), values.end(), static_cast<double>(-0.8f)) != values.end());
+  // Short ones: every sample.
+  samples.resize(kRate);
+  waveformPoints(samples, kRate, kMaxWavePoints, &times, &values);
+  QCOMPARE(values.size(), samples.size());
 }
 
 QTEST_MAIN(TestUiDetail)

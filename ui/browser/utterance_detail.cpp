@@ -409,11 +409,8 @@ void UtteranceDetail::buildPlots() {
     QCPAxisRect* rect = addLane(plot, margins, tr("wave"), 2);
     auto* wave = plot->addGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
     wave->setObjectName(QStringLiteral("waveform"));
-    QVector<double> keys(static_cast<int>(x.samples.size())), values(keys.size());
-    for (int i = 0; i < keys.size(); ++i) {
-      keys[i] = static_cast<double>(i) / x.sampleRate;
-      values[i] = x.samples[static_cast<std::size_t>(i)];
-    }
+    const QVector<double> keys(x.waveTimes.begin(), x.waveTimes.end());
+    const QVector<double> values(x.waveValues.begin(), x.waveValues.end());
     wave->setData(keys, values, true);
     wave->setPen(QPen(QColor(0x37, 0x47, 0x4f)));
     rect->axis(QCPAxis::atLeft)->setRange(-1, 1);

@@ -165,6 +165,7 @@ void loadAudio(const DetailRequest& r, DetailData* d) {
     Audio audio = readAudio(r.audioPath.toStdString(), {}, r.offsetSeconds, r.durationSeconds);
     d->sampleRate = audio.sampleRate;
     d->samples = std::move(audio.samples);
+    waveformPoints(d->samples, d->sampleRate, kMaxWavePoints, &d->waveTimes, &d->waveValues);
     Fbank fbank{FbankOptions{}};
     d->fbankDim = fbank.dim();
     d->fbankFrames = fbank.numFrames(static_cast<std::int64_t>(d->samples.size()));
@@ -267,6 +268,33 @@ std::vector<int> heatmapUnits(const SoftLabels& labels, const std::vector<std::i
   std::set<int> units(labels.ids.begin(), labels.ids.end());
   units.insert(targets.begin(), targets.end());
   return {units.begin(), units.end()};
+}
+
+void waveformPoints(const std::vector<float>& samples, int sampleRate, std::size_t maxPoints,
+                    std::vector<double>* times, std::vector<double>* values) {
+  times->clear();
+  values->clear();
+  if (sampleRate <= 0) return;
+  const std::size_t n = samples.size();
+  auto add = [&](std::size_t i) {
+    times->push_back(static_cast<double>(i) / sampleRate);
+    values->push_back(samples[i]);
+  };
+  if (n <= maxPoints) {
+    for (std::size_t i = 0; i < n; ++i) add(i);
+    return;
+  }
+  const std::size_t bins = std::max<std::size_t>(1, maxPoints / 2);
+  const std::size_t per = (n + bins - 1) / bins;
+  for (std::size_t begin = 0; begin < n; begin += per) {
+    const auto first = samples.begin() + static_cast<std::ptrdiff_t>(begin);
+    const auto last = samples.begin() + static_cast<std::ptrdiff_t>(std::min(n, begin + per));
+    const auto [lo, hi] = std::minmax_element(first, last);
+    const auto a = static_cast<std::size_t>(lo - samples.begin());
+    const auto b = static_cast<std::size_t>(hi - samples.begin());
+    add(std::min(a, b));
+    if (a != b) add(std::max(a, b));
+  }
 }
 
 std::vector<double> frameEntropy(const SoftLabels& labels) {
