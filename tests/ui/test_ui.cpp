@@ -50,6 +50,9 @@
 #include "ui/main/main_window.h"
 #include "ui/main/workspace_status_bar.h"
 #include "ui/nodes/node_dialog.h"
+#include "ui/browser/utterance_browser.h"
+#include "ui/compare/comparison_view.h"
+#include "ui/labeling/labeling_quality_view.h"
 #include "ui/nodes/nodes_view.h"
 #include "ui/settings/workbench_settings.h"
 #include "ui/workspace/workspace_groups.h"
@@ -689,7 +692,7 @@ class TestUi : public QObject {
     QVERIFY(errors.isEmpty());
   }
 
-  // An open workspace is four tabs; View → Ctrl+1..4 (and the keys) switch them.
+  // An open workspace is seven tabs; View → Ctrl+1..7 (and the keys) switch them.
   void testViewsAreTabsSwitchedByCtrlNumbers() {
     QList<ReportedError> errors;
     auto window = newWindow(&errors);
@@ -698,19 +701,29 @@ class TestUi : public QObject {
     QTabWidget* tabs = window->viewTabs();
     QStringList titles;
     for (int i = 0; i < tabs->count(); ++i) titles << tabs->tabText(i);
-    QCOMPARE(titles, QStringList({"Workspace", "Jobs", "Charts", "Nodes"}));
+    QCOMPARE(titles, QStringList({"Workspace", "Jobs", "Charts", "Nodes", "Utterances", "Labels",
+                                  "Compare"}));
     QCOMPARE(tabs->widget(0), static_cast<QWidget*>(window->workspaceView()));
     QCOMPARE(tabs->widget(1), static_cast<QWidget*>(window->jobsPanel()));
     QCOMPARE(tabs->widget(2), static_cast<QWidget*>(window->chartView()));
     QCOMPARE(tabs->widget(3), static_cast<QWidget*>(window->nodesView()));
+    QCOMPARE(tabs->widget(4), static_cast<QWidget*>(window->utteranceBrowser()));
+    QCOMPARE(tabs->widget(5), static_cast<QWidget*>(window->labelingView()));
+    QCOMPARE(tabs->widget(6), static_cast<QWidget*>(window->comparisonView()));
     // Each view follows the workspace the window opened.
     QCOMPARE(window->jobsPanel()->workspacePath(), window->session()->rootPath());
     QCOMPARE(window->chartView()->workspace(), window->session()->rootPath());
     QCOMPARE(window->nodesView()->workspacePath(), window->session()->rootPath());
+    QCOMPARE(window->utteranceBrowser()->workspacePath(), window->session()->rootPath());
+    QCOMPARE(window->labelingView()->workspacePath(), window->session()->rootPath());
+    QCOMPARE(window->comparisonView()->workspacePath(), window->session()->rootPath());
 
     window->activateWindow();
     QVERIFY(QTest::qWaitForWindowActive(window.get()));
     const std::pair<Qt::Key, MainWindow::View> keys[] = {
+        {Qt::Key_6, MainWindow::View::Labels},
+        {Qt::Key_5, MainWindow::View::Utterances},
+        {Qt::Key_7, MainWindow::View::Compare},
         {Qt::Key_4, MainWindow::View::Nodes},
         {Qt::Key_2, MainWindow::View::Jobs},
         {Qt::Key_3, MainWindow::View::Charts},

@@ -24,6 +24,9 @@
 #include "ui/jobs/job_controller.h"
 #include "ui/jobs/jobs_panel.h"
 #include "ui/main/workspace_status_bar.h"
+#include "ui/browser/utterance_browser.h"
+#include "ui/compare/comparison_view.h"
+#include "ui/labeling/labeling_quality_view.h"
 #include "ui/nodes/nodes_view.h"
 #include "ui/wizard/run_wizard.h"
 #include "ui/settings/workbench_settings.h"
@@ -56,6 +59,9 @@ MainWindow::MainWindow(QWidget* parent)
       m_jobsPanel(new JobsPanel(this)),
       m_chartView(new charts::TrainingChartView(this)),
       m_nodesView(new NodesView(this)),
+      m_utteranceBrowser(new UtteranceBrowser(this)),
+      m_labelingView(new LabelingQualityView(this)),
+      m_comparisonView(new ComparisonView(this)),
       m_statusBar(new WorkspaceStatusBar(this)) {
   setWindowTitle(tr("Understudy"));
   setWindowIcon(QIcon(QStringLiteral(":/icons/understudy.svg")));
@@ -81,6 +87,9 @@ MainWindow::MainWindow(QWidget* parent)
   // The session's poll notices another process's commit; the views then read
   // their own tables (each checks PRAGMA data_version first).
   connect(m_session, &WorkspaceSession::refreshed, m_nodesView, &NodesView::refresh);
+  connect(m_session, &WorkspaceSession::refreshed, m_utteranceBrowser, &UtteranceBrowser::refresh);
+  connect(m_session, &WorkspaceSession::refreshed, m_labelingView, &LabelingQualityView::refresh);
+  connect(m_session, &WorkspaceSession::refreshed, m_comparisonView, &ComparisonView::refresh);
   connect(m_session, &WorkspaceSession::errorOccurred, this, &MainWindow::reportError);
   connect(m_session, &WorkspaceSession::recentWorkspacesChanged, this,
           &MainWindow::rebuildRecentMenu);
@@ -122,6 +131,9 @@ void MainWindow::createActions() {
     m_jobsPanel->reload();
     m_chartView->refreshNow();
     m_nodesView->reload();
+    m_utteranceBrowser->refresh();
+    m_labelingView->reload();
+    m_comparisonView->reload();
   });
 
   m_quitAction = new QAction(tr("&Quit"), this);
@@ -144,14 +156,20 @@ void MainWindow::createActions() {
     if (!path.isEmpty()) openRunWizard(path);
   });
 
-  // View → one action per tab; Ctrl+1..4 in tab order.
+  // View → one action per tab; Ctrl+1..7 in tab order.
   m_viewGroup = new QActionGroup(this);
-  const QString viewTitles[] = {tr("&Workspace"), tr("&Jobs"), tr("&Charts"), tr("&Nodes")};
-  const QString viewTips[] = {tr("Datasets, models, runs and nodes of the workspace"),
-                              tr("Running and finished jobs, their logs; launch and stop"),
-                              tr("Training charts of the selected runs"),
-                              tr("Machines for distributed runs; add, edit, remove, test")};
-  for (int v = 0; v < 4; ++v) {
+  const QString viewTitles[kViewCount] = {tr("&Workspace"), tr("&Jobs"),   tr("&Charts"),
+                                          tr("&Nodes"),     tr("&Utterances"), tr("&Labels"),
+                                          tr("C&ompare")};
+  const QString viewTips[kViewCount] = {
+      tr("Datasets, models, runs and nodes of the workspace"),
+      tr("Running and finished jobs, their logs; launch and stop"),
+      tr("Training charts of the selected runs"),
+      tr("Machines for distributed runs; add, edit, remove, test"),
+      tr("A dataset's utterances: listen, see the teacher's soft labels and the decoders' errors"),
+      tr("How sure the teacher's soft labels are, and how often they are right"),
+      tr("Models × test sets: word error rates, settings, differences")};
+  for (int v = 0; v < kViewCount; ++v) {
     auto* action = new QAction(viewTitles[v], m_viewGroup);
     action->setCheckable(true);
     action->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + v)));
@@ -217,12 +235,15 @@ void MainWindow::createMenus() {
 
 void MainWindow::createViews() {
   m_tabs->setDocumentMode(true);
-  for (int v = 0; v < 4; ++v) m_viewWidgets << nullptr;
+  for (int v = 0; v < kViewCount; ++v) m_viewWidgets << nullptr;
   addView(View::Workspace, m_workspaceView, tr("Workspace"));
   addView(View::Jobs, m_jobsPanel, tr("Jobs"));
   addView(View::Charts, m_chartView, tr("Charts"));
   addView(View::Nodes, m_nodesView, tr("Nodes"));
-  for (int v = 0; v < 4; ++v) m_viewActions[v]->setVisible(m_viewWidgets[v] != nullptr);
+  addView(View::Utterances, m_utteranceBrowser, tr("Utterances"));
+  addView(View::Labels, m_labelingView, tr("Labels"));
+  addView(View::Compare, m_comparisonView, tr("Compare"));
+  for (int v = 0; v < kViewCount; ++v) m_viewActions[v]->setVisible(m_viewWidgets[v] != nullptr);
   connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
     const int v = static_cast<int>(currentView());
     if (v >= 0 && v < m_viewActions.size()) m_viewActions[v]->setChecked(true);
@@ -230,6 +251,13 @@ void MainWindow::createViews() {
   m_viewActions[0]->setChecked(true);
 
   connect(m_nodesView, &NodesView::errorOccurred, this, &MainWindow::reportError);
+  connect(m_utteranceBrowser, &UtteranceBrowser::errorOccurred, this, &MainWindow::reportError);
+  connect(m_labelingView, &LabelingQualityView::errorOccurred, this, &MainWindow::reportError);
+  connect(m_comparisonView, &ComparisonView::errorOccurred, this, &MainWindow::reportError);
+  // Models picked in the comparison: their training curves, overlaid.
+  connect(m_comparisonView, &ComparisonView::runsSelected, this, [this](const QList<qint64>& runs) {
+    if (!runs.isEmpty()) showRunCharts(runs);
+  });
   connect(m_jobsPanel, &JobsPanel::errorOccurred, this, &MainWindow::reportError);
   connect(m_chartView, &charts::TrainingChartView::exportFailed, this, &MainWindow::reportError);
   m_chartView->setWorkspaceSession(m_session);
@@ -301,8 +329,9 @@ QAction* MainWindow::viewAction(View view) const {
 }
 
 bool MainWindow::viewFromKey(const QString& key, View* view) {
-  static const char* const keys[] = {"workspace", "jobs", "charts", "nodes"};
-  for (int v = 0; v < 4; ++v) {
+  static const char* const keys[kViewCount] = {"workspace",  "jobs",   "charts", "nodes",
+                                               "utterances", "labels", "compare"};
+  for (int v = 0; v < kViewCount; ++v) {
     if (key.compare(QLatin1String(keys[v]), Qt::CaseInsensitive) == 0) {
       if (view) *view = static_cast<View>(v);
       return true;
@@ -445,6 +474,9 @@ void MainWindow::onWorkspaceChanged() {
   m_toolBar->setVisible(open);
   m_jobsPanel->setWorkspacePath(m_session->rootPath());
   m_nodesView->setWorkspacePath(m_session->rootPath());
+  m_utteranceBrowser->setWorkspacePath(m_session->rootPath());
+  m_labelingView->setWorkspacePath(m_session->rootPath());
+  m_comparisonView->setWorkspacePath(m_session->rootPath());
   showRunCharts({});
   setWindowTitle(open ? tr("%1 — Understudy").arg(QFileInfo(m_session->rootPath()).fileName())
                       : tr("Understudy"));

@@ -30,6 +30,9 @@ class TrainingChartView;
 class EmptyStateWidget;
 class JobsPanel;
 class NodesView;
+class UtteranceBrowser;
+class LabelingQualityView;
+class ComparisonView;
 class RunWizard;
 class WorkspaceSession;
 class WorkspaceStatusBar;
@@ -43,8 +46,9 @@ class MainWindow : public QMainWindow {
   // a recorder so that nothing blocks in a modal dialog.
   using ErrorReporter = std::function<void(const QString& title, const QString& message)>;
 
-  // The tabs of an open workspace, in order (View → Ctrl+1..4).
-  enum class View { Workspace, Jobs, Charts, Nodes };
+  // The tabs of an open workspace, in order (View → Ctrl+1..7).
+  enum class View { Workspace, Jobs, Charts, Nodes, Utterances, Labels, Compare };
+  static constexpr int kViewCount = 7;
 
   explicit MainWindow(QWidget* parent = nullptr);
   ~MainWindow() override;
@@ -60,6 +64,9 @@ class MainWindow : public QMainWindow {
   JobsPanel* jobsPanel() const { return m_jobsPanel; }
   charts::TrainingChartView* chartView() const { return m_chartView; }
   NodesView* nodesView() const { return m_nodesView; }
+  UtteranceBrowser* utteranceBrowser() const { return m_utteranceBrowser; }
+  LabelingQualityView* labelingView() const { return m_labelingView; }
+  ComparisonView* comparisonView() const { return m_comparisonView; }
   WorkspaceStatusBar* workspaceStatusBar() const { return m_statusBar; }
   QTabWidget* viewTabs() const { return m_tabs; }
   QMenu* recentMenu() const { return m_recentMenu; }
@@ -116,6 +123,9 @@ class MainWindow : public QMainWindow {
   JobsPanel* m_jobsPanel;
   charts::TrainingChartView* m_chartView;
   NodesView* m_nodesView;
+  UtteranceBrowser* m_utteranceBrowser;
+  LabelingQualityView* m_labelingView;
+  ComparisonView* m_comparisonView;
   WorkspaceStatusBar* m_statusBar;
   QToolBar* m_toolBar = nullptr;
   QMenu* m_recentMenu = nullptr;
