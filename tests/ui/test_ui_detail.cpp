@@ -90,6 +90,7 @@ class TestUiDetail : public QObject {
   void missingSoftLabelsAreReportedAndTheWaveformStillShows();
   void missingAudioIsReportedAndTheSoftLabelsStillShow();
   void longWaveformsKeepEveryPeak();
+  void playbackWithADevicePlaysPausesSeeksAndEnds();
 
  private:
   // Shows the utterance and waits for the worker thread's result.
@@ -447,6 +448,50 @@ void TestUiDetail::longWaveformsKeepEveryPeak() {
   samples.resize(kRate);
   waveformPoints(samples, kRate, kMaxWavePoints, &times, &values);
   QCOMPARE(values.size(), samples.size());
+}
+
+// Needs an audio output (skipped without one, as on CI). A sound server's
+// null sink will do: pulseaudio -n -L module-null-sink -L module-native-protocol-unix
+void TestUiDetail::playbackWithADevicePlaysPausesSeeksAndEnds() {
+  const QAudioDevice device = AudioPlayer::defaultOutput();
+  if (device.isNull()) QSKIP("no audio output device here");
+  AudioPlayer player(device, nullptr);
+  QVERIFY(player.deviceProblem().isEmpty());
+  const std::vector<float> samples(m_fileSamples.begin(), m_fileSamples.begin() + kRate * 6 / 10);
+  player.setAudio(samples, kRate);
+  QVERIFY(player.canPlay());
+  QSignalSpy errors(&player, &AudioPlayer::errorOccurred);
+  QSignalSpy moved(&player, &AudioPlayer::positionChanged);
+  player.play();
+  QVERIFY2(errors.isEmpty(), errors.isEmpty() ? "" : qPrintable(errors.first().first().toString()));
+  QVERIFY(player.isPlaying());
+  // The cursor moves with what the device has played (processedUSecs).
+  QTRY_VERIFY_WITH_TIMEOUT(player.position() > 0.1, 3000);
+  player.pause();
+  QVERIFY(!player.isPlaying());
+  const double pausedAt = player.position();
+  QTest::qWait(150);
+  QCOMPARE(player.position(), pausedAt);
+  player.seek(0.45);
+  QCOMPARE(player.position(), 0.45);
+  player.play();
+  QVERIFY(player.isPlaying());
+  QVERIFY(player.position() >= 0.45);
+  // 0.15 s left: it stops at the end by itself, the cursor there.
+  QTRY_VERIFY_WITH_TIMEOUT(!player.isPlaying(), 5000);
+  QCOMPARE(player.position(), player.durationSeconds());
+  QVERIFY(moved.size() > 3);
+  QVERIFY(errors.isEmpty());
+
+  // In the panel: Space plays and pauses.
+  UtteranceDetail detail;
+  QVERIFY(detail.setWorkspacePath(QString::fromStdString(m_root.string())));
+  show(detail, m_u1);
+  QVERIFY(detail.findChild<QPushButton*>(QStringLiteral("playButton"))->isEnabled());
+  QTest::keyClick(&detail, Qt::Key_Space);
+  QVERIFY(detail.player()->isPlaying());
+  QTest::keyClick(&detail, Qt::Key_Space);
+  QVERIFY(!detail.player()->isPlaying());
 }
 
 QTEST_MAIN(TestUiDetail)

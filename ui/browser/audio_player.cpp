@@ -41,7 +41,15 @@ AudioPlayer::AudioPlayer(const QAudioDevice& device, QObject* parent)
   connect(m_tick, &QTimer::timeout, this, [this] { emit positionChanged(position()); });
 }
 
-AudioPlayer::~AudioPlayer() { stopSink(); }
+AudioPlayer::~AudioPlayer() {
+  // Gone before the buffer it reads (a member, destroyed before the children).
+  if (m_sink) {
+    m_sink->disconnect(this);
+    m_sink->stop();
+    delete m_sink;
+    m_sink = nullptr;
+  }
+}
 
 QAudioDevice AudioPlayer::defaultOutput() {
   if (QMediaDevices::audioOutputs().isEmpty()) return {};
@@ -136,8 +144,8 @@ void AudioPlayer::startSink(qint64 byteOffset) {
   m_buffer.open(QIODevice::ReadOnly);
   m_buffer.seek(byteOffset);
   m_startSeconds = static_cast<double>(byteOffset / kBytesPerSample) / m_sampleRate;
-  m_sink = std::make_unique<QAudioSink>(m_device, format);
-  connect(m_sink.get(), &QAudioSink::stateChanged, this, &AudioPlayer::onSinkStateChanged);
+  m_sink = new QAudioSink(m_device, format, this);
+  connect(m_sink, &QAudioSink::stateChanged, this, &AudioPlayer::onSinkStateChanged);
   m_sink->start(&m_buffer);
   if (const QAudio::Error error = m_sink->error(); error != QAudio::NoError) {
     stopSink();
@@ -154,7 +162,8 @@ void AudioPlayer::stopSink() {
   if (m_sink) {
     m_sink->disconnect(this);
     m_sink->stop();
-    m_sink.reset();
+    m_sink->deleteLater();  // never inside its own stateChanged()
+    m_sink = nullptr;
   }
   m_buffer.close();
   if (m_playing) {

@@ -19,7 +19,6 @@
 #include <QBuffer>
 #include <QObject>
 #include <QString>
-#include <memory>
 #include <vector>
 
 class QAudioSink;
@@ -82,7 +81,7 @@ class AudioPlayer : public QObject {
   QByteArray m_pcm;
   QBuffer m_buffer;
   int m_sampleRate = 0;
-  std::unique_ptr<QAudioSink> m_sink;
+  QAudioSink* m_sink = nullptr;  // deleted later: it may be stopped from its own signal
   double m_startSeconds = 0.0;  // where the current sink started
   double m_pausedAt = 0.0;      // the position while not playing
   bool m_playing = false;
