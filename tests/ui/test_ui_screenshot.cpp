@@ -127,6 +127,16 @@ class TestUiScreenshot : public QObject {
     run = runGui({m_ws, "--screenshot", png, "--select-node", "nowhere"});
     QCOMPARE(run.exitCode, 2);
     QVERIFY2(run.err.contains("no node nowhere"), qPrintable(run.err));
+    // The utterances, labels and compare tabs' options name what is not there.
+    run = runGui({m_ws, "--screenshot", png, "--view", "utterances", "--select-dataset", "nodata"});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains("--select-dataset: no dataset nodata"), qPrintable(run.err));
+    run = runGui({m_ws, "--screenshot", png, "--view", "labels", "--labels-set", "7"});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains("--labels-set: no soft-label set 7"), qPrintable(run.err));
+    run = runGui({m_ws, "--screenshot", png, "--view", "compare", "--compare-baseline", "nomodel"});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains("--compare-baseline: no model nomodel"), qPrintable(run.err));
     QVERIFY(!QFile::exists(png));
   }
 

@@ -10,7 +10,11 @@
 #include <cstdio>
 #include <utility>
 
+#include "ui/browser/utterance_browser.h"
+#include "ui/browser/utterance_detail.h"
 #include "ui/charts/metric_series.h"
+#include "ui/compare/comparison_view.h"
+#include "ui/labeling/labeling_quality_view.h"
 #include "ui/charts/training_chart_view.h"
 #include "ui/jobs/job.h"
 #include "ui/jobs/jobs_panel.h"
@@ -89,10 +93,24 @@ ScreenshotDriver::ScreenshotDriver(QCommandLineParser& parser)
       m_launch(hidden("launch-recipe", "Launch this recipe from the jobs panel; quit when the job ends.",
                       "file")),
       m_giveUp(hidden("give-up-ms", "Fail when not ready after this long (30000).", "ms")),
-      m_delay(hidden("delay-ms", "Wait at least this long before the grab (600).", "ms")) {
+      m_delay(hidden("delay-ms", "Wait at least this long before the grab (600).", "ms")),
+      m_dataset(hidden("select-dataset", "Utterances: show this dataset.", "name")),
+      m_softLabels(hidden("select-soft-labels", "Utterances: the soft-label set of this model.", "model")),
+      m_evaluation(hidden("select-evaluation", "Utterances: this model's decoding results.", "model")),
+      m_utterance(hidden("select-utterance", "Utterances: select this utterance (its detail panel).", "key")),
+      m_filterText(hidden("filter-text", "Utterances: show only texts that contain this.", "text")),
+      m_filterCondition(hidden("filter-condition", "Utterances: show only this condition.", "condition")),
+      m_labelsSet(hidden("labels-set", "Labels: show this soft-label set (name or id).", "set")),
+      m_baseline(hidden("compare-baseline", "Compare: relative WER against this model.", "model")),
+      m_compareSelect(hidden("compare-select", "Compare: select these models: NAME,NAME,...", "models")),
+      m_diffOnly(hidden("compare-diff-only", "Compare: hide columns equal across the selected models.")),
+      m_compareColumns(hidden("compare-columns", "Compare: show these config keys as columns: KEY,KEY,...",
+                              "keys")) {
   parser.addOptions({m_screenshot, m_group, m_view, m_size, m_runs, m_panel, m_job, m_steps, m_node,
                      m_testNodes, m_wizardRecipe, m_wizardPage, m_wizardTab, m_wizardStudent,
-                     m_wizardSize, m_launch, m_giveUp, m_delay});
+                     m_wizardSize, m_launch, m_giveUp, m_delay, m_dataset, m_softLabels, m_evaluation,
+                     m_utterance, m_filterText, m_filterCondition, m_labelsSet, m_baseline,
+                     m_compareSelect, m_diffOnly, m_compareColumns});
 }
 
 bool ScreenshotDriver::screenshotRequested() const { return m_parser.isSet(m_screenshot); }
@@ -119,7 +137,8 @@ int ScreenshotDriver::exec(MainWindow& window) {
 
   // Screenshot mode only: what scripts/screenshots asks to be in the picture.
   QWidget* target = &window;
-  for (const QString& e : {applyCharts(window), applyJobsAndNodes(window), applyWizard(window, &target)})
+  for (const QString& e : {applyCharts(window), applyJobsAndNodes(window), applyUtterances(window),
+                           applyLabels(window), applyCompare(window), applyWizard(window, &target)})
     if (!e.isEmpty()) return fail(QStringLiteral("--screenshot: ") + e);
   return grab(target);
 }
@@ -163,11 +182,73 @@ QString ScreenshotDriver::applyCharts(MainWindow& window) {
   // Ready once the reader thread delivered points and a moment passed for the replot.
   auto* charts = window.chartView();
   auto* since = new QElapsedTimer;
-  m_notReady = [charts, since]() -> QString {
+  waitFor([charts, since]() -> QString {
     if (charts->store().pointCount() == 0) return QStringLiteral("the charts' points");
     if (!since->isValid()) since->start();
     return since->elapsed() < 500 ? QStringLiteral("the charts' replot") : QString();
+  });
+  return {};
+}
+
+void ScreenshotDriver::waitFor(std::function<QString()> what) {
+  auto previous = std::move(m_notReady);
+  m_notReady = [previous, what]() -> QString {
+    const QString first = previous ? previous() : QString();
+    return first.isEmpty() ? what() : first;
   };
+}
+
+QString ScreenshotDriver::applyUtterances(MainWindow& window) {
+  UtteranceBrowser* browser = window.utteranceBrowser();
+  if (m_parser.isSet(m_dataset) && !browser->selectDataset(m_parser.value(m_dataset)))
+    return QStringLiteral("--select-dataset: no dataset %1").arg(m_parser.value(m_dataset));
+  if (m_parser.isSet(m_softLabels) && !browser->selectSoftLabelSet(m_parser.value(m_softLabels)))
+    return QStringLiteral("--select-soft-labels: no soft labels of model %1 on this dataset")
+        .arg(m_parser.value(m_softLabels));
+  if (m_parser.isSet(m_evaluation) && !browser->selectEvaluation(m_parser.value(m_evaluation)))
+    return QStringLiteral("--select-evaluation: model %1 was not decoded on this dataset")
+        .arg(m_parser.value(m_evaluation));
+  if (m_parser.isSet(m_filterText)) browser->setTextFilter(m_parser.value(m_filterText));
+  if (m_parser.isSet(m_filterCondition)) browser->setConditionFilter(m_parser.value(m_filterCondition));
+  const bool oneUtterance = m_parser.isSet(m_utterance);
+  if (oneUtterance && !browser->selectUtterance(m_parser.value(m_utterance)))
+    return QStringLiteral("--select-utterance: no utterance %1 in this dataset").arg(m_parser.value(m_utterance));
+  if (!m_parser.isSet(m_dataset) && !oneUtterance) return {};
+  // Ready: the list is in place and, for one utterance, its panel has loaded it.
+  waitFor([browser, oneUtterance]() -> QString {
+    if (browser->isLoading()) return QStringLiteral("the utterance list");
+    if (!oneUtterance) return {};
+    const qint64 id = browser->selectedUtteranceId();
+    UtteranceDetail* detail = browser->detailPanel();
+    if (id <= 0 || detail->utteranceId() != id || detail->isLoading())
+      return QStringLiteral("the utterance's detail panel");
+    return {};
+  });
+  return {};
+}
+
+QString ScreenshotDriver::applyLabels(MainWindow& window) {
+  if (!m_parser.isSet(m_labelsSet)) return {};
+  LabelingQualityView* labels = window.labelingView();
+  if (!labels->selectSoftLabelSet(m_parser.value(m_labelsSet)))
+    return QStringLiteral("--labels-set: no soft-label set %1").arg(m_parser.value(m_labelsSet));
+  waitFor([labels]() -> QString {
+    return labels->summary().has_value() ? QString() : QStringLiteral("the label summary");
+  });
+  return {};
+}
+
+QString ScreenshotDriver::applyCompare(MainWindow& window) {
+  ComparisonView* compare = window.comparisonView();
+  if (m_parser.isSet(m_baseline) && !compare->setBaseline(m_parser.value(m_baseline)))
+    return QStringLiteral("--compare-baseline: no model %1").arg(m_parser.value(m_baseline));
+  if (m_parser.isSet(m_compareColumns))
+    compare->setKeyColumns(m_parser.value(m_compareColumns).split(',', Qt::SkipEmptyParts));
+  if (m_parser.isSet(m_compareSelect) &&
+      !compare->selectModels(m_parser.value(m_compareSelect).split(',', Qt::SkipEmptyParts)))
+    return QStringLiteral("--compare-select: not every model of %1 is in the table")
+        .arg(m_parser.value(m_compareSelect));
+  if (m_parser.isSet(m_diffOnly)) compare->setDiffOnly(true);
   return {};
 }
 
@@ -190,11 +271,9 @@ QString ScreenshotDriver::applyJobsAndNodes(MainWindow& window) {
       nodes->testAll();
     else
       nodes->testSelected();
-    auto previous = m_notReady;
-    m_notReady = [done, nodes, previous]() -> QString {
-      if (!*done || nodes->runningCommands() > 0) return QStringLiteral("the node test");
-      return previous ? previous() : QString();
-    };
+    waitFor([done, nodes]() -> QString {
+      return !*done || nodes->runningCommands() > 0 ? QStringLiteral("the node test") : QString();
+    });
   }
   return {};
 }

@@ -45,13 +45,20 @@ class ScreenshotDriver {
   QString applyCharts(MainWindow& window);
   QString applyJobsAndNodes(MainWindow& window);
   QString applyWizard(MainWindow& window, QWidget** target);
+  QString applyUtterances(MainWindow& window);
+  QString applyLabels(MainWindow& window);
+  QString applyCompare(MainWindow& window);
+  // Adds a wait: the grab waits until `what` returns '' too.
+  void waitFor(std::function<QString()> what);
   int launchRecipe(MainWindow& window);
   int grab(QWidget* target);
 
   QCommandLineParser& m_parser;
   QCommandLineOption m_screenshot, m_group, m_view, m_size, m_runs, m_panel, m_job, m_steps,
       m_node, m_testNodes, m_wizardRecipe, m_wizardPage, m_wizardTab, m_wizardStudent,
-      m_wizardSize, m_launch, m_giveUp, m_delay;
+      m_wizardSize, m_launch, m_giveUp, m_delay, m_dataset, m_softLabels, m_evaluation, m_utterance,
+      m_filterText, m_filterCondition, m_labelsSet, m_baseline, m_compareSelect, m_diffOnly,
+      m_compareColumns;
   // What the grab still waits for ('' = ready), composed as options add waits.
   std::function<QString()> m_notReady;
 };
