@@ -506,6 +506,13 @@ void TestUiBrowser::aDatasetWithoutNoiseShowsItsOwnCondition() {
   QCOMPARE(browser.currentSoftLabelSetId(), qint64(0));  // it has none
   QCOMPARE(browser.currentEvaluationId(), qint64(0));
   QTRY_COMPARE(browser.conditions(), QStringList{QStringLiteral("studio")});
+  // Filtering by the dataset's condition keeps its utterances without a noise field.
+  browser.setConditionFilter(QStringLiteral("studio"));
+  QVERIFY(waitForList(browser));
+  QCOMPARE(model->rowCount(), 10);
+  browser.setConditionFilter(QStringLiteral("clean"));
+  QVERIFY(waitForList(browser));
+  QCOMPARE(model->rowCount(), 0);
 }
 
 void TestUiBrowser::staleAnswersAreDropped() {

@@ -365,7 +365,9 @@ void UtteranceBrowser::loadDatasetChoices() {
     m_conditionBox->clear();
     m_conditionBox->addItem(tr("all"), QString());
     m_updatingWidgets = false;
-    if (datasetId > 0) m_model->requestConditions(datasetId);
+    // Read once the first list is in: the pass over the dataset would
+    // otherwise share the CPU with it.
+    m_conditionsWanted = datasetId;
   }
   const bool confidence = currentSoftLabelSetId() > 0;
   m_minConfidence->setEnabled(confidence);
@@ -529,6 +531,10 @@ void UtteranceBrowser::applyQuery() {
 
 void UtteranceBrowser::onListLoaded() {
   updateCount();
+  if (m_conditionsWanted > 0 && m_conditionsWanted == currentDatasetId()) {
+    m_model->requestConditions(m_conditionsWanted);
+    m_conditionsWanted = 0;
+  }
   const qint64 wanted = m_pendingSelectId > 0 ? m_pendingSelectId : m_selectedId;
   if (wanted > 0) {
     const int row = m_model->rowOfId(wanted);

@@ -140,6 +140,7 @@ class UtteranceBrowser : public QWidget {
   QVector<EvaluationChoice> m_evaluations;
   QStringList m_conditions;
   qint64 m_choicesDatasetId = -1;  // the dataset the set and evaluation lists are of
+  qint64 m_conditionsWanted = 0;  // a dataset whose conditions to read after its first list
   qint64 m_selectedId = 0;
   qint64 m_pendingSelectId = 0;
   bool m_updatingWidgets = false;

@@ -132,6 +132,13 @@ std::optional<double> optionalDouble(const QVariant& v) {
 
 QVariant toVariant(const std::optional<double>& v) { return v ? QVariant(*v) : QVariant(); }
 
+// The sqlite3 connection under a QSQLITE connection; nullptr for another driver.
+sqlite3* sqliteHandle(const QSqlDatabase& db) {
+  const QVariant v = db.driver()->handle();
+  if (!v.isValid() || qstrcmp(v.typeName(), "sqlite3*") != 0) return nullptr;
+  return *static_cast<sqlite3* const*>(v.constData());
+}
+
 int progressHandler(void* reader) {
   return (*static_cast<std::function<bool()>*>(reader))() ? 1 : 0;
 }
@@ -224,12 +231,7 @@ bool UtteranceReader::hasSoftLabelStatistics() {
 // is a cancel check); a cancelled run returns false with m_wasCancelled set.
 bool UtteranceReader::runCancellable(QSqlQuery& query) {
   m_wasCancelled = false;
-  sqlite3* handle = nullptr;
-  if (m_cancelled) {
-    const QVariant v = m_db.driver()->handle();
-    if (v.isValid() && qstrcmp(v.typeName(), "sqlite3*") == 0)
-      handle = *static_cast<sqlite3* const*>(v.constData());
-  }
+  sqlite3* handle = m_cancelled ? sqliteHandle(m_db) : nullptr;
   if (handle) sqlite3_progress_handler(handle, kProgressSteps, progressHandler, &m_cancelled);
   const bool ok = query.exec();
   if (handle) sqlite3_progress_handler(handle, 0, nullptr, nullptr);
@@ -401,8 +403,14 @@ QString UtteranceReader::orderedIdsSql(const UtteranceQuery& query, QVariantList
     *binds << *f.maxConfidence;
   }
   if (!f.condition.isEmpty()) {
-    sql += QStringLiteral(" AND %1 = ?").arg(e.condition());
-    *binds << f.condition;
+    // The metadata's noise compared directly (one JSON read a row, half the
+    // time of the display expression); the dataset's own condition only
+    // where it is the one asked for.
+    const QString noise = metadataField("$.noise");
+    sql += QStringLiteral(" AND (%1 = ?").arg(noise);
+    *binds << (f.condition == QLatin1String("clean") ? QStringLiteral("none") : f.condition);
+    if (e.datasetCondition == f.condition) sql += QStringLiteral(" OR %1 IS NULL").arg(noise);
+    sql += QLatin1Char(')');
   }
   const QString direction =
       query.sortOrder == Qt::AscendingOrder ? QStringLiteral("ASC") : QStringLiteral("DESC");
@@ -411,34 +419,57 @@ QString UtteranceReader::orderedIdsSql(const UtteranceQuery& query, QVariantList
   return sql;
 }
 
+// The list is read through SQLite's own API on the Qt driver's connection:
+// for a million rows, QSqlQuery's per-row QVariant bookkeeping costs more
+// than the statement itself (docs/performance.md, "Utterance browser").
 bool UtteranceReader::orderedIds(const UtteranceQuery& query, QVector<qint64>* out,
                                  QString* error) {
   out->clear();
+  m_wasCancelled = false;
   QVariantList binds;
   const QString sql = orderedIdsSql(query, &binds);
-  QSqlQuery q(m_db);
-  q.setForwardOnly(true);
-  if (!q.prepare(sql)) {
-    *error = failure(tr("the utterances of dataset %1").arg(query.datasetId),
-                     q.lastError().text());
+  const QString what = tr("the utterances of dataset %1").arg(query.datasetId);
+  sqlite3* handle = sqliteHandle(m_db);
+  if (!handle) {
+    *error = failure(what, tr("not an SQLite connection"));
     return false;
   }
-  for (const QVariant& b : binds) q.addBindValue(b);
-  if (!runCancellable(q)) {
-    if (!m_wasCancelled)
-      *error = failure(tr("the utterances of dataset %1").arg(query.datasetId),
-                       q.lastError().text());
+  sqlite3_stmt* statement = nullptr;
+  const QByteArray text = sql.toUtf8();
+  if (sqlite3_prepare_v2(handle, text.constData(), static_cast<int>(text.size()), &statement,
+                         nullptr) != SQLITE_OK) {
+    *error = failure(what, QString::fromUtf8(sqlite3_errmsg(handle)));
+    sqlite3_finalize(statement);
     return false;
   }
-  // exec() ran the first step (where a sort does all its work); the rest
-  // only walks the sorted result.
-  while (q.next()) out->push_back(q.value(0).toLongLong());
-  if (q.lastError().isValid()) {
-    *error = failure(tr("the utterances of dataset %1").arg(query.datasetId),
-                     q.lastError().text());
-    return false;
+  int index = 0;
+  for (const QVariant& b : binds) {
+    ++index;
+    switch (b.typeId()) {
+      case QMetaType::Double: sqlite3_bind_double(statement, index, b.toDouble()); break;
+      case QMetaType::QString: {
+        const QByteArray utf8 = b.toString().toUtf8();
+        sqlite3_bind_text(statement, index, utf8.constData(), static_cast<int>(utf8.size()),
+                          SQLITE_TRANSIENT);
+        break;
+      }
+      default: sqlite3_bind_int64(statement, index, b.toLongLong()); break;
+    }
   }
-  return true;
+  if (m_cancelled) sqlite3_progress_handler(handle, kProgressSteps, progressHandler, &m_cancelled);
+  int rc = SQLITE_ROW;
+  while ((rc = sqlite3_step(statement)) == SQLITE_ROW) out->push_back(sqlite3_column_int64(statement, 0));
+  if (m_cancelled) sqlite3_progress_handler(handle, 0, nullptr, nullptr);
+  const bool ok = rc == SQLITE_DONE;
+  if (!ok) {
+    if (rc == SQLITE_INTERRUPT && m_cancelled && m_cancelled())
+      m_wasCancelled = true;
+    else
+      *error = failure(what, QString::fromUtf8(sqlite3_errmsg(handle)));
+    out->clear();
+  }
+  sqlite3_finalize(statement);
+  return ok;
 }
 
 bool UtteranceReader::rows(const UtteranceQuery& query, const QVector<qint64>& ids,
