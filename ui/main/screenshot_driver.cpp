@@ -40,7 +40,8 @@ bool chartPanelFromKey(const QString& key, charts::ChartPanel* panel) {
   static const std::pair<const char*, ChartPanel> keys[] = {
       {"loss", ChartPanel::Loss},         {"accuracy", ChartPanel::FrameAccuracy},
       {"lr", ChartPanel::LearningRate},   {"fps", ChartPanel::FramesPerSecond},
-      {"bytes", ChartPanel::BytesPerStep}, {"other", ChartPanel::Other}};
+      {"bytes", ChartPanel::BytesPerStep}, {"other", ChartPanel::Other},
+      {"kd", ChartPanel::KnowledgeDistillation}};
   for (const auto& [name, value] : keys)
     if (key == QLatin1String(name)) {
       *panel = value;
@@ -78,7 +79,7 @@ ScreenshotDriver::ScreenshotDriver(QCommandLineParser& parser)
       m_view(hidden("view", "Bring a tab to the front (workspace, jobs, charts, nodes, ...).", "view")),
       m_size(hidden("window-size", "Window size, WIDTHxHEIGHT.", "size")),
       m_runs(hidden("select-runs", "Chart these runs, overlaid: ID,ID,...", "ids")),
-      m_panel(hidden("chart-panel", "Chart panel: loss, accuracy, lr, fps, bytes or other.", "panel")),
+      m_panel(hidden("chart-panel", "Chart panel: loss, accuracy, lr, fps, bytes, other or kd.", "panel")),
       m_job(hidden("select-job", "Select this run in the jobs panel.", "id")),
       m_steps(hidden("show-steps", "Jobs panel: show recipe steps.")),
       m_node(hidden("select-node", "Select this node in the nodes view.", "name")),
