@@ -9,6 +9,7 @@
 // (QT_QPA_PLATFORM=offscreen, set by CTest).
 #include <QElapsedTimer>
 #include <QHeaderView>
+#include <QLineEdit>
 #include <QLocale>
 #include <QScrollBar>
 #include <QSignalSpy>
@@ -113,6 +114,8 @@ class TestUiBrowser : public QObject {
   void aDatasetWithoutNoiseShowsItsOwnCondition();
   void staleAnswersAreDropped();
   void selectUtteranceSelectsItsRow();
+  // Last: it adds an evaluation to the shared workspace.
+  void refreshShowsWhatAnotherConnectionCommitted();
 
  private:
   std::size_t count(const std::function<bool(const Utt&)>& keep) const {
@@ -126,6 +129,8 @@ class TestUiBrowser : public QObject {
   std::map<std::string, std::size_t> m_byKey;
   std::int64_t m_setId = 0;
   std::int64_t m_evaluationId = 0;
+  std::int64_t m_bigId = 0;
+  std::int64_t m_teacherId = 0;
 };
 
 void TestUiBrowser::initTestCase() {
@@ -213,11 +218,13 @@ void TestUiBrowser::initTestCase() {
   }
   imported.numUtterances = 10;
   catalog.registerDataset(imported, importedRows);
+  m_bigId = bigId;
 
   ModelRow teacher;
   teacher.name = "teacher";
   teacher.role = "teacher";
   const std::int64_t teacherId = registerModel(ws.db(), teacher);
+  m_teacherId = teacherId;
   ModelRow student;
   student.name = "student";
   student.role = "student";
@@ -538,6 +545,11 @@ void TestUiBrowser::staleAnswersAreDropped() {
 void TestUiBrowser::selectUtteranceSelectsItsRow() {
   UtteranceBrowser browser;
   openBrowser(browser);
+  // Ctrl+F goes to the text filter (focusing the table makes row 0 current).
+  browser.activateWindow();
+  browser.tableView()->setFocus();
+  QTest::keyClick(browser.tableView(), Qt::Key_F, Qt::ControlModifier);
+  QTRY_VERIFY(qobject_cast<QLineEdit*>(QApplication::focusWidget()) != nullptr);
   QSignalSpy selected(&browser, &UtteranceBrowser::utteranceSelected);
   QVERIFY(!browser.selectUtterance(QStringLiteral("no-such-key")));
   QVERIFY(browser.selectUtterance(QStringLiteral("utt-054321")));
@@ -555,6 +567,36 @@ void TestUiBrowser::selectUtteranceSelectsItsRow() {
   QVERIFY(waitForList(browser));
   QCOMPARE(browser.model()->rowCount(), 0);
   QCOMPARE(browser.selectedUtteranceId(), qint64(0));
+}
+
+void TestUiBrowser::refreshShowsWhatAnotherConnectionCommitted() {
+  UtteranceBrowser browser;
+  openBrowser(browser);
+  QVERIFY(!browser.selectEvaluation(QStringLiteral("teacher")));
+  std::int64_t id = 0;
+  {
+    // Another connection (the CLI's, in real use) decodes the dataset with the teacher.
+    Workspace ws = Workspace::open(m_root.toStdString());
+    Evaluation e;
+    e.modelId = m_teacherId;
+    e.datasetId = m_bigId;
+    UtteranceResult r;
+    r.key = "utt-000000";
+    r.hypothesis = "fresh words";
+    r.corr = 1;
+    r.sub = 1;
+    e.utterances.push_back(r);
+    id = EvaluationStore(ws).write(e);
+  }
+  const UtteranceRecord* before = waitForRecord(browser.model(), 0);
+  QVERIFY(before && before->hypothesis != QStringLiteral("fresh words"));
+  browser.refresh();
+  QVERIFY(browser.selectEvaluation(QStringLiteral("teacher")));
+  QCOMPARE(browser.currentEvaluationId(), qint64(id));
+  QVERIFY(waitForList(browser));
+  QTRY_VERIFY(browser.model()->record(0) &&
+              browser.model()->record(0)->hypothesis == QStringLiteral("fresh words"));
+  QCOMPARE(*browser.model()->record(0)->wer(), 50.0);
 }
 
 QTEST_MAIN(TestUiBrowser)

@@ -1,5 +1,6 @@
 #include "ui/browser/utterance_browser.h"
 
+#include <QAction>
 #include <QComboBox>
 #include <QDir>
 #include <QDoubleSpinBox>
@@ -109,6 +110,15 @@ void UtteranceBrowser::buildWidgets() {
   m_textFilter->setClearButtonEnabled(true);
   m_textFilter->setToolTip(tr("Show the utterances whose transcript contains this text "
                               "(letters A–Z match either case)"));
+  // Ctrl+F (the platform's Find) puts the cursor into the text filter.
+  auto* find = new QAction(tr("Filter by Text"), this);
+  find->setShortcut(QKeySequence::Find);
+  find->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+  connect(find, &QAction::triggered, this, [this] {
+    m_textFilter->setFocus(Qt::ShortcutFocusReason);
+    m_textFilter->selectAll();
+  });
+  addAction(find);
   m_minDuration = boundSpin(this, kMaxDurationS, 2, 0.5, tr(" s"),
                             tr("Shortest duration shown, seconds"));
   m_maxDuration = boundSpin(this, kMaxDurationS, 2, 0.5, tr(" s"),
