@@ -36,6 +36,17 @@
     </message>
 </context>
 <context>
+    <name>LabelingQualityView</name>
+    <message>
+        <source>cannot read the soft-label sets: %1</source>
+        <translation>die Soft-Label-Sätze können nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>cannot read the label summary: %1</source>
+        <translation>die Beschriftungsübersicht kann nicht gelesen werden: %1</translation>
+    </message>
+</context>
+<context>
     <name>Main</name>
     <message>
         <source>Understudy workbench: browse a workspace&apos;s datasets, models, runs and nodes.</source>
@@ -118,6 +129,180 @@
     <message>
         <source>Other metrics</source>
         <translation>Weitere Metriken</translation>
+    </message>
+    <message>
+        <source>KD stream: loss and agreement</source>
+        <translation>KD-Strom: Loss und Übereinstimmung</translation>
+    </message>
+</context>
+<context>
+    <name>UtteranceDetail</name>
+    <message>
+        <source>Reading %1 failed: %2</source>
+        <translation>Fehler beim Lesen %1: %2</translation>
+    </message>
+    <message>
+        <source>the utterance</source>
+        <translation>der Äußerung</translation>
+    </message>
+    <message>
+        <source>There is no utterance with id %1 in the workspace.</source>
+        <translation>Im Arbeitsbereich gibt es keine Äußerung mit der ID %1.</translation>
+    </message>
+    <message>
+        <source>the soft-label sets</source>
+        <translation>der Soft-Label-Sätze</translation>
+    </message>
+    <message>
+        <source>the models</source>
+        <translation>der Modelle</translation>
+    </message>
+    <message>
+        <source>the alignment sets</source>
+        <translation>der Alignment-Sätze</translation>
+    </message>
+    <message>
+        <source>the decoding results</source>
+        <translation>der Dekodierergebnisse</translation>
+    </message>
+    <message>
+        <source>The utterance has no audio path in the workspace.</source>
+        <translation>Die Äußerung hat im Arbeitsbereich keinen Audiopfad.</translation>
+    </message>
+    <message>
+        <source>The audio comes from a command (%1), which the workbench does not run; no waveform, spectrogram or playback.</source>
+        <translation>Das Audio stammt aus einem Befehl (%1), den die Werkbank nicht ausführt; keine Wellenform, kein Spektrogramm, keine Wiedergabe.</translation>
+    </message>
+    <message>
+        <source>The audio file %1 is gone; restore it (or import the corpus again: understudy-cli corpus import -w %2 ...).</source>
+        <translation>Die Audiodatei %1 fehlt; stellen Sie sie wieder her (oder importieren Sie das Korpus erneut: understudy-cli corpus import -w %2 ...).</translation>
+    </message>
+    <message>
+        <source>No soft labels for dataset %1; make them with: understudy-cli label -w %2 --model %3 --dataset %1</source>
+        <translation>Keine Soft-Labels für Datensatz %1; erzeugen Sie sie mit: understudy-cli label -w %2 --model %3 --dataset %1</translation>
+    </message>
+    <message>
+        <source>understudy-cli label -w %1 --model %2 --dataset %3</source>
+        <translation>understudy-cli label -w %1 --model %2 --dataset %3</translation>
+    </message>
+    <message>
+        <source>The soft-label store %1 is missing; make it again with: %2</source>
+        <translation>Der Soft-Label-Speicher %1 fehlt; erzeugen Sie ihn erneut mit: %2</translation>
+    </message>
+    <message>
+        <source>The soft labels of %1 (model %2) do not hold utterance %3 yet; labeling may still run, or resume it with: %4</source>
+        <translation>Die Soft-Labels von %1 (Modell %2) enthalten Äußerung %3 noch nicht; die Beschriftung läuft vielleicht noch, oder setzen Sie sie fort mit: %4</translation>
+    </message>
+    <message>
+        <source>understudy-cli targets -w %1 --dataset %2</source>
+        <translation>understudy-cli targets -w %1 --dataset %2</translation>
+    </message>
+    <message>
+        <source>No frame targets (true units) for dataset %1; on data with alignments make them with: %2</source>
+        <translation>Keine Frame-Ziele (Referenzeinheiten) für Datensatz %1; auf Daten mit Alignments erzeugen Sie sie mit: %2</translation>
+    </message>
+    <message>
+        <source>The targets of %1 hold no utterance %2 (rejected, or made before it was imported); remake them with: %3</source>
+        <translation>Die Frame-Ziele von %1 enthalten Äußerung %2 nicht (verworfen, oder erzeugt, bevor sie importiert wurde); erzeugen Sie sie neu mit: %3</translation>
+    </message>
+</context>
+<context>
+    <name>UtteranceReader</name>
+    <message>
+        <source>Key</source>
+        <translation>Schlüssel</translation>
+    </message>
+    <message>
+        <source>Duration (s)</source>
+        <translation>Dauer (s)</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Text</translation>
+    </message>
+    <message>
+        <source>Speaker</source>
+        <translation>Sprecher</translation>
+    </message>
+    <message>
+        <source>Condition</source>
+        <translation>Bedingung</translation>
+    </message>
+    <message>
+        <source>SNR (dB)</source>
+        <translation>SNR (dB)</translation>
+    </message>
+    <message>
+        <source>Confidence</source>
+        <translation>Konfidenz</translation>
+    </message>
+    <message>
+        <source>Entropy (nats)</source>
+        <translation>Entropie (nats)</translation>
+    </message>
+    <message>
+        <source>Hypothesis</source>
+        <translation>Hypothese</translation>
+    </message>
+    <message>
+        <source>Sub</source>
+        <translation>Sub</translation>
+    </message>
+    <message>
+        <source>Del</source>
+        <translation>Del</translation>
+    </message>
+    <message>
+        <source>Ins</source>
+        <translation>Ins</translation>
+    </message>
+    <message>
+        <source>WER (%)</source>
+        <translation>WER (%)</translation>
+    </message>
+    <message>
+        <source>cannot read %1 from %2: %3</source>
+        <translation>Fehler beim Lesen %1 aus %2: %3</translation>
+    </message>
+    <message>
+        <source>the datasets</source>
+        <translation>der Datensätze</translation>
+    </message>
+    <message>
+        <source>the soft-label sets</source>
+        <translation>der Soft-Label-Sätze</translation>
+    </message>
+    <message>
+        <source>the evaluations</source>
+        <translation>der Auswertungen</translation>
+    </message>
+    <message>
+        <source>dataset %1</source>
+        <translation>des Datensatzes %1</translation>
+    </message>
+    <message>
+        <source>the conditions</source>
+        <translation>der Bedingungen</translation>
+    </message>
+    <message>
+        <source>the size of dataset %1</source>
+        <translation>der Größe von Datensatz %1</translation>
+    </message>
+    <message>
+        <source>utterance %1</source>
+        <translation>der Äußerung %1</translation>
+    </message>
+    <message>
+        <source>the utterances of dataset %1</source>
+        <translation>der Äußerungen von Datensatz %1</translation>
+    </message>
+    <message>
+        <source>not an SQLite connection</source>
+        <translation>keine SQLite-Verbindung</translation>
+    </message>
+    <message>
+        <source>utterance rows</source>
+        <translation>der Äußerungszeilen</translation>
     </message>
 </context>
 <context>
@@ -324,6 +509,316 @@
     <message>
         <source>Last seen (UTC)</source>
         <translation>Zuletzt gesehen (UTC)</translation>
+    </message>
+</context>
+<context>
+    <name>understudy::ui</name>
+    <message>
+        <source>Reading %1 from workspace.db failed: %2</source>
+        <translation>Fehler beim Lesen %1 aus workspace.db: %2</translation>
+    </message>
+    <message>
+        <source>datasets</source>
+        <translation>der Datensätze</translation>
+    </message>
+    <message>
+        <source>test sets</source>
+        <translation>der Testsätze</translation>
+    </message>
+    <message>
+        <source>models</source>
+        <translation>der Modelle</translation>
+    </message>
+    <message>
+        <source>evaluations</source>
+        <translation>der Auswertungen</translation>
+    </message>
+</context>
+<context>
+    <name>understudy::ui::AudioPlayer</name>
+    <message>
+        <source>The audio output device could not be opened (it may be in use or gone); check the system&apos;s sound settings.</source>
+        <translation>Das Audioausgabegerät konnte nicht geöffnet werden (es ist vielleicht belegt oder nicht mehr vorhanden); prüfen Sie die Toneinstellungen des Systems.</translation>
+    </message>
+    <message>
+        <source>Writing to the audio output device failed.</source>
+        <translation>Schreiben auf das Audioausgabegerät fehlgeschlagen.</translation>
+    </message>
+    <message>
+        <source>The audio output device stopped with a fatal error.</source>
+        <translation>Das Audioausgabegerät wurde mit einem schweren Fehler angehalten.</translation>
+    </message>
+    <message>
+        <source>No audio output device: playback is off (everything else works). Connect a sound device or start a sound server and reopen the workspace.</source>
+        <translation>Kein Audioausgabegerät: Die Wiedergabe ist aus (alles andere funktioniert). Schließen Sie ein Audiogerät an oder starten Sie einen Soundserver und öffnen Sie den Arbeitsbereich erneut.</translation>
+    </message>
+    <message>
+        <source>The audio output device &apos;%1&apos; cannot play 16-bit mono audio at %2 Hz.</source>
+        <translation>Das Audioausgabegerät „%1“ kann kein 16-Bit-Mono-Audio mit %2 Hz wiedergeben.</translation>
+    </message>
+</context>
+<context>
+    <name>understudy::ui::ComparisonModel</name>
+    <message>
+        <source>one process</source>
+        <translation>ein Prozess</translation>
+    </message>
+    <message>
+        <source>%1 %</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <source>Its training run&apos;s config cannot be read: %1</source>
+        <translation>Die Konfiguration seines Trainingslaufs kann nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>No training run recorded for this model.</source>
+        <translation>Für dieses Modell ist kein Trainingslauf eingetragen.</translation>
+    </message>
+    <message>
+        <source>Trained by run %1.</source>
+        <translation>Trainiert von Lauf %1.</translation>
+    </message>
+    <message>
+        <source>Datasets: %1</source>
+        <translation>Datensätze: %1</translation>
+    </message>
+    <message>
+        <source> (one of them is not in the workspace)</source>
+        <translation> (einer davon ist nicht im Arbeitsbereich)</translation>
+    </message>
+    <message>
+        <source>Not decoded on %1 yet: understudy-cli decode --model %2 --dataset %1</source>
+        <translation>Noch nicht auf %1 dekodiert: understudy-cli decode --model %2 --dataset %1</translation>
+    </message>
+    <message>
+        <source>Evaluation %1 of %2: %3 reference words, %4 utterances</source>
+        <translation>Auswertung %1 vom %2: %3 Referenzwörter, %4 Äußerungen</translation>
+    </message>
+    <message>
+        <source>
+The model was trained again after it: decode it again.</source>
+        <translation>
+Das Modell wurde danach erneut trainiert: Dekodieren Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>
+%1 of %2 utterances scored.</source>
+        <translation>
+%1 von %2 Äußerungen bewertet.</translation>
+    </message>
+    <message>
+        <source>(WER of %1 − WER) / WER of %1</source>
+        <translation>(WER von %1 − WER) / WER von %1</translation>
+    </message>
+    <message>
+        <source>Substituted words on %1</source>
+        <translation>Ersetzte Wörter auf %1</translation>
+    </message>
+    <message>
+        <source>Deleted words on %1</source>
+        <translation>Ausgelassene Wörter auf %1</translation>
+    </message>
+    <message>
+        <source>Inserted words on %1</source>
+        <translation>Eingefügte Wörter auf %1</translation>
+    </message>
+    <message>
+        <source>Word error rate in % on %1: (substitutions + deletions + insertions) / reference words; the newest evaluation</source>
+        <translation>Wortfehlerrate in % auf %1: (Ersetzungen + Auslassungen + Einfügungen) / Referenzwörter; die neueste Auswertung</translation>
+    </message>
+    <message>
+        <source>Choose a baseline model</source>
+        <translation>Wählen Sie ein Baseline-Modell</translation>
+    </message>
+    <message>
+        <source>Relative WER reduction on %1 against %2: (WER_base − WER) / WER_base</source>
+        <translation>Relative WER-Reduktion auf %1 gegenüber %2: (WER_base − WER) / WER_base</translation>
+    </message>
+    <message>
+        <source>Hours of the labeled datasets its training config names (data.train)</source>
+        <translation>Stunden der gelabelten Datensätze, die seine Trainingskonfiguration nennt (data.train)</translation>
+    </message>
+    <message>
+        <source>Hours of the teacher-labeled datasets its training config names (data.soft)</source>
+        <translation>Stunden der vom Lehrer beschrifteten Datensätze, die seine Trainingskonfiguration nennt (data.soft)</translation>
+    </message>
+    <message>
+        <source>How its ranks combined their work (distribution.algorithm), or one process</source>
+        <translation>Wie seine Ranks ihre Arbeit zusammengeführt haben (distribution.algorithm), oder ein Prozess</translation>
+    </message>
+    <message>
+        <source>Training config key %1</source>
+        <translation>Schlüssel %1 der Trainingskonfiguration</translation>
+    </message>
+    <message>
+        <source>WER %</source>
+        <translation>WER %</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Rolle</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>Parameter</translation>
+    </message>
+    <message>
+        <source>Labeled h</source>
+        <translation>Gelabelt h</translation>
+    </message>
+    <message>
+        <source>Unlabeled h</source>
+        <translation>Ungelabelt h</translation>
+    </message>
+    <message>
+        <source>Algorithm</source>
+        <translation>Algorithmus</translation>
+    </message>
+    <message>
+        <source>Workers</source>
+        <translation>Worker</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>Seed</translation>
+    </message>
+    <message>
+        <source>Sub</source>
+        <translation>Sub</translation>
+    </message>
+    <message>
+        <source>Del</source>
+        <translation>Del</translation>
+    </message>
+    <message>
+        <source>Ins</source>
+        <translation>Ins</translation>
+    </message>
+    <message>
+        <source>Rel. %</source>
+        <translation>Rel. %</translation>
+    </message>
+</context>
+<context>
+    <name>understudy::ui::ComparisonView</name>
+    <message>
+        <source>Each WER gets its relative reduction against this model&apos;s</source>
+        <translation>Jede WER erhält ihre relative Reduktion gegenüber der WER dieses Modells</translation>
+    </message>
+    <message>
+        <source>Filter…</source>
+        <translation>Filtern…</translation>
+    </message>
+    <message>
+        <source>&amp;Columns…</source>
+        <translation>&amp;Spalten…</translation>
+    </message>
+    <message>
+        <source>Choose which training config keys are columns</source>
+        <translation>Wählen, welche Schlüssel der Trainingskonfiguration Spalten sind</translation>
+    </message>
+    <message>
+        <source>&amp;Diff Only</source>
+        <translation>Nur &amp;Unterschiede</translation>
+    </message>
+    <message>
+        <source>Hide the columns whose values are equal across the selected models (all models when fewer than two are selected)</source>
+        <translation>Die Spalten ausblenden, deren Werte bei den ausgewählten Modellen gleich sind (bei allen Modellen, wenn weniger als zwei ausgewählt sind)</translation>
+    </message>
+    <message>
+        <source>&amp;Export CSV…</source>
+        <translation>CSV &amp;exportieren…</translation>
+    </message>
+    <message>
+        <source>Save the table as shown (rows and columns) as CSV</source>
+        <translation>Die Tabelle wie angezeigt (Zeilen und Spalten) als CSV speichern</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>Vergleich</translation>
+    </message>
+    <message>
+        <source>Baseline:</source>
+        <translation>Baseline:</translation>
+    </message>
+    <message>
+        <source> in </source>
+        <translation> in </translation>
+    </message>
+    <message>
+        <source>Cannot compare the experiments</source>
+        <translation>Die Experimente können nicht verglichen werden</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(keine)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n config key(s) differ</source>
+        <translation>
+            <numerusform>%n Konfigurationsschlüssel unterscheidet sich</numerusform>
+            <numerusform>%n Konfigurationsschlüssel unterscheiden sich</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 models, %2 test sets; %n of %3 config keys shown</source>
+        <translation>
+            <numerusform>%1 Modelle, %2 Testsätze; %n von %3 Konfigurationsschlüsseln angezeigt</numerusform>
+            <numerusform>%1 Modelle, %2 Testsätze; %n von %3 Konfigurationsschlüsseln angezeigt</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>all columns</source>
+        <translation>allen Spalten</translation>
+    </message>
+    <message>
+        <source>No workspace open</source>
+        <translation>Kein Arbeitsbereich geöffnet</translation>
+    </message>
+    <message>
+        <source>Open a workspace to compare its models on its test sets.</source>
+        <translation>Öffnen Sie einen Arbeitsbereich, um seine Modelle auf seinen Testsätzen zu vergleichen.</translation>
+    </message>
+    <message>
+        <source>No models yet</source>
+        <translation>Noch keine Modelle</translation>
+    </message>
+    <message>
+        <source>Train a model (`understudy-cli run RECIPE`), then decode it on the test sets (`understudy-cli decode --model MODEL --dataset SET`): its WER appears here.</source>
+        <translation>Trainieren Sie ein Modell (`understudy-cli run RECIPE`) und dekodieren Sie es dann auf den Testsätzen (`understudy-cli decode --model MODEL --dataset SET`): Seine WER erscheint hier.</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>Export Comparison</source>
+        <translation>Vergleich exportieren</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV-Dateien (*.csv)</translation>
+    </message>
+    <message>
+        <source>Cannot export the comparison</source>
+        <translation>Der Vergleich kann nicht exportiert werden</translation>
+    </message>
+    <message>
+        <source>Config Columns</source>
+        <translation>Konfigurationsspalten</translation>
+    </message>
+    <message>
+        <source>Filter keys…</source>
+        <translation>Schlüssel filtern…</translation>
+    </message>
+    <message>
+        <source>Training config keys shown as columns:</source>
+        <translation>Als Spalten gezeigte Schlüssel der Trainingskonfiguration:</translation>
     </message>
 </context>
 <context>
@@ -639,6 +1134,181 @@
     </message>
 </context>
 <context>
+    <name>understudy::ui::LabelingQualityView</name>
+    <message>
+        <source>running</source>
+        <translation>läuft</translation>
+    </message>
+    <message>
+        <source>finished</source>
+        <translation>abgeschlossen</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>wartet</translation>
+    </message>
+    <message>
+        <source>Soft-label &amp;set:</source>
+        <translation>Soft-Label-&amp;Satz:</translation>
+    </message>
+    <message>
+        <source>The soft-label set whose labels are shown</source>
+        <translation>Der Soft-Label-Satz, dessen Labels gezeigt werden</translation>
+    </message>
+    <message>
+        <source>Top-1 probability</source>
+        <translation>Top-1-Wahrscheinlichkeit</translation>
+    </message>
+    <message>
+        <source>top-1 probability</source>
+        <translation>Top-1-Wahrscheinlichkeit</translation>
+    </message>
+    <message>
+        <source>frames</source>
+        <translation>Frames</translation>
+    </message>
+    <message>
+        <source>Entropy of the stored top-k</source>
+        <translation>Entropie der gespeicherten Top-k</translation>
+    </message>
+    <message>
+        <source>entropy (nats)</source>
+        <translation>Entropie (nats)</translation>
+    </message>
+    <message>
+        <source>Unit usage</source>
+        <translation>Nutzung der Einheiten</translation>
+    </message>
+    <message>
+        <source>units, most frames first</source>
+        <translation>Einheiten, häufigste zuerst</translation>
+    </message>
+    <message>
+        <source>frames as top-1</source>
+        <translation>Frames als Top-1</translation>
+    </message>
+    <message>
+        <source>Against the truth</source>
+        <translation>Gegen die Referenz</translation>
+    </message>
+    <message>
+        <source>% of frames</source>
+        <translation>% Frames</translation>
+    </message>
+    <message>
+        <source>teacher&apos;s top-1 correct</source>
+        <translation>Top-1 des Lehrers korrekt</translation>
+    </message>
+    <message>
+        <source>truth in the top-k</source>
+        <translation>Referenz in den Top-k</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>Gruppe</translation>
+    </message>
+    <message>
+        <source>Utterances</source>
+        <translation>Äußerungen</translation>
+    </message>
+    <message>
+        <source>Frames</source>
+        <translation>Frames</translation>
+    </message>
+    <message>
+        <source>Top-1 accuracy %</source>
+        <translation>Top-1-Genauigkeit %</translation>
+    </message>
+    <message>
+        <source>Truth in top-k %</source>
+        <translation>Referenz in Top-k %</translation>
+    </message>
+    <message>
+        <source>Cannot show the soft labels</source>
+        <translation>Die Soft-Labels können nicht angezeigt werden</translation>
+    </message>
+    <message>
+        <source>%1 · %2 (%3) · k = %4 · %5 · %6 utterances</source>
+        <translation>%1 · %2 (%3) · k = %4 · %5 · %6 Äußerungen</translation>
+    </message>
+    <message>
+        <source>This summary has no entropy histogram (it was written before they were kept).
+Re-run label to compute it: understudy-cli label -w WS --dataset %1 --model %2</source>
+        <translation>Diese Übersicht hat kein Entropie-Histogramm (sie wurde geschrieben, bevor es gespeichert wurde).
+Führen Sie label erneut aus, um es zu berechnen: understudy-cli label -w WS --dataset %1 --model %2</translation>
+    </message>
+    <message>
+        <source>entropy (nats; ln k = %1 is all k equally likely)</source>
+        <translation>Entropie (nats; ln k = %1: alle k gleich wahrscheinlich)</translation>
+    </message>
+    <message>
+        <source>rank of the unit (most frames first)</source>
+        <translation>Rang der Einheit (häufigste zuerst)</translation>
+    </message>
+    <message>
+        <source>No truth to compare with: the dataset has no frame targets made with the model&apos;s units
+(synthetic data has them, from understudy-cli targets)</source>
+        <translation>Keine Referenz zum Vergleich: Der Datensatz hat keine Frame-Ziele mit den Einheiten des Modells
+(synthetische Daten haben sie, aus understudy-cli targets)</translation>
+    </message>
+    <message>
+        <source>Dataset %1 · model %2 · k = %3 · %4 · T = %5 · %6 utterances, %7 frames</source>
+        <translation>Datensatz %1 · Modell %2 · k = %3 · %4 · T = %5 · %6 Äußerungen, %7 Frames</translation>
+    </message>
+    <message>
+        <source> · label run %1: %2</source>
+        <translation> · Beschriftungslauf %1: %2</translation>
+    </message>
+    <message>
+        <source>Labeling: %1 of %2 utterances labeled (%3 %); the charts follow each commit</source>
+        <translation>Beschriftung: %1 von %2 Äußerungen beschriftet (%3 %); die Diagramme folgen jedem Commit</translation>
+    </message>
+    <message>
+        <source>%1 of %2 utterances of %3 labeled (%4 %): understudy-cli label resumes the rest</source>
+        <translation>%1 von %2 Äußerungen von %3 beschriftet (%4 %): understudy-cli label setzt den Rest fort</translation>
+    </message>
+    <message>
+        <source>%1 of %2 utterances of %3 labeled</source>
+        <translation>%1 von %2 Äußerungen von %3 beschriftet</translation>
+    </message>
+    <message>
+        <source>Mean top-1 %1 · mean entropy %2 nats · %3 bytes/frame · %4 frames · %5 of %6 units are some frame&apos;s top-1, %7 never</source>
+        <translation>Mittlere Top-1 %1 · mittlere Entropie %2 nats · %3 Bytes/Frame · %4 Frames · %5 von %6 Einheiten sind Top-1 eines Frames, %7 nie</translation>
+    </message>
+    <message>
+        <source>The label summary of %1 cannot be read: %2</source>
+        <translation>Die Beschriftungsübersicht von %1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>No label summary for %1 yet: the labeler writes it at its first commit. For a set labeled before summaries were kept, run understudy-cli label -w WS --dataset %2 --model %3 again (it resumes and writes the summary).</source>
+        <translation>Noch keine Beschriftungsübersicht für %1: Der Beschrifter schreibt sie bei seinem ersten Commit. Für einen Satz, der beschriftet wurde, bevor Übersichten gespeichert wurden, führen Sie understudy-cli label -w WS --dataset %2 --model %3 erneut aus (es setzt fort und schreibt die Übersicht).</translation>
+    </message>
+    <message>
+        <source>No workspace open</source>
+        <translation>Kein Arbeitsbereich geöffnet</translation>
+    </message>
+    <message>
+        <source>Open a workspace to see the quality of its soft labels.</source>
+        <translation>Öffnen Sie einen Arbeitsbereich, um die Qualität seiner Soft-Labels zu sehen.</translation>
+    </message>
+    <message>
+        <source>No soft labels yet</source>
+        <translation>Noch keine Soft-Labels</translation>
+    </message>
+    <message>
+        <source>Label a dataset with a teacher, e.g. `understudy-cli label -w WS --model teacher --dataset synth-unlabeled`; its distributions show here while it runs.</source>
+        <translation>Beschriften Sie einen Datensatz mit einem Lehrer, z. B. `understudy-cli label -w WS --model teacher --dataset synth-unlabeled`; seine Verteilungen erscheinen hier, während es läuft.</translation>
+    </message>
+</context>
+<context>
     <name>understudy::ui::MainWindow</name>
     <message>
         <source>Understudy</source>
@@ -827,6 +1497,42 @@
     <message>
         <source>&lt;h3&gt;Understudy&lt;/h3&gt;&lt;p&gt;A workbench for semi-supervised training of speech-recognition acoustic models after the teacher–student recipe.&lt;/p&gt;&lt;p&gt;Works today: the built-in synthetic voice-assistant corpus, importing Kaldi data directories and JSONL manifests, Kaldi-compatible fbank features, 30 ms frame targets, training a BLSTM teacher, labeling unlabeled speech with its top-k soft labels, training a streaming LSTM student on labeled and soft-labeled data, distributed training over local processes or over ssh on registered nodes (synchronous SGD, GTC, BMUF), one-file recipes, decoding and WER with understudy-cli, and this window: the workspace&apos;s datasets, models and runs while jobs write them, the run wizard, the jobs panel, live training charts and the nodes.&lt;/p&gt;&lt;p&gt;%1&lt;/p&gt;&lt;p&gt;Built with Qt %2.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Understudy&lt;/h3&gt;&lt;p&gt;Eine Werkbank für das halbüberwachte Training akustischer Modelle der Spracherkennung nach dem Lehrer-Schüler-Verfahren.&lt;/p&gt;&lt;p&gt;Heute verfügbar: das eingebaute synthetische Sprachassistenten-Korpus, der Import von Kaldi-Datenverzeichnissen und JSONL-Manifesten, Kaldi-kompatible Fbank-Merkmale, 30-ms-Frame-Ziele, das Training eines BLSTM-Lehrers, das Beschriften ungelabelter Sprache mit seinen Top-k-Soft-Labels, das Training eines streamingfähigen LSTM-Schülers auf gelabelten und soft-gelabelten Daten, verteiltes Training über lokale Prozesse oder per ssh auf registrierten Knoten (synchrones SGD, GTC, BMUF), Rezepte in einer Datei, Dekodierung und WER mit understudy-cli sowie dieses Fenster: Datensätze, Modelle und Läufe des Arbeitsbereichs, während Jobs sie schreiben, der Lauf-Assistent, die Jobübersicht, Live-Trainingsdiagramme und die Knoten.&lt;/p&gt;&lt;p&gt;%1&lt;/p&gt;&lt;p&gt;Erstellt mit Qt %2.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&amp;Utterances</source>
+        <translation>Ä&amp;ußerungen</translation>
+    </message>
+    <message>
+        <source>&amp;Labels</source>
+        <translation>&amp;Labels</translation>
+    </message>
+    <message>
+        <source>C&amp;ompare</source>
+        <translation>&amp;Vergleich</translation>
+    </message>
+    <message>
+        <source>A dataset&apos;s utterances: listen, see the teacher&apos;s soft labels and the decoders&apos; errors</source>
+        <translation>Die Äußerungen eines Datensatzes: anhören, die Soft-Labels des Lehrers und die Fehler der Dekodierer sehen</translation>
+    </message>
+    <message>
+        <source>How sure the teacher&apos;s soft labels are, and how often they are right</source>
+        <translation>Wie sicher die Soft-Labels des Lehrers sind und wie oft sie stimmen</translation>
+    </message>
+    <message>
+        <source>Models × test sets: word error rates, settings, differences</source>
+        <translation>Modelle × Testsätze: Wortfehlerraten, Einstellungen, Unterschiede</translation>
+    </message>
+    <message>
+        <source>Utterances</source>
+        <translation>Äußerungen</translation>
+    </message>
+    <message>
+        <source>Labels</source>
+        <translation>Labels</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>Vergleich</translation>
     </message>
 </context>
 <context>
@@ -1466,6 +2172,299 @@
     </message>
 </context>
 <context>
+    <name>understudy::ui::UtteranceBrowser</name>
+    <message>
+        <source>any</source>
+        <translation>beliebig</translation>
+    </message>
+    <message>
+        <source>Cannot read the utterances</source>
+        <translation>Die Äußerungen können nicht gelesen werden</translation>
+    </message>
+    <message>
+        <source>The dataset whose utterances the table lists</source>
+        <translation>Der Datensatz, dessen Äußerungen die Tabelle auflistet</translation>
+    </message>
+    <message>
+        <source>The soft-label set whose teacher confidence and entropy the table shows</source>
+        <translation>Der Soft-Label-Satz, dessen Lehrer-Konfidenz und Entropie die Tabelle zeigt</translation>
+    </message>
+    <message>
+        <source>The model whose newest decode of the dataset gives the hypothesis and errors</source>
+        <translation>Das Modell, dessen neueste Dekodierung des Datensatzes Hypothese und Fehler liefert</translation>
+    </message>
+    <message>
+        <source>&amp;Dataset:</source>
+        <translation>Da&amp;tensatz:</translation>
+    </message>
+    <message>
+        <source>&amp;Soft labels:</source>
+        <translation>&amp;Soft-Labels:</translation>
+    </message>
+    <message>
+        <source>&amp;Evaluation:</source>
+        <translation>A&amp;uswertung:</translation>
+    </message>
+    <message>
+        <source>Text contains…</source>
+        <translation>Text enthält…</translation>
+    </message>
+    <message>
+        <source>Show the utterances whose transcript contains this text (letters A–Z match either case)</source>
+        <translation>Die Äußerungen zeigen, deren Transkript diesen Text enthält (Buchstaben A–Z ohne Beachtung der Groß-/Kleinschreibung)</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>Shortest duration shown, seconds</source>
+        <translation>Kürzeste gezeigte Dauer, Sekunden</translation>
+    </message>
+    <message>
+        <source>Longest duration shown, seconds</source>
+        <translation>Längste gezeigte Dauer, Sekunden</translation>
+    </message>
+    <message>
+        <source>Lowest teacher confidence (mean top-1 probability) shown</source>
+        <translation>Niedrigste gezeigte Lehrer-Konfidenz (mittlere Top-1-Wahrscheinlichkeit)</translation>
+    </message>
+    <message>
+        <source>Highest teacher confidence (mean top-1 probability) shown</source>
+        <translation>Höchste gezeigte Lehrer-Konfidenz (mittlere Top-1-Wahrscheinlichkeit)</translation>
+    </message>
+    <message>
+        <source>Show one recording condition only</source>
+        <translation>Nur eine Aufnahmebedingung zeigen</translation>
+    </message>
+    <message>
+        <source>C&amp;lear Filters</source>
+        <translation>&amp;Filter zurücksetzen</translation>
+    </message>
+    <message>
+        <source>D&amp;uration:</source>
+        <translation>Dau&amp;er:</translation>
+    </message>
+    <message>
+        <source>C&amp;onfidence:</source>
+        <translation>K&amp;onfidenz:</translation>
+    </message>
+    <message>
+        <source>Co&amp;ndition:</source>
+        <translation>&amp;Bedingung:</translation>
+    </message>
+    <message>
+        <source>Cannot show the utterances</source>
+        <translation>Die Äußerungen können nicht angezeigt werden</translation>
+    </message>
+    <message>
+        <source>Cannot list the datasets</source>
+        <translation>Die Datensätze können nicht aufgelistet werden</translation>
+    </message>
+    <message>
+        <source>%1 (%2, %3 utterances)</source>
+        <translation>%1 (%2, %3 Äußerungen)</translation>
+    </message>
+    <message>
+        <source>Cannot list the soft-label sets</source>
+        <translation>Die Soft-Label-Sätze können nicht aufgelistet werden</translation>
+    </message>
+    <message>
+        <source>Cannot list the evaluations</source>
+        <translation>Die Auswertungen können nicht aufgelistet werden</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message>
+        <source>%1, top-%2 (set %3)</source>
+        <translation>%1, Top-%2 (Satz %3)</translation>
+    </message>
+    <message>
+        <source> — no per-utterance numbers yet</source>
+        <translation> — noch keine Werte je Äußerung</translation>
+    </message>
+    <message>
+        <source>This workspace keeps no per-utterance label statistics: open it with this version of Understudy (it adds the table) and run `understudy-cli label` again</source>
+        <translation>Dieser Arbeitsbereich hat keine Label-Statistiken je Äußerung: Öffnen Sie ihn mit dieser Version von Understudy (sie legt die Tabelle an) und führen Sie `understudy-cli label` erneut aus</translation>
+    </message>
+    <message>
+        <source>%1 (WER %2 %)</source>
+        <translation>%1 (WER %2 %)</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>alle</translation>
+    </message>
+    <message>
+        <source>Cannot select the utterance</source>
+        <translation>Die Äußerung kann nicht ausgewählt werden</translation>
+    </message>
+    <message>
+        <source>%1 of %2 utterances</source>
+        <translation>%1 von %2 Äußerungen</translation>
+    </message>
+    <message>
+        <source>Reading the utterances…</source>
+        <translation>Die Äußerungen werden gelesen…</translation>
+    </message>
+    <message>
+        <source> — reading…</source>
+        <translation> — wird gelesen…</translation>
+    </message>
+    <message>
+        <source>No workspace open</source>
+        <translation>Kein Arbeitsbereich geöffnet</translation>
+    </message>
+    <message>
+        <source>Open a workspace to browse its utterances.</source>
+        <translation>Öffnen Sie einen Arbeitsbereich, um seine Äußerungen durchzusehen.</translation>
+    </message>
+    <message>
+        <source>No datasets yet</source>
+        <translation>Noch keine Datensätze</translation>
+    </message>
+    <message>
+        <source>Import one with `understudy-cli corpus import` or make one with `understudy-cli corpus synth`; its utterances are listed here.</source>
+        <translation>Importieren Sie einen mit `understudy-cli corpus import` oder erzeugen Sie einen mit `understudy-cli corpus synth`; seine Äußerungen erscheinen hier.</translation>
+    </message>
+    <message>
+        <source>Filter by Text</source>
+        <translation>Nach Text filtern</translation>
+    </message>
+</context>
+<context>
+    <name>understudy::ui::UtteranceDetail</name>
+    <message>
+        <source>Play</source>
+        <translation>Abspielen</translation>
+    </message>
+    <message>
+        <source>Play or pause (Space); click a plot to move there</source>
+        <translation>Abspielen oder anhalten (Leertaste); in ein Diagramm klicken, um dorthin zu springen</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pause</translation>
+    </message>
+    <message>
+        <source>Cannot open workspace</source>
+        <translation>Arbeitsbereich kann nicht geöffnet werden</translation>
+    </message>
+    <message>
+        <source>No workspace open.</source>
+        <translation>Kein Arbeitsbereich geöffnet.</translation>
+    </message>
+    <message>
+        <source>Cannot show the utterance</source>
+        <translation>Die Äußerung kann nicht angezeigt werden</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; &amp;nbsp; dataset %2</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; &amp;nbsp; Datensatz %2</translation>
+    </message>
+    <message>
+        <source>(no transcript)</source>
+        <translation>(kein Transkript)</translation>
+    </message>
+    <message>
+        <source>Reference: %1</source>
+        <translation>Referenz: %1</translation>
+    </message>
+    <message>
+        <source>Loading the audio, spectrogram, soft labels and targets…</source>
+        <translation>Audio, Spektrogramm, Soft-Labels und Frame-Ziele werden geladen…</translation>
+    </message>
+    <message>
+        <source>No utterance selected</source>
+        <translation>Keine Äußerung ausgewählt</translation>
+    </message>
+    <message>
+        <source>Select an utterance to see its waveform, spectrogram, soft labels and decoding results.</source>
+        <translation>Wählen Sie eine Äußerung, um ihre Wellenform, ihr Spektrogramm, ihre Soft-Labels und Dekodierergebnisse zu sehen.</translation>
+    </message>
+    <message>
+        <source>No decoding results for this utterance; decode the dataset with: understudy-cli decode -w %1 --model MODEL --dataset %2</source>
+        <translation>Keine Dekodierergebnisse für diese Äußerung; dekodieren Sie den Datensatz mit: understudy-cli decode -w %1 --model MODEL --dataset %2</translation>
+    </message>
+    <message>
+        <source>wave</source>
+        <translation>Signal</translation>
+    </message>
+    <message>
+        <source>mel</source>
+        <translation>Mel</translation>
+    </message>
+    <message>
+        <source>truth</source>
+        <translation>Referenz</translation>
+    </message>
+    <message>
+        <source>soft labels</source>
+        <translation>Soft-Labels</translation>
+    </message>
+    <message>
+        <source>p</source>
+        <translation>p</translation>
+    </message>
+    <message>
+        <source>true unit</source>
+        <translation>Referenzeinheit</translation>
+    </message>
+    <message>
+        <source>entropy</source>
+        <translation>Entropie</translation>
+    </message>
+    <message>
+        <source>top-1 = truth</source>
+        <translation>Top-1 = Ref.</translation>
+    </message>
+    <message>
+        <source>time (s)</source>
+        <translation>Zeit (s)</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; (%2): %3 correct, %4 substituted, %5 deleted, %6 inserted</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; (%2): %3 korrekt, %4 ersetzt, %5 ausgelassen, %6 eingefügt</translation>
+    </message>
+    <message>
+        <source>model</source>
+        <translation>model</translation>
+    </message>
+</context>
+<context>
+    <name>understudy::ui::UtteranceTableModel</name>
+    <message>
+        <source>…</source>
+        <translation>…</translation>
+    </message>
+    <message>
+        <source>No transcript</source>
+        <translation>Kein Transkript</translation>
+    </message>
+    <message>
+        <source>The teacher&apos;s mean top-1 probability over the utterance&apos;s frames (the chosen soft-label set)</source>
+        <translation>Die mittlere Top-1-Wahrscheinlichkeit des Lehrers über die Frames der Äußerung (der gewählte Soft-Label-Satz)</translation>
+    </message>
+    <message>
+        <source>The mean entropy of the teacher&apos;s top-k distribution per frame, in nats</source>
+        <translation>Die mittlere Entropie der Top-k-Verteilung des Lehrers je Frame, in nats</translation>
+    </message>
+    <message>
+        <source>Word error rate of the chosen evaluation: 100 × (Sub + Del + Ins) / reference words</source>
+        <translation>Wortfehlerrate der gewählten Auswertung: 100 × (Sub + Del + Ins) / Referenzwörter</translation>
+    </message>
+    <message>
+        <source>The noise of a synthetic utterance (clean, babble, hum, pink, white), else the dataset&apos;s condition</source>
+        <translation>Das Rauschen einer synthetischen Äußerung (clean, babble, hum, pink, white), sonst die Bedingung des Datensatzes</translation>
+    </message>
+</context>
+<context>
     <name>understudy::ui::WorkspaceSession</name>
     <message>
         <source>Cannot open workspace</source>
@@ -1678,6 +2677,14 @@
     <message>
         <source>Hours of audio: not drawn, no train/input_frames recorded (runs trained before it was recorded): %1. Choose Step or Wall time to see them.</source>
         <translation>Audiostunden: nicht gezeichnet, keine train/input_frames aufgezeichnet (Läufe, die trainiert wurden, bevor es aufgezeichnet wurde): %1. Wählen Sie Schritt oder Laufzeit, um sie zu sehen.</translation>
+    </message>
+    <message>
+        <source>KD loss</source>
+        <translation>KD-Loss</translation>
+    </message>
+    <message>
+        <source>agreement with the teacher (top-1)</source>
+        <translation>Übereinstimmung mit dem Lehrer (Top-1)</translation>
     </message>
 </context>
 </TS>
