@@ -11,6 +11,7 @@
 #include <QLineEdit>
 #include <QLocale>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QSqlQuery>
 #include <QStackedWidget>
@@ -175,8 +176,14 @@ void UtteranceBrowser::buildWidgets() {
 
   m_splitter = new QSplitter(Qt::Vertical, this);
   m_splitter->addWidget(m_table);
-  m_splitter->addWidget(m_detail);
-  m_splitter->setStretchFactor(0, 2);
+  // The panel scrolls inside its part of the splitter, so its plots' minimum
+  // height never forces the window taller than the screen (or a 900 x 560 window).
+  auto* detailScroll = new QScrollArea(this);
+  detailScroll->setWidget(m_detail);
+  detailScroll->setWidgetResizable(true);
+  detailScroll->setFrameShape(QFrame::NoFrame);
+  m_splitter->addWidget(detailScroll);
+  m_splitter->setStretchFactor(0, 1);
   m_splitter->setStretchFactor(1, 3);
   m_splitter->setChildrenCollapsible(false);
 

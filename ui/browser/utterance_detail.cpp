@@ -48,7 +48,7 @@ namespace {
 constexpr double kModelFrameSeconds = 0.030;  // one soft label / target per 30 ms
 constexpr double kFbankShiftSeconds = 0.010;
 constexpr double kFbankWindowSeconds = 0.025;
-constexpr int kMaxUnitTicks = 16;
+constexpr int kMaxUnitTicks = 10;
 
 bool sameHypotheses(const QList<HypothesisRow>& a, const QList<HypothesisRow>& b) {
   if (a.size() != b.size()) return false;
@@ -162,6 +162,7 @@ struct UtteranceDetail::Private {
   QCustomPlot* plot = nullptr;
   QWidget* hypotheses = nullptr;
   QVBoxLayout* hypothesesLayout = nullptr;
+  QScrollArea* hypothesesScroll = nullptr;  // hidden while there are no hypotheses
   QList<QCPItemStraightLine*> cursors;
   QCPMarginGroup* margins = nullptr;  // lines the lanes' left edges up
 };
@@ -204,16 +205,18 @@ UtteranceDetail::UtteranceDetail(QWidget* parent) : QWidget(parent), d(std::make
   d->plot = new QCustomPlot(this);
   d->plot->setObjectName(QStringLiteral("detailPlot"));
   d->plot->setInteractions(QCP::iRangeZoom);
-  d->plot->setMinimumHeight(360);
+  d->plot->setMinimumHeight(420);
   d->hypotheses = new QWidget;
   d->hypothesesLayout = new QVBoxLayout(d->hypotheses);
   d->hypothesesLayout->addStretch(1);
-  auto* scroll = new QScrollArea(this);
-  scroll->setWidget(d->hypotheses);
-  scroll->setWidgetResizable(true);
+  d->hypothesesScroll = new QScrollArea(this);
+  d->hypothesesScroll->setWidget(d->hypotheses);
+  d->hypothesesScroll->setWidgetResizable(true);
+  d->hypothesesScroll->setVisible(false);  // until an utterance with hypotheses is shown
+  d->hypothesesScroll->setMinimumHeight(90);  // a model's header and its REF/HYP lines
   auto* splitter = new QSplitter(Qt::Vertical, this);
   splitter->addWidget(d->plot);
-  splitter->addWidget(scroll);
+  splitter->addWidget(d->hypothesesScroll);
   splitter->setStretchFactor(0, 4);
   splitter->setStretchFactor(1, 1);
   splitter->setSizes({700, 160});
@@ -406,7 +409,8 @@ void UtteranceDetail::buildPlots() {
   duration = std::max(duration, static_cast<double>(x.targets.size()) * kModelFrameSeconds);
 
   if (!x.samples.empty()) {
-    QCPAxisRect* rect = addLane(plot, margins, tr("wave"), 2);
+    QCPAxisRect* rect = addLane(plot, margins, tr("wave"), 1);
+    rect->axis(QCPAxis::atLeft)->ticker()->setTickCount(2);  // -1, 0, 1: a small lane
     auto* wave = plot->addGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
     wave->setObjectName(QStringLiteral("waveform"));
     const QVector<double> keys(x.waveTimes.begin(), x.waveTimes.end());
@@ -417,7 +421,7 @@ void UtteranceDetail::buildPlots() {
     rects << rect;
   }
   if (x.fbankFrames > 0) {
-    QCPAxisRect* rect = addLane(plot, margins, tr("mel"), 3);
+    QCPAxisRect* rect = addLane(plot, margins, tr("mel"), 2);
     QCPColorMap* map = addColorMap(rect, QStringLiteral("spectrogram"));
     map->data()->setSize(x.fbankFrames, x.fbankDim);
     setKeyRange(map->data(), x.fbankFrames, fbankFrameCentre, QCPRange(0, x.fbankDim - 1));
@@ -457,7 +461,7 @@ void UtteranceDetail::buildPlots() {
   }
   if (x.softLabels.frames > 0) {
     const std::vector<int> rows = heatmapUnits(x.softLabels, x.targets);
-    QCPAxisRect* rect = addLane(plot, margins, tr("soft labels"), 4);
+    QCPAxisRect* rect = addLane(plot, margins, tr("soft labels"), 5);
     QCPColorMap* heat = addColorMap(rect, QStringLiteral("softLabelHeatmap"));
     QVariantList unitIds;
     for (int id : rows) unitIds << id;
@@ -590,6 +594,8 @@ void UtteranceDetail::setHypotheses(const QList<HypothesisRow>& rows) {
     d->hypothesesLayout->insertWidget(at++, header);
     d->hypothesesLayout->insertWidget(at++, line);
   }
+  // No empty box under the plots when nothing was decoded (the notes say so).
+  d->hypothesesScroll->setVisible(!rows.isEmpty());
 }
 
 }  // namespace understudy::ui
