@@ -21,6 +21,29 @@
     </message>
 </context>
 <context>
+    <name>ComparisonData</name>
+    <message>
+        <source>Reading %1 from workspace.db failed: %2</source>
+        <translation>Fehler beim Lesen %1 aus workspace.db: %2</translation>
+    </message>
+    <message>
+        <source>datasets</source>
+        <translation>der Datensätze</translation>
+    </message>
+    <message>
+        <source>test sets</source>
+        <translation>der Testsätze</translation>
+    </message>
+    <message>
+        <source>models</source>
+        <translation>der Modelle</translation>
+    </message>
+    <message>
+        <source>evaluations</source>
+        <translation>der Auswertungen</translation>
+    </message>
+</context>
+<context>
     <name>JobEvent</name>
     <message>
         <source>not a JSON object: %1</source>
@@ -509,29 +532,6 @@
     <message>
         <source>Last seen (UTC)</source>
         <translation>Zuletzt gesehen (UTC)</translation>
-    </message>
-</context>
-<context>
-    <name>understudy::ui</name>
-    <message>
-        <source>Reading %1 from workspace.db failed: %2</source>
-        <translation>Fehler beim Lesen %1 aus workspace.db: %2</translation>
-    </message>
-    <message>
-        <source>datasets</source>
-        <translation>der Datensätze</translation>
-    </message>
-    <message>
-        <source>test sets</source>
-        <translation>der Testsätze</translation>
-    </message>
-    <message>
-        <source>models</source>
-        <translation>der Modelle</translation>
-    </message>
-    <message>
-        <source>evaluations</source>
-        <translation>der Auswertungen</translation>
     </message>
 </context>
 <context>

@@ -14,10 +14,13 @@ namespace understudy::ui {
 
 namespace {
 
-QString tr(const char* text) { return QCoreApplication::translate("ComparisonData", text); }
+// Translation context "ComparisonData" (lupdate reads Q_DECLARE_TR_FUNCTIONS).
+struct Text {
+  Q_DECLARE_TR_FUNCTIONS(ComparisonData)
+};
 
 QString failure(const QSqlQuery& q, const QString& what) {
-  return tr("Reading %1 from workspace.db failed: %2").arg(what, q.lastError().text());
+  return Text::tr("Reading %1 from workspace.db failed: %2").arg(what, q.lastError().text());
 }
 
 QStringList toQt(const std::vector<std::string>& names) {
@@ -83,11 +86,11 @@ std::optional<ComparisonData> readComparison(const QSqlDatabase& constDb, QStrin
   QSqlQuery q(db);
   q.setForwardOnly(true);
   QHash<QString, double> seconds;
-  if (!q.exec(QStringLiteral("SELECT name, total_seconds FROM datasets"))) return fail(q, tr("datasets"));
+  if (!q.exec(QStringLiteral("SELECT name, total_seconds FROM datasets"))) return fail(q, Text::tr("datasets"));
   while (q.next()) seconds.insert(q.value(0).toString(), q.value(1).toDouble());
 
   QList<qint64> testSetIds;
-  if (!q.exec(QString::fromLatin1(kEvaluatedTestSetsSql))) return fail(q, tr("test sets"));
+  if (!q.exec(QString::fromLatin1(kEvaluatedTestSetsSql))) return fail(q, Text::tr("test sets"));
   while (q.next()) {
     testSetIds << q.value(0).toLongLong();
     d.testSets << q.value(1).toString();
@@ -98,7 +101,7 @@ std::optional<ComparisonData> readComparison(const QSqlDatabase& constDb, QStrin
   if (!q.exec(QStringLiteral("SELECT m.id, m.name, m.role, m.num_params, COALESCE(m.run_id, 0), "
                              "COALESCE(r.config, '') FROM models m "
                              "LEFT JOIN runs r ON r.id = m.run_id ORDER BY m.id")))
-    return fail(q, tr("models"));
+    return fail(q, Text::tr("models"));
   while (q.next()) {
     ComparedModel m;
     m.id = q.value(0).toLongLong();
@@ -114,10 +117,10 @@ std::optional<ComparisonData> readComparison(const QSqlDatabase& constDb, QStrin
 
   QSqlQuery cells(db);
   cells.setForwardOnly(true);
-  if (!cells.prepare(QString::fromLatin1(kNewestEvaluationsSql))) return fail(cells, tr("evaluations"));
+  if (!cells.prepare(QString::fromLatin1(kNewestEvaluationsSql))) return fail(cells, Text::tr("evaluations"));
   for (int column = 0; column < testSetIds.size(); ++column) {
     cells.bindValue(0, testSetIds[column]);
-    if (!cells.exec()) return fail(cells, tr("evaluations"));
+    if (!cells.exec()) return fail(cells, Text::tr("evaluations"));
     while (cells.next()) {
       const auto row = rowOf.find(cells.value(0).toLongLong());
       if (row == rowOf.end()) continue;
