@@ -45,7 +45,7 @@ void printTsv(const std::vector<pipeline::ScalingPoint>& points) {
       "algorithm\tworkers\tstep_seconds\tcomm_seconds\tbytes_sent_per_rank\tframes_per_second\t"
       "batches_per_second\tefficiency\n");
   for (const auto& p : points)
-    std::printf("%s\t%d\t%.9g\t%.9g\t%.9g\t%.9g\t%.9g\t%.6f\n", p.algorithm.c_str(), p.workers, p.stepSeconds,
+    std::printf("%s\t%d\t%.9g\t%.9g\t%.9g\t%.9g\t%.9g\t%.9g\n", p.algorithm.c_str(), p.workers, p.stepSeconds,
                 p.commSeconds, p.bytesSent, p.framesPerSecond, p.batchesPerSecond, p.efficiency);
 }
 
