@@ -1,9 +1,14 @@
 #include "core/align/target_builder.h"
 
+#include <fcntl.h>   // AT_FDCWD
+#include <signal.h>  // kill(pid, 0)
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <cstdio>  // renameat2, RENAME_EXCHANGE (glibc >= 2.28)
 #include <fstream>
 #include <functional>
 #include <optional>
@@ -75,15 +80,54 @@ class TempDirGuard {
   fs::path m_dir;
 };
 
-// Replaces `target` by `fresh` (both folders). A reader may briefly find no
-// folder; it never sees a mix of old and new files.
+// Replaces `target` by `fresh` (both folders) so that `target` exists at
+// every moment, even when the process is killed half-way: an existing target
+// is swapped with `fresh` in one step (renameat2 RENAME_EXCHANGE), then the
+// old files, now under `fresh`'s name, are removed (a kill before that leaves
+// them as a `.tmp-PID` folder, which the next build removes). A reader never
+// sees a mix of old and new files. Where the file system cannot exchange, two
+// renames (a moment without `target`).
 void replaceFolder(const fs::path& fresh, const fs::path& target) {
-  const fs::path old = target.string() + ".old-" + std::to_string(::getpid());
-  if (fs::exists(target)) fs::rename(target, old);
+  std::error_code ec;
+  if (fs::exists(target)) {
+    if (::renameat2(AT_FDCWD, fresh.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) == 0) {
+      syncDirectory(target.parent_path());
+      fs::remove_all(fresh, ec);
+      return;
+    }
+    if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+      throw US_ERROR(std::string("cannot replace the targets folder: ") + std::strerror(errno))
+          .file(target.string())
+          .hint("the new targets are in " + fresh.string());
+    const fs::path old = target.string() + ".old-" + std::to_string(::getpid());
+    fs::rename(target, old);
+    fs::rename(fresh, target);
+    syncDirectory(target.parent_path());
+    fs::remove_all(old, ec);
+    return;
+  }
   fs::rename(fresh, target);
   syncDirectory(target.parent_path());
+}
+
+// Removes `<folder>.tmp-PID` and `<folder>.old-PID` beside `target` that a
+// build killed before it could clean up left behind (PID no longer running).
+void removeLeftoversOfKilledBuilds(const fs::path& target) {
+  const std::string name = target.filename().string();
   std::error_code ec;
-  fs::remove_all(old, ec);
+  for (const auto& entry : fs::directory_iterator(target.parent_path(), ec)) {
+    const std::string other = entry.path().filename().string();
+    for (const std::string suffix : {".tmp-", ".old-"}) {
+      const std::string prefix = name + suffix;
+      if (other.size() <= prefix.size() || other.compare(0, prefix.size(), prefix) != 0) continue;
+      const std::string pidText = other.substr(prefix.size());
+      if (pidText.find_first_not_of("0123456789") != std::string::npos || pidText.size() > 9) continue;
+      const pid_t pid = static_cast<pid_t>(std::stol(pidText));
+      if (::kill(pid, 0) == 0 || errno != ESRCH) continue;  // running (or not ours to ask)
+      log::info("targets: removing {}, left by a build that was stopped", entry.path().string());
+      fs::remove_all(entry.path(), ec);
+    }
+  }
 }
 
 // Where a dataset's alignments and their units come from.
@@ -280,6 +324,7 @@ TargetsSummary buildTargets(Workspace& ws, const std::string& dataset,
                               : options.inventoryName;
 
   fs::create_directories(summary.dir.parent_path());
+  removeLeftoversOfKilledBuilds(summary.dir);
   const fs::path tmpDir =
       summary.dir.parent_path() / (config.folderName() + ".tmp-" + std::to_string(::getpid()));
   fs::remove_all(tmpDir);

@@ -517,6 +517,40 @@ class TestAlign : public QObject {
     QCOMPARE(TargetStore::open(first.dir).read("u1"), (Ints{1, 2, 0}));
   }
 
+  // A rebuild swaps the new folder in (the targets folder exists at every
+  // moment) and removes what builds killed before their clean-up left beside
+  // it (`.tmp-PID`, `.old-PID` of processes that no longer run); a folder of a
+  // process still running (pid 1) is left alone.
+  void testRebuildRemovesLeftoversOfKilledBuilds() {
+    Fixture fx({{"u1", 7}, {"u2", 4}});
+    writeSyntheticAlignments(fx);
+    const TargetsSummary first = buildTargets(fx.ws, "d1");
+    const std::string dir = first.dir.string();
+    const std::string gone = std::to_string(4194305);  // above Linux's pid_max: no such process
+    for (const std::string& leftover : {dir + ".tmp-" + gone, dir + ".old-" + gone, dir + ".tmp-1"}) {
+      fs::create_directories(leftover);
+      std::ofstream(leftover + "/shard-00000.bin") << "stale";
+    }
+    {  // damage the set so that it is built again (and swapped in)
+      const RecordInfo u1 = *RecordStore::open(first.dir).find("u1");
+      std::fstream shard(first.dir / "shard-00000.bin", std::ios::in | std::ios::out | std::ios::binary);
+      shard.seekp(static_cast<std::streamoff>(u1.offset));
+      shard.put(static_cast<char>(0x7f));
+    }
+    const TargetsSummary rebuilt = buildTargets(fx.ws, "d1");
+    QVERIFY(!rebuilt.alreadyBuilt);
+    QVERIFY(RecordStore::open(first.dir).verifyAll().empty());
+    QCOMPARE(TargetStore::open(first.dir).read("u1"), (Ints{1, 2, 0}));
+    QVERIFY(!fs::exists(dir + ".tmp-" + gone));
+    QVERIFY(!fs::exists(dir + ".old-" + gone));
+    QVERIFY(fs::exists(dir + ".tmp-1"));  // pid 1 runs: maybe a build in progress
+    // Nothing else of this build is left beside the folder.
+    int siblings = 0;
+    for (const auto& e : fs::directory_iterator(first.dir.parent_path()))
+      if (e.path().filename().string().rfind(first.dir.filename().string(), 0) == 0) ++siblings;
+    QCOMPARE(siblings, 2);  // the folder and the live pid's
+  }
+
   void testAnotherConfigKeysANewSetAndLeavesTheOldOne() {
     Fixture fx({{"u1", 7}, {"u2", 4}});
     writeSyntheticAlignments(fx);
