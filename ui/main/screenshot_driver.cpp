@@ -131,8 +131,7 @@ int ScreenshotDriver::exec(MainWindow& window) {
     std::fprintf(stderr, "understudy: %s\n", qPrintable(message));
     return 2;
   };
-  QString error = applySelection(window);
-  if (!error.isEmpty()) return fail(error);
+  applySelection(window);
   if (m_parser.isSet(m_launch) && !screenshotRequested()) return launchRecipe(window);
   if (!screenshotRequested()) return QApplication::exec();
 
@@ -144,14 +143,13 @@ int ScreenshotDriver::exec(MainWindow& window) {
   return grab(target);
 }
 
-QString ScreenshotDriver::applySelection(MainWindow& window) {
+void ScreenshotDriver::applySelection(MainWindow& window) {
   WorkspaceGroup group;
   if (m_parser.isSet(m_group) && WorkspaceGroups::fromKey(m_parser.value(m_group), &group))
     window.workspaceView()->selectGroup(group);
   MainWindow::View view;
   if (m_parser.isSet(m_view) && MainWindow::viewFromKey(m_parser.value(m_view), &view))
     window.showView(view);
-  return {};
 }
 
 int ScreenshotDriver::launchRecipe(MainWindow& window) {

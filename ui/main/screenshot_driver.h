@@ -39,9 +39,10 @@ class ScreenshotDriver {
   int exec(MainWindow& window);
 
  private:
+  // --select-group and --view (any mode; unknown keys are ignored, as before).
+  void applySelection(MainWindow& window);
   // Each applies one group of options; an empty string is success, else the
   // error message (exit 2).
-  QString applySelection(MainWindow& window);
   QString applyCharts(MainWindow& window);
   QString applyJobsAndNodes(MainWindow& window);
   QString applyWizard(MainWindow& window, QWidget** target);
