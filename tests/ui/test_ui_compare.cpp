@@ -31,6 +31,7 @@
 #include "core/store/workspace.h"
 #include "ui/compare/comparison_model.h"
 #include "ui/compare/comparison_view.h"
+#include "ui/widgets/csv_field.h"
 
 using namespace understudy;
 using namespace understudy::ui;
@@ -190,6 +191,16 @@ class TestUiCompare : public QObject {
   }
 
  private slots:
+  // The CSV exports' fields (this view's and the charts'): RFC 4180 quoting.
+  void testCsvFieldQuotesAsRfc4180() {
+    using understudy::ui::csvField;
+    QCOMPARE(csvField("plain text"), QString("plain text"));
+    QCOMPARE(csvField("a,b"), QString("\"a,b\""));
+    QCOMPARE(csvField("say \"hi\""), QString("\"say \"\"hi\"\"\""));
+    QCOMPARE(csvField("two\nlines"), QString("\"two\nlines\""));
+    QCOMPARE(csvField("cr\rhere"), QString("\"cr\rhere\""));
+  }
+
   // The workspace: a teacher (its own data, one process), a baseline, three
   // students that differ in optimizer.lr only (the third's), and a GTC one.
   void initTestCase() {

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <limits>
 
+#include "ui/widgets/csv_field.h"
+
 namespace understudy::ui::charts {
 
 void MetricSeries::append(double s, double v, double wallTime) {
@@ -181,15 +183,6 @@ std::size_t MetricSeriesStore::pointCount() const {
 }
 
 namespace {
-
-QString csvField(const QString& text) {
-  if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) &&
-      !text.contains(QLatin1Char('\n')))
-    return text;
-  QString quoted = text;
-  quoted.replace(QLatin1String("\""), QLatin1String("\"\""));
-  return QLatin1Char('"') + quoted + QLatin1Char('"');
-}
 
 QString number(double v) { return QString::number(v, 'g', QLocale::FloatingPointShortest); }
 

@@ -21,6 +21,7 @@
 #include <algorithm>
 
 #include "ui/compare/comparison_model.h"
+#include "ui/widgets/csv_field.h"
 #include "ui/widgets/empty_state_widget.h"
 #include "ui/workspace/workspace_connection.h"
 
@@ -33,15 +34,6 @@ constexpr int kMaxColumnWidth = 320;
 // The config keys shown until the user chooses others (those a run has).
 const QStringList kDefaultKeys{QStringLiteral("streams.kind"), QStringLiteral("optimizer.lr"),
                                QStringLiteral("max_steps")};
-
-// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
-QString csvField(const QString& s) {
-  if (!s.contains(QLatin1Char(',')) && !s.contains(QLatin1Char('"')) &&
-      !s.contains(QLatin1Char('\n')) && !s.contains(QLatin1Char('\r')))
-    return s;
-  return QLatin1Char('"') + QString(s).replace(QLatin1Char('"'), QStringLiteral("\"\"")) +
-         QLatin1Char('"');
-}
 
 }  // namespace
 
