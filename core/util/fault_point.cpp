@@ -1,0 +1,1 @@
+#include "core/util/fault_point.h"
