@@ -28,6 +28,7 @@
 #include "core/util/checksum.h"
 #include "core/util/config_hash.h"
 #include "core/util/error.h"
+#include "core/util/fault_point.h"
 #include "core/util/log.h"
 #include "core/util/progress.h"
 
@@ -91,6 +92,7 @@ void replaceFolder(const fs::path& fresh, const fs::path& target) {
   std::error_code ec;
   if (fs::exists(target)) {
     if (::renameat2(AT_FDCWD, fresh.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) == 0) {
+      US_FAULT_POINT("targets.after_swap");
       syncDirectory(target.parent_path());
       fs::remove_all(fresh, ec);
       return;
@@ -101,6 +103,7 @@ void replaceFolder(const fs::path& fresh, const fs::path& target) {
           .hint("the new targets are in " + fresh.string());
     const fs::path old = target.string() + ".old-" + std::to_string(::getpid());
     fs::rename(target, old);
+    US_FAULT_POINT("targets.between_renames");
     fs::rename(fresh, target);
     syncDirectory(target.parent_path());
     fs::remove_all(old, ec);
@@ -410,6 +413,7 @@ TargetsSummary buildTargets(Workspace& ws, const std::string& dataset,
   for (const auto& r : summary.rejected) rejectedText += r.key + " " + r.reason + "\n";
   writeFileAtomically(tmpDir / TargetStore::kRejectedFile, rejectedText);
 
+  US_FAULT_POINT("targets.before_swap");
   replaceFolder(tmpDir, summary.dir);
   guard.release();
 

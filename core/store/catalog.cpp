@@ -6,6 +6,7 @@
 #include "core/store/unit_inventory.h"
 #include "core/store/workspace.h"
 #include "core/util/error.h"
+#include "core/util/fault_point.h"
 
 namespace understudy {
 
@@ -291,6 +292,7 @@ std::int64_t Catalog::registerDataset(const DatasetRow& dataset,
     a.datasetId = datasetId;
     upsertAlignmentSet(db, a);
   }
+  US_FAULT_POINT("db.dataset_before_commit");
   tx.commit();
   return datasetId;
 }
@@ -478,6 +480,7 @@ AlignmentSetRow Catalog::registerAlignmentSet(AlignmentSetRow row, const UnitInv
   SQLite::Transaction tx(db);
   row.unitInventoryId = recordUnitInventory(db, units, inventoryName, row.source);
   row.id = upsertAlignmentSet(db, row);
+  US_FAULT_POINT("db.alignment_set_before_commit");
   tx.commit();
   return row;
 }
@@ -662,6 +665,7 @@ void Catalog::updateSoftLabelSummary(std::int64_t softLabelSetId, const SoftLabe
                         "WHERE s.id = ? AND u.key = ?");
   const std::string dbPath = m_ws.databasePath().string();
   for (const SoftLabelUtteranceStats& u : utterances) writeUtteranceStats(row, softLabelSetId, u, dbPath);
+  US_FAULT_POINT("db.soft_label_summary_before_commit");
   tx.commit();
 }
 

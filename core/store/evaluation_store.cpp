@@ -13,6 +13,7 @@
 
 #include "core/store/workspace.h"
 #include "core/util/error.h"
+#include "core/util/fault_point.h"
 
 namespace understudy {
 
@@ -274,6 +275,7 @@ std::int64_t EvaluationStore::write(const Evaluation& e) {
     ur.exec();
     ur.reset();
   }
+  US_FAULT_POINT("db.evaluation_before_commit");
   tx.commit();
   return id;
 }

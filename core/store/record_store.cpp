@@ -18,6 +18,7 @@
 #include "core/util/atomic_file.h"
 #include "core/util/checksum.h"
 #include "core/util/error.h"
+#include "core/util/fault_point.h"
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "store files are little-endian");
 
@@ -737,6 +738,7 @@ struct RecordStore::State {
       c.index.version = kIndexVersion;
       c.indexFileGeneration = c.index.generation;
     }
+    US_FAULT_POINT("store.after_index_replace");
     if (journalFd >= 0) {
       ::close(journalFd);
       journalFd = -1;
@@ -1034,6 +1036,7 @@ void RecordStore::append(std::string_view key, const void* data, std::uint32_t r
     m->writeAt(zeros, offset - m->shardSize, m->shardSize);
   }
   if (bytes > 0) m->writeAt(data, bytes, offset);
+  US_FAULT_POINT("store.after_shard_append");
   m->shardSize = offset + bytes;
   m->pendingShardSizes[m->shardIndex] = m->shardSize;
 
@@ -1060,6 +1063,7 @@ void RecordStore::commit() {
   if (m->shardFd >= 0 && ::fdatasync(m->shardFd) != 0)
     throw US_ERROR("fsync failed: " + errnoText()).file(m->shardPath(m->shardIndex).string());
   if (m->pendingShardSizes.size() > m->c.index.shardSizes.size()) syncDirectory(m->dir);
+  US_FAULT_POINT("store.after_shard_fsync");
 
   // One block of the new entries; its last 8 bytes (a checksum of the block)
   // are the commit marker. Cost: O(records added), not O(records in store).
@@ -1070,6 +1074,7 @@ void RecordStore::commit() {
                   m->metadataChanged ? &m->pendingMetadata : nullptr, m->pending);
   try {
     writeAllAt(m->journalFd, block.data(), block.size(), m->journalSize, m->journalPath());
+    US_FAULT_POINT_TORN("store.mid_journal_block", m->journalFd, m->journalSize + block.size() / 2);
     if (::fdatasync(m->journalFd) != 0)
       throw US_ERROR("fsync failed: " + errnoText()).file(m->journalPath().string());
   } catch (...) {
@@ -1078,6 +1083,7 @@ void RecordStore::commit() {
     }
     throw;
   }
+  US_FAULT_POINT("store.after_journal_fsync");
   m->journalSize += block.size();
 
   index.generation += 1;

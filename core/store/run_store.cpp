@@ -9,6 +9,7 @@
 
 #include "core/store/workspace.h"
 #include "core/util/error.h"
+#include "core/util/fault_point.h"
 
 namespace understudy {
 
@@ -101,6 +102,7 @@ void RunStore::addMetrics(std::int64_t runId, const std::vector<MetricPoint>& po
     q.exec();
     q.reset();
   }
+  US_FAULT_POINT("db.metrics_before_commit");
   tx.commit();
 }
 

@@ -39,6 +39,7 @@
 #include "core/train/trainer.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
+#include "core/util/fault_point.h"
 #include "core/util/log.h"
 
 namespace understudy::train {
@@ -188,8 +189,10 @@ std::filesystem::path Trainer::saveCheckpoint() {
     out.write(bytes.str());
     out.sync();
     if (checkpointHook()) checkpointHook()(out.tempPath());  // tests: die between write and rename
+    US_FAULT_POINT("train.checkpoint_before_rename");
     out.commit();
   }
+  US_FAULT_POINT("train.checkpoint_written");
   auto all = listCheckpoints(m_checkpointDir);
   const auto keep = static_cast<std::size_t>(m_config.keepCheckpoints);
   for (std::size_t i = 0; i + keep < all.size(); ++i) std::filesystem::remove(all[i]);

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "core/util/error.h"
+#include "core/util/fault_point.h"
 
 namespace understudy {
 namespace {
@@ -69,6 +70,7 @@ void AtomicFile::commit() {
     throw US_ERROR("close failed: " + errnoText()).file(m_temp.string());
   }
   m_fd = -1;
+  US_FAULT_POINT("atomic_file.before_rename");
   if (::rename(m_temp.c_str(), m_target.c_str()) != 0)
     throw US_ERROR("rename failed: " + errnoText()).file(m_target.string());
   m_committed = true;

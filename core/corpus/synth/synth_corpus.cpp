@@ -17,6 +17,7 @@
 #include "core/util/atomic_file.h"
 #include "core/util/checksum.h"
 #include "core/util/error.h"
+#include "core/util/fault_point.h"
 #include "core/util/log.h"
 
 namespace fs = std::filesystem;
@@ -168,6 +169,7 @@ SynthDatasetSummary finaliseDataset(Workspace& ws, const DatasetPlan& plan,
   writeFileAtomically(aliDir / "ali.txt", ali);
   writeFileAtomically(aliDir / "lexicon.txt", lexiconText);
   writeFileAtomically(aliDir / "phones.ctm", ctm);
+  US_FAULT_POINT("synth.alignments_written");
 
   std::map<std::size_t, const UtterancePlan*> byIndex;
   for (const auto& u : plan.utterances) byIndex[u.index] = &u;
@@ -346,6 +348,7 @@ SynthCorpusSummary buildSynthCorpus(Workspace& ws, const SynthCorpusConfig& conf
     tracker.advance(1, detail);
   };
   forked.onSuccess = [&](std::size_t i) {
+    US_FAULT_POINT("synth.shard_done");
     const Shard& s = shards[i];
     return parseShardResults(readFile(s.resultPath), s.header, results[s.dataset]);
   };

@@ -17,6 +17,7 @@
 #include "core/util/atomic_file.h"
 #include "core/util/checksum.h"
 #include "core/util/error.h"
+#include "core/util/fault_point.h"
 #include "core/util/log.h"
 
 namespace fs = std::filesystem;
@@ -111,6 +112,7 @@ void runAccentTasks(const std::vector<AccentTask>& tasks, int jobs,
   };
   forked.onSuccess = [&](std::size_t i) {
     tracker.advance(1, tasks[i].accent);
+    US_FAULT_POINT("synth.lm_accent_done");
     return true;
   };
   forked.cancelled = [&] { return tracker.cancelled(); };
