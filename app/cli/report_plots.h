@@ -6,11 +6,15 @@
 //   pipeline::writeReport(ws, spec, out, plots.get(), whyNot);
 #pragma once
 
-#include <QtGlobal>
 #include <memory>
 #include <string>
 
 #include "core/pipeline/report.h"
+
+// Without Qt6::Gui (UNDERSTUDY_GUI=OFF builds) only writeReportWithPlots exists.
+#ifdef UNDERSTUDY_HAVE_REPORT_PLOTS
+#include <QtGlobal>
+#endif
 
 class QGuiApplication;
 
@@ -26,6 +30,7 @@ namespace understudy::cli {
 pipeline::ReportFiles writeReportWithPlots(Workspace& ws, const pipeline::ReportSpec& spec,
                                            const std::filesystem::path& outDir);
 
+#ifdef UNDERSTUDY_HAVE_REPORT_PLOTS
 class QtPlotSink : public pipeline::PlotSink {
  public:
   // A sink that can draw: text needs a QGuiApplication, so one is made on the
@@ -43,5 +48,6 @@ class QtPlotSink : public pipeline::PlotSink {
   QtMessageHandler m_previousHandler = nullptr;
   bool m_ownsHandler = false;
 };
+#endif  // UNDERSTUDY_HAVE_REPORT_PLOTS
 
 }  // namespace understudy::cli

@@ -120,9 +120,9 @@ ParsedSource readKaldiDataDir(const fs::path& dir, const KaldiDataDirOptions& op
       SourceUtterance u;
       u.key = key;
       u.origin = at("segments", line.number);
-      auto fail = [&](const std::string& why) {
+      auto fail = [&, number = line.number](const std::string& why) {  // clang 14: no binding capture
         u.problem = u.origin + ": " + why;
-        addIssue(src, "segments", line.number, why);
+        addIssue(src, "segments", number, why);
       };
       double start = 0, end = 0;
       if (line.fields.size() != 4) {
