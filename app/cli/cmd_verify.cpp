@@ -1,4 +1,5 @@
-// verify: check every record of every store a workspace indexes (core/store/store_verify.h).
+// verify: check workspace.db (PRAGMA integrity_check), then every record of every store it
+// indexes (core/store/store_verify.h).
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -18,6 +19,7 @@ namespace understudy::cli {
 namespace {
 
 constexpr std::size_t kShowAtMost = 20;  // bad records listed per store
+constexpr int kDatabaseProblemsShown = 20;  // integrity_check lines listed
 
 struct VerifyArgs {
   std::string workspace, dataset;
@@ -108,10 +110,32 @@ Error failure(const VerifyArgs& a, const Workspace& ws, const WorkspaceVerifyRes
       .hint(rerun + ", then verify again");
 }
 
+// A damaged database is reported before anything is written into it (no run
+// is recorded) and before its store list is trusted.
+void checkDatabase(std::FILE* out, Workspace& ws) {
+  const std::vector<std::string> problems = checkDatabaseIntegrity(ws, kDatabaseProblemsShown);
+  if (problems.empty()) {
+    std::fprintf(out, "%s: integrity_check ok\n", Workspace::kDatabaseName);
+    return;
+  }
+  std::fprintf(out, "%s: integrity_check found %zu problem(s)%s:\n", Workspace::kDatabaseName,
+               problems.size(),
+               problems.size() >= static_cast<std::size_t>(kDatabaseProblemsShown) ? " (the first ones)"
+                                                                                    : "");
+  for (const std::string& p : problems) std::fprintf(out, "    %s\n", p.c_str());
+  std::fflush(out);
+  throw US_ERROR("workspace.db fails SQLite's integrity check: " + problems.front() + " (" +
+                 std::to_string(problems.size()) + " problem(s); stores not checked)")
+      .file(ws.databasePath().string())
+      .hint("stop every process using this workspace and restore workspace.db from a backup "
+            "(or try `sqlite3 workspace.db .recover`), then verify again");
+}
+
 void runVerify(const VerifyArgs& a, const GlobalOptions& global) {
   Workspace ws = Workspace::open(a.workspace);
   // Human text: stdout, which `--events -` sends to stderr (event_stream.h).
   std::FILE* out = stdout;
+  checkDatabase(out, ws);
   listWorkspaceStores(ws, a.dataset);  // an unknown dataset is refused before a run is recorded
   RunSpec spec;
   spec.kind = "verify";
@@ -148,7 +172,8 @@ void runVerify(const VerifyArgs& a, const GlobalOptions& global) {
 void addVerifyCommands(CLI::App& app, GlobalOptions& global) {
   auto* sub = app.add_subcommand(
       "verify",
-      "Check every record of every store in a workspace against its checksum (exit 1 if any is bad)");
+      "Check workspace.db (SQLite integrity_check) and every record of every store in a workspace "
+      "against its checksum (exit 1 if anything is bad)");
   auto a = std::make_shared<VerifyArgs>();
   addWorkspaceOption(*sub, a->workspace);
   sub->add_option("--dataset", a->dataset, "Only the stores of this dataset");

@@ -18,6 +18,7 @@
 #include "core/util/atomic_file.h"
 #include "core/util/checksum.h"
 #include "core/util/error.h"
+#include "core/util/lock_file.h"
 #include "core/util/fault_point.h"
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "store files are little-endian");
@@ -555,7 +556,7 @@ struct RecordStore::State {
   mutable std::vector<std::shared_ptr<Mapping>> mappings;
 
   // Writing.
-  int lockFd = -1;
+  std::optional<LockFile> writeLock;  // released last, after every fd below is closed
   int shardFd = -1;                // the shard being appended to
   std::uint32_t shardIndex = 0;    // its number
   std::uint64_t shardSize = 0;     // bytes written to it so far
@@ -572,7 +573,6 @@ struct RecordStore::State {
     for (int fd : unsyncedFds) ::close(fd);
     if (shardFd >= 0) ::close(shardFd);
     if (journalFd >= 0) ::close(journalFd);
-    if (lockFd >= 0) ::close(lockFd);  // releases the flock
   }
 
   std::filesystem::path shardPath(std::uint32_t shard) const { return dir / shardName(shard); }
@@ -718,15 +718,12 @@ struct RecordStore::State {
     return m;
   }
 
+  // One writer per store: the lock file names the holder, and a second writer
+  // is refused naming the store as the workspace does ("features/<name>").
   void acquireWriteLock() {
-    const auto path = dir / kLockName;
-    lockFd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (lockFd < 0) throw US_ERROR("cannot create lock file: " + errnoText()).file(path.string());
-    if (::flock(lockFd, LOCK_EX | LOCK_NB) != 0) {
-      throw US_ERROR("another process is writing this store")
-          .file(dir.string())
-          .hint("wait for it to finish; readers may open the store at any time");
-    }
+    const std::string store = (dir.parent_path().filename() / dir.filename()).generic_string();
+    writeLock.emplace(dir / kLockName, store + " is being written by another process",
+                      "wait for it or stop it; readers may open the store at any time");
   }
 
   // Folds the committed state into a freshly written `index` (atomic

@@ -1,5 +1,6 @@
 #include "core/store/store_verify.h"
 
+#include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Statement.h>
 #include <fmt/format.h>
 
@@ -47,6 +48,20 @@ fs::path absolute(const Workspace& ws, const fs::path& p) {
 }
 
 }  // namespace
+
+std::vector<std::string> checkDatabaseIntegrity(Workspace& ws, int maxProblems) {
+  std::vector<std::string> problems;
+  try {
+    SQLite::Statement q(ws.db(), "PRAGMA integrity_check(" + std::to_string(maxProblems) + ")");
+    while (q.executeStep()) {
+      const std::string line = q.getColumn(0).getString();
+      if (line != "ok") problems.push_back(line);
+    }
+  } catch (const SQLite::Exception& e) {
+    problems.push_back(e.what());
+  }
+  return problems;
+}
 
 std::vector<StoreLocation> listWorkspaceStores(Workspace& ws, const std::string& dataset) {
   if (!dataset.empty()) Catalog(ws).dataset(dataset);  // throws, listing the datasets

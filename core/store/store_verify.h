@@ -1,4 +1,5 @@
-// Checking the record stores of a workspace (`understudy-cli verify`).
+// Checking a workspace (`understudy-cli verify`): workspace.db itself
+// (SQLite's `PRAGMA integrity_check`), then its record stores.
 //
 // Every read of a store already checks the record it reads (RecordStore::read);
 // this walks every store that workspace.db indexes — the feature sets
@@ -54,6 +55,12 @@ struct WorkspaceVerifyResult {
   std::size_t badStores() const;  // stores with a bad record or an error
   bool ok() const { return badStores() == 0; }
 };
+
+// workspace.db's own check: SQLite's `PRAGMA integrity_check`, which reads
+// every page and checks every b-tree, index entry and constraint. Returns at
+// most `maxProblems` of its lines; empty = ok. A database too damaged for the
+// check to run gives that error as its one problem.
+std::vector<std::string> checkDatabaseIntegrity(Workspace& ws, int maxProblems = 20);
 
 // The record stores workspace.db indexes, of every dataset or of `dataset`
 // only (throws understudy::Error listing the datasets if there is no such

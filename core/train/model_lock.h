@@ -4,8 +4,9 @@
 // The lock is flock(LOCK_EX) on WS/models/<name>/train.lock, held as long as
 // the ModelFolderLock lives. The kernel releases it when the process dies,
 // however it dies (SIGKILL included), so there is no stale lock to clean up.
-// The holder writes "pid <pid> host <hostname>" into the file, and a second
-// process that finds the folder locked names them in its error.
+// The holder records its pid, host, start time and command line in the file
+// (core/util/lock_file.h), and a second process that finds the folder locked
+// names them in its error.
 //
 //   ModelFolderLock lock(ws.subdir("models") / cfg.name);  // throws if held
 //   ... train, checkpoint, export ...
@@ -17,6 +18,8 @@
 #include <filesystem>
 #include <string>
 
+#include "core/util/lock_file.h"
+
 namespace understudy::train {
 
 class ModelFolderLock {
@@ -25,16 +28,12 @@ class ModelFolderLock {
   // Throws understudy::Error naming the folder and the holder if another
   // process holds it.
   explicit ModelFolderLock(std::filesystem::path modelDir);
-  ~ModelFolderLock();
-  ModelFolderLock(const ModelFolderLock&) = delete;
-  ModelFolderLock& operator=(const ModelFolderLock&) = delete;
 
-  const std::filesystem::path& lockFile() const { return m_lockFile; }
+  const std::filesystem::path& lockFile() const { return m_lock.path(); }
   static constexpr const char* kFileName = "train.lock";
 
  private:
-  std::filesystem::path m_lockFile;
-  int m_fd = -1;
+  LockFile m_lock;
 };
 
 }  // namespace understudy::train

@@ -1,7 +1,8 @@
 // understudy-cli verify on a workspace the CLI built (tiny synthetic corpus ->
 // features -> targets): a clean workspace exits 0 with a per-store summary; one
 // flipped byte in a record exits 1 naming the store, the shard and the
-// utterance; `--events -` keeps stdout pure JSON lines; --dataset narrows it.
+// utterance; `--events -` keeps stdout pure JSON lines; --dataset narrows it;
+// a damaged page of workspace.db (SQLite's integrity_check) exits 1 naming it.
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -54,6 +55,23 @@ Victim corruptOneRecord(const fs::path& storeDir) {
   return v;
 }
 
+// Flips the last byte of the index utterances_by_dataset's root page: an
+// index entry then points at a row that does not exist. Nothing but a full
+// check notices (verify's own queries never read that index).
+bool corruptAnIndexPage(const QString& db) {
+  const int page = std::stoi(text(db, "SELECT rootpage FROM sqlite_master WHERE name = 'utterances_by_dataset'"));
+  const int pageSize = std::stoi(text(db, "PRAGMA page_size"));
+  std::fstream f(db.toStdString(), std::ios::in | std::ios::out | std::ios::binary);
+  const std::streamoff at = static_cast<std::streamoff>(page) * pageSize - 1;
+  f.seekg(at);
+  char c = 0;
+  f.read(&c, 1);
+  c ^= 0x01;
+  f.seekp(at);
+  f.write(&c, 1);
+  return f.good();
+}
+
 }  // namespace
 
 class TestCliVerify : public QObject {
@@ -99,6 +117,7 @@ class TestCliVerify : public QObject {
     QVERIFY2(out.contains(QString::fromStdString(m_targets)), qPrintable(out));
     QVERIFY2(out.contains(QString::fromStdString(" " + records + " ")), qPrintable(out));
     QVERIFY2(out.contains("0 bad record(s)"), qPrintable(out));
+    QVERIFY2(out.contains("workspace.db: integrity_check ok"), qPrintable(out));
     QVERIFY2(!out.contains("BAD"), qPrintable(out));
     // The synthetic corpus's text alignments (ali.txt) are not a record store.
     QVERIFY2(!out.contains("alignments/synth-labeled "), qPrintable(out));
@@ -147,6 +166,22 @@ class TestCliVerify : public QObject {
     QCOMPARE(unknown.exitCode, 1);
     QVERIFY2(unknown.err.contains("no-such-set") && unknown.err.contains("synth-labeled"),
              unknown.err.constData());
+  }
+
+  void testDamagedDatabasePageExits1NamingWorkspaceDb() {
+    const QString ws = copyOfClean("bad-db");
+    QVERIFY(corruptAnIndexPage(ws + "/workspace.db"));
+    const std::string runsBefore = text(ws + "/workspace.db", "SELECT COUNT(*) FROM runs");
+    auto r = runCli({"-q", "verify", "-w", ws});
+    QVERIFY2(r.exitCode == 1, qPrintable(understudy::test::outputOf(r)));
+    const QString err = QString::fromUtf8(r.err).trimmed();
+    QVERIFY2(!err.contains('\n'), qPrintable(err));
+    QVERIFY2(err.contains(ws + "/workspace.db: workspace.db fails SQLite's integrity check"), qPrintable(err));
+    QVERIFY2(err.contains("utterances_by_dataset"), qPrintable(err));
+    QVERIFY2(err.contains("restore workspace.db from a backup"), qPrintable(err));
+    QVERIFY2(r.out.contains("workspace.db: integrity_check found"), r.out.constData());
+    // Nothing was written into the damaged database.
+    QCOMPARE(text(ws + "/workspace.db", "SELECT COUNT(*) FROM runs"), runsBefore);
   }
 
   void testMissingStoreFolderIsReported() {

@@ -326,7 +326,7 @@ class TestFeatureStore : public QObject {
     const fs::path dir = fs::path(tmp.path().toStdString()) / "feats";
     auto writer = FeatureStore::create(dir, kDims);
     expectError([&] { FeatureStore::open(dir, FeatureStore::Mode::Append); },
-                {"another process is writing"});
+                {"feats is being written by another process", "pid "});
     expectError([&] { FeatureStore::create(dir, kDims); }, {"already exists"});
     FeatureStore::open(dir);  // readers are fine
   }
