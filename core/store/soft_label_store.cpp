@@ -251,7 +251,9 @@ std::uint64_t SoftLabelStore::diskBytes(const std::filesystem::path& dir) {
   std::uint64_t bytes = 0;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
-    if (entry.is_regular_file(ec)) bytes += entry.file_size(ec);
+    // Not the writer's lock file: it names its holder (pid, command), so its
+    // size would make the summary of the same labels differ from run to run.
+    if (entry.is_regular_file(ec) && entry.path().filename() != "lock") bytes += entry.file_size(ec);
   return bytes;
 }
 
