@@ -45,7 +45,16 @@ std::string utcNow() {
   return buf;
 }
 
-// This process's argv, shell-quoted, the program without its directory; one line.
+// A word as a user would type it: bare when a shell would read it back
+// unchanged, shell-quoted otherwise.
+std::string readableWord(const std::string& word) {
+  const bool plain = !word.empty() && word.find_first_not_of(
+                                          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                          "0123456789_-./=:,+@%") == std::string::npos;
+  return plain ? word : shellQuote(word);
+}
+
+// This process's argv, quoted where needed, the program without its directory; one line.
 std::string commandLine() {
   std::ifstream in("/proc/self/cmdline", std::ios::binary);
   const std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -62,7 +71,8 @@ std::string commandLine() {
   if (!word.empty()) words.push_back(std::move(word));
   if (words.empty()) return "?";
   words.front() = std::filesystem::path(words.front()).filename().string();
-  std::string out = shellCommand(words);
+  std::string out;
+  for (const std::string& w : words) out += (out.empty() ? "" : " ") + readableWord(w);
   if (out.size() > kMaxCommandChars) out = out.substr(0, kMaxCommandChars) + " ...";
   return out;
 }
