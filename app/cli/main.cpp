@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
   } catch (const Error& e) {
     return fail(e.message(), 1);
   } catch (const std::exception& e) {
-    if (isDatabaseError(e)) return fail(std::string("database: ") + e.what(), 1);
+    if (isDatabaseError(e)) return fail(databaseErrorMessage(e), 1);  // names workspace.db
     return fail(e.what(), 1);
   }
   return 0;

@@ -1,5 +1,6 @@
 #include "core/pipeline/step.h"
 
+#include "core/store/workspace.h"
 #include "core/util/config_hash.h"
 #include "core/util/error.h"
 
@@ -61,7 +62,7 @@ void StepRun::cancel(const std::string& message, nlohmann::json extra) {
 
 std::string errorMessage(const std::exception& error) {
   if (const auto* e = dynamic_cast<const Error*>(&error)) return e->message();
-  return error.what();
+  return databaseErrorMessage(error);  // an SQLite error names workspace.db; others: what()
 }
 
 }  // namespace understudy::pipeline

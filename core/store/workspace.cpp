@@ -2,10 +2,12 @@
 
 #include <SQLiteCpp/Statement.h>
 #include <sqlite3.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <ctime>
+#include <mutex>
 
 #include "core/store/schema.h"
 #include "core/util/error.h"
@@ -19,8 +21,37 @@ const char* const Workspace::kSubdirs[6] = {"audio",      "features", "alignment
 
 namespace {
 
+// The last workspace database this process opened: SQLite's errors do not
+// name their file, and a command works on one workspace.
+std::mutex g_databasePathMutex;
+fs::path g_databasePath;
+
+// Bytes free to this user on the file system holding `path`; -1 if unknown.
+long long freeBytes(const fs::path& path) {
+  struct statvfs s {};
+  if (::statvfs(path.c_str(), &s) != 0) return -1;
+  return static_cast<long long>(s.f_bavail) * static_cast<long long>(s.f_frsize);
+}
+
+// Below this much free space an SQLite write failure is taken for a full disk:
+// a transaction needs a few pages in the WAL and its shared-memory index.
+constexpr long long kNearlyFullBytes = 1 << 20;
+
 Error databaseError(const fs::path& dbPath, const SQLite::Exception& e) {
   const int code = e.getErrorCode();
+  if (code == SQLITE_FULL || code == SQLITE_IOERR) {
+    const long long free = freeBytes(dbPath.has_parent_path() ? dbPath.parent_path() : fs::path("."));
+    const bool full = code == SQLITE_FULL || (free >= 0 && free < kNearlyFullBytes);
+    Error error = US_ERROR(std::string(full ? "the disk is full: cannot write the database ("
+                                            : "disk I/O error writing the database (") +
+                           e.what() + (free >= 0 ? ", " + std::to_string(free) + " bytes free" : std::string()) +
+                           ")");
+    error.file(dbPath.string());
+    error.hint(full ? "free space on that disk and run the command again: every committed transaction is intact "
+                      "(the unfinished one is rolled back); `understudy-cli verify` checks the workspace"
+                    : "check the disk (dmesg, smartctl); every committed transaction is intact");
+    return error;
+  }
   if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) {
     return US_ERROR(std::string("database is corrupt or not an SQLite file (") + e.what() + ")")
         .file(dbPath.string())
@@ -56,6 +87,18 @@ bool isDatabaseError(const std::exception& e) {
   return dynamic_cast<const SQLite::Exception*>(&e) != nullptr;
 }
 
+std::string databaseErrorMessage(const std::exception& e) {
+  const auto* sqliteError = dynamic_cast<const SQLite::Exception*>(&e);
+  if (!sqliteError) return e.what();
+  fs::path path;
+  {
+    std::lock_guard<std::mutex> lock(g_databasePathMutex);
+    path = g_databasePath;
+  }
+  if (path.empty()) return std::string("database: ") + e.what();
+  return databaseError(path, *sqliteError).message();
+}
+
 Workspace::Workspace(fs::path root, std::unique_ptr<SQLite::Database> db)
     : m_root(std::move(root)), m_db(std::move(db)) {}
 Workspace::Workspace(Workspace&&) noexcept = default;
@@ -69,6 +112,10 @@ bool Workspace::isWorkspace(const fs::path& root) {
 
 std::unique_ptr<SQLite::Database> Workspace::openDatabase(const fs::path& dbPath, bool create) {
   std::unique_ptr<SQLite::Database> db;
+  {
+    std::lock_guard<std::mutex> lock(g_databasePathMutex);
+    g_databasePath = dbPath;
+  }
   try {
     const int flags = SQLite::OPEN_READWRITE | (create ? SQLite::OPEN_CREATE : 0);
     db = std::make_unique<SQLite::Database>(dbPath, flags, kBusyTimeoutMs);

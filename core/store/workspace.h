@@ -72,5 +72,10 @@ std::string sqliteVersion();
 // True for an error the database library threw (SQLite::Exception), so a host
 // can say "database: ..." without including SQLite headers (SQL stays in core/store).
 bool isDatabaseError(const std::exception& e);
+// The one line for a database error thrown while a command used its workspace:
+// the database file (the last one this process opened), what failed and, for a
+// full disk (SQLITE_FULL, or an I/O error with under 1 MiB free), what to do.
+// Other exceptions: their what().
+std::string databaseErrorMessage(const std::exception& e);
 
 }  // namespace understudy

@@ -115,6 +115,19 @@ StreamPositions readStreamPositions(torch::serialize::InputArchive& ar, const st
   return out;
 }
 
+// A checkpoint that could not be written (a full disk, most often): which
+// one, why, and that the previous one is intact (the temporary file is gone).
+Error checkpointWriteError(const Error& cause, const std::filesystem::path& path, std::int64_t step,
+                           const std::vector<std::filesystem::path>& kept) {
+  std::string hint = cause.hintText().empty() ? std::string() : cause.hintText() + "; ";
+  hint += kept.empty() ? "there is no earlier checkpoint"
+                       : "the previous checkpoint " + kept.back().filename().string() + " is intact";
+  hint += "; once there is room, continue with `understudy-cli train ... --resume`";
+  return US_ERROR(fmt::format("cannot write the checkpoint of step {}: {}", step, cause.what_()))
+      .file(path.string())
+      .hint(hint);
+}
+
 std::function<void(const std::filesystem::path&)>& checkpointHook() {
   static std::function<void(const std::filesystem::path&)> hook;
   return hook;
@@ -184,13 +197,15 @@ std::filesystem::path Trainer::saveCheckpoint() {
   std::ostringstream bytes;
   ar.save_to(bytes);
   const auto path = m_checkpointDir / fmt::format("ckpt-{:09d}.pt", m_step);
-  {
+  try {
     AtomicFile out(path);
     out.write(bytes.str());
     out.sync();
     if (checkpointHook()) checkpointHook()(out.tempPath());  // tests: die between write and rename
     US_FAULT_POINT("train.checkpoint_before_rename");
     out.commit();
+  } catch (const Error& e) {
+    throw checkpointWriteError(e, path, m_step, listCheckpoints(m_checkpointDir));
   }
   US_FAULT_POINT("train.checkpoint_written");
   auto all = listCheckpoints(m_checkpointDir);

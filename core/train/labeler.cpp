@@ -29,6 +29,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A store whose first commit never happened (the disk filled, or the writer
+// was killed, before its metadata was written): there is nothing to resume or
+// compare, and SoftLabelStore::openOrCreate completes it.
+bool neverCommitted(const fs::path& dir) {
+  const RecordStore records = RecordStore::open(dir);
+  return records.size() == 0 && records.metadata().empty();
+}
+
 // Top-k of softmax(z/T), renormalised, along the last dimension: (probs, ids).
 std::pair<torch::Tensor, torch::Tensor> topKTensors(const torch::Tensor& logits, int k,
                                                     double temperature) {
@@ -117,9 +125,11 @@ DatasetLabeling::DatasetLabeling(Workspace& ws, const std::string& model, const 
   const fs::path featureDir = catalog.absolute(s.featureSet.path);
   s.source = std::make_shared<FeatureExampleSource>(std::vector<fs::path>{featureDir}, numUnits);
   if (s.source->dims() != s.bundle.model->options.input_dim())
-    throw US_ERROR(fmt::format("feature set '{}' has {}-dim features, model '{}' expects {}", s.featureSet.name,
-                               s.source->dims(), model, s.bundle.model->options.input_dim()))
-        .hint("pick the feature set the model was trained on with --feature-set");
+    throw US_ERROR(fmt::format("dataset '{}': feature set '{}' ({}) has {}-dim features, model '{}' ({}) expects {}",
+                               dataset, s.featureSet.name, s.featureSet.path, s.source->dims(), model,
+                               s.bundle.dir.string(), s.bundle.model->options.input_dim()))
+        .file(featureDir.string())
+        .hint("pick the feature set the model was trained on with --feature-set; nothing was labeled");
   if (s.source->size() == 0)
     throw US_ERROR("feature set '" + s.featureSet.name + "' holds no utterances").hint("run `understudy-cli features` for it");
   s.source->setCmvn(s.bundle.cmvn);
@@ -140,7 +150,7 @@ DatasetLabeling::DatasetLabeling(Workspace& ws, const std::string& model, const 
   s.storeOptions.numUnits = numUnits;
   s.storeOptions.model = model;
   s.storeOptions.validate();
-  if (SoftLabelStore::exists(s.storeDir)) {
+  if (SoftLabelStore::exists(s.storeDir) && !neverCommitted(s.storeDir)) {
     const SoftLabelStore existing = SoftLabelStore::open(s.storeDir);
     const std::string diff = optionDifferences(existing.options(), s.storeOptions);
     if (!diff.empty())

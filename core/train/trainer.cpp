@@ -311,8 +311,15 @@ bool Trainer::noteValidation(const ValidationResult& v, bool periodic) {
     if (periodic) m_badValidations = 0;
     if (m_config.keepBest && !m_checkpointDir.empty() && m_sync->leader()) {
       std::filesystem::create_directories(m_checkpointDir);
-      m_sync->withConsensusWeights(m_model->parameters(),
-                                   [&] { nn::saveWeights(m_model, (m_checkpointDir / "best.pt").string()); });
+      const auto best = m_checkpointDir / "best.pt";
+      try {
+        m_sync->withConsensusWeights(m_model->parameters(), [&] { nn::saveWeights(m_model, best.string()); });
+      } catch (const Error& e) {
+        throw US_ERROR(fmt::format("cannot save the best weights so far (step {}): {}", m_step, e.what_()))
+            .file(best.string())
+            .hint((e.hintText().empty() ? std::string() : e.hintText() + "; ") +
+                  "the checkpoints are intact; once there is room, continue with `understudy-cli train ... --resume`");
+      }
     }
     return false;
   }
