@@ -104,6 +104,13 @@ std::string categoryOf(const std::string& what) {
   return "unreadable audio";
 }
 
+// The category of a problem the source parser found ("wav.scp:3: ...").
+std::string problemCategory(const std::string& problem) {
+  if (problem.find("piped command refused") != std::string::npos) return "pipe refused";
+  if (problem.find(": audio file not found: tried ") != std::string::npos) return "audio file not found";
+  return "bad source line";
+}
+
 std::string formatSeconds(double s) { return fmt::format("{:.2f} s", s); }
 
 std::string safeFileName(const std::string& id) {
@@ -166,9 +173,7 @@ class UtteranceChecker {
     row.u = &u;
     row.audioPath = u.audioPath;
     if (!u.problem.empty()) {
-      row.skip(u.problem.find("piped command refused") != std::string::npos ? "pipe refused"
-                                                                            : "bad source line",
-               u.problem);
+      row.skip(problemCategory(u.problem), u.problem);
       return row;
     }
     if (m_opt.kind != DatasetKind::Unlabeled) {

@@ -27,15 +27,18 @@ std::string at(const std::string& file, long line) { return file + ":" + std::to
 
 // Kaldi resolves relative wav.scp paths against the working directory of the
 // recipe (usually egs/<corpus>/s5); we try that first, then the data dir.
-std::string resolveAudioPath(const std::string& path, const fs::path& dir) {
+// A relative path found in neither sets `missing` to the reason, naming both
+// places tried (the audio probe would name only one).
+std::string resolveAudioPath(const std::string& path, const fs::path& dir, std::string& missing) {
   fs::path p(path);
   if (p.is_absolute()) return p.lexically_normal().string();
   std::error_code ec;
-  fs::path fromCwd = fs::absolute(p, ec);
-  if (!ec && fs::exists(fromCwd, ec)) return fromCwd.lexically_normal().string();
-  fs::path fromDir = fs::absolute(dir / p, ec);
-  if (!ec && fs::exists(fromDir, ec)) return fromDir.lexically_normal().string();
-  return fromCwd.lexically_normal().string();
+  fs::path fromCwd = fs::absolute(p, ec).lexically_normal();
+  if (!ec && fs::exists(fromCwd, ec)) return fromCwd.string();
+  fs::path fromDir = fs::absolute(dir / p, ec).lexically_normal();
+  if (!ec && fs::exists(fromDir, ec)) return fromDir.string();
+  missing = "audio file not found: tried " + fromCwd.string() + " and " + fromDir.string();
+  return fromCwd.string();
 }
 
 void addIssue(ParsedSource& src, const std::string& file, long line, std::string reason) {
@@ -107,7 +110,9 @@ ParsedSource readKaldiDataDir(const fs::path& dir, const KaldiDataDirOptions& op
                     "extract them with wav-copy first";
       addIssue(src, "wav.scp", line.number, "archive offset entry not supported: " + value);
     } else {
-      rec.path = resolveAudioPath(value, dir);
+      std::string missing;
+      rec.path = resolveAudioPath(value, dir, missing);
+      if (!missing.empty()) rec.problem = rec.origin + ": " + missing;
     }
     recordings.emplace(key, std::move(rec));
   }

@@ -111,9 +111,11 @@ DatasetEvaluation::DatasetEvaluation(Workspace& ws, const std::string& modelName
   FeatureStore store = FeatureStore::open(featureDir);
   const int dims = store.dims();
   if (dims != bundle.model->options.input_dim())
-    throw US_ERROR(fmt::format("feature set '{}' has {}-dim features, model '{}' expects {}", features.name,
-                               dims, modelName, bundle.model->options.input_dim()))
-        .hint("pick the feature set the model was trained on with --feature-set");
+    throw US_ERROR(fmt::format("dataset '{}': feature set '{}' ({}) has {}-dim features, model '{}' ({}) expects {}",
+                               dataset, features.name, features.path, dims, modelName, bundle.dir.string(),
+                               bundle.model->options.input_dim()))
+        .file(featureDir.string())
+        .hint("pick the feature set the model was trained on with --feature-set; nothing was evaluated");
 
   auto& source = m_state->source;
   source = std::make_shared<StoreExampleSource>(std::vector<fs::path>{featureDir},

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "core/align/target_store.h"
@@ -236,30 +237,52 @@ WorkspaceData loadWorkspaceData(Workspace& ws, const TrainerConfig& config) {
     validSets.push_back(locate(ws, name, data.featureSet, "data.validation"));
 
   int dims = 0;
+  std::optional<DatasetStores> unitsFrom, dimsFrom;  // the datasets the others must match
   auto makeSource = [&](const std::vector<DatasetStores>& sets) {
     std::vector<fs::path> f, t;
     for (const auto& s : sets) {
       f.push_back(s.features);
       t.push_back(s.targets);
     }
-    // Check units and dims across datasets before building the source.
+    // Check units and dims across datasets (and against the model) before
+    // building the source: a mismatch stops the run before it writes anything.
     for (const auto& s : sets) {
       TargetStore targets = TargetStore::open(s.targets);
-      if (out.units.empty()) {
+      if (!unitsFrom) {
         out.units = targets.units();
         out.unitInventoryId = s.inventoryId;
+        unitsFrom = s;
       } else if (!(targets.units() == out.units)) {
-        throw US_ERROR("dataset '" + s.name + "' has targets over a different unit inventory (" +
-                       std::to_string(targets.units().size()) + " units vs " +
-                       std::to_string(out.units.size()) + ")")
-            .hint("rebuild its targets with the same phones.txt");
+        throw US_ERROR(fmt::format("datasets '{}' and '{}' cannot train one model: their targets use different "
+                                   "unit inventories ({} units in {}, {} units in {})",
+                                   unitsFrom->name, s.name, out.units.size(), unitsFrom->targets.string(),
+                                   targets.units().size(), s.targets.string()))
+            .file(s.targets.string())
+            .hint("rebuild both datasets' targets with the same phones.txt (understudy-cli targets "
+                  "--units FILE), or train them separately");
       }
       FeatureStore features = FeatureStore::open(s.features);
-      if (dims == 0) dims = features.dims();
-      if (features.dims() != dims)
-        throw US_ERROR(fmt::format("dataset '{}' has {}-dim features, others {}", s.name,
-                                   features.dims(), dims))
-            .key("data.feature_set");
+      if (!dimsFrom) {
+        dims = features.dims();
+        dimsFrom = s;
+        if (dims != config.model.inputDim)
+          throw US_ERROR(fmt::format("dataset '{}': feature set {} has {}-dim features, model '{}' has "
+                                     "model.input_dim {}",
+                                     s.name, s.features.string(), dims, config.name, config.model.inputDim))
+              .key("model.input_dim")
+              .file(s.features.string())
+              .hint(fmt::format("pick a feature set of {} dims with data.feature_set (a resumed model keeps the "
+                                "input size it was trained with), or set model.input_dim: {} for a new model",
+                                config.model.inputDim, dims));
+      } else if (features.dims() != dims) {
+        throw US_ERROR(fmt::format("datasets '{}' and '{}' have features of different sizes ({} dims in {}, {} "
+                                   "dims in {})",
+                                   dimsFrom->name, s.name, dims, dimsFrom->features.string(), features.dims(),
+                                   s.features.string()))
+            .key("data.feature_set")
+            .file(s.features.string())
+            .hint("compute both datasets' features with the same config and name it in data.feature_set");
+      }
     }
     return std::make_shared<StoreExampleSource>(f, t, dims, out.units.size());
   };

@@ -685,6 +685,41 @@ class TestImport : public QObject {
     QCOMPARE(f.failed, std::size_t(0));
   }
 
+  // Relative wav.scp paths resolve from the current folder first, then from
+  // the data dir (as Kaldi recipes run from egs/<corpus>/s5); one found in
+  // neither is skipped naming its wav.scp line and both places tried, and the
+  // others are imported.
+  void testRelativeWavScpPathsFromTheCurrentFolderThenTheDataDir() {
+    const QString base = path("relative");
+    const auto sig = makeSignal(16000, 21);
+    writeFile(base + "/cwd/from-cwd.wav", wavBytes(sig, 16000));
+    writeFile(base + "/data/wav/from-dir.wav", wavBytes(sig, 16000));
+    writeFile(base + "/data/wav.scp", "r1 from-cwd.wav\nr2 wav/from-dir.wav\nr3 wav/missing.wav\n");
+    Workspace ws = Workspace::create((base + "/ws").toStdString());
+    ImportOptions opt;
+    opt.name = "rel";
+    opt.kind = DatasetKind::Unlabeled;
+    const QString cwd = QDir::currentPath();
+    QVERIFY(QDir::setCurrent(base + "/cwd"));
+    ImportSummary s;
+    try {
+      s = DatasetImporter(ws, opt).importKaldiDir((base + "/data").toStdString());
+    } catch (...) {
+      QDir::setCurrent(cwd);
+      throw;
+    }
+    QDir::setCurrent(cwd);
+    QCOMPARE(s.imported, std::size_t(2));
+    QCOMPARE(s.skippedByCategory["audio file not found"], std::size_t(1));
+    auto rows = utterancesOf(ws.db(), "rel");
+    QCOMPARE(QString::fromStdString(rows["r1"].audioPath), base + "/cwd/from-cwd.wav");
+    QCOMPARE(QString::fromStdString(rows["r2"].audioPath), base + "/data/wav/from-dir.wav");
+    QCOMPARE(rows["r3"].status, std::string("skipped"));
+    QCOMPARE(QString::fromStdString(rows["r3"].reason),
+             "wav.scp:3: audio file not found: tried " + base + "/cwd/wav/missing.wav and " + base +
+                 "/data/wav/missing.wav");
+  }
+
   void testCorpusImportAndListThroughTheCli() {
     const QString dir = makeBadKaldiDir("cli1");
     const QString ws = path("cli1/ws");

@@ -13,6 +13,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <algorithm>
 #include <cmath>
 #include <csignal>
 #include <filesystem>
@@ -345,6 +346,66 @@ class TestTrainCli : public QObject {
       QVERIFY2(std::fabs(got[s] - want) < 1e-9 * want + 1e-12,
                qPrintable(QString("unit %1: %2, want %3").arg(s).arg(got[s]).arg(want)));
     }
+  }
+
+  // Last: it gives synth-labeled a newer, 40-dim feature set. Features that
+  // do not fit a model's input stop `train --resume`, a new `train`, `label`
+  // and `evaluate` before they write anything (no run, checkpoint, store or
+  // evaluation), naming the dataset, the feature store and the model.
+  void testFeaturesOfAnotherSizeThanTheModelStopBeforeWriting() {
+    const QString fbank = m_dir.filePath("fbank40.yaml");
+    std::ofstream(fbank.toStdString()) << "num_mel_bins: 40\n";
+    auto feats = runCli({"-q", "features", "-w", m_ws, "--dataset", "synth-labeled", "--config", fbank}, 300000);
+    QVERIFY2(feats.exitCode == 0, qPrintable(understudy::test::outputOf(feats)));
+    const std::string store = text(m_db, "SELECT f.path FROM feature_sets f JOIN datasets d ON d.id = f.dataset_id "
+                                         "WHERE d.name = 'synth-labeled' AND f.dims = 40");
+    QVERIFY(!store.empty());
+    const QByteArray storeName = QByteArray::fromStdString(store);
+    const std::string checkpoints = m_ws.toStdString() + "/models/overfit/checkpoints";
+    QVERIFY2(std::filesystem::exists(checkpoints), "needs testExportedModelIsTheBestValidatedNotTheLast");
+    auto listing = [](const std::string& dir) {
+      std::vector<std::string> names;
+      for (const auto& e : std::filesystem::directory_iterator(dir)) names.push_back(e.path().filename().string());
+      std::sort(names.begin(), names.end());
+      return names;
+    };
+    const auto checkpointsBefore = listing(checkpoints);
+    const double runsBefore = scalar(m_db, "SELECT COUNT(*) FROM runs");
+    const double evaluationsBefore = scalar(m_db, "SELECT COUNT(*) FROM evaluations");
+
+    // train --resume: the newest feature set is the 40-dim one.
+    auto resumed = runCli({"-q", "train", "-w", m_ws, "--config", m_dir.filePath("overfit.yaml"), "--resume"});
+    QCOMPARE(resumed.exitCode, 1);
+    QVERIFY2(resumed.err.contains("dataset 'synth-labeled'") && resumed.err.contains(storeName) &&
+                 resumed.err.contains("40-dim features") && resumed.err.contains("model 'overfit'") &&
+                 resumed.err.contains("model.input_dim 64"),
+             qPrintable(understudy::test::outputOf(resumed)));
+    QVERIFY(listing(checkpoints) == checkpointsBefore);
+
+    // A new model: no checkpoint folder.
+    const QString fresh = m_dir.filePath("dims-new.yaml");
+    std::ofstream(fresh.toStdString()) << "name: dims-new\nmax_steps: 2\ndata:\n  train: [synth-labeled]\n"
+                                          "model:\n  preset: teacher-tiny\n";
+    auto trained = runCli({"-q", "train", "-w", m_ws, "--config", fresh});
+    QCOMPARE(trained.exitCode, 1);
+    QVERIFY2(trained.err.contains(storeName) && trained.err.contains("model 'dims-new'"),
+             qPrintable(understudy::test::outputOf(trained)));
+    QVERIFY(!std::filesystem::exists(m_ws.toStdString() + "/models/dims-new/checkpoints"));
+
+    // label and evaluate with that feature set.
+    const QString set = QString::fromStdString(store.substr(store.find('/') + 1));
+    for (const char* command : {"label", "evaluate"}) {
+      auto r = runCli({"-q", command, "-w", m_ws, "--model", "overfit", "--dataset", "synth-labeled",
+                       "--feature-set", set});
+      QCOMPARE(r.exitCode, 1);
+      QVERIFY2(r.err.contains("dataset 'synth-labeled'") && r.err.contains(storeName) &&
+                   r.err.contains("has 40-dim features") && r.err.contains("model 'overfit'") &&
+                   r.err.contains("expects 64"),
+               qPrintable(understudy::test::outputOf(r)));
+    }
+    QVERIFY(!std::filesystem::exists(m_ws.toStdString() + "/softlabels/synth-labeled-overfit"));
+    QCOMPARE(scalar(m_db, "SELECT COUNT(*) FROM runs"), runsBefore);
+    QCOMPARE(scalar(m_db, "SELECT COUNT(*) FROM evaluations"), evaluationsBefore);
   }
 };
 

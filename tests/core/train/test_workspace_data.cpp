@@ -1,8 +1,11 @@
 // The training data path reads verified records: a byte flipped inside a
 // feature or target record of a real store stops StoreExampleSource (what
 // loadWorkspaceData hands the Trainer) with the store's error, naming the
-// shard and the utterance, instead of training on the bad bytes. No LibTorch
-// calls here: the stores are written by hand.
+// shard and the utterance, instead of training on the bad bytes. And
+// loadWorkspaceData refuses datasets that cannot train one model (other unit
+// inventories, other feature sizes, features the model's input does not fit),
+// naming the datasets, their stores and the model. No LibTorch calls here:
+// the stores are written by hand.
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -13,11 +16,14 @@
 #include <vector>
 
 #include "core/align/target_store.h"
+#include "core/store/catalog.h"
 #include "core/store/feature_store.h"
+#include "core/store/workspace.h"
 #include "core/store/unit_inventory.h"
 #include "core/train/workspace_data.h"
 #include "core/util/error.h"
 #include "support/expect_error.h"
+#include "support/workspace_fixtures.h"
 
 using namespace understudy;
 using understudy::test::expectError;
@@ -54,6 +60,45 @@ Stores makeStores(const fs::path& root) {
   targets.commit();
   UnitInventory::pdfs(kUnits).save(s.targets / TargetStore::kUnitsFile);
   return s;
+}
+
+// A dataset `name` in workspace `ws` with a complete feature set of `dims`
+// and targets over `units` units, as `features` and `targets` leave it.
+Stores addTrainableDataset(Workspace& ws, const std::string& name, int dims, int units) {
+  std::vector<std::string> keys;
+  for (int k = 0; k < kUtterances; ++k) keys.push_back(keyOf(k));
+  Catalog catalog(ws);
+  FeatureSetRow row;
+  row.datasetId = understudy::test::addDataset(ws, name, "labeled", keys);
+  row.name = name + "-" + std::to_string(dims);
+  row.config = "num_mel_bins: " + std::to_string(dims);
+  row.configHash = std::to_string(dims);
+  row.path = "features/" + row.name;
+  row.dims = dims;
+  Stores s{ws.root() / row.path, TargetStore::datasetDir(ws, name)};
+  auto feats = FeatureStore::create(s.features, dims);
+  RecordStore targets = RecordStore::create(s.targets, {ElementType::Int32, 1, TargetStore::kKind});
+  std::int64_t frames = 0;
+  for (int k = 0; k < kUtterances; ++k) {
+    std::vector<float> f(static_cast<std::size_t>(framesOf(k)) * static_cast<std::size_t>(dims), 0.5f);
+    feats.append(keyOf(k), f.data(), framesOf(k));
+    frames += framesOf(k);
+    std::vector<std::int32_t> y(static_cast<std::size_t>((framesOf(k) + 2) / 3), 0);
+    targets.append(keyOf(k), y.data(), static_cast<std::uint32_t>(y.size()), 1);
+  }
+  feats.commit();
+  targets.commit();
+  UnitInventory::pdfs(units).save(s.targets / TargetStore::kUnitsFile);
+  catalog.updateFeatureSet(catalog.registerFeatureSet(row).id, kUtterances, frames, true);
+  return s;
+}
+
+TrainerConfig configFor(const std::vector<std::string>& train, int inputDim) {
+  TrainerConfig cfg;
+  cfg.name = "mixed-model";
+  cfg.data.train = train;
+  cfg.model.inputDim = inputDim;
+  return cfg;
 }
 
 std::shared_ptr<StoreExampleSource> sourceOf(const Stores& s) {
@@ -120,6 +165,40 @@ class TestWorkspaceData : public QObject {
     auto source = sourceOf(s);
     source->get(4);
     expectError([&] { source->get(5); }, needles);
+  }
+
+  // Two datasets whose targets count other units cannot train one model:
+  // the error names both, with their target stores, before anything is read.
+  void testDatasetsWithOtherUnitInventoriesNameBoth() {
+    QTemporaryDir tmp;
+    Workspace ws = Workspace::create(tmp.filePath("ws").toStdString());
+    const Stores a = addTrainableDataset(ws, "set-a", kDims, kUnits);
+    const Stores b = addTrainableDataset(ws, "set-b", kDims, kUnits + 3);
+    QCOMPARE(loadWorkspaceData(ws, configFor({"set-a"}, kDims)).units.size(), std::size_t(kUnits));  // alone: fine
+    expectError([&] { loadWorkspaceData(ws, configFor({"set-a", "set-b"}, kDims)); },
+                {"datasets 'set-a' and 'set-b'", "different unit inventories", "4 units in " + a.targets.string(),
+                 "7 units in " + b.targets.string(), "phones.txt"});
+  }
+
+  // Features of other sizes: both datasets and both stores named.
+  void testDatasetsWithOtherFeatureSizesNameBoth() {
+    QTemporaryDir tmp;
+    Workspace ws = Workspace::create(tmp.filePath("ws").toStdString());
+    const Stores a = addTrainableDataset(ws, "set-a", kDims, kUnits);
+    const Stores b = addTrainableDataset(ws, "set-b", kDims - 2, kUnits);
+    expectError([&] { loadWorkspaceData(ws, configFor({"set-a", "set-b"}, kDims)); },
+                {"datasets 'set-a' and 'set-b'", "8 dims in " + a.features.string(),
+                 "6 dims in " + b.features.string(), "data.feature_set"});
+  }
+
+  // Features the model's input does not fit: dataset, store and model named.
+  void testFeaturesOfAnotherSizeThanTheModelNameDatasetStoreAndModel() {
+    QTemporaryDir tmp;
+    Workspace ws = Workspace::create(tmp.filePath("ws").toStdString());
+    const Stores a = addTrainableDataset(ws, "set-a", kDims, kUnits);
+    expectError([&] { loadWorkspaceData(ws, configFor({"set-a"}, 64)); },
+                {"dataset 'set-a'", a.features.string(), "8-dim features", "model 'mixed-model'",
+                 "model.input_dim 64"});
   }
 };
 
