@@ -180,7 +180,9 @@ NgramLm NgramLm::parseArpa(const std::string& text, const std::string& sourceNam
     }
     const std::size_t headerLine = i++;
     auto& entries = lm.m_ngrams[n - 1];
-    entries.reserve(declared[n - 1]);
+    // The declared count is only a hint: a line per n-gram must follow
+    // (fuzz_arpa: 'ngram 1=99999999999999' reserved petabytes).
+    entries.reserve(std::min(declared[n - 1], lines.size() - i));
     for (; i < lines.size(); ++i) {
       const std::string_view line = trim(lines[i]);
       if (line.empty()) continue;

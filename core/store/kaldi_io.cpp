@@ -392,7 +392,7 @@ class KaldiArchiveReader::Impl {
       m.rows = readCount("matrix header");
       m.cols = readCount("matrix header");
       std::size_t count = static_cast<std::size_t>(m.rows) * static_cast<std::size_t>(m.cols);
-      if (count * elem > remaining()) {
+      if (count > remaining() / elem) {  // count * elem can overflow
         throw fail("truncated matrix: expected " + std::to_string(m.rows) + " rows × " +
                        std::to_string(m.cols) + " cols (" + std::to_string(count * elem) +
                        " bytes from byte " + std::to_string(m_pos) + "), file ended",
@@ -433,18 +433,20 @@ class KaldiArchiveReader::Impl {
     m.rows = rows;
     m.cols = cols;
     const std::size_t count = static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols);
+    // The payload must be in the file before anything is allocated for it
+    // (fuzz_kaldi_io: a 16-byte header asking for 2^31 × 2^31 values).
+    const std::size_t bytes = token == "CM"    ? static_cast<std::size_t>(cols) * 8 + count
+                              : token == "CM2" ? count * 2
+                                               : count;
+    if (bytes > remaining())
+      throw fail("truncated compressed matrix: expected " + std::to_string(rows) + " rows × " +
+                     std::to_string(cols) + " cols, file ended",
+                 m_size);
     m.data.resize(count);
-    auto truncated = [&](std::size_t bytes) {
-      if (bytes > remaining())
-        throw fail("truncated compressed matrix: expected " + std::to_string(rows) +
-                       " rows × " + std::to_string(cols) + " cols, file ended",
-                   m_size);
-    };
     if (token == "CM") {
-      const std::size_t bytes = static_cast<std::size_t>(cols) * 8 + count;
-      truncated(bytes);
       const char* headers = m_data + m_pos;
-      const auto* bytesData = reinterpret_cast<const unsigned char*>(headers + cols * 8);
+      const auto* bytesData = reinterpret_cast<const unsigned char*>(
+          headers + static_cast<std::size_t>(cols) * 8);
       auto toFloat = [&](std::uint16_t v) {
         return minValue + range * 1.52590218966964e-05F * v;
       };
@@ -467,7 +469,6 @@ class KaldiArchiveReader::Impl {
       }
       m_pos += bytes;
     } else if (token == "CM2") {
-      truncated(count * 2);
       const float increment = static_cast<float>(range * (1.0 / 65535.0));
       for (std::size_t i = 0; i < count; ++i) {
         std::uint16_t v;
@@ -476,7 +477,6 @@ class KaldiArchiveReader::Impl {
       }
       m_pos += count * 2;
     } else {
-      truncated(count);
       const float increment = static_cast<float>(range * (1.0 / 255.0));
       for (std::size_t i = 0; i < count; ++i)
         m.data[i] = minValue + static_cast<unsigned char>(m_data[m_pos + i]) * increment;

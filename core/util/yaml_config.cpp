@@ -41,6 +41,12 @@ YamlSection YamlSection::child(const std::string& key) {
 void YamlSection::finish() const {
   if (!m_node.IsMap()) return;
   for (auto it = m_node.begin(); it != m_node.end(); ++it) {
+    // YAML allows a list or mapping as a key (`? [a, b]: 1`); as<std::string>
+    // would throw yaml-cpp's BadConversion at it (fuzz_recipe).
+    if (!it->first.IsScalar())
+      throw errorAt(it->first, "a key must be a plain name, not a list or mapping")
+          .key(m_path.empty() ? "<top>" : m_path)
+          .hint("check the indentation and the ? or : of the line");
     const std::string key = it->first.as<std::string>();
     if (!m_seen.count(key)) {
       // A key node built in code (a merged map) has no position; its value may.
