@@ -37,6 +37,38 @@ function(understudy_use_torch target)
   target_precompile_headers(${target} REUSE_FROM understudy_torch_pch)
 endfunction()
 
+# Slow builds (sanitizers) stretch every test's time limits by one factor:
+# each CTest TIMEOUT, each QTEST_FUNCTION_TIMEOUT (Qt Test's per-function
+# watchdog, 300 s unless a test sets it) and UNDERSTUDY_TEST_TIME_SCALE, the
+# environment variable tests/support/time_scale.h reads for the tests' own
+# waits. The asan presets set 4 (CMakePresets.json; docs/testing.md).
+set(UNDERSTUDY_TEST_TIMEOUT_SCALE 1 CACHE STRING
+    "Factor (whole number >= 1) on every test's timeout and waits; 4 in sanitizer builds")
+if(NOT UNDERSTUDY_TEST_TIMEOUT_SCALE MATCHES "^[1-9][0-9]*$")
+  message(FATAL_ERROR "UNDERSTUDY_TEST_TIMEOUT_SCALE must be a whole number >= 1, "
+                      "got '${UNDERSTUDY_TEST_TIMEOUT_SCALE}' (set it with -D or in CMakePresets.json)")
+endif()
+
+# understudy_test_environment(OUT "env entries"): a test's ENVIRONMENT with
+# the time scale applied (see above). A QTEST_FUNCTION_TIMEOUT the test sets
+# itself is scaled too; entries the test sets come last and win.
+function(understudy_test_environment out env)
+  set(scale ${UNDERSTUDY_TEST_TIMEOUT_SCALE})
+  math(EXPR qtestMs "300000 * ${scale}")
+  set(result "UNDERSTUDY_TEST_TIME_SCALE=${scale}")
+  if(scale GREATER 1)
+    list(APPEND result "QTEST_FUNCTION_TIMEOUT=${qtestMs}")
+  endif()
+  foreach(entry IN LISTS env)
+    if(entry MATCHES "^QTEST_FUNCTION_TIMEOUT=([0-9]+)$")
+      math(EXPR ms "${CMAKE_MATCH_1} * ${scale}")
+      set(entry "QTEST_FUNCTION_TIMEOUT=${ms}")
+    endif()
+    list(APPEND result "${entry}")
+  endforeach()
+  set(${out} "${result}" PARENT_SCOPE)
+endfunction()
+
 # understudy_add_test(NAME SOURCES ... LIBS ... [REQUIRES target ...] LABELS ...
 #                     [TORCH] [TIMEOUT s])
 # One Qt Test executable per module, registered with CTest. REQUIRES names
@@ -83,9 +115,11 @@ function(understudy_add_test name)
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 300)
   endif()
+  math(EXPR ARG_TIMEOUT "${ARG_TIMEOUT} * ${UNDERSTUDY_TEST_TIMEOUT_SCALE}")
+  understudy_test_environment(env "${ARG_ENV}")
   set_tests_properties(${name} PROPERTIES
     LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
-    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;UNDERSTUDY_CLI=$<TARGET_FILE:understudy-cli>;${ARG_ENV}")
+    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;UNDERSTUDY_CLI=$<TARGET_FILE:understudy-cli>;${env}")
 endfunction()
 
 # understudy_unavailable_test(NAME "missing targets" "labels"): the CTest
