@@ -11,8 +11,9 @@
 // Mounting needs CAP_SYS_ADMIN: root, or a user + mount namespace of our own.
 // US_SMALL_FS_TEST_MAIN re-runs a non-root test under `unshare -Urm` (the
 // programs it starts share that namespace, so they see the mount); where
-// neither works the mount fails and the test must QSKIP naming why, never pass
-// in silence. The destructor unmounts (lazily if something still holds a file
+// neither works the mount fails, the test must QSKIP naming why, and the
+// executable exits 77 (give the CTest entry SKIP_RETURN_CODE 77): never a
+// silent pass. The destructor unmounts (lazily if something still holds a file
 // open), so a failed test leaves no mount behind.
 #pragma once
 
@@ -33,6 +34,13 @@
 
 namespace understudy::test {
 
+// Set when a SmallFs could not mount: US_SMALL_FS_TEST_MAIN then exits 77, so
+// CTest (SKIP_RETURN_CODE 77) reports the test as skipped, not passed.
+inline bool& smallFsRefused() {
+  static bool refused = false;
+  return refused;
+}
+
 class SmallFs {
  public:
   // Mounts a tmpfs of `sizeBytes` (rounded up to pages) on `dir`, created if
@@ -46,6 +54,7 @@ class SmallFs {
                       "for `unshare -Urm`)")
                   .arg(sizeBytes)
                   .arg(dir, QString::fromLocal8Bit(std::strerror(errno)));
+      smallFsRefused() = true;
       return;
     }
     m_mounted = true;
@@ -154,5 +163,6 @@ inline void reexecInMountNamespaceUnlessRoot(int argc, char** argv) {
     QCoreApplication app(argc, argv);                                       \
     TestObject tc;                                                          \
     QTEST_SET_MAIN_SOURCE_PATH                                              \
-    return QTest::qExec(&tc, argc, argv);                                   \
+    const int rc = QTest::qExec(&tc, argc, argv);                           \
+    return rc == 0 && ::understudy::test::smallFsRefused() ? 77 : rc;       \
   }
