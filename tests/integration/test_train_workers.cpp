@@ -8,9 +8,15 @@
 // `--workers 2 --resume` goes on from the checkpoint, and a SIGTERM to the
 // launcher reaches the ranks, which checkpoint and stop; a launcher killed
 // outright takes its ranks with it (docs/distributed.md "Launching ranks",
-// "Failures"). About 60 s on 2 cores.
+// "Failures"); while training, rank 0's c10d TCPStore is the only listening
+// socket (on every interface, at MASTER_PORT) and every connection, Gloo's
+// included, stays on 127.0.0.1 (docs/security.md "The rendezvous"). About
+// 70 s on 2 cores.
+#include <arpa/inet.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include <QDir>
@@ -20,6 +26,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QThread>
 #include <QtTest>
@@ -71,6 +78,60 @@ QMap<int, int> ranksOf(int launcher) {
       if (var.startsWith("RANK=")) byRank[var.mid(5).toInt()] = pid;
   }
   return byRank;
+}
+
+// A TCP socket of a process, from /proc/<pid>/net/tcp and tcp6 (the
+// namespace's table) joined with the process's own socket fds (by inode).
+struct TcpSocket {
+  QString local, remote;  // "127.0.0.1", "::", "::ffff:127.0.0.1"
+  int localPort = 0, remotePort = 0;
+  bool listening = false;  // state 0A; otherwise 01 = established, ...
+  QString text() const {
+    return QString("%1:%2 -> %3:%4%5").arg(local).arg(localPort).arg(remote).arg(remotePort)
+        .arg(listening ? " LISTEN" : "");
+  }
+};
+
+// The kernel's hex address: IPv4 one 32-bit word, IPv6 four, each in host order.
+QString procAddress(const QByteArray& hex) {
+  QByteArray bytes = QByteArray::fromHex(hex);
+  for (int w = 0; w + 4 <= bytes.size(); w += 4) std::reverse(bytes.begin() + w, bytes.begin() + w + 4);
+  char text[INET6_ADDRSTRLEN] = {};
+  const int family = bytes.size() == 4 ? AF_INET : AF_INET6;
+  return inet_ntop(family, bytes.constData(), text, sizeof text) ? QString(text) : QString(hex);
+}
+
+QList<TcpSocket> tcpSocketsOf(int pid) {
+  QSet<QByteArray> inodes;
+  const QString fdDir = QString("/proc/%1/fd").arg(pid);
+  for (const QString& fd : QDir(fdDir).entryList(QDir::System | QDir::NoDotAndDotDot)) {
+    char buf[64] = {};  // the link's raw text: "socket:[INODE]"
+    const ssize_t n = ::readlink(qPrintable(fdDir + "/" + fd), buf, sizeof buf - 1);
+    const QByteArray target(buf, n > 0 ? static_cast<int>(n) : 0);
+    if (target.startsWith("socket:[")) inodes << target.mid(8, target.size() - 9);
+  }
+  QList<TcpSocket> out;
+  for (const char* table : {"net/tcp", "net/tcp6"}) {
+    const QList<QByteArray> lines = readProcFile(pid, table).split('\n');
+    for (int i = 1; i < lines.size(); ++i) {  // line 0: the header
+      const QList<QByteArray> f = lines[i].simplified().split(' ');
+      if (f.size() < 10 || !inodes.contains(f[9])) continue;
+      const QList<QByteArray> local = f[1].split(':'), remote = f[2].split(':');  // ADDR:PORT in hex
+      if (local.size() != 2 || remote.size() != 2) continue;
+      TcpSocket s;
+      s.local = procAddress(local[0]);
+      s.localPort = local[1].toInt(nullptr, 16);
+      s.remote = procAddress(remote[0]);
+      s.remotePort = remote[1].toInt(nullptr, 16);
+      s.listening = f[3] == "0A";
+      out << s;
+    }
+  }
+  return out;
+}
+
+bool isLoopback(const QString& address) {
+  return address == "127.0.0.1" || address == "::ffff:127.0.0.1" || address == "::1";
 }
 
 // The highest step of a ckpt-<step>.pt in `dir` (-1: none).
@@ -313,6 +374,50 @@ class TestTrainWorkers : public QObject {
             m_db,
             "SELECT parent_run_id FROM runs WHERE name = 'dist-kill' ORDER BY id DESC LIMIT 1"),
         queryText(m_db, "SELECT id FROM runs WHERE name = 'dist-kill' ORDER BY id LIMIT 1"));
+  }
+
+  // The claim in docs/security.md "The rendezvous", checked on a running
+  // 2-rank job (MASTER_ADDR 127.0.0.1): rank 0 listens on exactly one socket,
+  // the TCPStore at MASTER_PORT on every interface ([::], dual stack: LibTorch
+  // 1.13 offers no address to bind it to); rank 1 listens on none; every
+  // connection of both ranks, the Gloo pairs between them included, has
+  // 127.0.0.1 at both ends (Gloo's device is bound to the address towards
+  // MASTER_ADDR, core/dist/communicator.cpp).
+  void testOnlyTheStoreListensAndGlooPairsStayOnLoopback() {
+    Job job;
+    const QString problem = startPastFirstCheckpoint("dist-sockets", job);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    int masterPort = 0;
+    for (const QByteArray& var : readProcFile(job.ranks[0], "environ").split('\0'))
+      if (var.startsWith("MASTER_PORT=")) masterPort = var.mid(12).toInt();
+    QVERIFY(masterPort > 0);
+    const QList<TcpSocket> rank0 = tcpSocketsOf(job.ranks[0]), rank1 = tcpSocketsOf(job.ranks[1]);
+    QStringList seen;
+    for (const auto& s : rank0) seen << "rank 0: " + s.text();
+    for (const auto& s : rank1) seen << "rank 1: " + s.text();
+    const QString all = seen.join("\n");
+    qInfo("%s", qPrintable(all));
+    job.process.kill();  // done looking; the ranks follow their launcher
+    QVERIFY(job.process.waitForFinished(10000));
+    verifyNoProcessLeft(job.ranks);
+
+    QList<TcpSocket> listening;
+    for (const auto& s : rank0 + rank1)
+      if (s.listening) listening << s;
+    QVERIFY2(listening.size() == 1, qPrintable(all));
+    QCOMPARE(listening[0].localPort, masterPort);
+    QVERIFY2(listening[0].local == "::" || listening[0].local == "0.0.0.0", qPrintable(all));
+    bool rank0Listens = false;
+    for (const auto& s : rank0) rank0Listens = rank0Listens || s.listening;
+    QVERIFY2(rank0Listens, qPrintable(all));
+    // Established: loopback at both ends, and at least one Gloo pair (neither end the store's port).
+    int glooPairs = 0;
+    for (const auto& s : rank0 + rank1) {
+      if (s.listening) continue;
+      QVERIFY2(isLoopback(s.local) && isLoopback(s.remote), qPrintable("not on loopback: " + s.text() + "\n" + all));
+      if (s.localPort != masterPort && s.remotePort != masterPort) ++glooPairs;
+    }
+    QVERIFY2(glooPairs >= 2, qPrintable(all));  // one pair seen from both ranks
   }
 
   void testAKilledLauncherTakesItsRanksWithIt() {
