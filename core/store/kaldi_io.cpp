@@ -400,7 +400,7 @@ class KaldiArchiveReader::Impl {
       }
       m.data.resize(count);
       if (elem == 4) {
-        std::memcpy(m.data.data(), m_data + m_pos, count * 4);
+        if (count > 0) std::memcpy(m.data.data(), m_data + m_pos, count * 4);  // 0x0: data() is null
       } else {
         for (std::size_t i = 0; i < count; ++i) {
           double d;

@@ -562,7 +562,7 @@ class TestKaldiIo : public QObject {
       QCOMPARE(textM[i].second.cols, mats[i].second.cols);
       const std::size_t bytes = textM[i].second.data.size() * 4;
       QVERIFY(at + bytes <= textValues.size());
-      QVERIFY2(std::memcmp(textM[i].second.data.data(), textValues.data() + at, bytes) == 0,
+      QVERIFY2(bytes == 0 || std::memcmp(textM[i].second.data.data(), textValues.data() + at, bytes) == 0,
                mats[i].first.c_str());
       at += bytes;
     }
