@@ -174,6 +174,7 @@ struct Outcome {
   bool died = false;      // killed (SIGKILL), or failed because a part of it was killed
   int exitCode = 0;
   QString err;            // its stderr (tail)
+  QByteArray out;         // its stdout
 };
 
 // Processes whose command line names `ws` (a job, its ranks or steps).
@@ -202,7 +203,6 @@ inline Outcome runWithKill(const QStringList& args, const Kill& kill, const QStr
   else env.remove("UNDERSTUDY_FAULT");
   p.setProcessEnvironment(env);
   p.setProcessChannelMode(QProcess::SeparateChannels);
-  p.setStandardOutputFile(QProcess::nullDevice());
   p.start(understudy::test::cliPath(), args);
   Outcome o;
   if (!p.waitForStarted(10000)) {
@@ -235,6 +235,7 @@ inline Outcome runWithKill(const QStringList& args, const Kill& kill, const QStr
   }
   if (sample) sample();
   o.err = QString::fromUtf8(p.readAllStandardError().right(4000));
+  o.out = p.readAllStandardOutput();
   o.exitCode = p.exitStatus() == QProcess::CrashExit ? -9 : p.exitCode();
   o.died = p.exitStatus() == QProcess::CrashExit || (kill.named && o.exitCode != 0 && o.err.contains("fault point"));
   // A recipe's step or a rank killed at a fault point: the parent reports it and exits 1.

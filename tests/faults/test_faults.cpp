@@ -83,6 +83,10 @@ evaluation:
 
 QString dbOf(const QString& ws) { return ws + "/workspace.db"; }
 
+// Set when a sample could not read everything (a store or the database busy
+// or changing under it): that sample is not used to call anything missing.
+bool g_sampleIncomplete = false;
+
 // The record store folder of `sql`'s first row (a path relative to the workspace), or "".
 QString storeDir(const QString& ws, const std::string& sql) {
   if (!QFile::exists(dbOf(ws))) return {};
@@ -102,6 +106,7 @@ void committedRecords(const QString& dir, const std::string& tag, std::set<std::
     const auto s = understudy::RecordStore::open(dir.toStdString());
     for (const auto& r : s.records()) out.insert("rec:" + tag + ":" + r.key + ":" + std::to_string(r.checksum));
   } catch (const std::exception&) {
+    g_sampleIncomplete = true;
   }
 }
 
@@ -110,6 +115,7 @@ std::size_t storeSize(const QString& dir) {
     if (dir.isEmpty() || !understudy::RecordStore::exists(dir.toStdString())) return 0;
     return understudy::RecordStore::open(dir.toStdString()).size();
   } catch (const std::exception&) {
+    g_sampleIncomplete = true;
     return 0;
   }
 }
@@ -121,6 +127,7 @@ void committedRows(const QString& ws, const std::string& tag, const std::string&
     for (const QString& line : QString::fromStdString(rows(dbOf(ws), sql)).split('\n', Qt::SkipEmptyParts))
       out.insert(tag + ":" + line.toStdString());
   } catch (const std::exception&) {
+    g_sampleIncomplete = true;
   }
 }
 
@@ -159,6 +166,7 @@ struct Job {
   // Training: where its checkpoints are and how often it writes one.
   std::function<QString(const QString& ws)> checkpointDir;
   int checkpointEvery = 0;
+  std::vector<std::string> focus;  // name prefixes of the job's own points: every other named kill picks one of them
   int shortFormKills = 2;  // kills per seed in the short form (the recipe: 1, named or timed by the seed)
 };
 
@@ -259,25 +267,30 @@ class TestFaults : public QObject {
       int diedHere = 0;
       QStringList history;
       QStringList args = job.args(ws);
-      for (int k = 0; k < kills && failure.isEmpty(); ++k) {
-        // The short form: one named and one timed kill per job; otherwise drawn.
-        const bool named = n == 1 && kills == 2 ? (k == 0) : (rng() % 2 == 0);
-        const Kill kill = drawKill(rng, named, job.counts, {});
+      // Runs `args` once with `kill` (a timed kill past 100 % never comes), watching what it acknowledges.
+      auto runPolled = [&](const QStringList& args, const Kill& kill) -> Outcome {
         // A timed kill's fraction is of what is left to do: the resumed job
         // starts where the last one stopped.
         const double start = job.progress ? std::min(job.progress(ws), 1.0) : 0.0;
         Kill aimed = kill;
-        aimed.fraction = start + kill.fraction * (1.0 - start);
+        if (kill.fraction <= 1.0) aimed.fraction = start + kill.fraction * (1.0 - start);
         QElapsedTimer since;
         since.start();
         QElapsedTimer lastPoll;
         lastPoll.start();
         double progressNow = start;
-        auto poll = [&] {  // what the job acknowledged, and how far it is (every sampleEveryMs)
+        std::set<std::string> vanished;
+        // What the job acknowledged, and how far it is (every sampleEveryMs).
+        // Once acknowledged, always there: also while a resumed job runs.
+        auto poll = [&] {
           if (lastPoll.elapsed() < job.sampleEveryMs) return;
           lastPoll.restart();
           if (job.acknowledged) {
+            g_sampleIncomplete = false;
             const auto now = job.acknowledged(ws);
+            if (!g_sampleIncomplete)
+              for (const auto& a : acked)
+                if (!now.count(a)) vanished.insert(a);
             acked.insert(now.begin(), now.end());
           }
           progressNow = job.progress ? job.progress(ws) : since.elapsed() / 1000.0 / job.straightSeconds;
@@ -287,6 +300,25 @@ class TestFaults : public QObject {
           acked.insert(now.begin(), now.end());
         }
         const Outcome o = runWithKill(args, aimed, ws, [&] { return progressNow; }, poll);
+        if (!vanished.empty() && failure.isEmpty()) {
+          tally.lost += static_cast<int>(vanished.size());
+          failure = QString("while it ran (%1): %2 acknowledged item(s) vanished, e.g. %3")
+                        .arg(QString::fromStdString(kill.text()))
+                        .arg(vanished.size())
+                        .arg(QString::fromStdString(*vanished.begin()));
+        }
+        return o;
+      };
+      for (int k = 0; k < kills && failure.isEmpty(); ++k) {
+        // The short form: one named and one timed kill per job; otherwise drawn.
+        const bool named = n == 1 && kills == 2 ? (k == 0) : (rng() % 2 == 0);
+        std::vector<std::string> focus;
+        if (!job.focus.empty() && rng() % 2 == 0)
+          for (const auto& [point, passes] : job.counts)
+            for (const auto& prefix : job.focus)
+              if (point.rfind(prefix, 0) == 0) focus.push_back(point);
+        const Kill kill = drawKill(rng, named, job.counts, focus);
+        const Outcome o = runPolled(args, kill);
         history << QString::fromStdString(kill.text()) + (o.died ? " (killed)" : " (finished first)");
         if (o.exitCode == -1) failure = "the job hung or did not start: " + o.err;
         if (!o.died) {
@@ -318,8 +350,15 @@ class TestFaults : public QObject {
       // The resume to the end, then the same checks as a straight run's.
       if (failure.isEmpty()) {
         const int newest = job.checkpointDir ? newestCheckpoint(job.checkpointDir(ws)) : -1;
-        const ProcessResult r = understudy::test::runCli(args, 600000);
-        if (r.exitCode != 0 || r.crashed) failure = "resume: " + outputOf(r);
+        Kill never;
+        never.fraction = 2.0;
+        const Outcome last = runPolled(args, never);
+        ProcessResult r;
+        r.exitCode = last.exitCode;
+        r.crashed = last.died;
+        r.out = last.out;
+        r.err = last.err.toUtf8();
+        if (failure.isEmpty() && (r.exitCode != 0 || r.crashed)) failure = "resume: " + outputOf(r);
         QString why;
         if (failure.isEmpty() && !verifies(ws, why)) failure = "after the resume: " + why;
         if (failure.isEmpty() && diedHere > 0 && job.checkpointDir) {
@@ -431,6 +470,7 @@ class TestFaults : public QObject {
   void testSynthesis() {
     Job job;
     job.name = "synth";
+    job.focus = {"synth."};
     job.before = path("s-init");
     job.straight = m_synth;
     job.args = [](const QString& ws) {
@@ -466,6 +506,7 @@ class TestFaults : public QObject {
   void testFeatures() {
     Job job;
     job.name = "features";
+    job.focus = {"store."};
     job.before = m_synth;
     job.straight = m_features;
     job.args = [](const QString& ws) {
@@ -503,6 +544,7 @@ class TestFaults : public QObject {
       job.args = [](const QString& ws) { return QStringList{"-q", "targets", "-w", ws, "--dataset", "synth-labeled"}; };
       job.counts = m_counts[m_targets];
       job.straightSeconds = m_seconds[m_targets];
+      job.focus = {"targets."};
       if (rebuild) {
         job.prepare = [](const QString& ws) {  // one flipped byte: built again, swapped in
           const QString dir = targetStore(ws);
@@ -512,6 +554,13 @@ class TestFaults : public QObject {
           shard.put(static_cast<char>(0x7f));
         };
         job.verifyBetween = false;  // the damaged set fails verify until it is rebuilt
+        // The passes of a straight rebuild (the swap's points, which a first build never passes).
+        const QString damaged = path("s-targets-damaged");
+        QVERIFY(copyTree(m_targets, damaged));
+        job.prepare(damaged);
+        QString why;
+        QVERIFY2(straightStep({}, damaged, job.args, why), qPrintable(why));
+        job.counts = m_counts[damaged];
       }
       // The registered targets folder opens as a store with all its records.
       job.acknowledged = [](const QString& ws) {
@@ -540,6 +589,7 @@ class TestFaults : public QObject {
   void testLabeling() {
     Job job;
     job.name = "label";
+    job.focus = {"store.", "db.soft_label"};
     job.before = m_teacher;
     job.straight = m_label;
     job.args = [](const QString& ws) {
@@ -574,6 +624,7 @@ class TestFaults : public QObject {
     const QString cfg = path("fteacher.yaml");
     Job job;
     job.name = "train";
+    job.focus = {"train."};
     job.before = m_targets;
     job.straight = m_teacher;
     job.args = [=](const QString& ws) { return QStringList{"-q", "train", "-w", ws, "--config", cfg}; };
@@ -599,6 +650,7 @@ class TestFaults : public QObject {
     const QString cfg = path("fdist.yaml");
     Job job;
     job.name = "train-workers2";
+    job.focus = {"train."};
     job.before = m_targets;
     job.straight = m_workers;
     job.args = [=](const QString& ws) { return QStringList{"-q", "train", "-w", ws, "--config", cfg, "--workers", "2"}; };
