@@ -391,7 +391,8 @@ class TestConcurrency : public QObject {
     const QString ws = copyWorkspace(m_synth, path("two-features"));
     QProcess first;
     auto env = QProcessEnvironment::systemEnvironment();
-    env.insert("UNDERSTUDY_TEST_FEATURES_COMMIT_DELAY_MS", "150");  // 20 commits: >= 3 s
+    // 20 commits: >= 5 s for the second CLI to start and meet the lock.
+    env.insert("UNDERSTUDY_TEST_FEATURES_COMMIT_DELAY_MS", QString::number(scaledMs(250)));
     first.setProcessEnvironment(env);
     first.start(understudy::test::cliPath(), QStringList{"-v"} + featuresArgs(ws));
     QVERIFY(first.waitForStarted());
