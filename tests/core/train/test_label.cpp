@@ -82,11 +82,12 @@ std::map<std::string, LabelRow> utteranceRows(const QString& db, const QString& 
   return out;
 }
 
-// Every regular file of a folder, by name.
+// Every regular file of a folder, by name, but the writer's lock file (it
+// names its last holder: pid, start time, command line; core/util/lock_file.h).
 std::map<std::string, std::string> folderBytes(const fs::path& dir) {
   std::map<std::string, std::string> out;
   for (const auto& e : fs::directory_iterator(dir))
-    if (e.is_regular_file()) out[e.path().filename().string()] = bytes(e.path());
+    if (e.is_regular_file() && e.path().filename() != "lock") out[e.path().filename().string()] = bytes(e.path());
   return out;
 }
 }  // namespace
