@@ -279,7 +279,9 @@ TargetsSummary buildTargets(Workspace& ws, const std::string& dataset,
   };
 
   if (builtWith(summary.dir, summary.configHash)) {
-    // Done before with this config: nothing is written, the row points here again.
+    // Done before with this config: nothing is written, the row points here
+    // again. A build killed after its swap left the old files beside it.
+    removeLeftoversOfKilledBuilds(summary.dir);
     const TargetStore done = TargetStore::open(summary.dir);
     summary.alreadyBuilt = true;
     summary.numUtterances = static_cast<int>(done.size());

@@ -350,6 +350,7 @@ class TestFaults : public QObject {
       // The resume to the end, then the same checks as a straight run's.
       if (failure.isEmpty()) {
         const int newest = job.checkpointDir ? newestCheckpoint(job.checkpointDir(ws)) : -1;
+        const int recorded = newestMetricStep(acked);  // before the last resume adds its own
         Kill never;
         never.fraction = 2.0;
         const Outcome last = runPolled(args, never);
@@ -365,7 +366,6 @@ class TestFaults : public QObject {
           // Training went on from its newest checkpoint, and that one is at
           // most one interval behind the last step it had recorded.
           const QString out = QString::fromUtf8(r.out);
-          const int recorded = newestMetricStep(acked);
           if (newest > 0 && !out.contains(QString("# resuming at step %1\n").arg(newest)))
             failure = QString("did not resume from its newest checkpoint (step %1): %2").arg(newest).arg(outputOf(r));
           else if (recorded - std::max(newest, 0) > job.checkpointEvery)
