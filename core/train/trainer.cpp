@@ -509,8 +509,11 @@ TrainResult Trainer::run(std::int64_t stopAtStep) {
       flushMetrics();
       lastFlush = Clock::now();
     }
+    // Not at max_steps: the checkpoint after the last validation (below) is
+    // that step's, so a run killed before it resumes to validate again.
+    const bool lastStep = m_config.maxSteps > 0 && m_step >= m_config.maxSteps;
     if (m_config.checkpointEvery > 0 && m_step % m_config.checkpointEvery == 0 &&
-        !m_checkpointDir.empty()) {
+        !m_checkpointDir.empty() && !lastStep) {
       flushMetrics();
       saveCheckpoint();
     }
