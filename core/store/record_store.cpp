@@ -18,8 +18,8 @@
 #include "core/util/atomic_file.h"
 #include "core/util/checksum.h"
 #include "core/util/error.h"
-#include "core/util/lock_file.h"
 #include "core/util/fault_point.h"
+#include "core/util/lock_file.h"
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "store files are little-endian");
 
