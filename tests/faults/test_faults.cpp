@@ -24,9 +24,11 @@
 #include "core/store/store_verify.h"
 #include "core/store/workspace.h"
 #include "faults/fault_harness.h"
+#include "support/checkpoints.h"
 #include "support/test_support.h"
 
 using namespace understudy::faults;
+using understudy::test::newestCheckpoint;
 using understudy::test::outputOf;
 using understudy::test::ProcessResult;
 
@@ -129,18 +131,6 @@ void committedRows(const QString& ws, const std::string& tag, const std::string&
   } catch (const std::exception&) {
     g_sampleIncomplete = true;
   }
-}
-
-// Checkpoints: "ckpt:S" for every multiple S of `every` up to the newest
-// ckpt-S.pt (older ones are pruned by keep, not lost).
-int newestCheckpoint(const QString& dir) {
-  int best = -1;
-  const QRegularExpression re("^ckpt-(\\d+)\\.pt$");
-  for (const QString& f : QDir(dir).entryList(QDir::Files)) {
-    const auto m = re.match(f);
-    if (m.hasMatch()) best = std::max(best, m.captured(1).toInt());
-  }
-  return best;
 }
 
 QByteArray fileBytes(const QString& path) {

@@ -35,10 +35,12 @@
 #include "support/dist_job_config.h"
 #include "support/process_groups.h"
 #include "support/sql_query.h"
+#include "support/checkpoints.h"
 #include "support/test_support.h"
 
 using understudy::test::allPids;
 using understudy::test::groupGone;
+using understudy::test::newestCheckpoint;
 using understudy::test::outputOf;
 using understudy::test::readProcFile;
 using understudy::test::waitFor;
@@ -132,17 +134,6 @@ QList<TcpSocket> tcpSocketsOf(int pid) {
 
 bool isLoopback(const QString& address) {
   return address == "127.0.0.1" || address == "::ffff:127.0.0.1" || address == "::1";
-}
-
-// The highest step of a ckpt-<step>.pt in `dir` (-1: none).
-int newestCheckpoint(const QString& dir) {
-  int best = -1;
-  const QRegularExpression re("^ckpt-(\\d+)\\.pt$");
-  for (const QString& f : QDir(dir).entryList(QDir::Files)) {
-    const auto m = re.match(f);
-    if (m.hasMatch()) best = std::max(best, m.captured(1).toInt());
-  }
-  return best;
 }
 
 }  // namespace
