@@ -110,12 +110,7 @@ DatasetEvaluation::DatasetEvaluation(Workspace& ws, const std::string& modelName
         .hint("evaluate on targets built with the model's phones.txt");
   FeatureStore store = FeatureStore::open(featureDir);
   const int dims = store.dims();
-  if (dims != bundle.model->options.input_dim())
-    throw US_ERROR(fmt::format("dataset '{}': feature set '{}' ({}) has {}-dim features, model '{}' ({}) expects {}",
-                               dataset, features.name, features.path, dims, modelName, bundle.dir.string(),
-                               bundle.model->options.input_dim()))
-        .file(featureDir.string())
-        .hint("pick the feature set the model was trained on with --feature-set; nothing was evaluated");
+  bundle.requireFeatureDims(dims, dataset, features.name, features.path, featureDir, "nothing was evaluated");
 
   auto& source = m_state->source;
   source = std::make_shared<StoreExampleSource>(std::vector<fs::path>{featureDir},

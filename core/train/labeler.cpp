@@ -124,12 +124,8 @@ DatasetLabeling::DatasetLabeling(Workspace& ws, const std::string& model, const 
 
   const fs::path featureDir = catalog.absolute(s.featureSet.path);
   s.source = std::make_shared<FeatureExampleSource>(std::vector<fs::path>{featureDir}, numUnits);
-  if (s.source->dims() != s.bundle.model->options.input_dim())
-    throw US_ERROR(fmt::format("dataset '{}': feature set '{}' ({}) has {}-dim features, model '{}' ({}) expects {}",
-                               dataset, s.featureSet.name, s.featureSet.path, s.source->dims(), model,
-                               s.bundle.dir.string(), s.bundle.model->options.input_dim()))
-        .file(featureDir.string())
-        .hint("pick the feature set the model was trained on with --feature-set; nothing was labeled");
+  s.bundle.requireFeatureDims(s.source->dims(), dataset, s.featureSet.name, s.featureSet.path, featureDir,
+                              "nothing was labeled");
   if (s.source->size() == 0)
     throw US_ERROR("feature set '" + s.featureSet.name + "' holds no utterances").hint("run `understudy-cli features` for it");
   s.source->setCmvn(s.bundle.cmvn);

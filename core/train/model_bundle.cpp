@@ -106,6 +106,17 @@ ModelBundle ModelBundle::load(Workspace& ws, const std::string& name) {
   return b;
 }
 
+void ModelBundle::requireFeatureDims(int dims, const std::string& dataset, const std::string& featureSetName,
+                                     const std::string& featureSetPath, const fs::path& featureDir,
+                                     const std::string& nothingDone) const {
+  if (dims == model->options.input_dim()) return;
+  throw US_ERROR(fmt::format("dataset '{}': feature set '{}' ({}) has {}-dim features, model '{}' ({}) expects {}",
+                             dataset, featureSetName, featureSetPath, dims, name, dir.string(),
+                             model->options.input_dim()))
+      .file(featureDir.string())
+      .hint("pick the feature set the model was trained on with --feature-set; " + nothingDone);
+}
+
 ModelBundle ModelBundle::loadFolder(const fs::path& dir, const std::string& fallbackArchitecture) {
   if (!fs::is_directory(dir))
     throw US_ERROR("model folder not found").file(dir.string()).hint("train the model first");

@@ -84,6 +84,13 @@ struct ModelBundle {
   // before it was written; the row's architecture).
   static ModelBundle loadFolder(const std::filesystem::path& dir,
                                 const std::string& fallbackArchitecture = "");
+
+  // Throws an Error naming the dataset, the feature set (name, workspace path,
+  // folder) and this model (name, folder) unless `dims` is the model's input
+  // size; `nothingDone` ends the hint ("nothing was labeled").
+  void requireFeatureDims(int dims, const std::string& dataset, const std::string& featureSetName,
+                          const std::string& featureSetPath, const std::filesystem::path& featureDir,
+                          const std::string& nothingDone) const;
 };
 
 // Unit priors over the targets of several datasets together: the frames of
