@@ -10,8 +10,9 @@
 //
 // Bytes sent are measured, not computed: the kernel's count of bytes this
 // process wrote (/proc/self/io wchar, which Gloo's TCP transport goes
-// through) before and after each collective. Bytes received are the
-// collective's own arithmetic (docs/distributed.md "Bytes on the wire").
+// through) before and after each collective, less what the calling thread
+// itself wrote meanwhile (Gloo sends from its own threads). Bytes received
+// are the collective's own arithmetic (docs/distributed.md "Bytes on the wire").
 #pragma once
 
 #include <torch/torch.h>
@@ -94,5 +95,7 @@ class Communicator {
 
 // Bytes this process has written so far (/proc/self/io wchar); -1 if unreadable.
 std::int64_t processBytesWritten();
+// Bytes the calling thread has written so far (/proc/thread-self/io wchar); -1 if unreadable.
+std::int64_t threadBytesWritten();
 
 }  // namespace understudy::dist
