@@ -6,6 +6,7 @@
 #include <climits>
 
 #include "ui/workspace/workspace_connection.h"
+#include "ui/widgets/same_items.h"
 
 namespace understudy::ui {
 
@@ -197,7 +198,7 @@ void UtteranceTableModel::onIdList(const UtteranceIdList& list) {
   }
   m_lastListMs = list.ms;
   m_total = list.total;
-  if (list.ids == m_ids) {
+  if (sameItems(list.ids, m_ids)) {
     // The same rows (reload, or a filter that selects the same): keep the
     // pages shown, marked stale, and read them again as they are shown.
     for (Page& p : m_pages) p.stale = true;

@@ -21,6 +21,7 @@
 #include <cmath>
 
 #include "ui/charts/envelope.h"
+#include "ui/widgets/same_items.h"
 #include "ui/workspace/workspace_session.h"
 
 namespace understudy::ui::charts {
@@ -252,7 +253,7 @@ void TrainingChartView::setRuns(const QList<qint64>& runIds) {
   QList<qint64> unique;
   for (qint64 id : runIds)
     if (!unique.contains(id)) unique << id;
-  if (unique == m_runs) return;
+  if (sameItems(unique, m_runs)) return;
   m_runs = unique;
   m_store.retainRuns(m_runs);
   for (auto it = m_runInfo.begin(); it != m_runInfo.end();)

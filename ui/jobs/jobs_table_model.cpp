@@ -1,6 +1,7 @@
 #include "ui/jobs/jobs_table_model.h"
 
 #include <QFileInfo>
+#include <utility>
 
 #include "ui/jobs/job.h"
 #include "ui/jobs/job_controller.h"
@@ -197,14 +198,25 @@ void JobsTableModel::setRuns(const QVector<JobsRunRow>& runs) {
   for (const Entry& e : m_entries) oldIds.push_back(e.runIndex >= 0 ? m_runs[e.runIndex].id : 0);
   QVector<Job*> oldJobs;
   for (const Entry& e : m_entries) oldJobs.push_back(e.job.data());
-  m_runs = runs;
+  QVector<JobsRunRow> previous = std::exchange(m_runs, runs);
   const QVector<Entry> entries = merge();
   bool same = entries.size() == oldIds.size();
   for (int i = 0; same && i < entries.size(); ++i) {
     const qint64 id = entries[i].runIndex >= 0 ? m_runs[entries[i].runIndex].id : 0;
     same = id == oldIds[i] && entries[i].job.data() == oldJobs[i];
   }
-  applyEntries(entries, same);
+  if (same) {
+    applyEntries(entries, true);
+    return;
+  }
+  // A reset: views read the old rows while modelAboutToBeReset is delivered
+  // (the jobs panel remembers the selected run then), and the old entries
+  // index the old runs, so those stay until beginResetModel() has been sent.
+  m_runs = std::move(previous);
+  beginResetModel();
+  m_runs = runs;
+  m_entries = entries;
+  endResetModel();
 }
 
 void JobsTableModel::jobsChanged() {

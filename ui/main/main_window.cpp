@@ -31,6 +31,7 @@
 #include "ui/wizard/run_wizard.h"
 #include "ui/settings/workbench_settings.h"
 #include "ui/widgets/empty_state_widget.h"
+#include "ui/widgets/same_items.h"
 #include "ui/workspace/workspace_session.h"
 #include "ui/workspace/workspace_tree_model.h"
 #include "ui/workspace/workspace_view.h"
@@ -102,7 +103,15 @@ MainWindow::MainWindow(QWidget* parent)
   onWorkspaceChanged();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+  // ~QWidget deletes the children after this object has stopped being a
+  // MainWindow, and ~QObject drops its connections later still. A child
+  // that signals while it goes (the session resets the tree model, which
+  // moves the tree's selection) would call our slots on a half-destroyed
+  // object (UBSan: "downcast ... which does not point to an object of type
+  // 'MainWindow'"). Cut every child's connections to us first.
+  for (QObject* child : findChildren<QObject*>()) child->disconnect(this);
+}
 
 void MainWindow::createActions() {
   m_newAction = new QAction(tr("&New Workspace…"), this);
@@ -363,7 +372,7 @@ void MainWindow::onRunsTreeSelection() {
 }
 
 void MainWindow::showRunCharts(const QList<qint64>& runIds) {
-  if (runIds == m_chartedRuns) return;
+  if (sameItems(runIds, m_chartedRuns)) return;
   m_chartedRuns = runIds;
   m_chartView->setRuns(runIds);
   QStringList ids;

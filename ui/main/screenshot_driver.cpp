@@ -8,6 +8,7 @@
 #include <QTimer>
 #include <QWizard>
 #include <cstdio>
+#include <memory>
 #include <utility>
 
 #include "ui/browser/utterance_browser.h"
@@ -180,7 +181,7 @@ QString ScreenshotDriver::applyCharts(MainWindow& window) {
   }
   // Ready once the reader thread delivered points and a moment passed for the replot.
   auto* charts = window.chartView();
-  auto* since = new QElapsedTimer;
+  auto since = std::make_shared<QElapsedTimer>();  // shared by the copies of the check
   waitFor([charts, since]() -> QString {
     if (charts->store().pointCount() == 0) return QStringLiteral("the charts' points");
     if (!since->isValid()) since->start();
@@ -323,14 +324,14 @@ int ScreenshotDriver::grab(QWidget* target) {
   const int giveUpMs = m_parser.isSet(m_giveUp) ? m_parser.value(m_giveUp).toInt() : 30000;
   const QString file = m_parser.value(m_screenshot);
   auto notReady = m_notReady;
-  auto* clock = new QElapsedTimer;
-  clock->start();
+  QElapsedTimer clock;  // copied into the slot; elapsed() reads the copy's start
+  clock.start();
   auto* poll = new QTimer(target);
   QObject::connect(poll, &QTimer::timeout, target, [=] {
-    if (clock->elapsed() < delayMs) return;
+    if (clock.elapsed() < delayMs) return;
     const QString waiting = notReady ? notReady() : QString();
     if (!waiting.isEmpty()) {
-      if (clock->elapsed() < delayMs + giveUpMs) return;
+      if (clock.elapsed() < delayMs + giveUpMs) return;
       std::fprintf(stderr, "understudy: --screenshot: gave up after %d ms waiting for %s\n", giveUpMs,
                    qPrintable(waiting));
       QCoreApplication::exit(1);
