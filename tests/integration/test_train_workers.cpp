@@ -37,12 +37,14 @@
 #include "support/sql_query.h"
 #include "support/checkpoints.h"
 #include "support/test_support.h"
+#include "support/time_scale.h"
 
 using understudy::test::allPids;
 using understudy::test::groupGone;
 using understudy::test::newestCheckpoint;
 using understudy::test::outputOf;
 using understudy::test::readProcFile;
+using understudy::test::speedBound;
 using understudy::test::waitFor;
 using understudy::test::ProcessResult;
 using understudy::test::processAlive;
@@ -283,7 +285,7 @@ class TestTrainWorkers : public QObject {
     QVERIFY2(job.process.waitForFinished(20000), "the launcher did not exit after a rank was killed");
     const double seconds = sinceKill.elapsed() / 1000.0;
     qInfo("launcher exit %.2f s after SIGKILL of rank 1", seconds);
-    QVERIFY2(seconds < 2.0, qPrintable(QString("%1 s").arg(seconds)));
+    QVERIFY2(seconds < speedBound(2.0), qPrintable(QString("%1 s, bound %2 s").arg(seconds).arg(speedBound(2.0))));
     QCOMPARE(job.process.exitStatus(), QProcess::NormalExit);
     QCOMPARE(job.process.exitCode(), 1);
     const QString err = job.err();
@@ -314,7 +316,8 @@ class TestTrainWorkers : public QObject {
     if (!exited) verifyNoProcessLeft(job.ranks);
     QVERIFY2(exited, "the launcher did not exit after a rank was stopped");
     qInfo("launcher exit %.2f s after SIGSTOP of rank 0 (heartbeat_s 4)", seconds);
-    QVERIFY2(seconds < 4.0 + 2.0, qPrintable(QString("%1 s").arg(seconds)));
+    QVERIFY2(seconds < 4.0 + speedBound(2.0),
+             qPrintable(QString("%1 s, bound %2 s").arg(seconds).arg(4.0 + speedBound(2.0))));
     QCOMPARE(job.process.exitStatus(), QProcess::NormalExit);
     QCOMPARE(job.process.exitCode(), 1);
     const QString err = job.err();
