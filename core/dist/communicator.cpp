@@ -86,11 +86,12 @@ std::int64_t bytesWrittenFrom(const char* path) {
   return written;
 }
 
+// Bytes the calling thread has written so far; -1 if unreadable.
+std::int64_t threadBytesWritten() { return bytesWrittenFrom("/proc/thread-self/io"); }
+
 }  // namespace
 
 std::int64_t processBytesWritten() { return bytesWrittenFrom("/proc/self/io"); }
-
-std::int64_t threadBytesWritten() { return bytesWrittenFrom("/proc/thread-self/io"); }
 
 std::shared_ptr<Communicator> Communicator::connect(const DistEnvironment& env, const CommunicatorOptions& options) {
   std::shared_ptr<Communicator> c(new Communicator());

@@ -95,7 +95,5 @@ class Communicator {
 
 // Bytes this process has written so far (/proc/self/io wchar); -1 if unreadable.
 std::int64_t processBytesWritten();
-// Bytes the calling thread has written so far (/proc/thread-self/io wchar); -1 if unreadable.
-std::int64_t threadBytesWritten();
 
 }  // namespace understudy::dist

@@ -1,7 +1,6 @@
 #include "ui/jobs/jobs_table_model.h"
 
 #include <QFileInfo>
-#include <utility>
 
 #include "ui/jobs/job.h"
 #include "ui/jobs/job_controller.h"
@@ -9,6 +8,12 @@
 namespace understudy::ui {
 
 namespace {
+
+const JobsRunRow* findRun(const QVector<JobsRunRow>& runs, qint64 runId) {
+  for (const JobsRunRow& r : runs)
+    if (r.id == runId) return &r;
+  return nullptr;
+}
 
 QString durationText(qint64 seconds) {
   if (seconds < 0) return {};
@@ -75,11 +80,7 @@ int JobsTableModel::rowOfJob(int jobId) const {
   return -1;
 }
 
-const JobsRunRow* JobsTableModel::runById(qint64 runId) const {
-  for (const JobsRunRow& r : m_runs)
-    if (r.id == runId) return &r;
-  return nullptr;
-}
+const JobsRunRow* JobsTableModel::runById(qint64 runId) const { return findRun(m_runs, runId); }
 
 QString JobsTableModel::statusText(const Entry& e) const {
   const Job* job = e.job.data();
@@ -161,76 +162,53 @@ QVariant JobsTableModel::data(const QModelIndex& index, int role) const {
   }
 }
 
-QVector<JobsTableModel::Entry> JobsTableModel::merge() const {
+QVector<JobsTableModel::Entry> JobsTableModel::merge(const QVector<JobsRunRow>& runs) const {
   QVector<Entry> entries;
   // Jobs without a listed run first, newest first.
   if (m_controller != nullptr) {
     const auto& jobs = m_controller->jobs();
     for (auto it = jobs.crbegin(); it != jobs.crend(); ++it) {
       Job* job = *it;
-      const bool listed = job->recipeRunId() != 0 && runById(job->recipeRunId()) != nullptr;
+      const bool listed = job->recipeRunId() != 0 && findRun(runs, job->recipeRunId()) != nullptr;
       if (!listed) entries.push_back({-1, job});
     }
   }
-  for (int i = 0; i < m_runs.size(); ++i) {
+  for (int i = 0; i < runs.size(); ++i) {
     Entry e;
     e.runIndex = i;
-    if (m_controller != nullptr) e.job = m_controller->jobForRun(m_runs[i].id);
+    if (m_controller != nullptr) e.job = m_controller->jobForRun(runs[i].id);
     entries.push_back(e);
   }
   return entries;
 }
 
-bool JobsTableModel::sameKeys(const QVector<Entry>& entries) const {
+bool JobsTableModel::sameKeys(const QVector<Entry>& entries, const QVector<JobsRunRow>& runs) const {
   if (entries.size() != m_entries.size()) return false;
   for (int i = 0; i < entries.size(); ++i) {
     if (entries[i].job != m_entries[i].job) return false;
-    const qint64 a = entries[i].runIndex >= 0 ? m_runs[entries[i].runIndex].id : 0;
+    const qint64 a = entries[i].runIndex >= 0 ? runs[entries[i].runIndex].id : 0;
     const qint64 b = m_entries[i].runIndex >= 0 ? m_runs[m_entries[i].runIndex].id : 0;
     if (a != b) return false;
   }
   return true;
 }
 
-void JobsTableModel::setRuns(const QVector<JobsRunRow>& runs) {
-  // Compare keys before swapping the rows in: old entries index the old rows.
-  QVector<qint64> oldIds;
-  for (const Entry& e : m_entries) oldIds.push_back(e.runIndex >= 0 ? m_runs[e.runIndex].id : 0);
-  QVector<Job*> oldJobs;
-  for (const Entry& e : m_entries) oldJobs.push_back(e.job.data());
-  QVector<JobsRunRow> previous = std::exchange(m_runs, runs);
-  const QVector<Entry> entries = merge();
-  bool same = entries.size() == oldIds.size();
-  for (int i = 0; same && i < entries.size(); ++i) {
-    const qint64 id = entries[i].runIndex >= 0 ? m_runs[entries[i].runIndex].id : 0;
-    same = id == oldIds[i] && entries[i].job.data() == oldJobs[i];
-  }
-  if (same) {
-    applyEntries(entries, true);
-    return;
-  }
-  // A reset: views read the old rows while modelAboutToBeReset is delivered
-  // (the jobs panel remembers the selected run then), and the old entries
-  // index the old runs, so those stay until beginResetModel() has been sent.
-  m_runs = std::move(previous);
-  beginResetModel();
-  m_runs = runs;
-  m_entries = entries;
-  endResetModel();
-}
+void JobsTableModel::setRuns(const QVector<JobsRunRow>& runs) { adopt(merge(runs), runs); }
 
-void JobsTableModel::jobsChanged() {
-  const QVector<Entry> entries = merge();
-  applyEntries(entries, sameKeys(entries));
-}
+void JobsTableModel::jobsChanged() { adopt(merge(m_runs), m_runs); }
 
-void JobsTableModel::applyEntries(const QVector<Entry>& entries, bool sameRows) {
-  if (sameRows) {  // the same rows in the same order: the views keep their selection
+void JobsTableModel::adopt(const QVector<Entry>& entries, const QVector<JobsRunRow>& runs) {
+  if (sameKeys(entries, runs)) {  // the same rows in the same order: the views keep their selection
+    m_runs = runs;
     m_entries = entries;
     if (!m_entries.isEmpty()) emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
     return;
   }
+  // Views read the old rows while modelAboutToBeReset is delivered (the jobs
+  // panel remembers the selected run then), and the old entries index the
+  // old runs: both change only once the reset is announced.
   beginResetModel();
+  m_runs = runs;
   m_entries = entries;
   endResetModel();
 }

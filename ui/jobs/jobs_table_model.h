@@ -71,10 +71,12 @@ class JobsTableModel : public QAbstractTableModel {
     int runIndex = -1;  // into m_runs, or -1
     QPointer<Job> job;
   };
-  QVector<Entry> merge() const;
-  bool sameKeys(const QVector<Entry>& entries) const;
-  // Swaps `entries` in: dataChanged when `sameRows`, else a model reset.
-  void applyEntries(const QVector<Entry>& entries, bool sameRows);
+  // This window's jobs merged with `runs`; the entries index `runs`.
+  QVector<Entry> merge(const QVector<JobsRunRow>& runs) const;
+  // Whether `entries` (indexing `runs`) name the rows shown now, in order.
+  bool sameKeys(const QVector<Entry>& entries, const QVector<JobsRunRow>& runs) const;
+  // Swaps `runs` and `entries` in: dataChanged when the rows are the same, else a model reset.
+  void adopt(const QVector<Entry>& entries, const QVector<JobsRunRow>& runs);
   QString statusText(const Entry& e) const;
 
   JobController* m_controller;
